@@ -1,0 +1,32 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export KERAS_BACKEND := torch
+
+.PHONY: demo test test-slow bench install install-test clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+demo: install
+	$(BIN)/nnfit demo --out out
+
+test: install-test
+	$(BIN)/python -m pytest -q -n 2
+
+test-slow: install-test
+	$(BIN)/python -m pytest -q -m slow
+
+bench: install-test
+	$(BIN)/python bench/fit_bench.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

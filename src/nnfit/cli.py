@@ -1,0 +1,71 @@
+"""The `nnfit` command line: thin. Parse arguments, call the library, print.
+
+User mistakes (NNFitError) print one line `error: ...` and exit with code 2, never a traceback.
+Sub-command groups live beside the code they drive and register themselves here.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before any `import keras`: no TensorFlow needed
+
+import typer
+
+from nnfit.errors import NNFitError
+
+app = typer.Typer(
+    name="nnfit",
+    help="Fit small neural networks to functions and data, and diagnose the ones that fail.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Modules that add commands: each defines register(app). Order is the order in --help.
+COMMAND_MODULES = [
+    "nnfit.fit_cli",
+    "nnfit.doctor.cli",
+    "nnfit.explain.cli",
+    "nnfit.batch.cli",
+]
+
+
+def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a command group not built yet; anything else is a bug
+            if not (exc.name and name.startswith(exc.name)):
+                raise
+            continue
+        module.register(app)
+
+
+_register_all()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False)
+    except NNFitError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        return 2
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("interrupted", err=True)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        raise
+    return 0
+
+
+def entry() -> None:
+    sys.exit(main())
