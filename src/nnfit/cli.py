@@ -47,23 +47,15 @@ _register_all()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; usage errors exit 2 (typer's standalone mode), user mistakes too."""
     try:
-        app(args=argv, standalone_mode=False)
+        app(args=argv)
     except NNFitError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
-    except typer.Exit as exc:
-        return exc.exit_code
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
-        raise
     return 0
 
 

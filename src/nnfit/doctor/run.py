@@ -96,6 +96,8 @@ class UpdateRule:
     uses_gradient: bool | None = None
     cosine_with_negative_gradient: float | None = None
     line: int | None = None
+    span: tuple[int, int] | None = None # (column start, column end), 1-based, for a caret
+    note: str | None = None             # what is wrong with it, in words (static analysis)
 
 
 @dataclasses.dataclass

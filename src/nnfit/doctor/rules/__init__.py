@@ -23,7 +23,11 @@ class RegisteredRule:
 
     @property
     def doc(self) -> str:
-        return (self.fn.__doc__ or "").strip()
+        """The rule function's docstring, else its module's (a rule file documents its one rule)."""
+        import sys
+
+        doc = self.fn.__doc__ or getattr(sys.modules.get(self.fn.__module__), "__doc__", None) or ""
+        return doc.strip()
 
 
 REGISTRY: dict[str, list[RegisteredRule]] = {}

@@ -1,0 +1,352 @@
+"""PyTorch monitor: watch a module and its optimiser(s) through a user's own training loop.
+
+Uses torch's global hooks only (module forward hooks, optimizer step hooks), so the user's loop is
+unchanged: the outermost module call gives the input batch, a loss module (nn.MSELoss, ...) or
+F.mse_loss gives the loss and the targets, and each optimizer step gives the update ratio and the
+per-layer gradient norms (sampled). `watch(module, optimizer)` is the public entry point;
+`doctor run` uses the same watcher without naming the module (it finds the one being optimised).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nnfit.doctor.monitors._common import (Budget, ScriptContext, TORCH_ACTIVATIONS, activation_name, fill_data,
+                                           layer_stats, probe_rows, r2_score, thin)
+from nnfit.doctor.run import History, LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun
+
+MAX_DATA_ROWS = 50_000
+_LOSS_FUNCTIONS = {"mse_loss": "mse_loss", "l1_loss": "l1_loss", "smooth_l1_loss": "smooth_l1_loss",
+                   "huber_loss": "huber_loss", "binary_cross_entropy": "binary_cross_entropy",
+                   "cross_entropy": "cross_entropy"}
+
+
+class StopTraining(BaseException):
+    """Raised from an optimizer step when the time budget is spent (not an Exception: user code's
+    `except Exception` must not swallow it)."""
+
+
+def _sampled(step: int) -> bool:
+    if step <= 50:
+        return True
+    every = 10 ** max(1, int(math.log10(step)) - 1)
+    return step % every == 0
+
+
+def describe_module(module: nn.Module, script: ScriptContext | None = None) -> list[LayerInfo]:
+    layers: list[LayerInfo] = []
+    for name, mod in module.named_modules():
+        if any(True for _ in mod.children()):
+            continue
+        cls = type(mod).__name__
+        line = getattr(mod, "_nnfit_line", None)
+        span = script.span(line, cls) if script and line else None
+        if isinstance(mod, nn.Linear):
+            layers.append(LayerInfo(name=name or cls, kind="dense", units=mod.out_features, input_units=mod.in_features,
+                                    activation="linear", use_bias=mod.bias is not None,
+                                    n_params=sum(p.numel() for p in mod.parameters()), line=line, span=span))
+        elif cls in TORCH_ACTIVATIONS or not list(mod.parameters(recurse=False)) and cls not in (
+                "Dropout", "Flatten", "Identity") and not isinstance(mod, nn.modules.loss._Loss):
+            act = activation_name(mod)
+            if layers and layers[-1].kind == "dense" and layers[-1].activation == "linear":
+                layers[-1].activation = act
+            layers.append(LayerInfo(name=name or cls, kind="activation", activation=act, line=line, span=span))
+        elif cls == "Dropout":
+            layers.append(LayerInfo(name=name, kind="dropout", line=line, span=span))
+        elif "Norm" in cls:
+            layers.append(LayerInfo(name=name, kind="batchnorm", line=line, span=span,
+                                    n_params=sum(p.numel() for p in mod.parameters())))
+    return layers
+
+
+def optimizer_info(opt: torch.optim.Optimizer) -> OptimizerInfo:
+    group = opt.param_groups[0] if opt.param_groups else {}
+    args = {k: group[k] for k in ("momentum", "nesterov", "weight_decay", "betas") if group.get(k) not in (None, 0, 0.0, False)}
+    lr = group.get("lr")
+    return OptimizerInfo(name=type(opt).__name__.lower(), learning_rate=float(lr) if lr is not None else None,
+                         line=getattr(opt, "_nnfit_line", None), variable=getattr(opt, "_nnfit_variable", None),
+                         arguments={k: (list(v) if isinstance(v, tuple) else v) for k, v in args.items()})
+
+
+class TorchWatcher:
+    def __init__(self, module: nn.Module | None = None, optimizer: torch.optim.Optimizer | None = None,
+                 x: Any = None, y: Any = None, *, budget_s: float | None = None,
+                 script: ScriptContext | None = None):
+        self.module, self.optimizer = module, optimizer
+        self.x, self.y = x, y
+        self.script = script
+        self.budget = Budget(budget_s)
+        self.run: TrainingRun | None = None
+        self.built: list[torch.optim.Optimizer] = []     # filled by doctor run's constructor patch
+        self._depth = 0
+        self._roots: dict[int, list[Any]] = {}           # id(module) -> [module, calls]
+        self._last_x: torch.Tensor | None = None
+        self._pending_loss: float | None = None
+        self._loss_name: str | None = None
+        self._xs: list[np.ndarray] = []
+        self._ys: list[np.ndarray] = []
+        self._rows = 0
+        self._batch_rows: int | None = None
+        self._steps: dict[int, int] = {}
+        self._opts: dict[int, torch.optim.Optimizer] = {}
+        self.history = History()
+        self.probe_losses: list[float] = []
+        self._loss_every = 5
+        self._snap: dict[str, list[torch.Tensor]] | None = None
+        self._linear: dict[str, nn.Linear] | None = None
+        self._handles: list[Any] = []
+        self._saved_functional: dict[str, Any] = {}
+        self.t0 = time.perf_counter()
+
+    # -- hooks ----------------------------------------------------------------------------------
+    def _pre(self, module: nn.Module, args: tuple) -> None:
+        self._depth += 1
+
+    def _post(self, module: nn.Module, args: tuple, output: Any) -> None:
+        self._depth -= 1
+        if self._depth != 0:
+            return
+        if isinstance(module, nn.modules.loss._Loss):
+            if len(args) >= 2 and torch.is_tensor(output) and output.numel() == 1:
+                self._record_loss(type(module).__name__, output, args[1])
+            return
+        if self.module is not None and module is not self.module:
+            return
+        entry = self._roots.setdefault(id(module), [module, 0])
+        entry[1] += 1
+        if args and torch.is_tensor(args[0]):
+            self._last_x = args[0].detach()
+
+    def _record_loss(self, name: str, value: torch.Tensor, target: Any) -> None:
+        self._loss_name = self._loss_name or name
+        self._pending_loss = float(value.detach())
+        if self._last_x is not None and torch.is_tensor(target) and target.shape[0] == self._last_x.shape[0]:
+            if self._batch_rows is None:
+                self._batch_rows = int(target.shape[0])
+            if self._rows < MAX_DATA_ROWS:
+                self._xs.append(self._last_x.reshape(len(self._last_x), -1).double().cpu().numpy())
+                self._ys.append(target.detach().reshape(len(target), -1).double().cpu().numpy())
+                self._rows += len(target)
+
+    def _wrap_functional(self, name: str) -> None:
+        original = getattr(F, name)
+        self._saved_functional[name] = original
+        watcher = self
+
+        def wrapped(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+            out = original(input, target, *args, **kwargs)
+            if watcher._depth == 0 and torch.is_tensor(out) and out.numel() == 1:
+                watcher._record_loss(name, out, target)
+            return out
+
+        setattr(F, name, wrapped)
+
+    def _linear_layers(self) -> dict[str, nn.Linear]:
+        if self._linear is None:
+            root = self.root_module()
+            self._linear = ({(n or type(m).__name__): m for n, m in root.named_modules() if isinstance(m, nn.Linear)}
+                            if root is not None else {})
+        return self._linear
+
+    def _step_pre(self, opt: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if self.optimizer is not None and opt is not self.optimizer:
+            return
+        count = self._steps.get(id(opt), 0) + 1
+        self._steps[id(opt)] = count
+        self._opts[id(opt)] = opt
+        if _sampled(count):
+            layers = self._linear_layers()
+            self._snap = {n: [p.detach().clone() for p in m.parameters()] for n, m in layers.items()}
+            for n, m in layers.items():
+                sq = sum(float(torch.sum(p.grad.double() ** 2)) for p in m.parameters() if p.grad is not None)
+                self.history.grad_norm.setdefault(n, []).append(math.sqrt(sq) if math.isfinite(sq) else float("inf"))
+
+    def _step_post(self, opt: torch.optim.Optimizer, args: tuple, kwargs: dict) -> None:
+        if self.optimizer is not None and opt is not self.optimizer:
+            return
+        loss = self._pending_loss
+        self._pending_loss = None
+        if loss is not None:
+            self.history.batch_loss.append(loss)
+        if self._snap is not None:
+            for n, m in self._linear_layers().items():
+                before = self._snap.get(n)
+                if not before:
+                    continue
+                dw = math.sqrt(sum(float(torch.sum((p.detach() - b).double() ** 2)) for p, b in zip(m.parameters(), before)))
+                w = math.sqrt(sum(float(torch.sum(b.double() ** 2)) for b in before))
+                self.history.update_ratio.setdefault(n, []).append(dw / w if w > 0 else float("inf"))
+            self._snap = None
+        count = self._steps.get(id(opt), 0)
+        if count % self._loss_every == 0 and self._xs:
+            self._probe_loss()
+            if count >= 20 * self._loss_every:
+                self._loss_every *= 2      # keep about 20-40 probes whatever the length
+        if self.budget.expired:
+            raise StopTraining()
+
+    def _probe_loss(self) -> None:
+        root = self.root_module()
+        if root is None:
+            return
+        X = torch.as_tensor(np.concatenate(self._xs)[:512])
+        Y = np.concatenate(self._ys)[:512]
+        dtype = next((p.dtype for p in root.parameters()), torch.float32)
+        self._depth += 1           # not a training call: keep it out of the records
+        try:
+            with torch.no_grad():
+                pred = root(X.to(dtype).reshape(len(X), *self._x_shape(X.numpy()))).double().cpu().numpy()
+            self.probe_losses.append(float(np.mean((pred.reshape(Y.shape) - Y) ** 2)))
+        except Exception:  # noqa: BLE001
+            pass
+        finally:
+            self._depth -= 1
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> "TorchWatcher":
+        from torch.nn.modules import module as mod
+        from torch.optim import optimizer as optim_mod
+
+        self._handles = [mod.register_module_forward_pre_hook(self._pre),
+                         mod.register_module_forward_hook(self._post),
+                         optim_mod.register_optimizer_step_pre_hook(self._step_pre),
+                         optim_mod.register_optimizer_step_post_hook(self._step_post)]
+        for name in _LOSS_FUNCTIONS:
+            self._wrap_functional(name)
+        self.budget = Budget(self.budget.seconds)
+        self.t0 = time.perf_counter()
+        return self
+
+    def stop(self) -> None:
+        for h in self._handles:
+            h.remove()
+        self._handles = []
+        for name, fn in self._saved_functional.items():
+            setattr(F, name, fn)
+        self._saved_functional = {}
+
+    @property
+    def n_steps(self) -> int:
+        return sum(self._steps.values())
+
+    def root_module(self) -> nn.Module | None:
+        if self.module is not None:
+            return self.module
+        if not self._roots:
+            return None
+        stepped = [self._opts[k] for k in self._opts] or ([self.optimizer] if self.optimizer else [])
+        params = {id(p) for o in stepped for g in o.param_groups for p in g["params"]}
+        ranked = sorted(self._roots.values(), key=lambda e: -e[1])
+        for module, _ in ranked:
+            if params & {id(p) for p in module.parameters()}:
+                return module
+        return ranked[0][0]
+
+    def finish(self) -> TrainingRun:
+        self.stop()
+        h = self.history
+        root = self.root_module()
+        run = TrainingRun(framework="torch")
+        if self.script is not None:
+            run.source, run.source_lines = self.script.path, self.script.lines
+        run.layers = describe_module(root, self.script) if root is not None else []
+        used = max(self._opts.values(), key=lambda o: self._steps[id(o)]) if self._opts else self.optimizer
+        used_info = optimizer_info(used) if used is not None else None
+        built = []
+        for opt in self.built:
+            info = used_info if opt is used else optimizer_info(opt)
+            info.passed_to_compile = self._steps.get(id(opt), 0) > 0
+            built.append(info)
+        if used_info is not None:
+            used_info.passed_to_compile = True
+        run.config = TrainingConfig(optimizer=used_info, optimizers_built=built,
+                                    loss=self._loss_name.lower() if self._loss_name else None,
+                                    batch_size=self._batch_rows)
+        X = np.concatenate(self._xs) if self._xs else (np.asarray(self.x, dtype=float) if self.x is not None else None)
+        Y = np.concatenate(self._ys) if self._ys else (np.asarray(self.y, dtype=float) if self.y is not None else None)
+        if X is not None and Y is not None and len(X) == len(Y):
+            pairs = np.concatenate([X.reshape(len(X), -1), Y.reshape(len(Y), -1)], axis=1)
+            _, first = np.unique(pairs, axis=0, return_index=True)
+            first.sort()
+            X, Y = X.reshape(len(X), -1)[first], Y.reshape(len(Y), -1)[first]
+            fill_data(run, X, Y)
+        h.n_updates = self.n_steps
+        h.seconds = time.perf_counter() - self.t0
+        n = run.data.n_samples
+        if n and self._batch_rows and h.batch_loss:
+            per_epoch = max(1, math.ceil(n / self._batch_rows))
+            run.config.epochs = max(1, round(len(h.batch_loss) / per_epoch))
+            h.loss = [float(np.mean(h.batch_loss[i:i + per_epoch])) for i in range(0, len(h.batch_loss), per_epoch)]
+        run.extra["n_updates_planned"] = self.n_steps
+        if self.probe_losses:
+            run.extra["probe_loss"] = thin(self.probe_losses, 200)
+        if self.budget.hit:
+            run.extra["stopped_by_budget_s"] = self.budget.seconds
+        for key in ("grad_norm", "update_ratio"):
+            series = getattr(h, key)
+            for name in series:
+                series[name] = thin(series[name])
+        run.history = h
+        if root is not None and X is not None and Y is not None:
+            self._final_probe(run, root, X, Y)
+        self.run = run
+        return run
+
+    def _final_probe(self, run: TrainingRun, root: nn.Module, X: np.ndarray, Y: np.ndarray) -> None:
+        idx = probe_rows(X)
+        dtype = next((p.dtype for p in root.parameters()), torch.float32)
+        outputs: list[tuple[str, str, torch.Tensor]] = []
+        handles = []
+        last_linear: list[str] = [""]
+        for name, mod in root.named_modules():
+            if isinstance(mod, nn.Linear):
+                handles.append(mod.register_forward_hook(lambda m, a, o, n=name: last_linear.__setitem__(0, n)))
+            elif type(mod).__name__ in TORCH_ACTIVATIONS:
+                act = activation_name(mod)
+                handles.append(mod.register_forward_hook(
+                    lambda m, a, o, act=act: outputs.append((last_linear[0], act, o))))
+        was_training = root.training
+        try:
+            root.eval()
+            with torch.no_grad():
+                pred = root(torch.as_tensor(X, dtype=dtype).reshape(len(X), *self._x_shape(X)))
+                outputs.clear()
+                root(torch.as_tensor(X[idx], dtype=dtype).reshape(len(idx), *self._x_shape(X)))
+            run.extra["train_r2"] = r2_score(Y, pred.double().cpu().numpy())
+            dead, sat = layer_stats(outputs)
+            for name, value in dead.items():
+                run.history.dead_fraction.setdefault(name, []).append(value)
+            for name, value in sat.items():
+                run.history.saturated_fraction.setdefault(name, []).append(value)
+        except Exception as exc:
+            run.extra.setdefault("probe_errors", []).append(f"{type(exc).__name__}: {exc}")
+        finally:
+            root.train(was_training)
+            for hd in handles:
+                hd.remove()
+
+    def _x_shape(self, X: np.ndarray) -> tuple[int, ...]:
+        return tuple(self._last_x.shape[1:]) if self._last_x is not None else (X.shape[1],)
+
+
+@contextlib.contextmanager
+def watch(module: nn.Module, optimizer: torch.optim.Optimizer | None = None, *, budget_s: float | None = None) -> Iterator[TorchWatcher]:
+    """Watch a PyTorch training loop: `with watch(model, opt) as w: ...`; then `w.report`."""
+    watcher = TorchWatcher(module, optimizer, budget_s=budget_s).start()
+    try:
+        yield watcher
+    except StopTraining:
+        pass
+    finally:
+        watcher.finish()
+        from nnfit.doctor.report import Report
+
+        watcher.report = Report.from_run(watcher.run, capture=watcher)

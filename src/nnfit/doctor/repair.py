@@ -1,0 +1,448 @@
+"""Repair: apply each suggested fix alone, then all together, re-train, and compare.
+
+Every variant (the original setup included) is re-trained here from the run's recorded structure
+and configuration, with the same data, the same held-out split and the same seed, in PyTorch (the
+Keras 3 models run on the torch backend anyway), so the rows differ only by the fix. Training is
+bounded by a time budget shared between the variants; a row that hit it says so.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from nnfit.doctor.findings import CATALOGUE, Finding
+from nnfit.doctor.run import TrainingRun
+from nnfit.errors import NNFitError
+
+HOLDOUT = 0.2
+ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad"}
+
+
+@dataclasses.dataclass
+class LayerSpec:
+    units: int
+    activation: Any = "linear"          # name or a callable (custom activation)
+    use_bias: bool = True
+    init: str = "glorot_uniform"        # glorot_uniform, random_uniform (+-0.05), torch_default
+
+
+@dataclasses.dataclass
+class Spec:
+    n_inputs: int
+    layers: list[LayerSpec]
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    nesterov: bool = False
+    clipnorm: float | None = None
+    loss: str = "mse"
+    epochs: int = 1
+    batch_size: int = 32
+    x_transform: str = "none"           # none, standardise, log
+    y_transform: str = "none"
+    changes: list[str] = dataclasses.field(default_factory=list)
+
+    def describe(self) -> str:
+        widths = "-".join(str(x) for x in [self.n_inputs] + [l.units for l in self.layers])
+        acts = ",".join(l.activation if isinstance(l.activation, str) else "custom" for l in self.layers)
+        return (f"{widths} ({acts}), {self.optimizer} lr={self.lr:g}"
+                + (f" momentum={self.momentum:g}" if self.momentum else "")
+                + f", {self.epochs} epochs x batch {self.batch_size}, x:{self.x_transform}, y:{self.y_transform}")
+
+
+# -- building the original spec ----------------------------------------------------------------------
+def spec_from_run(run: TrainingRun, capture: Any = None) -> Spec:
+    dense = [l for l in run.layers if l.kind == "dense"]
+    if not dense:
+        raise NNFitError("repair needs a network of dense layers; none was recorded")
+    custom = getattr(capture, "activations", {}) or {}
+    inits = getattr(capture, "initializers", {}) or {}
+    layers = []
+    for l in dense:
+        act: Any = l.activation or "linear"
+        if act.startswith("custom"):
+            act = custom.get(l.name)
+            if act is None:
+                raise NNFitError(f"repair cannot re-create the custom activation of layer '{l.name}'")
+        init = {"RandomUniform": "random_uniform", "GlorotUniform": "glorot_uniform",
+                "torch_default": "torch_default"}.get(inits.get(l.name, "GlorotUniform"), "glorot_uniform")
+        layers.append(LayerSpec(units=int(l.units), activation=act, use_bias=l.use_bias is not False, init=init))
+    opt = run.config.optimizer
+    name = (opt.name if opt else "adam").lower()
+    lr = opt.learning_rate if opt and opt.learning_rate is not None else (0.01 if name == "sgd" else 1e-3)
+    args = opt.arguments if opt else {}
+    loss = (run.config.loss or "mse").lower()
+    loss = "mae" if loss in ("mae", "mean_absolute_error", "l1loss", "l1_loss") else (
+        "mse" if loss in ("mse", "mean_squared_error", "mseloss", "mse_loss") else loss)
+    n = run.data.n_samples or 1
+    return Spec(n_inputs=int(dense[0].input_units or len(run.data.inputs) or 1), layers=layers, optimizer=name,
+                lr=float(lr), momentum=float(args.get("momentum") or 0.0), nesterov=bool(args.get("nesterov")),
+                loss=loss, epochs=int(run.config.epochs or 1),
+                batch_size=int(run.config.batch_size or min(32, n)))
+
+
+# -- fixes: finding -> changed spec ----------------------------------------------------------------
+def _fix_bottleneck(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    dense = [l for l in run.layers if l.kind == "dense"]
+    idx = next((i for i, l in enumerate(dense) if l.name == f.location.layer), None)
+    if idx is None or idx >= len(spec.layers) - 1:
+        return spec
+    if f.fix.startswith("remove"):
+        del spec.layers[idx]
+        spec.changes.append(f"remove layer '{f.location.layer}'")
+    else:
+        width = max(16, spec.layers[idx + 1].units, spec.n_inputs)
+        spec.layers[idx].units = width
+        spec.changes.append(f"widen '{f.location.layer}' to {width}")
+    return spec
+
+
+def _fix_updates(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.batch_size = min(spec.batch_size, 32)
+    spec.epochs = max(100, spec.epochs * 10)
+    spec.changes.append(f"epochs={spec.epochs}, batch_size={spec.batch_size}")
+    return spec
+
+
+def _fix_lr_high(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    factor = 100 if spec.optimizer in ADAPTIVE and spec.lr >= 0.01 else 10
+    spec.lr = spec.lr / factor
+    spec.changes.append(f"learning rate {spec.lr:g}")
+    return spec
+
+
+def _fix_lr_low(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.lr = 1e-3 if spec.optimizer in ADAPTIVE else 1e-2
+    spec.changes.append(f"learning rate {spec.lr:g}")
+    return spec
+
+
+def _fix_inputs(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.x_transform = f.evidence.get("transform", "standardise")
+    spec.changes.append(f"{spec.x_transform} inputs")
+    return spec
+
+
+def _fix_targets(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.y_transform = f.evidence.get("transform", "standardise")
+    if spec.y_transform == "log" and spec.x_transform == "none":
+        spec.x_transform = "log"   # log-normalise both: a product becomes a sum
+        spec.changes.append("log inputs and targets")
+    else:
+        spec.changes.append(f"{spec.y_transform} targets")
+        if spec.layers[-1].activation not in ("linear", None) and isinstance(spec.layers[-1].activation, str):
+            spec.layers[-1].activation = "linear"   # standardised targets are negative too
+            spec.changes.append("linear output")
+    return spec
+
+
+def _fix_output(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.layers[-1].activation = "linear"
+    spec.changes.append("linear output")
+    return spec
+
+
+def _fix_optimizer(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    built = next((o for o in run.config.optimizers_built if o.passed_to_compile is False), None)
+    if built is None:
+        return spec
+    spec.optimizer = built.name.lower()
+    spec.lr = float(built.learning_rate if built.learning_rate is not None else spec.lr)
+    spec.momentum = float(built.arguments.get("momentum") or 0.0)
+    spec.nesterov = bool(built.arguments.get("nesterov"))
+    spec.changes.append(f"use '{built.variable or built.name}' ({spec.optimizer} lr={spec.lr:g}"
+                        + (f", momentum={spec.momentum:g})" if spec.momentum else ")"))
+    return spec
+
+
+def _fix_loss(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.loss = "mse"
+    spec.changes.append("MSE loss")
+    return spec
+
+
+def _fix_saturation(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    for layer in spec.layers[:-1]:
+        if layer.activation in ("sigmoid", "hard_sigmoid"):
+            layer.activation = "tanh"
+            layer.init = "glorot_uniform"
+    spec.changes.append("tanh instead of sigmoid, Glorot init")
+    return spec
+
+
+def _fix_dead(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    for layer in spec.layers[:-1]:
+        if layer.activation == "relu":
+            layer.activation = "leaky_relu"
+    spec.changes.append("LeakyReLU")
+    return spec
+
+
+def _fix_exploding(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.clipnorm = 1.0
+    spec.changes.append("clipnorm=1.0")
+    return spec
+
+
+def _fix_capacity(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    for layer in spec.layers[:-1]:
+        layer.units = max(layer.units, 32)
+    if len(spec.layers) == 1:
+        spec.layers.insert(0, LayerSpec(32, "tanh"))
+    spec.changes.append("hidden width 32")
+    return spec
+
+
+def _fix_batch(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
+    spec.batch_size = 32
+    spec.changes.append("batch_size=32")
+    return spec
+
+
+FIXES: dict[str, Callable[[Spec, Finding, TrainingRun], Spec]] = {
+    "NF101": _fix_bottleneck, "NF102": _fix_updates, "NF103": _fix_lr_high, "NF104": _fix_lr_low,
+    "NF105": _fix_inputs, "NF106": _fix_targets, "NF107": _fix_output, "NF109": _fix_optimizer,
+    "NF110": _fix_loss, "NF111": _fix_saturation, "NF112": _fix_exploding, "NF113": _fix_dead,
+    "NF114": _fix_saturation, "NF115": _fix_capacity, "NF124": _fix_batch,
+}
+
+
+# -- training -------------------------------------------------------------------------------------
+class _Transform:
+    def __init__(self, kind: str, a: np.ndarray):
+        self.kind = kind
+        # log: log1p only (log-normalisation keeps the values >= 0, so a ReLU output still fits them)
+        self.mean = a.mean(axis=0) if kind == "standardise" else 0.0
+        std = a.std(axis=0) if kind == "standardise" else 1.0
+        self.std = np.where(np.asarray(std) > 0, std, 1.0) if kind == "standardise" else 1.0
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        if self.kind == "log":
+            a = np.log1p(np.maximum(a, 0))
+        return (a - self.mean) / self.std
+
+    def inverse(self, a: np.ndarray) -> np.ndarray:
+        a = a * self.std + self.mean
+        return np.expm1(a) if self.kind == "log" else a
+
+
+def _activation(name: Any) -> Callable:
+    import torch
+
+    if callable(name) and not isinstance(name, str):
+        if isinstance(name, torch.nn.Module):
+            return name
+        return name
+    table = {"linear": lambda x: x, "relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+             "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, 0.2), "elu": torch.nn.functional.elu,
+             "softplus": torch.nn.functional.softplus, "selu": torch.selu, "gelu": torch.nn.functional.gelu,
+             "silu": torch.nn.functional.silu, "swish": torch.nn.functional.silu, "softsign": torch.nn.functional.softsign,
+             "exponential": torch.exp, "relu6": torch.nn.functional.relu6,
+             "hard_sigmoid": lambda x: torch.clamp(x / 6 + 0.5, 0, 1)}
+    if name not in table:
+        raise NNFitError(f"repair does not know the activation {name!r}")
+    return table[name]
+
+
+def train(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, *, seed: int,
+          budget_s: float) -> dict[str, Any]:
+    import torch
+
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    tx, ty = _Transform(spec.x_transform, X), _Transform(spec.y_transform, y)
+    Xt = torch.as_tensor(tx.forward(X), dtype=torch.float32)
+    Yt = torch.as_tensor(ty.forward(y), dtype=torch.float32)
+    gen = torch.Generator().manual_seed(seed)
+    weights, acts = [], []
+    n_in = spec.n_inputs
+    for layer in spec.layers:
+        W = torch.empty(n_in, layer.units)
+        if layer.init == "random_uniform":
+            W.uniform_(-0.05, 0.05, generator=gen)
+        elif layer.init == "torch_default":
+            bound = 1 / math.sqrt(n_in)
+            W.uniform_(-bound, bound, generator=gen)
+        else:
+            limit = math.sqrt(6 / (n_in + layer.units))
+            W.uniform_(-limit, limit, generator=gen)
+        b = torch.zeros(layer.units)
+        if layer.init == "torch_default":
+            b.uniform_(-1 / math.sqrt(n_in), 1 / math.sqrt(n_in), generator=gen)
+        W.requires_grad_(True)
+        b.requires_grad_(layer.use_bias)
+        weights.append((W, b))
+        acts.append(_activation(layer.activation))
+        n_in = layer.units
+    params = [p for W, b in weights for p in (W, b) if p.requires_grad]
+    name = spec.optimizer
+    if name in ("adam", "adamw", "nadam", "adamax"):
+        opt = torch.optim.Adam(params, lr=spec.lr, eps=1e-7)
+    elif name == "rmsprop":
+        opt = torch.optim.RMSprop(params, lr=spec.lr, alpha=0.9, eps=1e-7)
+    elif name == "adagrad":
+        opt = torch.optim.Adagrad(params, lr=spec.lr)
+    else:
+        opt = torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum, nesterov=spec.nesterov and spec.momentum > 0)
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        for (W, b), act in zip(weights, acts):
+            x = act(x @ W + b)
+        return x
+
+    def objective(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return torch.mean(torch.abs(pred - target)) if spec.loss == "mae" else torch.mean((pred - target) ** 2)
+
+    n = len(Xt)
+    batch = max(1, min(spec.batch_size, n))
+    planned = spec.epochs * math.ceil(n / batch)
+    steps, epoch_loss, stopped = 0, float("nan"), False
+    for _ in range(spec.epochs):
+        perm = torch.randperm(n, generator=gen)
+        total, count = 0.0, 0
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            opt.zero_grad()
+            loss = objective(forward(Xt[idx]), Yt[idx])
+            loss.backward()
+            if spec.clipnorm:
+                torch.nn.utils.clip_grad_norm_(params, spec.clipnorm)
+            opt.step()
+            steps += 1
+            total += float(loss.detach()) * len(idx)
+            count += len(idx)
+            if steps % 64 == 0 and time.perf_counter() - t0 > budget_s:
+                stopped = True
+                break
+        epoch_loss = total / max(count, 1)
+        if stopped or not math.isfinite(epoch_loss):
+            break
+    with torch.no_grad():
+        pv = forward(torch.as_tensor(tx.forward(Xv), dtype=torch.float32)).double().numpy()
+    pred = ty.inverse(pv)
+    return {**_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
+            "stopped_by_budget": stopped, "seconds": time.perf_counter() - t0}
+
+
+def _metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    y = y.reshape(len(y), -1)
+    pred = pred.reshape(len(pred), -1)
+    if not np.all(np.isfinite(pred)):
+        return {"rmse": math.inf, "r2": -math.inf, "median_rel_error": math.inf}
+    err = pred - y
+    rmse = float(np.sqrt(np.mean(err ** 2)))
+    ss = float(np.sum((y - y.mean(axis=0)) ** 2))
+    r2 = 1 - float(np.sum(err ** 2)) / ss if ss > 0 else -math.inf
+    nz = np.abs(y) > 1e-12
+    rel = float(np.median(np.abs(err[nz]) / np.abs(y[nz]))) if nz.any() else math.inf
+    return {"rmse": rmse, "r2": r2, "median_rel_error": rel}
+
+
+# -- the comparison ---------------------------------------------------------------------------------
+@dataclasses.dataclass
+class Row:
+    label: str
+    codes: list[str]
+    spec: Spec
+    result: dict[str, Any]
+
+
+@dataclasses.dataclass
+class RepairResult:
+    rows: list[Row]
+    seed: int
+    n_train: int
+    n_holdout: int
+    skipped: list[str]
+
+    @property
+    def best(self) -> Row:
+        return max(self.rows[1:] or self.rows, key=lambda r: r.result["r2"])
+
+    @property
+    def combined(self) -> Row:
+        return self.rows[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        from nnfit.doctor.findings import _jsonable
+
+        return {"seed": self.seed, "n_train": self.n_train, "n_holdout": self.n_holdout, "skipped": self.skipped,
+                "rows": [{"label": r.label, "codes": r.codes, "changes": r.spec.changes, "config": r.spec.describe(),
+                          **_jsonable(r.result)} for r in self.rows]}
+
+    def table(self) -> Any:
+        from rich.table import Table
+
+        t = Table(title=f"repair: re-trained on the same {self.n_train} points, held-out {self.n_holdout}, seed {self.seed}")
+        for col in ("variant", "change", "updates", "held-out RMSE", "held-out R²", "median rel. err", "final loss", "time"):
+            t.add_column(col, justify="left" if col in ("variant", "change") else "right")
+        for r in self.rows:
+            res = r.result
+            upd = f"{res['updates']}" + (f"/{res['planned_updates']}*" if res["stopped_by_budget"] else "")
+            t.add_row(r.label, "; ".join(r.spec.changes) or "-", upd, f"{res['rmse']:.4g}", f"{res['r2']:.5f}",
+                      f"{res['median_rel_error']:.2%}" if math.isfinite(res["median_rel_error"]) else "inf",
+                      f"{res['final_loss']:.4g}", f"{res['seconds']:.1f} s")
+        return t
+
+    def text(self) -> str:
+        import io
+
+        from rich.console import Console
+
+        buf = io.StringIO()
+        Console(file=buf, width=160, force_terminal=False, color_system=None).print(self.table())
+        lines = [buf.getvalue().rstrip()]
+        if any(r.result["stopped_by_budget"] for r in self.rows):
+            lines.append("* stopped by the time budget after that many of the planned updates")
+        for s in self.skipped:
+            lines.append(f"not re-trained: {s}")
+        best = self.best
+        lines.append(f"best: {best.label} (held-out R² {best.result['r2']:.5f}, median relative error "
+                     f"{best.result['median_rel_error']:.2%}); configuration: {best.spec.describe()}")
+        return "\n".join(lines)
+
+
+def repair(capture: Any, findings: list[Finding], *, budget_s: float = 30.0, seed: int = 0) -> RepairResult:
+    run = capture.run
+    X = np.asarray(capture.X, dtype=float)
+    X = X.reshape(len(X), -1)
+    y = np.asarray(capture.y, dtype=float).reshape(len(X), -1)
+    base = spec_from_run(run, capture)
+    perm = np.random.default_rng(seed).permutation(len(X))
+    k = max(1, int(round(len(X) * HOLDOUT)))
+    hold, tr = perm[:k], perm[k:]
+    fixes: list[tuple[Finding, Callable]] = []
+    skipped: list[str] = []
+    seen: set[str] = set()
+    for f in findings:
+        if f.code in seen:
+            continue
+        seen.add(f.code)
+        if f.code in FIXES:
+            fixes.append((f, FIXES[f.code]))
+        else:
+            skipped.append(f"{f.code} {CATALOGUE[f.code].name} (no effect on training, or no single automatic fix)")
+    variants: list[tuple[str, list[str], Spec]] = [("original", [], copy.deepcopy(base))]
+    for f, fn in fixes:
+        variants.append((f"fix {f.code}", [f.code], fn(copy.deepcopy(base), f, run)))
+    if len(fixes) > 1:
+        spec = copy.deepcopy(base)
+        for f, fn in fixes:
+            spec = fn(spec, f, run)
+        variants.append(("all fixes", [f.code for f, _ in fixes], spec))
+    rows: list[Row] = []
+    t0 = time.perf_counter()
+    for i, (label, codes, spec) in enumerate(variants):
+        left = budget_s - (time.perf_counter() - t0)
+        # the combined fix matters most: it gets a double share of what is left
+        shares = (len(variants) - i) + (1 if len(variants) > 1 else 0)
+        share = max(0.5, left / shares * (2 if label == "all fixes" else 1))
+        res = train(spec, X[tr], y[tr], X[hold], y[hold], seed=seed, budget_s=share)
+        rows.append(Row(label, codes, spec, res))
+    return RepairResult(rows=rows, seed=seed, n_train=len(tr), n_holdout=len(hold), skipped=skipped)

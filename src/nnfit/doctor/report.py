@@ -1,0 +1,160 @@
+"""Findings rendered as rustc prints diagnostics (text) or as JSON; the Report object users hold."""
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import run_rules
+from nnfit.doctor.run import TrainingRun
+
+
+def _summary(run: TrainingRun) -> str:
+    parts = [f"framework {run.framework}"]
+    dense = [l for l in run.layers if l.kind == "dense"]
+    if dense:
+        n_in = dense[0].input_units
+        widths = "-".join(str(x) for x in [n_in] + [l.units for l in dense])
+        parts.append(f"network {widths} ({', '.join(l.activation or 'linear' for l in dense)})")
+    c = run.config
+    if c.optimizer:
+        parts.append(f"{c.optimizer.name} lr={c.optimizer.learning_rate:.3g}" if c.optimizer.learning_rate is not None
+                     else c.optimizer.name)
+    if c.epochs is not None:
+        parts.append(f"{c.epochs} epoch(s)")
+    if c.batch_size is not None:
+        parts.append(f"batch {c.batch_size}")
+    if run.data.n_samples:
+        parts.append(f"{run.data.n_samples} samples")
+    r2 = run.extra.get("train_r2")
+    if r2 is not None:
+        parts.append(f"training R² {r2:.4f}" if math.isfinite(r2) else "training R² -inf")
+    if run.history.seconds is not None:
+        parts.append(f"{run.history.seconds:.1f} s")
+    if run.seed is not None:
+        parts.append(f"seed {run.seed}")
+    return ", ".join(parts)
+
+
+def render_finding(f: Finding, run: TrainingRun | None = None) -> str:
+    sev = f.severity.value
+    out = [f"{sev}[{f.code}]: {f.message}"]
+    loc = f.location
+    if loc.file or loc.layer:
+        where = _relative(loc.file) if loc.file else "<model>"
+        if loc.file and loc.line:
+            where += f":{loc.line}" + (f":{loc.column}" if loc.column else "")
+        if loc.layer and not (loc.file and loc.line):
+            where += f" (layer '{loc.layer}')"
+        out.append(f"  --> {where}")
+    lines = run.source_lines if run is not None else []
+    if loc.line and lines and loc.line <= len(lines):
+        text = lines[loc.line - 1].rstrip()
+        pad = " " * len(str(loc.line))
+        out.append(f"{pad} |")
+        out.append(f"{loc.line} | {text}")
+        if loc.column:
+            end = loc.end_column or loc.column
+            note = _evidence_note(f)
+            out.append(f"{pad} | {' ' * (loc.column - 1)}{'^' * max(1, end - loc.column + 1)}" + (f" {note}" if note else ""))
+        out.append(f"{pad} |")
+    pad = " " * (len(str(loc.line)) if loc.line and lines else 2)
+    if f.explanation:
+        out.append(f"{pad} = why: {f.explanation}")
+    out.append(f"{pad} = fix: {f.fix}")
+    return "\n".join(out)
+
+
+def _relative(path: str) -> str:
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _evidence_note(f: Finding) -> str:
+    ev = f.evidence
+    if ev.get("saturated_fraction", 0) >= 0.5:
+        return f"{ev['saturated_fraction']:.0%} of its outputs are saturated"
+    if "updates" in ev and ev["updates"] is not None:
+        return f"{ev['updates']} updates"
+    return ""
+
+
+class Report:
+    """A diagnosis: the run, its ranked findings, and (when the data is known) a repair."""
+
+    def __init__(self, run: TrainingRun, findings: list[Finding], capture: Any = None, notes: list[str] | None = None):
+        self.run = run
+        self.findings = findings
+        self.capture = capture
+        self.notes = list(notes or [])
+        self.repair_result: Any = None
+
+    @classmethod
+    def from_run(cls, run: TrainingRun, capture: Any = None, notes: list[str] | None = None) -> "Report":
+        return cls(run, run_rules(run), capture, notes)
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def text(self) -> str:
+        out = []
+        for f in self.findings:
+            out.append(render_finding(f, self.run))
+            out.append("")
+        counts = {s: sum(f.severity is s for f in self.findings) for s in Severity}
+        if self.findings:
+            out.append(f"{len(self.findings)} finding(s): {counts[Severity.ERROR]} error, "
+                       f"{counts[Severity.WARNING]} warning, {counts[Severity.INFO]} info")
+        else:
+            out.append("no findings: nothing in this run needs fixing")
+        out.append(f"run: {_summary(self.run)}")
+        for note in self.notes:
+            out.append(f"note: {note}")
+        return "\n".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        from nnfit.doctor.findings import _jsonable
+
+        d: dict[str, Any] = {
+            "findings": [f.to_dict() for f in self.findings],
+            "run": {"framework": self.run.framework, "source": self.run.source, "summary": _summary(self.run),
+                    "train_r2": _jsonable(self.run.extra.get("train_r2")), "seed": self.run.seed},
+            "notes": self.notes,
+        }
+        if self.repair_result is not None:
+            d["repair"] = self.repair_result.to_dict()
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+    def show(self) -> None:
+        print(self.text())
+
+    def repair(self, *, budget_s: float = 40.0, show: bool = True, seed: int | None = None) -> Any:
+        """Apply each fix separately, then all together; re-train with the same data and seed."""
+        from nnfit.doctor.repair import repair
+
+        if self.capture is None or getattr(self.capture, "X", None) is None:
+            from nnfit.errors import NNFitError
+
+            raise NNFitError("repair needs the training data; use doctor.diagnose(model, X, y) or `doctor run`")
+        self.repair_result = repair(self.capture, self.findings, budget_s=budget_s,
+                                    seed=seed if seed is not None else (self.run.seed or 0))
+        if show:
+            print(self.repair_result.text())
+        return self.repair_result
+
+    def __repr__(self) -> str:
+        return f"Report({self.codes})"

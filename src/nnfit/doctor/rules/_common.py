@@ -1,0 +1,191 @@
+"""Signals shared by the rules: read a TrainingRun, never a framework.
+
+Every helper returns None for "unknown" (a static run has no history), so a rule can tell
+"no evidence" from "evidence of health". Thresholds used by several rules live here, each with
+the measurement that set it (see bench/doctor_bench.py and docs/doctor.md).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from nnfit.doctor.findings import Location
+from nnfit.doctor.run import LayerInfo, TrainingRun
+
+# A run whose training R² (1 - final MSE / var(y)) reaches this is healthy: nothing to explain.
+# Measured: every healthy corpus case ends >= 0.995; every failing one that the cause rules must
+# explain ends < 0.95 (bench/doctor_bench.py prints both).
+HEALTHY_R2 = 0.999
+
+SATURATING = {"sigmoid", "tanh", "hard_sigmoid", "softsign", "softmax", "hard_tanh", "log_sigmoid"}
+# (low, high) of what an output activation can produce; None = unbounded on that side.
+ACTIVATION_RANGE: dict[str, tuple[float | None, float | None]] = {
+    "sigmoid": (0.0, 1.0),
+    "hard_sigmoid": (0.0, 1.0),
+    "softmax": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "hard_tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+    "relu": (0.0, None),
+    "relu6": (0.0, 6.0),
+    "softplus": (0.0, None),
+    "exponential": (0.0, None),
+    "elu": (-1.0, None),
+    "selu": (-1.7581, None),
+    "log_sigmoid": (None, 0.0),
+}
+ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "adadelta", "lion", "adafactor", "radam"}
+REGRESSION_LOSSES = {
+    "mse", "mean_squared_error", "mseloss", "mae", "mean_absolute_error", "l1loss", "huber", "huberloss",
+    "smoothl1loss", "log_cosh", "logcosh", "mean_squared_logarithmic_error", "msle",
+    "mean_absolute_percentage_error", "mape",
+}
+CLASSIFICATION_LOSSES = {
+    "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "crossentropyloss",
+    "bceloss", "bcewithlogitsloss", "nllloss", "hinge", "squared_hinge", "categorical_hinge",
+    "kl_divergence", "kld", "kullback_leibler_divergence", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy", "poisson", "poissonnllloss", "cosine_similarity",
+}
+ACCURACY_METRICS = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                    "sparse_categorical_accuracy", "top_k_categorical_accuracy"}
+
+
+def norm(name: str | None) -> str:
+    """Lower-case, no spaces, keras/torch spellings folded together ('MSELoss' -> 'mseloss')."""
+    return (name or "").strip().lower().replace(" ", "").replace("-", "_")
+
+
+def dense_layers(run: TrainingRun) -> list[LayerInfo]:
+    return [layer for layer in run.layers if layer.kind == "dense"]
+
+
+def hidden_layers(run: TrainingRun) -> list[LayerInfo]:
+    return dense_layers(run)[:-1]
+
+
+def output_layer(run: TrainingRun) -> LayerInfo | None:
+    dense = dense_layers(run)
+    return dense[-1] if dense else None
+
+
+def activation(layer: LayerInfo) -> str:
+    """The effective activation of a dense layer, including a following Activation layer."""
+    return norm(layer.activation or "linear")
+
+
+def n_inputs(run: TrainingRun) -> int | None:
+    if run.data.inputs:
+        return len(run.data.inputs)
+    dense = dense_layers(run)
+    return dense[0].input_units if dense else None
+
+
+def is_regression(run: TrainingRun) -> bool | None:
+    if run.data.is_regression is not None:
+        return run.data.is_regression
+    loss = norm(run.config.loss)
+    if loss in REGRESSION_LOSSES:
+        return True
+    if loss in CLASSIFICATION_LOSSES:
+        return False
+    return None
+
+
+def scale(columns: Iterable) -> float | None:
+    """Largest absolute value over some ColumnStats (None when unknown)."""
+    values = [max(abs(c.min), abs(c.max)) for c in columns]
+    return max(values) if values else None
+
+
+def target_variance(run: TrainingRun) -> float | None:
+    if not run.data.targets:
+        return None
+    return sum(c.std ** 2 for c in run.data.targets) / len(run.data.targets)
+
+
+def has_history(run: TrainingRun) -> bool:
+    return bool(run.history.loss or run.history.batch_loss)
+
+
+def train_r2(run: TrainingRun) -> float | None:
+    """Training R² at the end: measured by the monitor when it could predict, else from an MSE loss."""
+    r2 = run.extra.get("train_r2")
+    if r2 is not None:
+        return float(r2) if math.isfinite(r2) else -math.inf
+    loss = final_loss(run)
+    var = target_variance(run)
+    if loss is None or not var or norm(run.config.loss) not in {"mse", "mean_squared_error", "mseloss"}:
+        return None
+    return 1.0 - loss / var if math.isfinite(loss) else -math.inf
+
+
+def healthy(run: TrainingRun) -> bool | None:
+    """True: the run fits (nothing to explain); False: it fails; None: unknown (static)."""
+    r2 = train_r2(run)
+    if r2 is None:
+        return None
+    return r2 >= HEALTHY_R2
+
+
+def failing(run: TrainingRun) -> bool:
+    """Known to fail, or unknown (static). Cause rules fire only then."""
+    return healthy(run) is not True
+
+
+def final_loss(run: TrainingRun) -> float | None:
+    series = run.history.loss or run.history.batch_loss
+    return float(series[-1]) if series else None
+
+
+def loss_series(run: TrainingRun) -> list[float]:
+    """The finest loss series available (per batch when the monitor recorded it)."""
+    return list(run.history.batch_loss or run.history.loss)
+
+
+def n_updates_planned(run: TrainingRun) -> int | None:
+    """epochs * ceil(n / batch): the parameter updates the setup asks for."""
+    planned = run.extra.get("n_updates_planned")
+    if planned:
+        return int(planned)
+    epochs, n = run.config.epochs, run.data.n_samples
+    batch = run.config.batch_size
+    if epochs is None or n is None:
+        return run.history.n_updates
+    if batch is None:
+        batch = 32 if run.framework in ("keras", "static") else n
+    return int(epochs) * math.ceil(n / max(1, batch))
+
+
+def tail_drop(series: list[float], fraction: float = 0.2) -> float | None:
+    """Relative fall of the mean loss between the last two `fraction`-windows (>0: still falling)."""
+    vals = [v for v in series if math.isfinite(v)]
+    k = max(1, int(len(vals) * fraction))
+    if len(vals) < 2 * k or len(vals) < 4:
+        return None
+    prev = sum(vals[-2 * k:-k]) / k
+    last = sum(vals[-k:]) / k
+    return (prev - last) / prev if prev > 0 else None
+
+
+def location(run: TrainingRun, line: int | None = None, layer: LayerInfo | None = None,
+             layer_name: str | None = None) -> Location:
+    span = layer.span if layer is not None else None
+    return Location(
+        file=run.source,
+        line=line if line is not None else (layer.line if layer is not None else None),
+        column=span[0] if span else None,
+        end_column=span[1] if span else None,
+        layer=layer.name if layer is not None else layer_name,
+    )
+
+
+def fmt(x: float | None) -> str:
+    if x is None:
+        return "?"
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0:
+        return "0"
+    if abs(x) >= 1e4 or abs(x) < 1e-3:
+        return f"{x:.2g}"
+    return f"{x:.3g}"

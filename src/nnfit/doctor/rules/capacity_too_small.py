@@ -1,0 +1,61 @@
+"""capacity-too-small (NF115)
+
+What it finds: a model too small for the data: the training loss has levelled off (less than 2 %
+fall over the last fifth of training) while the fit is still poor (training R² below 0.99), and the
+network is tiny (at most 2 units in its widest hidden layer, or no hidden layer at all). Without a
+history it flags only a model with no hidden layer and a linear output.
+Why it matters: more epochs will not help; the function the network can represent is too simple for
+the target, whatever the optimiser does.
+Example: Dense(2, activation="tanh") -> Dense(1) for y = sin(6 x) on [0, 1].
+Fix: widen the hidden layer(s), e.g. to 16-64 units (one hidden layer is enough for smooth 1-3 input
+targets).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, loss_series, output_layer, tail_drop, train_r2
+from nnfit.doctor.run import TrainingRun
+
+TINY_WIDTH = 2
+PLATEAU = 0.02
+
+
+@rule("NF115")
+def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
+    state = healthy(run)
+    out = output_layer(run)
+    if state is True or out is None:
+        return
+    hidden = hidden_layers(run)
+    widest = max((l.units or 0 for l in hidden), default=0)
+    if state is None:  # static
+        if hidden or activation(out) not in ("linear", "none", ""):
+            return
+        yield Finding(
+            code="NF115", severity=Severity.WARNING,
+            message="capacity-too-small: no hidden layer; the model is a linear function of its inputs",
+            fix="add a hidden layer, e.g. Dense(32, activation='tanh'), before the output",
+            evidence={"hidden_layers": 0}, location=location(run, layer=out),
+            explanation="a linear model cannot fit a curved target", score=0.5,
+        )
+        return
+    if widest > TINY_WIDTH or any(activation(l).startswith("custom") for l in hidden):
+        return
+    drop = tail_drop(loss_series(run))
+    if drop is None or drop > PLATEAU:
+        return
+    r2 = train_r2(run)
+    yield Finding(
+        code="NF115",
+        message=f"capacity-too-small: loss levelled off at training R² {r2:.3f} with hidden widths "
+                f"{[l.units for l in hidden] or 'none'} ({run.n_params} parameters)",
+        fix="widen the hidden layer(s) to 16-64 units",
+        evidence={"train_r2": r2, "hidden_widths": [l.units for l in hidden], "n_params": run.n_params,
+                  "loss_drop_last_window": drop},
+        location=location(run, layer=hidden[0] if hidden else out),
+        explanation="the network cannot represent the target; more training will not help",
+        score=0.65,
+    )

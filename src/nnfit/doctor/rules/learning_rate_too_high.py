@@ -1,0 +1,131 @@
+"""learning-rate-too-high (NF103)
+
+What it finds: a learning rate so large that the loss diverges, oscillates instead of settling, or
+becomes NaN/inf. Without a training history (a script read but not run) it warns about rates that
+are large for the optimiser, especially with batch size 1 (Adam >= 0.05, SGD >= 0.5).
+Why it matters: each step overshoots the minimum it is heading for; the loss jumps around a level far
+above what the network can reach, or grows without bound. Adam's step is about the learning rate per
+weight whatever the gradient, so lr=0.1 moves every weight by ~0.1 on every sample.
+Example: optimizer=keras.optimizers.Adam(0.1) with model.fit(..., batch_size=1)
+Fix: lower the learning rate 10-100x (Adam: 0.001, the default), or raise the batch size.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, norm
+from nnfit.doctor.run import TrainingRun
+
+# Static warning thresholds (per optimiser family); measured on the corpus: every setup at or above
+# these with batch size <= 4 failed to reach R² 0.99, every default-rate setup passed.
+STATIC_ADAPTIVE = 0.05
+STATIC_SGD = 0.5
+# Runtime: divergence = final loss >= DIVERGED x its minimum (TheDeepChecker uses 2x; measured: healthy
+# runs end within 1.3x of their minimum epoch loss).
+DIVERGED = 2.0
+# Runtime: median per-step update ratio ||dW||/||W|| above this means steps are too large (healthy
+# corpus runs stay below 0.02 in the last half of training).
+UPDATE_RATIO_HIGH = 0.05
+# Oscillation: share of epoch-to-epoch increases of the loss in the last half.
+OSCILLATING = 0.35
+# Oscillation of the loss of the current weights on a fixed probe batch (extra["probe_loss"]): max/min
+# over the second half of training.
+JUMP = 3.0
+# Epoch-loss oscillation counts only with a real swing (max/min of the late epochs); small wiggles of a
+# converging Adam run are not oscillation.
+SWING = 2.0
+
+
+def _median(values: list[float]) -> float | None:
+    vals = sorted(v for v in values if math.isfinite(v))
+    return vals[len(vals) // 2] if vals else None
+
+
+@rule("NF103")
+def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
+    state = healthy(run)
+    if state is True:
+        return
+    opt = run.config.optimizer
+    lr = opt.learning_rate if opt else None
+    name = norm(opt.name) if opt else ""
+    batch = run.config.batch_size
+    line = (opt.line if opt and opt.line else run.config.compile_line)
+    lower = (lr / 100 if name in ADAPTIVE and lr and lr >= 0.01 else lr / 10) if lr else None
+    fix = f"lower the learning rate to {fmt(lower)}" if lower else "lower the learning rate 10-100x"
+    if batch is not None and batch <= 4:
+        fix += f", or raise batch_size from {batch} to 32"
+    evidence: dict = {"optimizer": name or None, "learning_rate": lr, "batch_size": batch}
+
+    series = loss_series(run)
+    if state is None or not series:  # static: only the configuration is known
+        if lr is None:
+            return
+        limit = STATIC_ADAPTIVE if name in ADAPTIVE else STATIC_SGD if name in ("sgd", "") else None
+        if limit is None or lr < limit:
+            return
+        yield Finding(
+            code="NF103", severity=Severity.WARNING,
+            message=f"learning-rate-too-high: {name or 'optimizer'} learning rate {fmt(lr)} is large"
+                    + (f" for batch size {batch}" if batch and batch <= 4 else ""),
+            fix=fix, evidence=evidence, location=location(run, line=line),
+            explanation="steps this large overshoot the minimum; the loss oscillates or diverges",
+            score=0.8 if batch and batch <= 4 else 0.6,
+        )
+        return
+
+    reasons: list[str] = []
+    score = 0.0
+    finite = [v for v in series if math.isfinite(v)]
+    if len(finite) < len(series):
+        first_bad = next(i for i, v in enumerate(series) if not math.isfinite(v))
+        reasons.append(f"loss became {series[first_bad]} at step {first_bad + 1}")
+        evidence["nonfinite_at"] = first_bad + 1
+        score = 0.97
+    epoch_loss = [v for v in run.history.loss if math.isfinite(v)] or finite
+    if epoch_loss:
+        lo, last = min(epoch_loss), epoch_loss[-1]
+        evidence["min_loss"], evidence["final_loss"] = lo, last
+        if lo > 0 and last >= DIVERGED * lo and len(epoch_loss) >= 2:
+            reasons.append(f"final loss {fmt(last)} is {last / lo:.1f}x its minimum {fmt(lo)}")
+            score = max(score, 0.9)
+        half = epoch_loss[len(epoch_loss) // 2:]
+        if len(half) >= 4:
+            ups = sum(b > a for a, b in zip(half, half[1:])) / (len(half) - 1)
+            swing = max(half) / min(half) if min(half) > 0 else math.inf
+            evidence["increase_share"] = round(ups, 2)
+            evidence["late_swing"] = round(swing, 2) if math.isfinite(swing) else swing
+            if ups >= OSCILLATING and swing >= SWING:
+                reasons.append(f"loss rose in {ups:.0%} of the late epochs (oscillating)")
+                score = max(score, 0.85)
+    probe = [v for v in (run.extra.get("probe_loss") or []) if math.isfinite(v)]
+    late = probe[len(probe) // 2:]
+    if len(late) >= 6 and min(late) > 0:
+        ups = sum(b > a for a, b in zip(late, late[1:])) / (len(late) - 1)
+        jump = max(late) / min(late)
+        evidence["probe_loss_jump"] = round(jump, 2)
+        evidence["probe_loss_increase_share"] = round(ups, 2)
+        if ups >= OSCILLATING and jump >= JUMP:
+            reasons.append(f"late in training the loss on a fixed batch jumps {jump:.0f}x between checks "
+                           f"and rises in {ups:.0%} of them")
+            score = max(score, 0.88)
+    ratios = [_median(v[len(v) // 2:]) for v in run.history.update_ratio.values() if v]
+    ratios = [r for r in ratios if r is not None]
+    if ratios:
+        top = max(ratios)
+        evidence["update_ratio"] = top
+        if top > UPDATE_RATIO_HIGH:
+            reasons.append(f"each step changes weights by {top:.0%} of their size")
+            score = max(score, 0.8) + 0.05 * min(1.0, top)
+    if not reasons:
+        return
+    yield Finding(
+        code="NF103",
+        message=f"learning-rate-too-high: {'; '.join(reasons)}" + (f" (lr {fmt(lr)}" + (f", batch size {batch})" if batch else ")") if lr else ""),
+        fix=fix, evidence=evidence, location=location(run, line=line),
+        explanation="steps this large overshoot the minimum; the loss oscillates or diverges",
+        score=min(score, 0.99),
+    )

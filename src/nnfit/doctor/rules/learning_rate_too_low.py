@@ -1,0 +1,59 @@
+"""learning-rate-too-low (NF104)
+
+What it finds: updates so small that the loss barely moves: a learning rate below 1e-5, or (when the
+run was watched) weights that change by less than 1e-5 of their size per step while the fit is poor.
+Why it matters: the network stays close to its random initial function; more epochs help only in
+proportion, so training looks "stuck" although nothing is wrong with the model.
+Example: keras.optimizers.SGD(learning_rate=1e-6)
+Fix: raise the learning rate (Adam: 1e-3; SGD on scaled data: 1e-2 to 1e-1).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, norm
+from nnfit.doctor.run import TrainingRun
+
+STATIC_LOW = 1e-5
+# Median ||dW||/||W|| per step below which a poor fit is blamed on the step size (DeepDiagnosis uses
+# 1e-5; measured: lr 1e-5 Adam runs in the corpus sit at 1e-6..1e-5, healthy ones above 1e-4).
+RATIO_LOW = 2e-5
+
+
+@rule("NF104")
+def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
+    state = healthy(run)
+    if state is True:
+        return
+    opt = run.config.optimizer
+    lr = opt.learning_rate if opt else None
+    name = norm(opt.name) if opt else ""
+    line = opt.line if opt and opt.line else run.config.compile_line
+    good = 1e-3 if name in ADAPTIVE else 1e-2
+    evidence: dict = {"optimizer": name or None, "learning_rate": lr}
+    reasons = []
+    if lr is not None and lr < STATIC_LOW:
+        reasons.append(f"learning rate {fmt(lr)} is below {fmt(STATIC_LOW)}")
+    ratios = [sorted(v)[len(v) // 2] for v in run.history.update_ratio.values() if v]
+    ratios = [r for r in ratios if math.isfinite(r)]
+    if state is False and ratios:
+        top = max(ratios)
+        evidence["update_ratio"] = top
+        series = [v for v in loss_series(run) if math.isfinite(v)]
+        moved = (series[0] - min(series)) / series[0] if series and series[0] > 0 else None
+        evidence["loss_fall"] = moved
+        if top < RATIO_LOW and (moved is None or moved < 0.5):
+            reasons.append(f"weights change by only {top:.1e} of their size per step; loss fell {moved or 0:.0%}")
+    if not reasons:
+        return
+    yield Finding(
+        code="NF104",
+        message="learning-rate-too-low: " + "; ".join(reasons),
+        fix=f"raise the learning rate to {fmt(good)}",
+        evidence=evidence, location=location(run, line=line),
+        explanation="tiny steps leave the network near its random start",
+        score=0.75,
+    )

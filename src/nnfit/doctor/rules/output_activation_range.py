@@ -1,0 +1,52 @@
+"""output-activation-range (NF107)
+
+What it finds: an output layer whose activation cannot produce the targets: sigmoid/softmax (0, 1),
+tanh (-1, 1), ReLU/softplus [0, inf) on targets outside that range.
+Why it matters: the targets outside the range can never be reached; the loss has a floor and the
+gradient through a clipped output (ReLU below 0, sigmoid near its limits) is zero, so training stalls.
+Example: Dense(1, activation="relu") as the last layer for targets in [-10, 10].
+Fix: use a linear output layer (activation=None) for regression; scale the targets if a bounded
+output is wanted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import ACTIVATION_RANGE, activation, failing, fmt, is_regression, location, output_layer
+from nnfit.doctor.run import TrainingRun
+
+
+@rule("NF107")
+def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
+    out = output_layer(run)
+    if out is None or not failing(run) or is_regression(run) is False:
+        return
+    act = activation(out)
+    bounds = ACTIVATION_RANGE.get(act)
+    if bounds is None or not run.data.targets:
+        return
+    lo, hi = bounds
+    tmin = min(c.min for c in run.data.targets)
+    tmax = max(c.max for c in run.data.targets)
+    tol = 1e-9
+    below = lo is not None and tmin < lo - tol
+    above = hi is not None and tmax > hi + tol
+    if not (below or above):
+        return
+    span = max(tmax - tmin, 1e-12)
+    outside = (max(0.0, (lo - tmin)) if below else 0.0) + (max(0.0, tmax - hi) if above else 0.0)
+    yield Finding(
+        code="NF107",
+        message=(f"output-activation-range: output '{out.name}' uses {act}, range "
+                 f"[{fmt(lo) if lo is not None else '-inf'}, {fmt(hi) if hi is not None else 'inf'}], "
+                 f"but targets span [{fmt(tmin)}, {fmt(tmax)}]"),
+        fix=f"make the output layer linear: {'Dense(' + str(out.units) + ')' if out.units else 'no activation'} "
+            "(activation=None) for regression",
+        evidence={"activation": act, "range": [lo, hi], "target_min": tmin, "target_max": tmax,
+                  "fraction_of_span_unreachable": round(min(1.0, outside / span), 3)},
+        location=location(run, layer=out),
+        explanation="targets outside the output activation's range can never be produced",
+        score=0.85 + 0.1 * min(1.0, outside / span),
+    )

@@ -1,0 +1,62 @@
+"""too-few-updates (NF102)
+
+What it finds: training that stops after too few parameter updates (epochs x ceil(samples / batch
+size)), or while the loss is still clearly falling.
+Why it matters: each update moves the weights only a little along the local gradient; fitting even a
+smooth 1-D function takes thousands of them. One epoch with batch size 100 on 10 000 samples is 100
+updates, and the network stops long before it has learned the function.
+Example: model.fit(X, y, batch_size=100, epochs=1)
+Fix: train for more epochs and/or use a smaller batch size (more updates per epoch), e.g. epochs=100,
+batch_size=10; stop on a validation plateau instead of a fixed small count.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import healthy, location, loss_series, n_updates_planned, tail_drop
+from nnfit.doctor.run import TrainingRun
+
+# Measured on the corpus: no healthy small regression reached training R² 0.99 in fewer than ~300
+# Adam/SGD updates; the seed-1 setup makes 100.
+MIN_UPDATES = 300
+# Relative fall of the loss between the last two 20 % windows that counts as "still falling".
+STILL_FALLING = 0.05
+
+
+@rule("NF102")
+def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
+    state = healthy(run)
+    if state is True:
+        return
+    updates = n_updates_planned(run)
+    # A run the monitor cut short (time budget) was going to train longer: "still falling" is ours.
+    truncated = bool(run.extra.get("stopped_by_budget_s"))
+    series = run.history.loss if len(run.history.loss) >= 5 else (run.extra.get("probe_loss") or loss_series(run))
+    drop = tail_drop(list(series)) if state is False and not truncated else None
+    few = updates is not None and updates < MIN_UPDATES
+    falling = drop is not None and drop > STILL_FALLING
+    if not (few or falling):
+        return
+    epochs, batch = run.config.epochs, run.config.batch_size
+    evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}
+    parts = []
+    if updates is not None:
+        parts.append(f"{updates} parameter updates ({epochs} epoch(s) x ceil({run.data.n_samples}/{batch}))")
+    if drop is not None:
+        evidence["loss_drop_last_window"] = round(drop, 3)
+        if falling:
+            parts.append(f"loss still falling {drop:.0%} per window when training stopped")
+    suggested_batch = min(batch or 32, 32)
+    suggested_epochs = max(100, (epochs or 1) * 10)
+    yield Finding(
+        code="NF102",
+        message="too-few-updates: " + "; ".join(parts),
+        fix=f"train longer: epochs={suggested_epochs}, batch_size={suggested_batch} (more updates per epoch)",
+        evidence=evidence,
+        location=location(run, line=run.config.fit_line),
+        explanation="each update moves the weights only a little; learning a function takes thousands",
+        score=0.85 if few else 0.6,
+        severity=Severity.ERROR if (few or state is False) else Severity.WARNING,
+    )

@@ -1,0 +1,53 @@
+"""vanishing-gradients (NF111)
+
+What it finds: gradients that shrink towards the input: the first layer's gradient norm is below
+1e-3 of the last layer's and below 1e-5 in absolute size, measured while training.
+Why it matters: the early layers stop learning; the network behaves like its last layer alone on a
+fixed random feature map. Deep stacks of sigmoid/tanh units and saturated units are the usual cause.
+Example: five Dense(10, activation="sigmoid") layers in a row with a poor initialisation.
+Fix: use ReLU-family or tanh activations with Glorot/He initialisation, fewer layers, scaled inputs;
+remove saturated bottleneck layers.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import failing, location
+from nnfit.doctor.run import TrainingRun
+
+# AUTOTRAINER: ratio < 1e-3 and first-layer norm < 1e-4; measured on the corpus, healthy runs keep the
+# ratio above 1e-2.
+RATIO = 1e-3
+ABSOLUTE = 1e-5
+
+
+def _late_median(values: list[float]) -> float | None:
+    vals = sorted(v for v in values[len(values) // 2:] if math.isfinite(v))
+    return vals[len(vals) // 2] if vals else None
+
+
+@rule("NF111")
+def vanishing_gradients(run: TrainingRun) -> Iterator[Finding]:
+    grads = run.history.grad_norm
+    if len(grads) < 2 or not failing(run):
+        return
+    names = list(grads)
+    first, last = _late_median(grads[names[0]]), _late_median(grads[names[-1]])
+    if first is None or last is None or last <= 0:
+        return
+    ratio = first / last
+    if ratio >= RATIO or first >= ABSOLUTE:
+        return
+    layer = next((l for l in run.layers if l.name == names[0]), None)
+    yield Finding(
+        code="NF111",
+        message=f"vanishing-gradients: layer '{names[0]}' gradient norm {first:.1e} is {ratio:.1e} of the last layer's",
+        fix="remove saturating bottleneck layers; use tanh/ReLU with Glorot/He initialisation; scale the inputs",
+        evidence={"first_layer": names[0], "first_grad_norm": first, "last_grad_norm": last, "ratio": ratio},
+        location=location(run, layer=layer, layer_name=names[0]),
+        explanation="early layers receive almost no gradient and stop learning",
+        score=0.7,
+    )

@@ -1,0 +1,43 @@
+"""wrong-gradient (NF118)
+
+What it finds: an analytic gradient (from hand-written backpropagation) that disagrees with central
+finite differences of the loss, computed in float64 by `nnfit doctor check` / `nnfit.check_gradients`.
+Relative error per array: ||g_analytic - g_numeric|| / max(||g_analytic|| + ||g_numeric||, tiny).
+Why it matters: a wrong gradient (a transposed product, a missing activation derivative, a sign)
+sends every update in the wrong direction; the loss stalls or rises however the learning rate is tuned.
+Example: self.Partials_W_hidden = delta.reshape(3,1) * a0.reshape(1,3)   # transposed: should be a0[:,None] * delta[None,:]
+Fix: recompute that array's gradient; the finding names the worst entries and the numeric values.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Location
+from nnfit.doctor.rules import rule
+from nnfit.doctor.run import TrainingRun
+
+# Relative error above which an analytic gradient is wrong. Central differences in float64 with
+# h = 1e-6 agree with a correct gradient to ~1e-8 on the examples; TheDeepChecker uses 1e-2 (float32).
+MAX_RELATIVE_ERROR = 1e-4
+
+
+@rule("NF118")
+def wrong_gradient(run: TrainingRun) -> Iterator[Finding]:
+    for check in run.extra.get("gradient_check", []):
+        err = check.get("relative_error")
+        if err is None or err <= MAX_RELATIVE_ERROR:
+            continue
+        worst = check.get("worst", [])
+        shown = ", ".join(f"[{', '.join(map(str, w['index']))}] analytic {w['analytic']:.3g} vs numeric {w['numeric']:.3g}"
+                          for w in worst[:3])
+        hint = check.get("hint")
+        yield Finding(
+            code="NF118",
+            message=f"wrong-gradient: gradient of {check['parameter']} is wrong (relative error {err:.2g}); worst: {shown}",
+            fix=(hint + "; " if hint else "") + f"recompute the gradient of {check['parameter']} "
+                "(nnfit.check_gradients shows the numeric one)",
+            evidence={k: v for k, v in check.items() if k != "worst"} | {"worst": worst[:3]},
+            location=Location(file=run.source, line=check.get("line"), layer=check["parameter"]),
+            explanation="updates follow the analytic gradient; if it is wrong, training goes the wrong way",
+            score=0.95 if err > 0.1 else 0.8,
+        )

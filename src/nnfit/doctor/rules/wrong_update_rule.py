@@ -1,0 +1,86 @@
+"""wrong-update-rule (NF116)
+
+What it finds: a hand-written weight update that does not step along the negative gradient: the step
+subtracts the weights themselves (`W = W - lr * W`), uses some other array than the parameter's own
+gradient, or (measured by `nnfit doctor check`) moves at an angle to -gradient (cosine < 0.5).
+Why it matters: `W - lr * W` only shrinks the weights toward zero, whatever the data; the loss
+cannot fall. A step that is not along -gradient is not gradient descent.
+Example: self.W_hidden = w_hidden_old - learning_rate * self.W_hidden
+Fix: subtract the gradient of the loss with respect to that parameter:
+self.W_hidden = w_hidden_old - learning_rate * self.Partials_W_hidden.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Location, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.run import TrainingRun
+
+# Cosine between the measured step and -gradient below which an update is not gradient descent.
+# SGD and momentum steps have cosine ~1; Adam's sign-like steps measured >= 0.6 on the examples.
+MIN_COSINE = 0.5
+# Measured |step + lr*g| / |lr*g| above which a step along roughly -g is still not plain gradient descent
+# (a warning: momentum or Adam steps legitimately differ from -lr*g).
+MAX_DEVIATION = 0.25
+
+
+def _gradient_for(run: TrainingRun, parameter: str) -> str | None:
+    names = run.extra.get("static", {}).get("gradient_names", {})
+    own = [n for n in names if parameter.lower() in n.lower()]
+    return own[0] if own else None
+
+
+@rule("NF116")
+def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
+    for upd in run.updates:
+        cos = upd.cosine_with_negative_gradient
+        static_wrong = upd.uses_gradient is False
+        measured_wrong = cos is not None and cos < MIN_COSINE
+        if not (static_wrong or measured_wrong):
+            continue
+        grad = _gradient_for(run, upd.parameter)
+        fix = f"subtract the gradient of the loss with respect to {upd.parameter}"
+        if upd.expression and "=" in upd.expression and grad:
+            lhs, rhs = upd.expression.split("=", 1)
+            m = re.search(r"(\*\s*)([\w.]+)\s*$", rhs)
+            if m:
+                owner = "self." if "self." in rhs and not grad.startswith("self.") else ""
+                fix = f"{lhs.strip()} ={rhs[:m.start(2)]}{owner}{grad}"
+        parts = []
+        if upd.note:
+            parts.append(upd.note)
+        elif static_wrong:
+            parts.append("the step does not use the parameter's gradient")
+        if cos is not None:
+            parts.append(f"measured cosine between the step and -gradient: {cos:.2f}")
+        yield Finding(
+            code="NF116",
+            message=f"wrong-update-rule: update of {upd.parameter} does not follow the gradient: " + "; ".join(parts),
+            fix=fix,
+            evidence={"parameter": upd.parameter, "expression": upd.expression, "cosine": cos},
+            location=Location(file=run.source, line=upd.line, column=upd.span[0] if upd.span else None,
+                              end_column=upd.span[1] if upd.span else None, layer=upd.parameter),
+            explanation="gradient descent moves each weight along minus its own gradient; any other step "
+                        "changes the weights without reducing the loss",
+            score=0.97 if "themselves" in (upd.note or "") or (cos is not None and cos < 0.1) else 0.85,
+        )
+    deviations = run.extra.get("step_deviation", {})
+    for upd in run.updates:
+        dev = deviations.get(upd.parameter)
+        cos = upd.cosine_with_negative_gradient
+        if dev is None or dev <= MAX_DEVIATION or upd.uses_gradient is False or (cos is not None and cos < MIN_COSINE):
+            continue
+        yield Finding(
+            code="NF116", severity=Severity.WARNING,
+            message=(f"wrong-update-rule: the step of {upd.parameter} points along -gradient (cosine {cos:.2f}) but "
+                     f"differs from -lr * gradient by {dev:.0%}"),
+            fix=f"for plain gradient descent use {upd.parameter} -= lr * (the gradient of {upd.parameter}); "
+                "ignore this if you use momentum or Adam on purpose",
+            evidence={"parameter": upd.parameter, "deviation": dev, "cosine": cos},
+            location=Location(file=run.source, line=upd.line, layer=upd.parameter),
+            explanation="a step that is not -lr * gradient (e.g. the output error broadcast instead of the weight "
+                        "gradient) changes every weight of the layer by the same amount",
+            score=0.5,
+        )

@@ -1,0 +1,359 @@
+"""Targets: a formula string (parsed safely), a Python callable, or a table -> sampled data.
+
+A formula is untrusted text. It is parsed with Python's `ast` into a tree, every node is checked
+against a whitelist (numbers, variable names, arithmetic, calls of known functions), and the sympy
+expression is built from that tree directly: nothing in the string is ever evaluated.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from nnfit.errors import DataError, FormulaError, NNFitError
+
+MAX_FORMULA_LENGTH = 2000
+MAX_FORMULA_DEPTH = 60
+
+FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
+    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
+    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan, "arcsin": sp.asin, "arccos": sp.acos, "arctan": sp.atan,
+    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
+    "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
+    "sign": sp.sign, "floor": sp.floor, "ceil": sp.ceiling, "erf": sp.erf, "gamma": sp.gamma,
+    "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
+    "log10": lambda z: sp.log(z, 10), "log2": lambda z: sp.log(z, 2),
+    "atan2": sp.atan2, "min": sp.Min, "max": sp.Max, "pow": sp.Pow,
+}
+CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
+_BINARY = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b, ast.BitXor: lambda a, b: a**b,  # x^2 means x**2 here
+    ast.Mod: lambda a, b: sp.Mod(a, b),
+}
+
+
+def parse_formula(text: str) -> sp.Expr:
+    """Parse an arithmetic formula into a sympy expression without evaluating any of it.
+
+    >>> parse_formula("10*sin(3*x)")
+    10*sin(3*x)
+    """
+    if not isinstance(text, str):
+        raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
+    source = text.strip()
+    if not source:
+        raise FormulaError("the formula is empty")
+    if len(source) > MAX_FORMULA_LENGTH:
+        raise FormulaError(f"the formula is {len(source)} characters long; at most {MAX_FORMULA_LENGTH} are accepted")
+    if "=" in source and "==" not in source:  # "y = x**2": take the right-hand side
+        left, _, right = source.partition("=")
+        if left.strip().isidentifier():
+            source = right.strip()
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as exc:
+        raise FormulaError(f"cannot parse formula {text!r}: {exc.msg} at column {exc.offset}") from None
+    try:
+        expr = _build(tree.body, depth=0)
+    except RecursionError:
+        raise FormulaError("the formula is nested too deeply") from None
+    if not isinstance(expr, sp.Expr):
+        raise FormulaError(f"formula {text!r} is not an arithmetic expression")
+    return expr
+
+
+def _build(node: ast.AST, depth: int) -> sp.Expr:
+    if depth > MAX_FORMULA_DEPTH:
+        raise FormulaError("the formula is nested too deeply")
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+            raise FormulaError(f"only numbers are allowed as constants, not {node.value!r}")
+        if isinstance(node.value, int) and abs(node.value) > 10**30:
+            raise FormulaError("a number in the formula is too large")
+        return sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in FUNCTIONS:
+            raise FormulaError(f"{node.id!r} is a function; call it, e.g. {node.id}(x)")
+        if node.id.startswith("_"):
+            raise FormulaError(f"variable names may not start with '_': {node.id!r}")
+        return sp.Symbol(node.id, real=True)
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _build(node.left, depth + 1), _build(node.right, depth + 1)
+        if isinstance(node.op, (ast.Pow, ast.BitXor)) and right.is_number and abs(float(right)) > 1000:
+            raise FormulaError("exponents above 1000 are not accepted")
+        return _BINARY[type(node.op)](left, right)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        operand = _build(node.operand, depth + 1)
+        return -operand if isinstance(node.op, ast.USub) else operand
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
+            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            raise FormulaError(f"unknown function {name!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
+        if node.keywords:
+            raise FormulaError(f"{node.func.id}() takes no keyword arguments here")
+        args = [_build(arg, depth + 1) for arg in node.args]
+        try:
+            return FUNCTIONS[node.func.id](*args)
+        except TypeError:
+            raise FormulaError(f"wrong number of arguments to {node.func.id}()") from None
+    described = {
+        ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
+        ast.Compare: "comparison", ast.BoolOp: "boolean operator", ast.IfExp: "if-expression",
+        ast.ListComp: "comprehension", ast.GeneratorExp: "generator", ast.List: "list", ast.Tuple: "tuple",
+        ast.Dict: "dict", ast.Set: "set", ast.JoinedStr: "f-string", ast.NamedExpr: "assignment",
+        ast.Starred: "starred expression", ast.Await: "await",
+    }.get(type(node), type(node).__name__)
+    raise FormulaError(f"{described} is not allowed in a formula ({ast.unparse(node)[:60]!r})")
+
+
+@dataclasses.dataclass(frozen=True)
+class Domain:
+    """The range of one input variable."""
+    low: float
+    high: float
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise NNFitError(f"domain bounds must be finite numbers, got {self.low}:{self.high}")
+        if not self.high > self.low:
+            raise NNFitError(f"empty domain {self.low}:{self.high}: the upper bound must exceed the lower")
+        if self.integer and math.ceil(self.low) >= math.ceil(self.high):
+            raise NNFitError(f"integer domain {self.low}:{self.high} holds no integer (upper bound excluded)")
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        if self.integer:  # numpy's convention: high excluded, as in randint(0, 500)
+            return rng.integers(math.ceil(self.low), math.ceil(self.high), size=n).astype(float)
+        return rng.uniform(self.low, self.high, size=n)
+
+
+def parse_domain(text: str, integer: bool = False) -> Domain:
+    """'0:1' or '0,1' or '[0,1]' -> Domain."""
+    cleaned = text.strip().strip("[]()")
+    for sep in (":", ",", ".."):
+        if sep in cleaned:
+            low_text, high_text = cleaned.split(sep, 1)
+            break
+    else:
+        raise NNFitError(f"cannot read domain {text!r}: write LOW:HIGH, e.g. 0:1")
+    try:
+        low, high = float(low_text.replace("pi", str(math.pi))), float(high_text.replace("pi", str(math.pi)))
+    except ValueError:
+        raise NNFitError(f"cannot read domain {text!r}: bounds must be numbers, e.g. 0:1") from None
+    return Domain(low, high, integer)
+
+
+@dataclasses.dataclass
+class Target:
+    """Something to fit: a function of named inputs that can be sampled, or a fixed table."""
+    input_names: list[str]
+    output_names: list[str]
+    function: Callable[[np.ndarray], np.ndarray] | None = None   # X (n, d) -> Y (n, k)
+    domains: dict[str, Domain] | None = None
+    expression: sp.Expr | None = None
+    X: np.ndarray | None = None
+    Y: np.ndarray | None = None
+    description: str = ""
+
+    @property
+    def is_function(self) -> bool:
+        return self.function is not None
+
+    def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        assert self.function is not None and self.domains is not None
+        X = np.column_stack([self.domains[name].sample(n, rng) for name in self.input_names])
+        return X, self.evaluate(X)
+
+    def evaluate(self, X: np.ndarray) -> np.ndarray:
+        assert self.function is not None
+        with np.errstate(all="ignore"):
+            Y = np.asarray(self.function(X), dtype=float)
+        if Y.ndim == 0:
+            Y = np.full(len(X), float(Y))
+        return Y.reshape(len(X), -1)
+
+
+def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequence[str] = False) -> Target:
+    expr = parse_formula(text)
+    names = sorted(str(s) for s in expr.free_symbols)
+    domain_objs = _domains(domains, integer)
+    unknown = [n for n in names if n not in domain_objs]
+    if unknown:
+        raise NNFitError(
+            f"no range given for variable(s) {', '.join(unknown)}: add e.g. --{unknown[0]} 0:1"
+        )
+    extra = [n for n in domain_objs if n not in names]
+    names = names + extra  # a range for a variable the formula ignores still makes it an input
+    symbols = [sp.Symbol(n, real=True) for n in names]
+    vectorised = sp.lambdify(symbols, expr, modules="numpy")  # code generated from the vetted tree
+
+    def function(X: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(vectorised(*X.T), (len(X),))
+
+    return Target(names, ["y"], function=function, domains={n: domain_objs[n] for n in names},
+                  expression=expr, description=text)
+
+
+def callable_target(fn: Callable[..., Any], domains: Mapping[str, Any], integer: bool | Sequence[str] = False) -> Target:
+    """A Python callable. It is called as fn(x1, x2, ...) on arrays; or per-row when it is not vectorised."""
+    domain_objs = _domains(domains, integer)
+    names = list(domain_objs)
+    if not names:
+        raise NNFitError("a callable target needs a domain, e.g. domain={'x': (0, 1)}")
+
+    def function(X: np.ndarray) -> np.ndarray:
+        try:
+            out = np.asarray(fn(*X.T), dtype=float)
+            if out.shape[:1] == (len(X),) or out.ndim == 0:
+                return out
+        except (TypeError, ValueError):
+            pass
+        return np.asarray([fn(*row) for row in X], dtype=float)  # scalar-only callables, e.g. math.sin
+
+    label = getattr(fn, "__name__", "callable")
+    return Target(names, ["y"], function=function, domains=domain_objs, description=label)
+
+
+def table_target(X: Any, y: Any, input_names: Sequence[str] | None = None,
+                 output_names: Sequence[str] | None = None) -> Target:
+    X_arr, Y_arr = validate_xy(X, y)
+    in_names = list(input_names) if input_names is not None else _names(X, "x", X_arr.shape[1])
+    out_names = list(output_names) if output_names is not None else _names(y, "y", Y_arr.shape[1])
+    return Target(in_names, out_names, X=X_arr, Y=Y_arr, description="table")
+
+
+def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> Target:
+    """A CSV (or .npy/.npz) file; `target` names the output column(s), every other column is an input."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise NNFitError(f"no such file: {path}")
+    if path.is_dir():
+        raise NNFitError(f"{path} is a folder, not a data file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".npy", ".npz"):
+            loaded = np.load(path, allow_pickle=False)  # never unpickle a user's file
+            if suffix == ".npz":
+                keys = list(loaded.keys())
+                if not {"X", "y"} <= set(keys):
+                    raise NNFitError(f"{path} must hold arrays named X and y (it has {', '.join(keys)})")
+                return table_target(loaded["X"], loaded["y"])
+            array = np.asarray(loaded, dtype=float)
+            if array.ndim != 2 or array.shape[1] < 2:
+                raise NNFitError(f"{path} must be a 2-D array whose last column is the target")
+            return table_target(array[:, :-1], array[:, -1])
+        frame = pd.read_csv(path, sep=None, engine="python")
+    except NNFitError:
+        raise
+    except UnicodeDecodeError:
+        raise NNFitError(f"cannot read {path}: not a text CSV file") from None
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise NNFitError(f"cannot read {path}: {message}") from None
+    return frame_target(frame, target, source=str(path))
+
+
+def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "table") -> Target:
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        raise DataError(f"{source} is empty")
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if target is None:
+        targets = [columns[-1]]
+    elif isinstance(target, str):
+        targets = [t.strip() for t in target.split(",") if t.strip()]
+    else:
+        targets = list(target)
+    missing = [t for t in targets if t not in columns]
+    if missing:
+        raise DataError(f"no column {missing[0]!r} in {source}; columns are: {', '.join(columns)}")
+    inputs = [c for c in columns if c not in targets]
+    if not inputs:
+        raise DataError(f"{source} has no input columns besides the target {', '.join(targets)}")
+    non_numeric = [c for c in columns if not np.issubdtype(frame[c].dtype, np.number)]
+    if non_numeric:
+        raise DataError(f"column {non_numeric[0]!r} in {source} is not numeric")
+    return table_target(frame[inputs].to_numpy(dtype=float), frame[targets].to_numpy(dtype=float), inputs, targets)
+
+
+def validate_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays of floats, 2-D, same length, finite, non-empty; else one clear error."""
+    X_arr = _as_float_array(X, "X")
+    Y_arr = _as_float_array(y, "y")
+    if X_arr.ndim == 1:
+        X_arr = X_arr.reshape(-1, 1)
+    if Y_arr.ndim == 1:
+        Y_arr = Y_arr.reshape(-1, 1)
+    if X_arr.ndim != 2 or Y_arr.ndim != 2:
+        raise DataError(f"X must be 1-D or 2-D and y 1-D or 2-D; got shapes {X_arr.shape} and {Y_arr.shape}")
+    if len(X_arr) == 0:
+        raise DataError("no data: X is empty")
+    if len(X_arr) != len(Y_arr):
+        raise DataError(f"X has {len(X_arr)} rows but y has {len(Y_arr)}")
+    for name, array in (("X", X_arr), ("y", Y_arr)):
+        bad = ~np.isfinite(array)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise DataError(f"{name} has {int(bad.sum())} NaN/inf value(s), first in row {row}; drop or fill them")
+    if len(X_arr) < 8:
+        raise DataError(f"only {len(X_arr)} rows: nnfit needs at least 8 to fit and validate")
+    return X_arr, Y_arr
+
+
+def _as_float_array(value: Any, name: str) -> np.ndarray:
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise DataError(f"{name} must be numeric (a NumPy array, list or DataFrame of numbers)") from None
+
+
+def _names(value: Any, prefix: str, count: int) -> list[str]:
+    columns = getattr(value, "columns", None)
+    if columns is not None and len(columns) == count:
+        return [str(c) for c in columns]
+    name = getattr(value, "name", None)
+    if count == 1 and isinstance(name, str):
+        return [name]
+    return [prefix] if count == 1 else [f"{prefix}{i}" for i in range(count)]
+
+
+def _domains(domains: Mapping[str, Any], integer: bool | Sequence[str]) -> dict[str, Domain]:
+    if not isinstance(domains, Mapping):
+        raise NNFitError("domain must be a mapping such as {'x': (0, 1)}")
+    out: dict[str, Domain] = {}
+    for name, value in domains.items():
+        is_int = integer if isinstance(integer, bool) else name in integer
+        if isinstance(value, Domain):
+            out[name] = value
+        elif isinstance(value, str):
+            out[name] = parse_domain(value, is_int)
+        else:
+            try:
+                low, high = value
+            except (TypeError, ValueError):
+                raise NNFitError(f"domain of {name!r} must be (low, high), got {value!r}") from None
+            out[name] = Domain(float(low), float(high), is_int)
+    return out
+
+
+def make_target(target: Any, domain: Mapping[str, Any] | None = None,
+                integer: bool | Sequence[str] = False) -> Target:
+    """Dispatch on the kind of target: formula string, callable, or Target."""
+    if isinstance(target, Target):
+        return target
+    if isinstance(target, str):
+        return formula_target(target, domain or {}, integer)
+    if callable(target):
+        return callable_target(target, domain or {}, integer)
+    raise NNFitError(f"cannot fit a {type(target).__name__}: give a formula string, a callable, or X and y")

@@ -1,0 +1,179 @@
+"""Rules read a hand-built TrainingRun: static runs (no history) and watched runs alike."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from nnfit.doctor.findings import CATALOGUE, Severity
+from nnfit.doctor.rules import REGISTRY, load_all, run_rules
+from nnfit.doctor.run import (ColumnStats, DataStats, History, LayerInfo, OptimizerInfo, TrainingConfig,
+                              TrainingRun)
+
+
+def col(lo, hi, integer=False):
+    mean = (lo + hi) / 2
+    return ColumnStats(lo, hi, mean, (hi - lo) / math.sqrt(12), integer)
+
+
+def dense(name, units, act="linear", n_in=None, line=None):
+    return LayerInfo(name=name, units=units, input_units=n_in, activation=act, line=line,
+                     n_params=None if n_in is None else (n_in + 1) * units)
+
+
+def static_run(layers, inputs, targets, n, *, opt=None, built=(), loss="mean_squared_error", metrics=(),
+               epochs=100, batch=32):
+    return TrainingRun(
+        framework="static", source="train.py", layers=layers,
+        data=DataStats(n_samples=n, inputs=inputs, targets=targets, is_regression=True, exact=False),
+        config=TrainingConfig(optimizer=opt, optimizers_built=list(built), loss=loss, metrics=list(metrics),
+                              epochs=epochs, batch_size=batch, compile_line=30, fit_line=40))
+
+
+def seed1_static():
+    sgd_string = OptimizerInfo("sgd", 0.01, line=30, passed_to_compile=True)
+    built = OptimizerInfo("SGD", 0.05, line=29, variable="sgd", passed_to_compile=False,
+                          arguments={"lr": 0.05, "decay": 1e-6, "momentum": 0.9, "nesterov": False})
+    layers = [dense("dense", 1, "sigmoid", 1, line=25), dense("dense_1", 50, "sigmoid", 1, line=26),
+              dense("dense_2", 1, "linear", 50, line=27)]
+    return static_run(layers, [col(0, 1)], [col(0, 10)], 10000, opt=sgd_string, built=[sgd_string, built],
+                      metrics=["accuracy"], epochs=1, batch=100)
+
+
+def seed3_static():
+    layers = [dense("dense", 1, "custom:<lambda>", 1), dense("dense_1", 1, "linear", 1)]
+    return static_run(layers, [col(0, 1)], [col(2, 5)], 999, opt=OptimizerInfo("adam", 0.1, line=12),
+                      epochs=999, batch=1)
+
+
+def seed4_static():
+    widths = [3, 5, 3, 5, 1]
+    acts = ["linear", "relu", "relu", "relu", "relu"]
+    layers, n_in = [], 2
+    for i, (w, a) in enumerate(zip(widths, acts)):
+        layers.append(dense(f"dense_{i}", w, a, n_in))
+        n_in = w
+    return static_run(layers, [col(0, 499, True), col(0, 499, True)], [col(0, 249001, True)], 10000,
+                      opt=OptimizerInfo("adam", 0.001), metrics=["accuracy"], epochs=10, batch=10)
+
+
+def healthy_static():
+    layers = [dense("dense", 32, "tanh", 1), dense("dense_1", 1, "linear", 32)]
+    return static_run(layers, [col(-1, 1)], [col(-1, 1)], 1000, opt=OptimizerInfo("adam", 0.001),
+                      epochs=200, batch=32, metrics=["mae"])
+
+
+def codes(findings):
+    return [f.code for f in findings]
+
+
+def test_every_owned_rule_is_registered_and_documented():
+    load_all()
+    for code in ["NF101", "NF102", "NF103", "NF104", "NF105", "NF106", "NF107", "NF108", "NF109", "NF110",
+                 "NF111", "NF112", "NF113", "NF114", "NF115", "NF122", "NF123", "NF124"]:
+        assert code in REGISTRY, code
+        doc = REGISTRY[code][0].doc
+        assert doc.startswith(f"{CATALOGUE[code].name} ({code})")
+        for part in ("What it finds:", "Why it matters:", "Example:", "Fix:"):
+            assert part in doc, (code, part)
+
+
+def test_seed1_static_ranks_bottleneck_then_too_few_updates():
+    found = run_rules(seed1_static())
+    assert codes(found)[:2] == ["NF101", "NF102"]
+    assert {"NF109", "NF108"} <= set(codes(found))
+    assert found[0].location.line == 25 and found[0].location.layer == "dense"
+    assert found[1].evidence["updates"] == 100
+
+
+def test_seed3_static_warns_learning_rate_first():
+    found = run_rules(seed3_static())
+    assert codes(found)[0] == "NF103"
+    assert found[0].severity is Severity.WARNING
+    assert "NF101" not in codes(found)  # a width-1 x**2 layer is the intended design, not a bottleneck
+
+
+def test_seed4_static_ranks_unscaled_targets_first_and_suggests_log():
+    found = run_rules(seed4_static())
+    assert codes(found)[0] == "NF106"
+    assert "NF105" in codes(found) and "NF108" in codes(found)
+    assert found[0].evidence["transform"] == "log"
+    assert "log1p" in found[0].fix
+
+
+def test_healthy_static_setup_has_no_findings():
+    assert run_rules(healthy_static()) == []
+
+
+def test_output_relu_with_negative_targets_is_flagged():
+    run = healthy_static()
+    run.layers[-1].activation = "relu"
+    run.data.targets = [col(-10, 10)]
+    found = run_rules(run)
+    assert "NF107" in codes(found)
+
+
+def test_classification_loss_on_regression_is_flagged():
+    run = healthy_static()
+    run.config.loss = "binary_crossentropy"
+    assert "NF110" in codes(run_rules(run))
+
+
+def test_linear_model_flagged_statically_as_too_small():
+    run = healthy_static()
+    run.layers = [dense("dense", 1, "linear", 1)]
+    assert codes(run_rules(run)) == ["NF115"]
+
+
+def watched(run, loss, r2, **hist):
+    run.framework = "keras"
+    run.data.exact = True
+    run.history = History(loss=loss, **hist)
+    run.extra["train_r2"] = r2
+    return run
+
+
+def test_rules_stay_silent_on_a_run_that_fits():
+    # Even with a width-1 sigmoid layer and few updates: if it fits, there is nothing to explain.
+    run = watched(seed1_static(), [1.0, 0.01], 0.999)
+    assert [f for f in run_rules(run) if f.severity is Severity.ERROR] == []
+
+
+def test_diverging_loss_is_learning_rate_too_high():
+    run = watched(seed3_static(), [3.0, 0.5, 0.4, 2.0, 5.0, 1.5, 6.0, 3.0, 9.0], -2.0)
+    found = run_rules(run)
+    assert codes(found)[0] == "NF103" and found[0].severity is Severity.ERROR
+
+
+def test_nan_loss_is_learning_rate_too_high():
+    run = watched(seed3_static(), [3.0, 1e6, float("nan")], -math.inf)
+    assert codes(run_rules(run))[0] == "NF103"
+
+
+def test_vanishing_and_exploding_gradients_from_grad_norms():
+    run = watched(healthy_static(), [1.0, 0.9, 0.9, 0.9], 0.1,
+                  grad_norm={"dense": [1e-8] * 6, "dense_1": [1e-2] * 6})
+    assert "NF111" in codes(run_rules(run))
+    run = watched(healthy_static(), [1.0, 5.0, 50.0], 0.1,
+                  grad_norm={"dense": [1.0, 1e2, 1e5], "dense_1": [1.0, 10.0, float("inf")]})
+    assert "NF112" in codes(run_rules(run))
+
+
+def test_dead_and_saturated_units_from_fractions():
+    run = watched(healthy_static(), [1.0, 0.9, 0.9], 0.2, dead_fraction={"dense": [0.0, 0.8]},
+                  saturated_fraction={"dense": [0.2, 0.9]})
+    assert {"NF113", "NF114"} <= set(codes(run_rules(run)))
+
+
+def test_tiny_model_on_a_plateau_is_capacity_too_small():
+    run = healthy_static()
+    run.layers = [dense("dense", 2, "tanh", 1), dense("dense_1", 1, "linear", 2)]
+    run = watched(run, [1.0] + [0.3] * 20, 0.7)
+    assert "NF115" in codes(run_rules(run))
+
+
+def test_json_of_every_finding_is_serialisable():
+    import json
+
+    for run in (seed1_static(), seed3_static(), seed4_static()):
+        json.dumps([f.to_dict() for f in run_rules(run)])
