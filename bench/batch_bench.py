@@ -3,6 +3,7 @@
     .venv/bin/python bench/batch_bench.py            # sequential loop, local pool, Ray local
     .venv/bin/python bench/batch_bench.py --splits   # also: pool worker x thread splits
     .venv/bin/python bench/batch_bench.py --quick    # 6 formulas, for a smoke run
+    .venv/bin/python bench/batch_bench.py --repeat 3 # ways interleaved 3 times, fastest of each shown
 
 1. a plain sequential loop: ``for f in formulas: nnfit.fit_function(...)`` in this process, torch's
    default threads (what a user writes without nnfit batch);
@@ -90,15 +91,15 @@ def sequential_loop(rows) -> dict:
             "ok": len(nrmse), "median_nrmse": statistics.median(nrmse)}
 
 
-def pool_startup(engine) -> float:
-    """Seconds for a pool's one-time start (process server, torch and nnfit imports): one trivial
-    job. Later pools in this process reuse the started server, so the timed run is steady state."""
+def warm_up(engine, n: int) -> float:
+    """Seconds for an engine's one-time start (worker processes importing torch and nnfit): ``n``
+    trivial jobs, one per worker. The timed run that follows is then steady state."""
     from nnfit.batch.api import batch
 
+    rows = [(f"warm-up {i}", f"{i + 1}*x", "x:0:1") for i in range(n)]
     with tempfile.TemporaryDirectory(prefix="nnfit-bench-") as out:
         started = time.perf_counter()
-        batch(formulas_frame([("warm-up", "x", "x:0:1")]), out=out, engine=engine, restarts=1, adam_steps=1,
-              lm_steps=1, stages=1)
+        batch(formulas_frame(rows), out=out, engine=engine, restarts=1, adam_steps=1, lm_steps=1, stages=1)
         return time.perf_counter() - started
 
 
@@ -131,7 +132,7 @@ def ray_way(rows, cores: int) -> dict | None:
     with loopback_only(ray):
         started = time.perf_counter()
         ray.init(**{**engine._init_args(), "num_gpus": 0, "logging_level": logging.ERROR})
-        startup = time.perf_counter() - started
+        startup = time.perf_counter() - started + warm_up(engine, cores)
         try:
             result = batch_way(rows, "ray local", engine, f"{cores} tasks x 1 thread")
         finally:
@@ -142,13 +143,22 @@ def ray_way(rows, cores: int) -> dict | None:
 
 def print_table(results: list[dict], n_jobs: int) -> None:
     base = results[0]["seconds"]
-    header = f"{'way':<22} {'split':<24} {'seconds':>8} {'jobs/min':>9} {'speed-up':>9} {'ok':>4} {'median nrmse':>13}"
+    header = (f"{'way':<18} {'split':<22} {'seconds':>8} {'jobs/min':>9} {'speed-up':>9} "
+              f"{'start-up s':>10} {'speed-up incl. start-up':>24} {'ok':>4} {'median nrmse':>13}")
     print(header)
     print("-" * len(header))
     for r in results:
-        extra = f"  (+{r['startup_seconds']:.1f} s start-up, not counted)" if "startup_seconds" in r else ""
-        print(f"{r['way']:<22} {r['split']:<24} {r['seconds']:8.1f} {60 * n_jobs / r['seconds']:9.1f} "
-              f"{base / r['seconds']:8.2f}x {r['ok']:>4} {r['median_nrmse']:13.2e}{extra}")
+        startup = r.get("startup_seconds", 0.0)
+        print(f"{r['way']:<18} {r['split']:<22} {r['seconds']:8.1f} {60 * n_jobs / r['seconds']:9.1f} "
+              f"{base / r['seconds']:8.2f}x {startup:10.1f} {base / (r['seconds'] + startup):23.2f}x "
+              f"{r['ok']:>4} {r['median_nrmse']:13.2e}")
+
+
+def best_of(runs: list[dict]) -> dict:
+    """The fastest of repeated runs (the one least disturbed by other work on the machine)."""
+    best = dict(min(runs, key=lambda r: r["seconds"]))
+    best["all_seconds"] = [round(r["seconds"], 2) for r in runs]
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="6 formulas instead of 20")
     parser.add_argument("--splits", action="store_true", help="also measure pool worker x thread splits")
     parser.add_argument("--no-ray", action="store_true", help="skip the Ray way")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds (ways interleaved); the fastest of each is shown")
     parser.add_argument("--json", help="write the results here as JSON")
     args = parser.parse_args(argv)
 
@@ -168,26 +179,37 @@ def main(argv: list[str] | None = None) -> int:
     rows = FORMULAS[::4] + FORMULAS[17:18] if args.quick else FORMULAS
     cores = available_cores()
     print(f"{len(rows)} formulas (1-3 variables), {cores} cores, settings {SETTINGS}, n_samples {N_SAMPLES}")
-    print(f"load average before: {load_average()}")
     print(f"import nnfit: {import_seconds:.1f} s (before the sequential loop's clock)")
+    print(f"load average before: {load_average()}", flush=True)
 
-    results = [sequential_loop(rows)]
-    pool = PoolEngine()
-    startup = pool_startup(pool)
-    results.append(batch_way(rows, "local pool", pool, f"{pool.workers} workers x {pool.threads} thread"))
-    results[-1]["startup_seconds"] = startup
-    if not args.no_ray:
-        ray_result = ray_way(rows, cores)
-        if ray_result:
-            results.append(ray_result)
+    def pool_way(workers=None, threads=None, way="local pool"):
+        engine = PoolEngine(workers=workers, threads=threads)
+        startup = warm_up(engine, engine.workers)
+        result = batch_way(rows, way, engine, f"{engine.workers} workers x {engine.threads} thr")
+        result["startup_seconds"] = startup
+        return result
+
+    ways = {"sequential loop": lambda: sequential_loop(rows), "local pool": pool_way}
+    try:
+        import ray  # noqa: F401
+
+        if not args.no_ray:
+            ways["ray local"] = lambda: ray_way(rows, cores)
+    except ImportError:
+        print("ray is not installed (pip install 'nnfit[ray]'): skipping the Ray way", file=sys.stderr)
     if args.splits:
-        results.append(batch_way(rows, "batch sequential", SequentialEngine(threads=1), "1 x 1 thread"))
-        results.append(batch_way(rows, "batch sequential", SequentialEngine(threads=cores), f"1 x {cores} threads"))
-        for workers, threads in [(1, cores), (cores, 1), (cores, 2)]:
-            if (workers, threads) == (pool.workers, pool.threads):
-                continue
-            results.append(batch_way(rows, "local pool", PoolEngine(workers=workers, threads=threads),
-                                     f"{workers} workers x {threads} threads"))
+        ways["batch seq 1 thr"] = lambda: batch_way(rows, "batch sequential", SequentialEngine(threads=1), "1 x 1 thr")
+        ways[f"batch seq {cores} thr"] = lambda: batch_way(
+            rows, "batch sequential", SequentialEngine(threads=cores), f"1 x {cores} thr")
+        ways["pool 1 worker"] = lambda: pool_way(1, cores)
+        ways["pool oversubscribed"] = lambda: pool_way(cores, 2)
+    runs: dict[str, list[dict]] = {name: [] for name in ways}
+    for round_ in range(args.repeat):
+        for name, way in ways.items():
+            runs[name].append(way())
+            print(f"  round {round_ + 1}: {name}: {runs[name][-1]['seconds']:.1f} s "
+                  f"(load {load_average()})", flush=True)
+    results = [best_of(r) for r in runs.values()]
     print(f"load average after: {load_average()}\n")
     print_table(results, len(rows))
     if args.json:

@@ -220,6 +220,16 @@ def test_sweep_fits_one_target_per_setting(tmp_path):
     assert set(frame["ranges"]) == {"x:0:1"}
 
 
+def test_nnfit_batch_and_sweep_are_callable_from_the_package(tmp_path):
+    import nnfit.batch
+
+    table = pd.DataFrame({"formula": ["x", "x**2"], "ranges": ["x:0:1", "x:0:2"]})
+    frame = nnfit.batch(table, out=tmp_path / "b", engine="sequential", fit=STUB)
+    assert list(frame["status"]) == ["ok", "ok"] and nnfit.batch.jobs is jobs
+    frame = nnfit.batch.sweep("x", "x:0:1", seeds=[0, 1], out=tmp_path / "s", engine="sequential", fit=STUB)
+    assert list(frame["seed"]) == [0, 1]
+
+
 def test_cli_options_become_a_settings_grid():
     grid = settings_from_options("8,16", "1,2", "lm,lbfgs", "0,1", ["max_steps=100,200", "hidden_activation=tanh"])
     assert grid == {"hidden": [(8,), (16,), (8, 8), (16, 16)], "optimizer": ["lm", "lbfgs"], "seed": [0, 1],
@@ -273,3 +283,36 @@ def test_cli_sweep_takes_variable_ranges_as_options(tmp_path, monkeypatch, capsy
     assert set(table["ranges"]) == {"x:0:1;y:-1:1"}
     shown = capsys.readouterr().out
     assert "hidden=4 optimizer=lbfgs" in shown and "8 jobs (8 ok)" in shown
+
+
+@pytest.mark.slow
+def test_cli_batch_real_fits_interrupted_then_resumed_gives_the_uninterrupted_table(tmp_path):
+    """The whole path a user takes: `nnfit batch` with real (tiny) fits, Ctrl-C midway, --resume."""
+    rows = [f"t{i},{i + 1}*sin(x)+x**2,x:0:{i + 1}" for i in range(8)]
+    csv = write_csv(tmp_path / "formulas.csv", "name,formula,ranges\n" + "\n".join(rows))
+    tiny = ["--set", "restarts=1", "--set", "adam_steps=200", "--set", "lm_steps=60", "--set", "stages=1",
+            "--set", "transform=none", "--quiet"]
+    cli = [sys.executable, "-c", "from nnfit.cli import entry; entry()", "batch", str(csv)]
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*cli, "--out", str(out), *tiny], start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while len(jobs.read_records(out)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "--resume" in err
+    kept = {p.name: p.read_bytes() for p in (out / "jobs").glob("*.json")}
+    assert 2 <= len(kept) < 8
+
+    resumed = subprocess.run([*cli, "--out", str(out), "--resume", *tiny], capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"fitted now {8 - len(kept)}, kept {len(kept)}" in resumed.stdout
+    assert {p.name: p.read_bytes() for p in (out / "jobs").glob("*.json") if p.name in kept} == kept
+
+    clean = subprocess.run([*cli, "--out", str(tmp_path / "clean"), *tiny], capture_output=True, text=True, timeout=300)
+    assert clean.returncode == 0, clean.stderr
+    columns = [c for c in DETERMINISTIC if c not in ("model_path", "device")]
+    after = pd.read_csv(out / "results.csv")
+    pd.testing.assert_frame_equal(after[columns], pd.read_csv(tmp_path / "clean" / "results.csv")[columns])
+    assert (after["status"] == "ok").all()

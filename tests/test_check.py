@@ -111,7 +111,9 @@ def test_step_that_subtracts_the_weights_is_caught():
 def test_call_templates_are_parsed_not_evaluated():
     assert parse_call("weight_update(x, lr)", "update") == ("weight_update", ["x", "lr"])
     assert parse_call("step", "update") == ("step", ["lr"])
-    with pytest.raises(NNFitError, match="unknown argument"):
+    with pytest.raises(NNFitError, match="unknown argument 'weights'"):
+        parse_call("update(weights)", "update")
+    with pytest.raises(NNFitError, match="must look like"):
         parse_call("update(__import__('os'))", "update")
     with pytest.raises(NNFitError):
         parse_call("update(x); import os", "update")

@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; usage errors exit 2 (typer's standalone mode), user mistakes too."""
     try:
         app(args=argv)
+    except SystemExit as exc:  # typer's standalone mode ends with sys.exit (2 for usage errors)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except NNFitError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 2

@@ -86,7 +86,10 @@ def transform_choices(X: np.ndarray, Y: np.ndarray, mode: str = "auto") -> list[
     plain = TransformChoice("standardise", [False] * X.shape[1], [False] * Y.shape[1])
     if mode in ("none", "standardise"):
         return [plain]
-    x_log, y_log = log_candidates(X), log_candidates(Y)
+    y_log = log_candidates(Y)
+    # With a log target, log inputs turn products and powers into sums (seed 4: log ab = log a + log b);
+    # every non-negative input is a candidate, whatever its span.
+    x_log = [bool(column.min() >= 0 and column.max() > 0) for column in X.T]
     choices = [plain]
     if any(y_log):
         choices.append(TransformChoice("log target", [False] * X.shape[1], y_log))

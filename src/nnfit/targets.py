@@ -7,6 +7,7 @@ expression is built from that tree directly: nothing in the string is ever evalu
 from __future__ import annotations
 
 import ast
+import csv
 import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +35,7 @@ FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "e": sp.E, "E": sp.E}
 _BINARY = {
     ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b, ast.BitXor: lambda a, b: a**b,  # x^2 means x**2 here
+    ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b,
     ast.Mod: lambda a, b: sp.Mod(a, b),
 }
 
@@ -56,6 +57,7 @@ def parse_formula(text: str) -> sp.Expr:
         left, _, right = source.partition("=")
         if left.strip().isidentifier():
             source = right.strip()
+    source = source.replace("^", "**")  # x^2 means x**2 here (ast's ^ would bind looser than +)
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
@@ -88,7 +90,7 @@ def _build(node: ast.AST, depth: int) -> sp.Expr:
         return sp.Symbol(node.id, real=True)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _build(node.left, depth + 1), _build(node.right, depth + 1)
-        if isinstance(node.op, (ast.Pow, ast.BitXor)) and right.is_number and abs(float(right)) > 1000:
+        if isinstance(node.op, ast.Pow) and right.is_number and abs(float(right)) > 1000:
             raise FormulaError("exponents above 1000 are not accepted")
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -241,6 +243,8 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
     if path.is_dir():
         raise NNFitError(f"{path} is a folder, not a data file")
     suffix = path.suffix.lower()
+    if path.stat().st_size == 0:
+        raise DataError(f"{path} is empty")
     try:
         if suffix in (".npy", ".npz"):
             loaded = np.load(path, allow_pickle=False)  # never unpickle a user's file
@@ -258,7 +262,7 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
         raise
     except UnicodeDecodeError:
         raise NNFitError(f"cannot read {path}: not a text CSV file") from None
-    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+    except (ValueError, OSError, csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise NNFitError(f"cannot read {path}: {message}") from None
     return frame_target(frame, target, source=str(path))
@@ -281,7 +285,9 @@ def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "
     inputs = [c for c in columns if c not in targets]
     if not inputs:
         raise DataError(f"{source} has no input columns besides the target {', '.join(targets)}")
-    non_numeric = [c for c in columns if not np.issubdtype(frame[c].dtype, np.number)]
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    non_numeric = [c for c in columns if not is_numeric_dtype(frame[c]) or is_bool_dtype(frame[c])]
     if non_numeric:
         raise DataError(f"column {non_numeric[0]!r} in {source} is not numeric")
     return table_target(frame[inputs].to_numpy(dtype=float), frame[targets].to_numpy(dtype=float), inputs, targets)

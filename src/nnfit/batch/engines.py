@@ -330,6 +330,8 @@ def make_engine(
     num_cpus: int | None = None,
 ) -> Engine:
     name = (name or "pool").lower()
+    if address and name != "ray":
+        raise NNFitError("--address joins a Ray cluster: use it with --engine ray")
     if name == "sequential":
         return SequentialEngine(threads=threads)
     if name in ("pool", "local"):

@@ -249,7 +249,7 @@ def execute(job: Job, options: RunOptions, fit: Fitter | None = None) -> tuple[d
         summary = getattr(model, "summary_", {}) or {}
         record["summary"] = _jsonable(summary)
         record["fit_seconds"] = _float_or_none(summary.get("seconds"))
-        record["device"] = str(getattr(model, "device_", None) or _fit_params(job.settings, options)["device"])
+        record["device"] = str(summary.get("device") or _fit_params(job.settings, options)["device"])
     except JobTimeout:
         record["status"] = "timeout"
         record["error"] = f"timed out after {options.timeout:g} s"

@@ -12,6 +12,26 @@ from nnfit.doctor.run import LegacyUse
 INITIALIZERS = {"uniform": "random_uniform", "normal": "random_normal", "zero": "zeros", "one": "ones"}
 
 
+def _argument(text: str, start: int) -> str:
+    """The keyword argument starting at `start` (`init='uniform'`), up to its top-level , or )."""
+    depth, quote = 0, None
+    for j in range(start, len(text)):
+        ch = text[j]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return text[start:j].rstrip()
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return text[start:j].rstrip()
+    return text[start:].rstrip()
+
+
 class Compat:
     def __init__(self, script: Any):
         self.script = script
@@ -24,14 +44,14 @@ class Compat:
             text = self.script.lines[line - 1] if line <= len(self.script.lines) else ""
             col = text.find(needle)
             if col >= 0:
-                span = (col + 1, col + len(needle))
+                span = (col + 1, col + 1 + len(_argument(text, col)))
         if not any(u.old == old and u.line == line for u in self.uses):
             self.uses.append(LegacyUse(old=old, new=new, line=line, span=span))
 
     def dense_kwargs(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         if "output_dim" in kwargs and not args and "units" not in kwargs:
             kwargs["units"] = kwargs.pop("output_dim")
-            self.note("output_dim=", "units=", "output_dim")
+            self.note("output_dim=", "units=", "output_dim=")
         for old, new in (("init", "kernel_initializer"), ("W_regularizer", "kernel_regularizer"),
                          ("b_regularizer", "bias_regularizer"), ("bias", "use_bias")):
             if old in kwargs:
@@ -39,7 +59,7 @@ class Compat:
                 if old == "init" and isinstance(value, str):
                     value = INITIALIZERS.get(value, value)
                 kwargs[new] = value
-                self.note(f"{old}=", f"{new}=", old + "=")
+                self.note(f"{old}=", f"{new}=", old + "=")  # span: the whole `init='uniform'`
         return args, kwargs
 
     def optimizer_kwargs(self, kwargs: dict) -> dict:
@@ -59,7 +79,7 @@ class Compat:
     def fit_kwargs(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
         if "nb_epoch" in kwargs:
             kwargs["epochs"] = kwargs.pop("nb_epoch")
-            self.note("nb_epoch=", "epochs=", "nb_epoch")
+            self.note("nb_epoch=", "epochs=", "nb_epoch=")
         import numpy as np
 
         args = list(args)

@@ -215,6 +215,8 @@ def _sample_model_inputs(model: Any, n: int, rng: np.random.Generator) -> np.nda
             return np.column_stack([rng.uniform(c.min(), c.max(), n) for c in X.T])
     x_t, _ = _model_transforms(model)
     if x_t is not None and not any(getattr(x_t, "log_columns", [])):
+        model.__dict__.setdefault("_explain_note", "the model records no input domain: points drawn uniformly "
+                                  "over the training mean +- sqrt(3) std of each input; ")
         mean, scale = np.asarray(x_t.mean, float), np.asarray(x_t.scale, float)
         half = math.sqrt(3.0) * scale  # a uniform input's range from its mean and standard deviation
         return np.column_stack([rng.uniform(m - h, m + h, n) for m, h in zip(mean, half)])
@@ -430,6 +432,9 @@ def _explain_model(model: Any, X: Any, y: Any, input_names: Sequence[str] | None
     X_arr = None if X is None else np.asarray(X, dtype=float).reshape(len(X), -1)
     if X_arr is None:
         X_arr = _sample_model_inputs(model, n_samples, rng)
+        sample_note = model.__dict__.pop("_explain_note", "")
+    else:
+        sample_note = ""
     if not names:
         n_in = X_arr.shape[1] if X_arr is not None else model.network_[0].in_features
         names = _default_names(n_in)
@@ -451,6 +456,7 @@ def _explain_model(model: Any, X: Any, y: Any, input_names: Sequence[str] | None
 
     if X_arr is None:
         raise NNFitError("the model does not record its input domain: give X to explain it")
+    note = sample_note + note
     metrics = getattr(model, "metrics_", None) or {}
     floor = float(metrics.get("rmse", 0.0) or 0.0)  # with no data: agreeing with the network to its own accuracy
     return _finish_network(expr, predict, X_arr, y_arr, names, target_names[0], fit_to, seed, val_fraction,

@@ -80,14 +80,26 @@ def write_report(out_dir: str | os.PathLike, title: str, *, X: Any = None, y_tru
 def write_model_report(model: Any, out_dir: str | os.PathLike, X: Any = None, y: Any = None, *,
                        title: str | None = None, formula: bool | Any = True, findings: Sequence[Any] | None = None,
                        before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
-                       formula_time_limit: float = 3.0) -> Path:
-    """Report for a fitted NNFitRegressor: its predictions on X (held-out points), history_, metrics_,
-    summary_ and the recovered formula (formula=True: exact expansion, or a sparse search of at most
+                       formula_time_limit: float = 2.0) -> Path:
+    """Report for a fitted NNFitRegressor: its predictions on X (held-out points; default for a
+    fit_function model: 1000 fresh points of its domain, checked against its target formula),
+    history_, metrics_, summary_ and the recovered formula (formula=True: exact expansion, or a sparse search of at most
     `formula_time_limit` seconds; an Explanation object is used as given; False skips it)."""
     names = list(getattr(model, "feature_names_in_", None) or [])
     target_names = list(getattr(model, "target_names_", None) or ["y"])
     summary = dict(getattr(model, "summary_", {}) or {})
     pred = None
+    if X is None:  # a fit_function model knows its domain and target: draw fresh held-out points
+        from nnfit.explain.api import _model_reference, _sample_model_inputs
+
+        X = _sample_model_inputs(model, 1000, np.random.default_rng([int(summary.get("seed", 0) or 0), 99]))
+        model.__dict__.pop("_explain_note", None)
+        if X is not None and not getattr(model, "domain_", None):
+            X = None  # no recorded domain: do not plot made-up points
+        if X is not None and y is None:
+            y = _model_reference(model, X)
+            if y is None:
+                X = None
     if X is not None:
         X = np.asarray(X, dtype=float).reshape(len(X), -1)
         pred = np.asarray(model.predict(X), dtype=float).reshape(len(X), -1)[:, 0]
@@ -102,7 +114,7 @@ def write_model_report(model: Any, out_dir: str | os.PathLike, X: Any = None, y:
     elif formula is not False and formula is not None:
         explanation = formula
     return write_report(
-        out_dir, title or f"nnfit report: {summary.get('target', target_names[0])}",
+        out_dir, title or f"nnfit report: {getattr(model, 'target_description_', None) or summary.get('target') or target_names[0]}",
         X=X, y_true=y if (X is not None and y is not None) else None, y_pred=pred, names=names or None,
         target_name=target_names[0], history=getattr(model, "history_", None), metrics=getattr(model, "metrics_", None),
         summary={k: v for k, v in summary.items() if not isinstance(v, (list, dict))} or None,

@@ -201,13 +201,16 @@ def plot_losses(history: Mapping[str, Sequence[Any]], path: str | os.PathLike | 
         if values.size and np.isfinite(values).any():
             ax.plot(np.arange(1, len(values) + 1), values, color=color, lw=1.4, label=label)
             plotted = True
-    phases = list(history.get("phase", []))
-    for i in range(1, len(phases)):
-        if phases[i] != phases[i - 1]:
-            ax.axvline(i + 0.5, color="gray", ls=":", lw=1)
-            ax.text(i + 0.5, 1.0, f" {phases[i]}", transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="gray")
-    if phases:
-        ax.text(0.5, 1.0, f" {phases[0]}", transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="gray")
+    phases = [str(p) for p in history.get("phase", [])]
+    last_label = -np.inf
+    for i in range(len(phases)):
+        if i == 0 or phases[i] != phases[i - 1]:
+            if i:
+                ax.axvline(i + 0.5, color="gray", ls=":", lw=1)
+            if i - last_label >= 0.08 * len(phases):  # labels only where they do not overlap
+                ax.text(i + 0.5, 1.0, f" {phases[i]}", transform=ax.get_xaxis_transform(), va="top",
+                        fontsize=8, color="gray")
+                last_label = i
     if plotted:
         ax.set_yscale("log")
         ax.legend(loc="best")

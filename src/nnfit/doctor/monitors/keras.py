@@ -22,9 +22,10 @@ from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_nam
                                            layer_stats, probe_rows, r2_score, thin)
 from nnfit.doctor.run import LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun  # noqa: E402
 
-SAMPLES_PER_EPOCH = 4       # batches per epoch on which update ratios / gradients are measured
-MAX_PROBE_EPOCHS = 40       # epochs with a full probe (evenly spaced, always the last)
-LOSS_PROBES_PER_EPOCH = 20  # full-probe-batch loss evaluations per epoch (extra["probe_loss"])
+# Update ratios are measured on ~60 batches per fit and the probe-batch loss ~100 times, and in any
+# case every PROBE_INTERVAL_S of training (long epochs cut short by the time budget still get them).
+PROBE_INTERVAL_S = 0.25
+MAX_PROBE_EPOCHS = 20       # epochs with a full probe (evenly spaced, always the last)
 
 
 def _no_grad() -> Any:
@@ -148,8 +149,12 @@ class KerasMonitor(keras.callbacks.Callback):
         self._steps = int(steps or 1)
         epochs = int(self.params.get("epochs") or 1)
         self._probe_every = max(1, math.ceil(epochs / MAX_PROBE_EPOCHS))
-        self._sample_every = max(1, self._steps // SAMPLES_PER_EPOCH)
-        self._loss_every = max(1, self._steps // LOSS_PROBES_PER_EPOCH)
+        total = self._steps * epochs
+        # measurement cost stays a small part of training: about 60 update-ratio samples and 100 loss
+        # probes per fit, however long, plus one every PROBE_INTERVAL_S
+        self._sample_every = max(1, total // 60)
+        self._loss_every = max(1, total // 100)
+        self._last_sample = self._last_loss = time.perf_counter()
         if self.x is not None and self.y is not None:
             X = as_2d(self.x)
             self._probe_idx = probe_rows(X, run.seed or 0)
@@ -161,7 +166,10 @@ class KerasMonitor(keras.callbacks.Callback):
         return [l for l in self.model.layers if type(l).__name__ == "Dense" and l.built]
 
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
-        if batch % self._sample_every == 0:
+        now = time.perf_counter()
+        if (self._batches_seen + 1) % self._sample_every == 0 or self._batches_seen == 0 \
+                or now - self._last_sample > PROBE_INTERVAL_S:
+            self._last_sample = now
             self._snap = {l.name: [np.array(w) for w in l.get_weights()] for l in self._dense()}
 
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
@@ -183,7 +191,10 @@ class KerasMonitor(keras.callbacks.Callback):
                 w = math.sqrt(sum(float(np.sum(b ** 2)) for b in before))
                 h.update_ratio.setdefault(layer.name, []).append(dw / w if w > 0 else float("inf"))
             self._snap = None
-        if self._probe_idx is not None and self._batches_seen % self._loss_every == 0:
+        now = time.perf_counter()
+        if self._probe_idx is not None and (self._batches_seen % self._loss_every == 0
+                                            or now - self._last_loss > PROBE_INTERVAL_S):
+            self._last_loss = now
             self._probe_loss()
         if self.budget.expired:
             self.model.stop_training = True

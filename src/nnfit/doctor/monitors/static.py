@@ -427,7 +427,7 @@ class V:
             return dataclasses.replace(self.cols[0], n=None)
         if self.cols:
             return V("seq", *_union_range(self.cols), integer=all(c.integer for c in self.cols),
-                     n=len(self.cols), cols=None, items=[dataclasses.replace(c, n=None) for c in self.cols])
+                     n=None, cols=None, items=[dataclasses.replace(c, n=None) for c in self.cols])
         return dataclasses.replace(self, n=None, kind="num" if self.kind in ("seq", "num") else self.kind, mutable_list=False)
 
 
@@ -669,6 +669,16 @@ def _last(name: str | None) -> str:
 
 
 @dataclasses.dataclass
+class _Loop:
+    """A loop whose body takes optimiser steps (torch): the outermost counts epochs, inner ones batches."""
+    count: int | None
+    line: int
+    depth: int
+    batch: int | None
+    batch_loop: bool
+
+
+@dataclasses.dataclass
 class _Model:
     name: str
     framework: str
@@ -782,15 +792,21 @@ class _Interp:
             else:
                 self.assign(stmt.target, UNKNOWN, env, stmt)
             inner = mult * (count if count else 1)
-            before = len(self.stepped_vars), self.config.fit_line
             step_seen_before = self._step_calls
+            depth = len(self.loop_counts)
             self.loop_counts.append(count or 0)
             r = self.exec_block(stmt.body, env, inner)
             self.loop_counts.pop()
-            if self._step_calls > step_seen_before and count:
-                self.epoch_loops.append((count, self.line(stmt) or 0))
+            if self._step_calls > step_seen_before:
+                batch_step = None
+                if isinstance(stmt.iter, ast.Call) and _dotted(stmt.iter.func) == "range" and len(stmt.iter.args) == 3:
+                    st = self.eval(stmt.iter.args[2], env, mult)
+                    if isinstance(st.const, int) and st.const > 1:
+                        batch_step = st.const
+                loader_batch = it.const if it.kind == "loader" and isinstance(it.const, int) else None
+                self.epoch_loops.append(_Loop(count, self.line(stmt) or 0, depth, batch_step or loader_batch,
+                                              it.kind == "loader" or batch_step is not None))
             self.exec_block(stmt.orelse, env, mult)
-            del before
             if r is not None:
                 return r
         elif isinstance(stmt, ast.While):
@@ -977,14 +993,20 @@ class _Interp:
             vals = [self.eval(v, env, mult) for v in node.values]
             return vals[-1] if vals else UNKNOWN
         if isinstance(node, ast.Dict):
-            for v in node.values:
-                self.eval(v, env, mult)
-            return UNKNOWN
+            entries = {}
+            for k, v in zip(node.keys, node.values):
+                val = self.eval(v, env, mult)
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
+                    entries[k.value] = val
+            return V("dict", const=entries)
         if isinstance(node, ast.JoinedStr):
             return V("str")
         return UNKNOWN
 
     def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
+        if base.kind == "dict" and isinstance(base.const, dict):
+            key = self.eval(sl, env, mult)
+            return base.const.get(key.const, UNKNOWN) if isinstance(key.const, (str, int)) else UNKNOWN
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and base.cols:
             idx = self.eval(sl.elts[1], env, mult)
             if isinstance(idx.const, int) and not isinstance(idx.const, bool) and -len(base.cols) <= idx.const < len(base.cols):
@@ -1001,6 +1023,10 @@ class _Interp:
             idx = self.eval(sl, env, mult)
             if base.items is not None and isinstance(idx.const, int) and -len(base.items) <= idx.const < len(base.items):
                 return base.items[idx.const]
+            if idx.kind == "seq":        # fancy indexing with an index array: a subset of rows
+                return dataclasses.replace(base, n=idx.n, items=None, mutable_list=False)
+            if idx.kind == "unknown":    # X[idx] with an unknown index (a batch, usually): same data
+                return dataclasses.replace(base, items=None, mutable_list=False)
             return base.elem()
         return UNKNOWN
 
@@ -1123,7 +1149,7 @@ class _Interp:
                 item = args[0]
                 cur = env.get(target)
                 n_new = (cur.n or 0 if cur is not None and cur.mutable_list else 0) + mult
-                if item.kind == "seq" and item.items is not None and item.n is not None and item.n <= 64:
+                if item.kind == "seq" and item.items is not None and 0 < len(item.items) <= 64:
                     cols_new = [dataclasses.replace(c, n=None) for c in item.items]
                     if cur is not None and cur.cols and len(cur.cols) == len(cols_new) and cur.n:
                         cols_new = [_join(a, b) for a, b in zip(cur.cols, cols_new)]
@@ -1310,10 +1336,12 @@ class _Interp:
         # data loaders (torch)
         if last == "DataLoader":
             b = kw.get("batch_size") or (args[1] if len(args) > 1 else None)
-            if b is not None and isinstance(b.const, int):
-                self.batch_sizes.append((b.const, self.line(node) or 0))
+            batch = b.const if b is not None and isinstance(b.const, int) else (1 if b is None else None)
+            if batch is not None:
+                self.batch_sizes.append((batch, self.line(node) or 0))
             ds = args[0] if args else UNKNOWN
-            return V("loader", items=ds.items, n=ds.n)
+            n_batches = math.ceil(ds.n / batch) if ds.n and batch else None
+            return V("loader", n=n_batches, const=batch)
         if last == "TensorDataset":
             if len(args) >= 2:
                 self.torch_data = (args[0], args[1], self.line(node) or 0)
@@ -1916,15 +1944,39 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             if o.passed_to_compile is False and o.variable and o.variable in interp.stepped_vars:
                 o.passed_to_compile = True
         if interp.epoch_loops:
-            count, line = max(interp.epoch_loops, key=lambda t: t[0])
-            cfg.epochs = count
-            cfg.fit_line = line
-        if interp.batch_sizes:
+            top = min(lp.depth for lp in interp.epoch_loops)
+            outer = [lp for lp in interp.epoch_loops if lp.depth == top]
+            inner = [lp for lp in interp.epoch_loops if lp.depth > top]
+            epoch_loop = max(outer, key=lambda lp: lp.count or 0)
+            if len(outer) == 1 and epoch_loop.batch_loop and not inner:
+                inner, epoch_loop = [epoch_loop], None   # only a batch loop: one epoch
+            if epoch_loop is not None:
+                cfg.epochs = epoch_loop.count
+                cfg.fit_line = epoch_loop.line
+            else:
+                cfg.epochs = 1
+                cfg.fit_line = inner[0].line
+            batches = [lp for lp in inner if lp.batch_loop]
+            if batches and batches[0].batch:
+                cfg.batch_size = batches[0].batch
+            if inner:
+                counts = [lp.count for lp in inner]
+                per_epoch = counts[0] if counts and all(c is not None for c in counts) else None
+                if per_epoch is not None and cfg.epochs:
+                    run_extra_updates = cfg.epochs * per_epoch
+                    interp.planned_updates = run_extra_updates
+                else:
+                    interp.planned_updates = None
+        if interp.batch_sizes and cfg.batch_size is None:
             cfg.batch_size = interp.batch_sizes[0][0]
     run.config = cfg
     run.data = _data_stats(interp, cfg)
-    if torchy and cfg.batch_size is None and run.data.n_samples:
+    inner_loops = torchy and any(lp.depth > min(x.depth for x in interp.epoch_loops) for lp in interp.epoch_loops) \
+        if interp.epoch_loops else False
+    if torchy and cfg.batch_size is None and run.data.n_samples and not inner_loops:
         cfg.batch_size = run.data.n_samples  # full batch
+    if getattr(interp, "planned_updates", None):
+        run.extra["n_updates_planned"] = interp.planned_updates
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
     for prob in _for_else(tree, mapper):
@@ -2092,11 +2144,14 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
     stats.inputs = _columns(X)
     stats.targets = _columns(y) if y is not None else []
     loss = (cfg.loss or "").lower().replace("_", "")
-    if "crossentropy" in loss or loss in ("bceloss", "nllloss", "hinge", "bcewithlogitsloss"):
-        stats.is_regression = False
-    elif stats.targets:
+    classification_loss = "crossentropy" in loss or loss in ("bceloss", "nllloss", "hinge", "bcewithlogitsloss")
+    if stats.targets:
+        # the targets decide when they are known: real-valued targets are a regression whatever the loss says
         t = stats.targets[0]
-        stats.is_regression = not (t.is_integer and t.max - t.min + 1 <= 10)
+        few_labels = t.is_integer and t.max - t.min + 1 <= 10
+        stats.is_regression = not few_labels if not classification_loss else not (t.is_integer or few_labels)
+    elif classification_loss:
+        stats.is_regression = False
     elif loss in ("mse", "meansquarederror", "mae", "meanabsoluteerror", "huber", "mseloss"):
         stats.is_regression = True
     return stats

@@ -142,6 +142,17 @@ def loss_series(run: TrainingRun) -> list[float]:
     return list(run.history.batch_loss or run.history.loss)
 
 
+def trend_series(run: TrainingRun) -> list[float]:
+    """The series to judge a trend on: epoch losses when there are 5+, else the probe-batch losses,
+    else the per-batch losses (noisy with small batches)."""
+    if len(run.history.loss) >= 5:
+        return list(run.history.loss)
+    probe = run.extra.get("probe_loss") or []
+    if len(probe) >= 5:
+        return list(probe)
+    return loss_series(run)
+
+
 def n_updates_planned(run: TrainingRun) -> int | None:
     """epochs * ceil(n / batch): the parameter updates the setup asks for."""
     planned = run.extra.get("n_updates_planned")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, loss_series, output_layer, tail_drop, train_r2
+from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series
 from nnfit.doctor.run import TrainingRun
 
 TINY_WIDTH = 2
@@ -44,7 +44,7 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
         return
     if widest > TINY_WIDTH or any(activation(l).startswith("custom") for l in hidden):
         return
-    drop = tail_drop(loss_series(run))
+    drop = tail_drop(trend_series(run))
     if drop is None or drop > PLATEAU:
         return
     r2 = train_r2(run)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, location
+from nnfit.doctor.rules._common import failing, healthy, location
 from nnfit.doctor.run import TrainingRun
 
 # DeepDiagnosis flags >= 70 %; small layers (3-5 units) make 50 % the useful threshold here.
@@ -40,5 +40,5 @@ def dead_units(run: TrainingRun) -> Iterator[Finding]:
             location=location(run, layer=layer, layer_name=name),
             explanation="dead ReLU units have zero gradient and never recover",
             score=0.6 + 0.2 * frac,
-            severity=Severity.WARNING,
+            severity=Severity.ERROR if frac >= 0.99 and healthy(run) is False else Severity.WARNING,
         )

@@ -1,6 +1,7 @@
 """exploding-gradients (NF112)
 
-What it finds: gradient norms that become NaN/inf or grow by more than 1000x during training.
+What it finds: gradient norms that become NaN/inf, or grow by more than 1000x during training while
+the loss does not fall.
 Why it matters: one huge gradient step throws the weights far from any useful region; afterwards the
 loss is NaN or stuck at a very large value. Unscaled data and too high learning rates are the usual
 causes; deep stacks without normalisation can also amplify gradients.
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, location
+from nnfit.doctor.rules._common import failing, location, loss_series
 from nnfit.doctor.run import TrainingRun
 
 GROWTH = 1e3
@@ -33,7 +34,9 @@ def exploding_gradients(run: TrainingRun) -> Iterator[Finding]:
         start = finite[0] if finite else None
         peak = max(finite) if finite else None
         growth = peak / start if start and peak and start > 0 else None
-        if bad is None and (growth is None or growth < GROWTH):
+        losses = [v for v in loss_series(run)]
+        got_worse = bool(losses) and (not all(math.isfinite(v) for v in losses) or losses[-1] >= losses[0])
+        if bad is None and (growth is None or growth < GROWTH or not got_worse):
             continue
         layer = next((l for l in run.layers if l.name == name), None)
         if bad is not None:

@@ -26,8 +26,8 @@ STATIC_SGD = 0.5
 # Runtime: divergence = final loss >= DIVERGED x its minimum (TheDeepChecker uses 2x; measured: healthy
 # runs end within 1.3x of their minimum epoch loss).
 DIVERGED = 2.0
-# Runtime: median per-step update ratio ||dW||/||W|| above this means steps are too large (healthy
-# corpus runs stay below 0.02 in the last half of training).
+# Runtime: median per-step update ratio ||dW||/||W|| above this supports (never alone makes) the
+# finding: on its own it also fires on the first steps of healthy Adam runs.
 UPDATE_RATIO_HIGH = 0.05
 # Oscillation: share of epoch-to-epoch increases of the loss in the last half.
 OSCILLATING = 0.35
@@ -117,9 +117,9 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     if ratios:
         top = max(ratios)
         evidence["update_ratio"] = top
-        if top > UPDATE_RATIO_HIGH:
+        if top > UPDATE_RATIO_HIGH and reasons:
             reasons.append(f"each step changes weights by {top:.0%} of their size")
-            score = max(score, 0.8) + 0.05 * min(1.0, top)
+            score += 0.03
     if not reasons:
         return
     yield Finding(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding
+from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, norm
 from nnfit.doctor.run import TrainingRun
@@ -45,7 +45,8 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         series = [v for v in loss_series(run) if math.isfinite(v)]
         moved = (series[0] - min(series)) / series[0] if series and series[0] > 0 else None
         evidence["loss_fall"] = moved
-        if top < RATIO_LOW and (moved is None or moved < 0.5):
+        worse = bool(series) and series[-1] > series[0]
+        if top < RATIO_LOW and (moved is None or moved < 0.5) and not worse and len(series) == len(loss_series(run)):
             reasons.append(f"weights change by only {top:.1e} of their size per step; loss fell {moved or 0:.0%}")
     if not reasons:
         return
@@ -56,4 +57,6 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         evidence=evidence, location=location(run, line=line),
         explanation="tiny steps leave the network near its random start",
         score=0.75,
+        # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)
+        severity=Severity.ERROR if "update_ratio" in evidence and len(reasons) and state is False else Severity.WARNING,
     )

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding
+from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, location
+from nnfit.doctor.rules._common import failing, healthy, location
 from nnfit.doctor.run import TrainingRun
 
 SATURATED = 0.5
@@ -35,4 +35,5 @@ def saturated_units(run: TrainingRun) -> Iterator[Finding]:
             location=location(run, layer=layer, layer_name=name),
             explanation="saturated units pass no gradient",
             score=0.55 + 0.2 * series[-1],
+            severity=Severity.ERROR if series[-1] >= 0.9 and healthy(run) is False else Severity.WARNING,
         )

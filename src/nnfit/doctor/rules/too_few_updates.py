@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import healthy, location, loss_series, n_updates_planned, tail_drop
+from nnfit.doctor.rules._common import healthy, location, n_updates_planned, tail_drop, train_r2, trend_series
 from nnfit.doctor.run import TrainingRun
 
 # Measured on the corpus: no healthy small regression reached training R² 0.99 in fewer than ~300
@@ -33,10 +33,12 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     updates = n_updates_planned(run)
     # A run the monitor cut short (time budget) was going to train longer: "still falling" is ours.
     truncated = bool(run.extra.get("stopped_by_budget_s"))
-    series = run.history.loss if len(run.history.loss) >= 5 else (run.extra.get("probe_loss") or loss_series(run))
-    drop = tail_drop(list(series)) if state is False and not truncated else None
+    drop = tail_drop(trend_series(run)) if state is False and not truncated else None
     few = updates is not None and updates < MIN_UPDATES
-    falling = drop is not None and drop > STILL_FALLING
+    r2 = train_r2(run)
+    # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) is
+    # recovering from a blow-up, and more of the same training is not the fix
+    falling = drop is not None and drop > STILL_FALLING and (r2 is None or r2 > 0)
     if not (few or falling):
         return
     epochs, batch = run.config.epochs, run.config.batch_size

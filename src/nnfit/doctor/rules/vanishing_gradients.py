@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding
+from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, location
+from nnfit.doctor.rules._common import failing, healthy, location
 from nnfit.doctor.run import TrainingRun
 
 # AUTOTRAINER: ratio < 1e-3 and first-layer norm < 1e-4; measured on the corpus, healthy runs keep the
@@ -34,6 +34,8 @@ def vanishing_gradients(run: TrainingRun) -> Iterator[Finding]:
     grads = run.history.grad_norm
     if len(grads) < 2 or not failing(run):
         return
+    if any(v and v[-1] >= 0.5 for v in run.history.dead_fraction.values()):
+        return  # dead ReLU units pass no gradient: dead-units is the finding, not this one
     names = list(grads)
     first, last = _late_median(grads[names[0]]), _late_median(grads[names[-1]])
     if first is None or last is None or last <= 0:
@@ -50,4 +52,5 @@ def vanishing_gradients(run: TrainingRun) -> Iterator[Finding]:
         location=location(run, layer=layer, layer_name=names[0]),
         explanation="early layers receive almost no gradient and stop learning",
         score=0.7,
+        severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
     )

@@ -1,0 +1,3 @@
+from nnfit.cli import entry
+
+entry()

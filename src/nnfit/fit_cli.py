@@ -1,0 +1,289 @@
+"""`nnfit fit`, `nnfit predict` and `nnfit demo`: thin wrappers over nnfit.fit."""
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from nnfit.errors import NNFitError
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz")
+
+# The four seed questions, as fit jobs: (label, formula, domains, integer inputs)
+SEED_TARGETS = [
+    ("seed 1: 10*sin(3x)", "10*sin(3*x)", {"x": (0, 1)}, False),
+    ("seed 2: x**2", "x**2", {"x": (0, 1)}, False),
+    ("seed 3: x**2+2x+2", "x**2 + 2*x + 2", {"x": (0, 1)}, False),
+    ("seed 4: a*b, integers", "a*b", {"a": (0, 500), "b": (0, 500)}, True),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "fit",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        help="Fit a formula over ranges (nnfit fit \"10*sin(3*x)\" --x 0:1) or a table "
+             "(nnfit fit data.csv --target y). Prints held-out regression metrics.",
+    )(fit_command)
+    app.command("predict", help="Predict with a saved model: nnfit predict model.nnfit 0.25 0.5, or a CSV of inputs.")(
+        predict_command)
+    app.command("demo", help="Fit the four seed targets, print the metrics table, write plots under --out.")(
+        demo_command)
+
+
+def parse_variable_ranges(args: list[str]) -> dict[str, str]:
+    """['--x', '0:1', '--a=0:500'] -> {'x': '0:1', 'a': '0:500'}; anything else is a usage error."""
+    ranges: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--") or len(arg) < 3:
+            raise NNFitError(f"unexpected argument {arg!r}: give variable ranges as --NAME LOW:HIGH, e.g. --x 0:1")
+        name, _, value = arg[2:].partition("=")
+        if not value:
+            if i + 1 >= len(args):
+                raise NNFitError(f"--{name} needs a range, e.g. --{name} 0:1")
+            value = args[i + 1]
+            i += 1
+        if not name.isidentifier():
+            raise NNFitError(f"unknown option --{name}")
+        ranges[name] = value
+        i += 1
+    return ranges
+
+
+def fit_command(
+    ctx: typer.Context,
+    target: str = typer.Argument(..., help="A formula such as '10*sin(3*x)', or a CSV/.npy/.npz file."),
+    column: str = typer.Option(None, "--target", "-t", help="Table: the output column(s), comma-separated (default: last)."),
+    integer: bool = typer.Option(False, "--integer", help="Formula: sample integer inputs (upper bound excluded)."),
+    samples: int = typer.Option(None, "--samples", "-n", help="Formula: training points (default by input count)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (sampling, initialisation, splits)."),
+    hidden: str = typer.Option(None, "--hidden", help="Hidden widths, e.g. 24 or 16,16 (default: chosen)."),
+    optimizer: str = typer.Option("auto", "--optimizer", help="auto, lm, lbfgs or adam."),
+    transform: str = typer.Option("auto", "--transform", help="auto, none or log."),
+    max_seconds: float = typer.Option(60.0, "--max-seconds", help="Time budget for the fit."),
+    device: str = typer.Option("cpu", "--device", help="cpu, cuda or auto."),
+    save: Path = typer.Option(None, "--save", "-o", help="Write the model to this file (.nnfit)."),
+    report: Path = typer.Option(None, "--report", help="Write an HTML report and PNG plots into this folder."),
+    output_format: str = typer.Option("text", "--format", help="text or json."),
+) -> None:
+    from nnfit import fit as fitting
+    from nnfit import targets
+
+    if output_format not in ("text", "json"):
+        raise NNFitError("--format must be text or json")
+    params: dict[str, Any] = {"optimizer": optimizer, "transform": transform, "max_seconds": max_seconds,
+                              "device": device}
+    if hidden:
+        try:
+            params["hidden"] = tuple(int(w) for w in hidden.split(","))
+        except ValueError:
+            raise NNFitError(f"--hidden must be widths separated by commas, e.g. 16,16 (got {hidden!r})") from None
+    ranges = parse_variable_ranges(list(ctx.args))
+    is_table = Path(target).suffix.lower() in TABLE_SUFFIXES or Path(target).is_file()
+    if is_table:
+        if ranges:
+            raise NNFitError("variable ranges (--x 0:1) apply to formulas, not to a table")
+        spec = targets.read_table(target, column)
+    else:
+        if column:
+            raise NNFitError("--target names a table column; a formula's output needs no name")
+        spec = targets.formula_target(target, ranges, integer)
+    with _progress(output_format == "text") as say:
+        model = fitting.fit_target(spec, n_samples=samples, seed=seed, progress=say, **params)
+    result = model_result(model)
+    if save:
+        result["saved"] = str(model.save(save))
+    if report:
+        result["report"] = str(_write_report(model, spec, report, seed))
+    if output_format == "json":
+        typer.echo(json.dumps(result, indent=2, default=_json_default))
+    else:
+        print_result(result)
+
+
+def model_result(model: Any) -> dict[str, Any]:
+    return {
+        "target": getattr(model, "target_description_", None),
+        "inputs": list(model.feature_names_in_),
+        "outputs": list(model.target_names_),
+        "metrics": model.metrics_,
+        "summary": model.summary_,
+        "seed": model.seed,
+    }
+
+
+def print_result(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    metrics, summary = result["metrics"], result["summary"]
+    table = Table(title=f"nnfit fit: {result['target']}", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    if metrics:
+        table.add_row("held-out points", str(metrics.get("n_test")))
+        for key, label in METRIC_LABELS.items():
+            table.add_row(label, _fmt(metrics.get(key)))
+    for key in ("transform", "architecture", "optimizer", "stages", "steps", "seconds", "seed"):
+        table.add_row(key, str(summary.get(key)))
+    for key in ("saved", "report"):
+        if key in result:
+            table.add_row(key, result[key])
+    console.print(table)
+
+
+METRIC_LABELS = {
+    "rmse": "RMSE",
+    "nrmse": "RMSE/std(y)",
+    "mae": "MAE",
+    "max_abs_error": "max |error|",
+    "r2": "R²",
+    "median_rel_error": "median relative error",
+}
+
+
+def predict_command(
+    model_path: Path = typer.Argument(..., help="A model saved by nnfit fit --save."),
+    inputs: list[str] = typer.Argument(None, help="Input values (one point per input count), or one CSV file."),
+    output_format: str = typer.Option("text", "--format", help="text, csv or json."),
+) -> None:
+    import numpy as np
+
+    from nnfit.fit import NNFitRegressor
+
+    model = NNFitRegressor.load(model_path)
+    d = model.n_features_in_
+    inputs = inputs or []
+    if len(inputs) == 1 and Path(inputs[0]).suffix.lower() in TABLE_SUFFIXES:
+        import pandas as pd
+
+        path = Path(inputs[0])
+        if not path.is_file():
+            raise NNFitError(f"no such file: {path}")
+        try:
+            frame = pd.read_csv(path, sep=None, engine="python")
+        except Exception as exc:  # pandas raises many kinds for a bad file
+            raise NNFitError(f"cannot read {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        missing = [n for n in model.feature_names_in_ if n not in frame.columns]
+        if missing and frame.shape[1] == d:
+            X = frame.to_numpy(dtype=float)
+        elif missing:
+            raise NNFitError(f"{path} lacks input column(s) {', '.join(missing)}")
+        else:
+            X = frame[model.feature_names_in_].to_numpy(dtype=float)
+    else:
+        if not inputs or len(inputs) % d:
+            raise NNFitError(f"give input values in groups of {d} ({', '.join(model.feature_names_in_)})")
+        try:
+            X = np.array([float(v) for v in inputs]).reshape(-1, d)
+        except ValueError:
+            raise NNFitError("input values must be numbers") from None
+    Y = np.asarray(model.predict(X)).reshape(len(X), -1)
+    if output_format == "json":
+        typer.echo(json.dumps({"inputs": model.feature_names_in_, "X": X.tolist(),
+                               "outputs": model.target_names_, "y": Y.tolist()}))
+    elif output_format == "csv":
+        typer.echo(",".join(model.feature_names_in_ + model.target_names_))
+        for x_row, y_row in zip(X, Y):
+            typer.echo(",".join(repr(float(v)) for v in (*x_row, *y_row)))
+    else:
+        for y_row in Y:
+            typer.echo(" ".join(repr(float(v)) for v in y_row))
+
+
+def demo_command(
+    out: Path = typer.Option(Path("out"), "--out", help="Folder for plots and the metrics table."),
+    seed: int = typer.Option(0, "--seed"),
+) -> None:
+    """Fit the four seed targets with defaults, print one table, write plots per target."""
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    from nnfit import fit as fitting
+    from nnfit import targets
+    from nnfit.report import plots
+
+    console = Console()
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"nnfit demo: the four seed targets (seed {seed}, held-out points)")
+    for name in ("target", "RMSE/std(y)", "max |error|", "R²", "median rel. error", "architecture", "transform", "seconds"):
+        table.add_column(name)
+    rows = []
+    for label, formula, domain, integer in SEED_TARGETS:
+        spec = targets.formula_target(formula, domain, integer)
+        with _progress(True, label) as say:
+            model = fitting.fit_target(spec, seed=seed, progress=say)
+        m, s = model.metrics_, model.summary_
+        slug = "".join(c if c.isalnum() else "_" for c in formula).strip("_")
+        X_test, Y_test = spec.sample(400 if len(spec.input_names) == 1 else 2500, np.random.default_rng([seed, 3]))
+        plots.plot_fit(X_test, Y_test[:, 0], model.predict(X_test), spec.input_names, out / f"{slug}_fit.png")
+        plots.plot_residuals(X_test, Y_test[:, 0], model.predict(X_test), spec.input_names, out / f"{slug}_residuals.png")
+        model.save(out / f"{slug}.nnfit")
+        table.add_row(label, _fmt(m["nrmse"]), _fmt(m["max_abs_error"]), _fmt(m["r2"]), _fmt(m["median_rel_error"]),
+                      s["architecture"], s["transform"], f"{s['seconds']:.1f}")
+        rows.append({"target": formula, **m, **{k: s[k] for k in ("architecture", "transform", "seconds", "seed")}})
+    console.print(table)
+    (out / "demo_metrics.json").write_text(json.dumps(rows, indent=2, default=_json_default))
+    console.print(f"plots, models and demo_metrics.json written to {out}/")
+
+
+def _write_report(model: Any, spec: Any, folder: Path, seed: int) -> Path:
+    import numpy as np
+
+    from nnfit.report.build import write_model_report
+
+    if spec.is_function:
+        X, Y = spec.sample(400 if len(spec.input_names) == 1 else 2500, np.random.default_rng([seed, 3]))
+    else:
+        X, Y = spec.X, spec.Y
+    return write_model_report(model, folder, X, Y[:, 0])
+
+
+class _progress:
+    """A rich status line that shows which phase a long fit is in (stderr, text mode only)."""
+
+    def __init__(self, enabled: bool, label: str = "fitting") -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.label = label
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.console import Console
+
+        self.started = time.perf_counter()
+        self.status = Console(stderr=True).status(self.label)
+        self.status.__enter__()
+        return lambda message: self.status.update(f"{self.label}: {message} "
+                                                  f"[{time.perf_counter() - self.started:.1f}s]")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            self.status.__exit__(*exc)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)

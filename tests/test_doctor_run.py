@@ -1,0 +1,145 @@
+"""`nnfit doctor run`: clear one-line errors, untouched user files, Keras 2 mapping, JSON output."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from nnfit.cli import app
+from nnfit.doctor.runner import run_script
+from nnfit.errors import NNFitError
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+TORCH_FAILING = textwrap.dedent("""
+    import numpy as np
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    X = torch.linspace(0, 1, 200).reshape(-1, 1)
+    y = 10 * torch.sin(3 * X)
+    model = nn.Sequential(nn.Linear(1, 1), nn.Sigmoid(), nn.Linear(1, 32), nn.Sigmoid(), nn.Linear(32, 1))
+    unused = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.MSELoss()
+    for i in range(0, 200, 100):
+        opt.zero_grad()
+        loss = loss_fn(model(X[i:i + 100]), y[i:i + 100])
+        loss.backward()
+        opt.step()
+""")
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_missing_script_is_one_line_error(tmp_path):
+    with pytest.raises(NNFitError, match="no such file"):
+        run_script(str(tmp_path / "nope.py"))
+
+
+def test_script_that_raises_is_reported_with_its_line(tmp_path):
+    path = write(tmp_path, "boom.py", "import torch\nx = 1\nraise ValueError('boom')\n")
+    with pytest.raises(NNFitError, match=r"boom.py:3: the script raised ValueError: boom"):
+        run_script(str(path))
+
+
+def test_script_that_never_trains_says_so(tmp_path):
+    path = write(tmp_path, "idle.py", "import torch\nprint(torch.zeros(2))\n")
+    with pytest.raises(NNFitError, match="without training anything"):
+        run_script(str(path))
+
+
+def test_script_that_loops_forever_stops_at_the_budget(tmp_path):
+    path = write(tmp_path, "loop.py", "import torch\nwhile True:\n    pass\n")
+    with pytest.raises(NNFitError, match="still running after 1 s"):
+        run_script(str(path), budget_s=1)
+
+
+def test_python2_script_is_refused_without_running(tmp_path):
+    path = write(tmp_path, "py2.py", "import keras\nprint 'hello'\n")
+    with pytest.raises(NNFitError, match="not valid Python 3"):
+        run_script(str(path))
+
+
+def test_cli_error_exit_code_and_message(tmp_path):
+    result = CliRunner().invoke(app, ["doctor", "run", str(tmp_path / "missing.py")])
+    assert result.exit_code != 0
+    assert "no such file" in str(result.exception) + result.output
+
+
+def test_torch_script_diagnosed_and_left_unchanged(tmp_path):
+    path = write(tmp_path, "train.py", TORCH_FAILING)
+    before = digest(path)
+    result = CliRunner().invoke(app, ["doctor", "run", str(path), "--format", "json"])
+    assert digest(path) == before
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.output)
+    codes = [f["code"] for f in data["findings"]]
+    assert codes[0] == "NF101"
+    assert {"NF102", "NF109"} <= set(codes)
+    first = data["findings"][0]
+    assert first["location"]["line"] == 8 and first["fix"] and first["evidence"]["units"] == 1
+    assert sorted(os.listdir(tmp_path)) == ["train.py"]
+
+
+def test_torch_script_text_output_is_rustc_style(tmp_path):
+    path = write(tmp_path, "train.py", TORCH_FAILING)
+    result = CliRunner().invoke(app, ["doctor", "run", str(path)])
+    assert "error[NF101]: narrow-bottleneck" in result.output
+    assert "  --> " in result.output and "= fix: " in result.output
+
+
+def test_rule_command_prints_the_rule_documentation():
+    result = CliRunner().invoke(app, ["doctor", "rule", "NF101"])
+    assert result.exit_code == 0
+    assert "narrow-bottleneck" in result.output and "What it finds:" in result.output and "Fix:" in result.output
+    by_name = CliRunner().invoke(app, ["doctor", "rule", "too-few-updates"])
+    assert "NF102" in by_name.output
+
+
+def test_rules_command_lists_the_catalogue():
+    result = CliRunner().invoke(app, ["doctor", "rules", "--format", "json"])
+    rows = json.loads(result.output)
+    assert {"NF101", "NF103", "NF124"} <= {r["code"] for r in rows}
+
+
+KERAS2 = """
+    import numpy
+    from keras.layers import Dense
+    from keras.models import Sequential
+    from keras.optimizers import SGD
+    r = Sequential()
+    r.add(Dense(1, activation='sigmoid', input_dim=1, init='uniform'))
+    r.add(Dense(16, activation='sigmoid', init='uniform'))
+    r.add(Dense(output_dim=1, activation='linear'))
+    sgd = SGD(lr=0.05, decay=1e-6, momentum=0.9)
+    r.compile(loss='mean_squared_error', optimizer='sgd', metrics=['accuracy'])
+    X = [i / 200 for i in range(200)]
+    Y = [10 * x for x in X]
+    r.fit(X, Y, batch_size=100, nb_epoch=1, verbose=0)
+"""
+
+
+def test_keras2_arguments_are_mapped_and_reported(tmp_path):
+    path = write(tmp_path, "k2.py", KERAS2)
+    cap = run_script(str(path))
+    olds = {u.old for u in cap.run.legacy}
+    assert {"init=", "output_dim=", "lr=", "decay=", "nb_epoch="} <= olds
+    lines = {u.old: u.line for u in cap.run.legacy}
+    assert lines["nb_epoch="] == 14 and lines["output_dim="] == 9
+    from nnfit.doctor.report import Report
+
+    codes = Report.from_run(cap.run, cap).codes
+    assert codes[0] == "NF101" and {"NF102", "NF109", "NF108"} <= set(codes)
