@@ -98,3 +98,19 @@ def test_explain_saved_model_file_from_the_cli(parabola_model, capsys):
     out = capsys.readouterr().out
     assert "y = x**2 + 2*x + 2" in out
     assert "network" in out
+
+
+def test_model_report_has_plots_formula_and_seed_within_5_seconds(parabola_model, tmp_path):
+    import time
+
+    from nnfit.report import write_model_report
+
+    model, _ = parabola_model
+    write_model_report(model, tmp_path / "warm-up")       # imports (matplotlib, scipy) are not report time
+    start = time.perf_counter()
+    path = write_model_report(model, tmp_path / "out")    # points drawn from the model's own domain
+    assert time.perf_counter() - start <= 5.0
+    text = path.read_text()
+    assert text.count("data:image/png;base64,") == 3     # fit, residuals, losses
+    assert "y = x**2 + 2*x + 2" in text and "x**2 + 2*x + 2" in text.split("<title>")[1]
+    assert "Levenberg" in text or "Adam" in text           # the model summary

@@ -117,9 +117,13 @@ def test_seed3_keras_net_trained_with_adam_reads_back_exactly():
 
 
 @pytest.mark.slow
-def test_seed3_keras_net_trained_with_batch_1_learns_the_parabola():
+def test_seed3_keras_net_trained_with_batch_1_reads_back_exactly():
+    """The answer's training (batch 1, Adam(0.001)), for 5 epochs instead of 999."""
     pytest.importorskip("keras")
-    coef = _check_seed3_readback(_train_seed3(epochs=25, batch_size=1))
-    assert coef[(2,)] == pytest.approx(1.0, abs=0.05)
-    assert coef[(1,)] == pytest.approx(2.0, abs=0.05)
-    assert coef[(0,)] == pytest.approx(2.0, abs=0.05)
+    model = _train_seed3(epochs=5, batch_size=1)
+    _check_seed3_readback(model)
+    x = np.random.default_rng(43).random((100, 1))
+    truth = x[:, 0] ** 2 + 2 * x[:, 0] + 2
+    result = explain(model, X=x, y=truth)
+    # the formula is the network: the same error against the truth, to float32 rounding
+    assert result.formula_rmse == pytest.approx(result.network_rmse, rel=1e-4, abs=1e-5)

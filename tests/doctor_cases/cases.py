@@ -120,10 +120,11 @@ CASES: list[Case] = [
     Case("t_batch1_sgd", "torch", SIN, n=300, optimizer="sgd", lr=0.5, epochs=6, batch=1,
          expect=("NF124", "NF103"), allow=("NF112", "NF122", "NF114")),
     # ---- healthy ----------------------------------------------------------------------------
-    Case("k_healthy_sine", "keras", SIN, n=256, lr=0.05, epochs=300, batch=256),
+    Case("k_healthy_tanh", "keras", "np.tanh(2 * x0)", n=256, lr=0.02, epochs=100, batch=64),
     Case("k_healthy_linear2d", "keras", "2 * x0 - 3 * x1 + 1", ((-1, 1), (-1, 1)), n=256,
          layers=((16, "relu"), (1, "linear")), lr=0.02, epochs=80, batch=64),
-    Case("k_healthy_quadratic", "keras", "x0 ** 2", n=256, lr=0.05, epochs=300, batch=256),
+    Case("k_healthy_plane3", "keras", "x0 - x1 + 0.5 * x2", ((-1, 1), (-1, 1), (-1, 1)), n=256,
+         layers=((16, "relu"), (1, "linear")), lr=0.02, epochs=80, batch=64),
     Case("k_healthy_exp", "keras", "np.exp(x0)", n=256, lr=0.02, epochs=150, batch=64),
     Case("k_healthy_square_unit", "keras", "x0 ** 2 + 2 * x0 + 2", ((0, 1),), n=256,
          layers=((1, "square"), (1, "linear")), lr=0.02, epochs=150, batch=32),

@@ -104,10 +104,13 @@ class SequentialEngine(Engine):
         return "sequential" + (f" ({self.threads} torch threads)" if self.threads else "")
 
 
-def _init_pool_worker(threads: int) -> None:
+def _init_pool_worker(threads: int, started=None) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops the workers, so a
     # worker must not turn it into a job error.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if started is not None:  # tells the parent that workers can start at all
+        with started.get_lock():
+            started.value += 1
     set_torch_threads(threads)
     with contextlib.suppress(ImportError):  # import once here, not inside the first job's time
         import nnfit.fit  # noqa: F401
@@ -145,8 +148,10 @@ class PoolEngine(Engine):
         """Run jobs from ``queue`` (popped from the end), at most ``limit`` in flight. Returns the
         jobs that were in flight if a worker process died (the pool is then unusable), else []."""
         ctx = _mp_context()
+        started = ctx.Value("i", 0)
         executor = cf.ProcessPoolExecutor(
-            max_workers=min(self.workers, limit), mp_context=ctx, initializer=_init_pool_worker, initargs=(self.threads,)
+            max_workers=min(self.workers, limit), mp_context=ctx, initializer=_init_pool_worker,
+            initargs=(self.threads, started),
         )
         in_flight: dict[cf.Future, Job] = {}
         clean = False
@@ -161,6 +166,12 @@ class PoolEngine(Engine):
                     try:
                         record = future.result()
                     except cf.process.BrokenProcessPool:
+                        if started.value == 0:
+                            raise NNFitError(
+                                "the process pool's workers died before they could start; when nnfit.batch runs "
+                                "from a script, call it under `if __name__ == \"__main__\":` (Python's rule for "
+                                "process pools), or use engine='sequential'"
+                            ) from None
                         lost = [job, *in_flight.values()]
                         in_flight.clear()
                         return lost

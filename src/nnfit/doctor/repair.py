@@ -131,9 +131,14 @@ def _fix_inputs(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
 
 def _fix_targets(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
     spec.y_transform = f.evidence.get("transform", "standardise")
-    if spec.y_transform == "log" and spec.x_transform == "none":
-        spec.x_transform = "log"   # log-normalise both: a product becomes a sum
-        spec.changes.append("log inputs and targets")
+    if spec.y_transform == "log":
+        if spec.x_transform == "none":
+            spec.x_transform = "log"   # log-normalise both: a product becomes a sum
+        # On the log scale the absolute error is the relative error; its mean (MAE) is not dragged by
+        # the few zero products the way the squared error is (measured on seed 4: median relative
+        # error 0.4-0.5 % with MAE, 1.6-4.5 % with MSE, same net, data and updates).
+        spec.loss = "mae"
+        spec.changes.append("log inputs and targets, loss on the log scale (relative error)")
     else:
         spec.changes.append(f"{spec.y_transform} targets")
         if spec.layers[-1].activation not in ("linear", None) and isinstance(spec.layers[-1].activation, str):
@@ -215,12 +220,17 @@ FIXES: dict[str, Callable[[Spec, Finding, TrainingRun], Spec]] = {
 
 # -- training -------------------------------------------------------------------------------------
 class _Transform:
-    def __init__(self, kind: str, a: np.ndarray):
+    def __init__(self, kind: str, a: np.ndarray, standardise_log: bool = False):
+        # targets: log means log1p only (values stay >= 0, so a ReLU output still fits them);
+        # inputs: log1p then standardise (measured: plain log1p inputs left the seed-4 ReLU net dead
+        # for some seeds, standardised ones never)
         self.kind = kind
-        # log: log1p only (log-normalisation keeps the values >= 0, so a ReLU output still fits them)
-        self.mean = a.mean(axis=0) if kind == "standardise" else 0.0
-        std = a.std(axis=0) if kind == "standardise" else 1.0
-        self.std = np.where(np.asarray(std) > 0, std, 1.0) if kind == "standardise" else 1.0
+        if kind == "log":
+            a = np.log1p(np.maximum(a, 0))
+        scaled = kind == "standardise" or (kind == "log" and standardise_log)
+        self.mean = a.mean(axis=0) if scaled else 0.0
+        std = a.std(axis=0) if scaled else 1.0
+        self.std = np.where(np.asarray(std) > 0, std, 1.0) if scaled else 1.0
 
     def forward(self, a: np.ndarray) -> np.ndarray:
         if self.kind == "log":
@@ -250,13 +260,151 @@ def _activation(name: Any) -> Callable:
     return table[name]
 
 
+# -- a small numpy trainer: tiny dense nets train 3-5x faster than through torch's autograd ----------
+def _np_act(name: str) -> tuple[Callable, Callable] | None:
+    """(f(z), f'(z, a)) for an activation name, None when unknown."""
+    def sig(z: np.ndarray) -> np.ndarray:
+        return 0.5 * (1 + np.tanh(0.5 * z))
+    table: dict[str, tuple[Callable, Callable]] = {
+        "linear": (lambda z: z, lambda z, a: np.ones_like(z)),
+        "relu": (lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype)),
+        "leaky_relu": (lambda z: np.where(z > 0, z, 0.2 * z), lambda z, a: np.where(z > 0, 1.0, 0.2)),
+        "sigmoid": (sig, lambda z, a: a * (1 - a)),
+        "tanh": (np.tanh, lambda z, a: 1 - a * a),
+        "softplus": (lambda z: np.logaddexp(0, z), lambda z, a: sig(z)),
+        "elu": (lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0))), lambda z, a: np.where(z > 0, 1.0, a + 1)),
+        "square": (lambda z: z * z, lambda z, a: 2 * z),
+    }
+    return table.get(name)
+
+
+def _identify(act: Any) -> str | None:
+    """Name a custom activation by what it computes (x**2 is common: seed 3), else None."""
+    if isinstance(act, str):
+        return act if _np_act(act) else None
+    t = np.array([-2.0, -0.5, 0.0, 0.7, 3.0])
+    try:
+        import torch
+
+        out = act(torch.tensor(t)) if isinstance(act, torch.nn.Module) else act(t)
+        out = np.asarray(out.detach().numpy() if hasattr(out, "detach") else out, dtype=float)
+    except Exception:  # noqa: BLE001 - a callable we cannot evaluate on numpy: use torch
+        return None
+    for name in ("square", "linear", "relu", "tanh", "sigmoid"):
+        if np.allclose(out, _np_act(name)[0](t), atol=1e-6):
+            return name
+    return None
+
+
+def _train_numpy(spec: Spec, Xt: np.ndarray, Yt: np.ndarray, acts: list[str], seed: int, budget_s: float,
+                 t0: float) -> tuple[Callable, float, int, bool]:
+    gen = np.random.default_rng(seed)
+    params: list[np.ndarray] = []
+    n_in = spec.n_inputs
+    for layer in spec.layers:
+        if layer.init == "random_uniform":
+            W = gen.uniform(-0.05, 0.05, (n_in, layer.units))
+            b = np.zeros(layer.units)
+        elif layer.init == "torch_default":
+            bound = 1 / math.sqrt(n_in)
+            W = gen.uniform(-bound, bound, (n_in, layer.units))
+            b = gen.uniform(-bound, bound, layer.units)
+        else:
+            limit = math.sqrt(6 / (n_in + layer.units))
+            W = gen.uniform(-limit, limit, (n_in, layer.units))
+            b = np.zeros(layer.units)
+        params += [W, b if layer.use_bias else np.zeros(layer.units)]
+        n_in = layer.units
+    fns = [_np_act(a) for a in acts]
+    adam = spec.optimizer in ADAPTIVE
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-7
+    rms = spec.optimizer == "rmsprop"
+
+    def forward(x: np.ndarray, keep: bool = False) -> Any:
+        cache = [x]
+        zs = []
+        for i, (f, _) in enumerate(fns):
+            z = x @ params[2 * i] + params[2 * i + 1]
+            x = f(z)
+            zs.append(z)
+            cache.append(x)
+        return (x, zs, cache) if keep else x
+
+    n, batch = len(Xt), max(1, min(spec.batch_size, len(Xt)))
+    steps, epoch_loss, stopped, t = 0, float("nan"), False, 0
+    for _ in range(spec.epochs):
+        perm = gen.permutation(n)
+        total = 0.0
+        for i in range(0, n, batch):
+            idx = perm[i:i + batch]
+            out, zs, cache = forward(Xt[idx], keep=True)
+            diff = out - Yt[idx]
+            if spec.loss == "mae":
+                total += float(np.sum(np.abs(diff))) / diff.shape[1]
+                d = np.sign(diff) / diff.size
+            else:
+                total += float(np.sum(diff * diff)) / diff.shape[1]
+                d = 2 * diff / diff.size
+            grads: list[np.ndarray] = [None] * len(params)  # type: ignore[list-item]
+            for li in range(len(fns) - 1, -1, -1):
+                dz = d * fns[li][1](zs[li], cache[li + 1])
+                grads[2 * li] = cache[li].T @ dz
+                grads[2 * li + 1] = dz.sum(axis=0) if spec.layers[li].use_bias else np.zeros_like(params[2 * li + 1])
+                if li:
+                    d = dz @ params[2 * li].T
+            if spec.clipnorm:
+                norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+                if norm > spec.clipnorm:
+                    grads = [g * (spec.clipnorm / norm) for g in grads]
+            t += 1
+            for k, (p, g) in enumerate(zip(params, grads)):
+                if adam:
+                    m[k] = b1 * m[k] + (1 - b1) * g
+                    v[k] = b2 * v[k] + (1 - b2) * g * g
+                    p -= spec.lr * (m[k] / (1 - b1 ** t)) / (np.sqrt(v[k] / (1 - b2 ** t)) + eps)
+                elif rms:
+                    v[k] = 0.9 * v[k] + 0.1 * g * g
+                    p -= spec.lr * g / (np.sqrt(v[k]) + eps)
+                elif spec.momentum:
+                    m[k] = spec.momentum * m[k] - spec.lr * g
+                    p += (spec.momentum * m[k] - spec.lr * g) if spec.nesterov else m[k]
+                else:
+                    p -= spec.lr * g
+            steps += 1
+            if steps % 64 == 0 and time.perf_counter() - t0 > budget_s:
+                stopped = True
+                break
+        epoch_loss = total / n if not stopped else total / max(1, min(n, (i + batch)))
+        if stopped or not math.isfinite(epoch_loss):
+            break
+    return forward, epoch_loss, steps, stopped
+
+
 def train(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, *, seed: int,
           budget_s: float) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    tx, ty = _Transform(spec.x_transform, X, standardise_log=True), _Transform(spec.y_transform, y)
+    acts = [_identify(layer.activation) for layer in spec.layers]
+    if all(acts):
+        with np.errstate(all="ignore"):
+            forward, epoch_loss, steps, stopped = _train_numpy(spec, tx.forward(X), ty.forward(y), acts, seed,
+                                                                budget_s, t0)
+            pred = ty.inverse(forward(tx.forward(Xv)))
+        planned = spec.epochs * math.ceil(len(X) / max(1, min(spec.batch_size, len(X))))
+        return {**_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
+                "stopped_by_budget": stopped, "seconds": time.perf_counter() - t0}
+    return _train_torch(spec, X, y, Xv, yv, seed=seed, budget_s=budget_s)
+
+
+def _train_torch(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarray, *, seed: int,
+                 budget_s: float) -> dict[str, Any]:
     import torch
 
     torch.set_num_threads(1)
     t0 = time.perf_counter()
-    tx, ty = _Transform(spec.x_transform, X), _Transform(spec.y_transform, y)
+    tx, ty = _Transform(spec.x_transform, X, standardise_log=True), _Transform(spec.y_transform, y)
     Xt = torch.as_tensor(tx.forward(X), dtype=torch.float32)
     Yt = torch.as_tensor(ty.forward(y), dtype=torch.float32)
     gen = torch.Generator().manual_seed(seed)

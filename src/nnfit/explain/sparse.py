@@ -32,7 +32,6 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -102,6 +101,7 @@ class SparseResult:
 class _Params:
     def __init__(self) -> None:
         self.count = 0
+        self.omegas: dict[int, float | None] = {}   # fitted frequency per input, scanned once
 
     def new(self, kind: str) -> sp.Symbol:
         self.count += 1
@@ -168,21 +168,19 @@ def _scan_frequency(col: np.ndarray, y: np.ndarray) -> float | None:
         return None
     grid = np.arange(1.0, 60.0, 0.05) / span
     base = np.column_stack([np.ones_like(col), col, col**2])
+    def rss_at(w: float) -> float:
+        A = np.column_stack([base, np.sin(w * col), np.cos(w * col)])
+        coef = _lsq(A, y)
+        return float(np.sum((A @ coef - y) ** 2))
+
     best, best_rss = None, np.inf
     for w in grid:
-        A = np.column_stack([base, np.sin(w * col), np.cos(w * col)])
-        _, rss, rank, _ = np.linalg.lstsq(A, y, rcond=None)
-        value = float(rss[0]) if len(rss) else float(np.sum((A @ np.linalg.lstsq(A, y, rcond=None)[0] - y) ** 2))
+        value = rss_at(float(w))
         if value < best_rss:
             best, best_rss = float(w), value
     if best is None:
         return None
     from scipy.optimize import minimize_scalar
-
-    def rss_at(w: float) -> float:
-        A = np.column_stack([base, np.sin(w * col), np.cos(w * col)])
-        coef = np.linalg.lstsq(A, y, rcond=None)[0]
-        return float(np.sum((A @ coef - y) ** 2))
 
     step = 0.05 / span
     res = minimize_scalar(rss_at, bounds=(best - step, best + step), method="bounded",
@@ -197,8 +195,9 @@ def build_library(symbols: Sequence[sp.Symbol], X: np.ndarray, y: np.ndarray, le
     terms = _monomials(symbols, _max_degree(n))
     if level >= 1:
         for j, x in enumerate(symbols):
-            omega = _scan_frequency(X[:, j], y) if level >= 1 else None
-            terms += _unary_terms(x, X[:, j], P, omega)
+            if j not in P.omegas:
+                P.omegas[j] = _scan_frequency(X[:, j], y)
+            terms += _unary_terms(x, X[:, j], P, P.omegas[j])
     if level >= 2:
         trig: list[tuple[Term, Any]] = []
         for j, x in enumerate(symbols):
@@ -509,7 +508,7 @@ def polish_and_snap(terms: Sequence[Term], symbols: Sequence[sp.Symbol], Xtr: np
         r = _rmse(model.evaluate(Xva, t), yva)
         return r if np.isfinite(r) else np.inf
 
-    current = val_rmse(theta)
+    current = baseline = val_rmse(theta)
     unsnapped_theta = theta.copy()
     windows = _snap_windows(model, Xtr, ytr, theta)
     exact_values: dict[int, sp.Expr] = {}
@@ -535,7 +534,8 @@ def polish_and_snap(terms: Sequence[Term], symbols: Sequence[sp.Symbol], Xtr: np
                 trial_free[j] = False
                 trial = model.fit(Xtr, ytr, trial, trial_free)
                 new = val_rmse(trial)
-                if new <= max(current * (1 + snap_tolerance) + floor, noise_floor):
+                # not worse than the unsnapped fit (so tolerances do not compound over many snaps)
+                if new <= max(min(current, baseline) * (1 + snap_tolerance) + floor, noise_floor):
                     shifts[j] = abs(theta[j] - value)
                     theta, free, current = trial, trial_free, new
                     exact_values[j] = exact

@@ -33,7 +33,7 @@ def _check_folder(out_dir: Path) -> None:
 
 def write_report(out_dir: str | os.PathLike, title: str, *, X: Any = None, y_true: Any = None, y_pred: Any = None,
                  names: Sequence[str] | None = None, target_name: str = "y",
-                 history: Mapping[str, Sequence[Any]] | None = None, metrics: Mapping[str, Any] | None = None,
+                 history: Mapping[str, Sequence[Any]] | Any = None, metrics: Mapping[str, Any] | None = None,
                  summary: Mapping[str, Any] | None = None, grad_norms: Mapping[str, Sequence[float]] | None = None,
                  findings: Sequence[Any] | None = None, before: Mapping[str, Any] | None = None,
                  after: Mapping[str, Any] | None = None, explanation: Any = None, seed: int | None = None,
@@ -59,7 +59,10 @@ def write_report(out_dir: str | os.PathLike, title: str, *, X: Any = None, y_tru
                    else "prediction and |error| maps" if X_arr.shape[1] == 2 else "predicted against true")
         sections.append(H.image_section("Target vs prediction", [(fit_png, caption)]))
         sections.append(H.image_section("Residuals", [(res_png, "prediction - target")]))
-    if history and any(len(history.get(k, [])) for k in ("train_loss", "loss", "val_loss")):
+    history = plots.as_mapping(history)
+    if not grad_norms and isinstance(history.get("grad_norm"), Mapping):
+        grad_norms = history["grad_norm"]   # doctor's History carries per-layer gradient norms
+    if history and any(len(history.get(k, []) or []) for k in ("train_loss", "loss", "val_loss")):
         loss_png = plots.plot_losses(history, out / "losses.png")
         sections.append(H.image_section("Training", [(loss_png, "train and validation loss")]))
     if grad_norms:

@@ -182,6 +182,19 @@ def plot_residuals(X: Any, y_true: Any, y_pred: Any, names: Sequence[str] | None
     return _save(fig, path)
 
 
+def as_mapping(history: Any) -> Mapping[str, Any]:
+    """A history as a dict: dicts pass through; dataclasses / objects (doctor's History) by their fields."""
+    if history is None:
+        return {}
+    if isinstance(history, Mapping):
+        return history
+    import dataclasses
+
+    if dataclasses.is_dataclass(history):
+        return {f.name: getattr(history, f.name) for f in dataclasses.fields(history)}
+    return dict(vars(history))
+
+
 def _positive(series: Sequence[float]) -> np.ndarray:
     a = np.asarray(list(series), dtype=float)
     return np.where(np.isfinite(a) & (a > 0), a, np.nan)
@@ -192,6 +205,7 @@ def plot_losses(history: Mapping[str, Sequence[Any]], path: str | os.PathLike | 
     """Training and validation loss per step (log scale). Keys used: train_loss (or loss), val_loss,
     phase (one label per step, e.g. adam/lbfgs/lm: boundaries are marked)."""
     plt = _pyplot()
+    history = as_mapping(history)
     fig, ax = plt.subplots(figsize=(7, 4))
     train = history.get("train_loss", history.get("loss", []))
     val = history.get("val_loss", [])

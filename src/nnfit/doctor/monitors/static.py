@@ -24,6 +24,8 @@ import ast
 import dataclasses
 import math
 import re
+import warnings
+from collections import ChainMap
 from typing import Any
 
 from nnfit.doctor.run import (
@@ -331,7 +333,50 @@ def _parso_problems(text: str, line_map: list[tuple[int, int]]) -> list[dict[str
     return found
 
 
+def _quiet_parse(text: str) -> ast.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for odd literals in pasted code
+        return ast.parse(text)
+
+
+_CONTINUES_BLOCK = re.compile(r"^(else\b|elif\b|except\b|finally\b|[)\]}])")
+
+
+def _top_level_chunks(lines: list[str]) -> list[tuple[int, int]]:
+    """[start, end) line ranges, each starting at a top-level statement (column 0, outside brackets/strings)."""
+    masked = _mask_strings("\n".join(lines)).split("\n")
+    starts = [0]
+    depth = 0
+    for i, m in enumerate(masked):
+        code = m.split("#")[0]
+        if i > 0 and depth == 0 and code[:1] not in ("", " ", "\t") and not _CONTINUES_BLOCK.match(code) \
+                and not masked[i - 1].rstrip().endswith("\\"):
+            prev = next((masked[k] for k in range(i - 1, -1, -1) if masked[k].strip()), "")
+            if not prev.lstrip().startswith("@"):
+                starts.append(i)
+        depth = max(0, depth + sum(code.count(c) for c in "([{") - sum(code.count(c) for c in ")]}"))
+    return [(a, b) for a, b in zip(starts, starts[1:] + [len(lines)]) if a < b]
+
+
 def _parse_tolerant(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, list[tuple[int, str]]]:
+    """Parse the whole text; when Python rejects it, parse each top-level statement on its own (so a file
+    with a hundred broken lines costs a hundred small parses, not a hundred parses of the whole file)."""
+    try:
+        return _quiet_parse("\n".join(lines) + "\n"), []
+    except SyntaxError:
+        pass
+    body: list[ast.stmt] = []
+    dropped: list[tuple[int, str]] = []
+    for start, end in _top_level_chunks(lines):
+        chunk = lines[start:end]
+        tree, errs = _parse_chunk(chunk, max_repairs=50)
+        ast.increment_lineno(tree, start)
+        body.extend(tree.body)
+        dropped.extend((ln + start, msg) for ln, msg in errs)
+    return ast.Module(body=body, type_ignores=[]), dropped
+
+
+def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, list[tuple[int, str]]]:
     """ast-parse, neutralising each statement Python rejects; returns the tree and what was neutralised.
 
     Every repair changes the text at or after the reported line, and a line reported twice is blanked,
@@ -342,7 +387,7 @@ def _parse_tolerant(lines: list[str], max_repairs: int = 200) -> tuple[ast.Modul
     seen: dict[int, int] = {}
     for _ in range(max_repairs):
         try:
-            return ast.parse("\n".join(work) + "\n"), dropped
+            return _quiet_parse("\n".join(work) + "\n"), dropped
         except SyntaxError as exc:
             msg = exc.msg or "invalid syntax"
             ln = (exc.lineno or 1) - 1
@@ -390,7 +435,7 @@ def _parse_tolerant(lines: list[str], max_repairs: int = 200) -> tuple[ast.Modul
             dropped.append((ln + 1, msg))
     last_error = dropped[-1][0] - 1 if dropped else len(work)
     try:
-        return ast.parse("\n".join(work[:last_error]) + "\n"), dropped
+        return _quiet_parse("\n".join(work[:last_error]) + "\n"), dropped
     except SyntaxError:
         return ast.parse(""), dropped
 
@@ -689,6 +734,7 @@ class _Model:
 class _Interp:
     MAX_STEPS = 200_000
     MAX_DEPTH = 6
+    MAX_VISITS = 4
 
     def __init__(self, mapper: "_Mapper") -> None:
         self.map = mapper
@@ -720,6 +766,7 @@ class _Interp:
         self.update_reads: set[str] = set()
         self.layer_counter: dict[str, int] = {}
         self._globals: dict[int, set[str]] = {}
+        self.visits: dict[int, int] = {}
 
     # ---- locations
     def key(self, node: ast.AST) -> tuple[int, int]:
@@ -967,7 +1014,7 @@ class _Interp:
             base = self.eval(node.value, env, mult)
             return self.subscript(base, node.slice, env, mult)
         if isinstance(node, ast.ListComp) or isinstance(node, ast.GeneratorExp):
-            local = dict(env)
+            local = ChainMap({}, env)
             n_total: int | None = 1
             for gen in node.generators:
                 it = self.eval(gen.iter, local, mult)
@@ -1104,10 +1151,14 @@ class _Interp:
                   self_obj: V | None = None) -> V:
         if self.depth >= self.MAX_DEPTH or self.steps > self.MAX_STEPS:
             return UNKNOWN
+        visits = self.visits.get(id(fn), 0)
+        if visits >= self.MAX_VISITS:  # each function is read a few times at most: linear time in the file
+            return UNKNOWN
+        self.visits[id(fn)] = visits + 1
         self.visited_funcs.add(id(fn))
         a = fn.args
         params = [p.arg for p in a.posonlyargs + a.args]
-        local: dict[str, V] = {k: v for k, v in env.items()}  # globals visible (read)
+        local = ChainMap({}, env)  # globals visible (read); assignments stay local
         defaults = a.defaults
         for i, p in enumerate(params):
             local[p] = UNKNOWN
@@ -1887,13 +1938,10 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             lines.append(line)
             line_map.append((i, 0))
     lines = repair_python2(lines, problems, line_map)
-    parso_found: list[dict[str, Any]] = []
-    try:  # parso's error-tolerant parse (the slow part) only when Python itself rejects the text
-        ast.parse("\n".join(lines) + "\n")
-    except SyntaxError:
-        if len(lines) <= PARSO_MAX_LINES:
-            parso_found = _parso_problems("\n".join(lines), line_map)
     tree, dropped = _parse_tolerant(lines)
+    parso_found: list[dict[str, Any]] = []
+    if dropped and len(lines) <= PARSO_MAX_LINES:  # parso (the slow part) only when Python rejects the text
+        parso_found = _parso_problems("\n".join(lines), line_map)
     reported = {p["line"] for p in problems}
     for prob in parso_found:
         if prob["line"] not in reported:

@@ -153,6 +153,20 @@ def trend_series(run: TrainingRun) -> list[float]:
     return loss_series(run)
 
 
+def windows_to_healthy(run: TrainingRun, drop: float | None) -> float | None:
+    """At the current rate (a relative fall `drop` per 20 %-window of training), how many more windows
+    until training R² reaches HEALTHY_R2? (inf when the loss is not falling; None when unknown.)"""
+    r2 = train_r2(run)
+    if r2 is None or drop is None:
+        return None
+    gap = (1 - r2) / (1 - HEALTHY_R2)
+    if gap <= 1:
+        return 0.0
+    if drop <= 0:
+        return math.inf
+    return math.log(gap) / -math.log(1 - min(drop, 0.999))
+
+
 def n_updates_planned(run: TrainingRun) -> int | None:
     """epochs * ceil(n / batch): the parameter updates the setup asks for."""
     planned = run.extra.get("n_updates_planned")

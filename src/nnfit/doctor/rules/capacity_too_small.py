@@ -1,7 +1,8 @@
 """capacity-too-small (NF115)
 
 What it finds: a model too small for the data: the training loss has levelled off (less than 2 %
-fall over the last fifth of training) while the fit is still poor (training R² below 0.99), and the
+fall over the last fifth of training, or a fall so slow that reaching R² 0.999 would take over 4x
+the training so far) while the fit is poor (training R² below 0.999), and the
 network is tiny (at most 2 units in its widest hidden layer, or no hidden layer at all). Without a
 history it flags only a model with no hidden layer and a linear output.
 Why it matters: more epochs will not help; the function the network can represent is too simple for
@@ -16,11 +17,12 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series
+from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series, windows_to_healthy
 from nnfit.doctor.run import TrainingRun
 
 TINY_WIDTH = 2
 PLATEAU = 0.02
+PLATEAU_WINDOWS = 20
 
 
 @rule("NF115")
@@ -45,7 +47,9 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
     if widest > TINY_WIDTH or any(activation(l).startswith("custom") for l in hidden):
         return
     drop = tail_drop(trend_series(run))
-    if drop is None or drop > PLATEAU:
+    more = windows_to_healthy(run, drop)
+    # levelled off: at the current rate it would take more than 4x the training so far (20 windows)
+    if drop is None or (drop > PLATEAU and (more is None or more <= PLATEAU_WINDOWS)):
         return
     r2 = train_r2(run)
     yield Finding(
