@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export KERAS_BACKEND := torch
 
-.PHONY: demo test test-slow bench install install-test clean
+.PHONY: demo test test-slow bench bench-all install install-test clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,6 +15,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	sh tests/setup_chromium.sh
 
 demo: install
 	$(BIN)/nnfit demo --out out
@@ -27,6 +28,13 @@ test-slow: install-test
 
 bench: install-test
 	$(BIN)/python bench/fit_bench.py
+
+bench-all: install-test
+	$(BIN)/python bench/fit_bench.py
+	$(BIN)/python bench/doctor_bench.py
+	$(BIN)/python bench/lint_bench.py
+	$(BIN)/python bench/explain_bench.py
+	$(BIN)/python bench/batch_bench.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
