@@ -81,6 +81,7 @@ def sequential_loop(rows) -> dict:
     import nnfit
     from nnfit.batch.jobs import parse_ranges
 
+    nnfit.fit_function("x", domain={"x": (0, 1)}, restarts=1, adam_steps=1, lm_steps=1, stages=1)  # warm, as the others
     started = time.perf_counter()
     nrmse = []
     for _, formula, ranges in rows:

@@ -75,8 +75,11 @@ def test_explain_method_exact_on_tanh_network_raises_but_auto_falls_back_to_spar
     with pytest.raises(NotPolynomialError):
         explain(net, X=X, method="exact")
     result = explain(net, X=X, max_level=1, time_limit=10)
-    assert result.method == "sparse"
-    assert result.formula_rmse is not None and result.network_rmse is not None
+    assert result.method == "sparse" and "Tanh" in result.note
+    assert result.reference == "network predictions" and result.network_rmse is None
+    assert result.is_approximation and result.formula_rmse > 0   # a tanh net is no short formula
+    with_data = explain(net, X=X, y=np.sin(X[:, 0]), max_level=1, time_limit=10)
+    assert with_data.reference == "data" and with_data.network_rmse is not None
 
 
 def _train_seed3(epochs: int, batch_size: int):

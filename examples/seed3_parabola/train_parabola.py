@@ -2,7 +2,7 @@
 
 As asked: Adam(0.1), batch size 1, 999 epochs, 999 points uniform in [0, 1), MSE loss.
 (The question used tf.keras; Keras 3 with the torch backend runs the same model.)
-999 x 999 single-sample steps take many minutes; `nnfit doctor run` records the first 10 s
+999 x 999 single-sample steps take many minutes; `nnfit doctor run` records the first 15 s
 (--train-budget) and diagnoses those.
 Try: nnfit doctor run examples/seed3_parabola/train_parabola.py --repair
 """

@@ -1,15 +1,42 @@
 """nnfit: small neural networks that fit functions and data to float64 precision, and a doctor
 that names why your own network does not.
-"""
-from nnfit.errors import DataError, FormulaError, NNFitError
-from nnfit.fit import NNFitRegressor, fit_function, regression_metrics
-from nnfit.targets import parse_formula
 
-__all__ = ["NNFitRegressor", "fit_function", "regression_metrics", "parse_formula", "load",
-           "NNFitError", "FormulaError", "DataError"]
+Attributes are imported on first use, so `nnfit --help` does not pay for torch and sympy.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
+_EXPORTS = {
+    "NNFitRegressor": "nnfit.fit",
+    "fit_function": "nnfit.fit",
+    "regression_metrics": "nnfit.fit",
+    "parse_formula": "nnfit.targets",
+    "NNFitError": "nnfit.errors",
+    "FormulaError": "nnfit.errors",
+    "DataError": "nnfit.errors",
+    "explain": "nnfit.explain",
+    "batch": "nnfit.batch",
+    "sweep": "nnfit.batch",
+    "check_gradients": "nnfit.doctor.check",
+    "check_step": "nnfit.doctor.check",
+}
+__all__ = [*_EXPORTS, "load"]
 
-def load(path):  # noqa: ANN001, ANN201 - thin alias
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nnfit' has no attribute {name!r}")
+
+
+def load(path: Any) -> Any:
     """Load a model saved with `model.save(path)` / `nnfit fit --save`."""
+    from nnfit.fit import NNFitRegressor
+
     return NNFitRegressor.load(path)

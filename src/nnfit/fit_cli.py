@@ -215,8 +215,9 @@ def demo_command(
     console = Console()
     out.mkdir(parents=True, exist_ok=True)
     table = Table(title=f"nnfit demo: the four seed targets (seed {seed}, held-out points)")
-    for name in ("target", "RMSE/std(y)", "max |error|", "R²", "median rel. error", "architecture", "transform", "seconds"):
-        table.add_column(name)
+    for name in ("target", "RMSE/std(y)", "max |error|", "R²", "median rel. err", "seconds"):
+        table.add_column(name, justify="left" if name == "target" else "right")
+    models_used = []
     rows = []
     for label, formula, domain, integer in SEED_TARGETS:
         spec = targets.formula_target(formula, domain, integer)
@@ -229,9 +230,12 @@ def demo_command(
         plots.plot_residuals(X_test, Y_test[:, 0], model.predict(X_test), spec.input_names, out / f"{slug}_residuals.png")
         model.save(out / f"{slug}.nnfit")
         table.add_row(label, _fmt(m["nrmse"]), _fmt(m["max_abs_error"]), _fmt(m["r2"]), _fmt(m["median_rel_error"]),
-                      s["architecture"], s["transform"], f"{s['seconds']:.1f}")
+                      f"{s['seconds']:.1f}")
+        models_used.append(f"{label}: {s['architecture']}; {s['transform']}")
         rows.append({"target": formula, **m, **{k: s[k] for k in ("architecture", "transform", "seconds", "seed")}})
     console.print(table)
+    for line in models_used:
+        console.print("  " + line, highlight=False)
     (out / "demo_metrics.json").write_text(json.dumps(rows, indent=2, default=_json_default))
     console.print(f"plots, models and demo_metrics.json written to {out}/")
 
@@ -249,7 +253,7 @@ def _write_report(model: Any, spec: Any, folder: Path, seed: int) -> Path:
 
 
 class _progress:
-    """A rich status line that shows which phase a long fit is in (stderr, text mode only)."""
+    """A pulsing rich progress bar with the fit's current phase and elapsed time (stderr, terminals only)."""
 
     def __init__(self, enabled: bool, label: str = "fitting") -> None:
         self.enabled = enabled and sys.stderr.isatty()
@@ -259,16 +263,17 @@ class _progress:
         if not self.enabled:
             return None
         from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        self.started = time.perf_counter()
-        self.status = Console(stderr=True).status(self.label)
-        self.status.__enter__()
-        return lambda message: self.status.update(f"{self.label}: {message} "
-                                                  f"[{time.perf_counter() - self.started:.1f}s]")
+        self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.__enter__()
+        task = self.bar.add_task(self.label, total=None)
+        return lambda message: self.bar.update(task, description=f"{self.label}: {message}")
 
     def __exit__(self, *exc: object) -> None:
         if self.enabled:
-            self.status.__exit__(*exc)
+            self.bar.__exit__(*exc)
 
 
 def _fmt(value: Any) -> str:

@@ -112,8 +112,7 @@ def _init_pool_worker(threads: int, started=None) -> None:
         with started.get_lock():
             started.value += 1
     set_torch_threads(threads)
-    with contextlib.suppress(ImportError):  # import once here, not inside the first job's time
-        import nnfit.fit  # noqa: F401
+    preload_imports()  # already done by the forkserver; with spawn, done here, not in the first job
 
 
 class PoolEngine(Engine):
@@ -185,12 +184,28 @@ class PoolEngine(Engine):
                 _stop_pool(executor)
 
 
+# What a first fit imports lazily (torch.optim pulls in torch._dynamo: ~3 s on its own). Imported
+# once, before the workers start, so that no job's time includes it (measured: bench/batch_bench.py).
+PRELOAD = ["torch", "torch._dynamo", "torch.optim", "sympy", "pandas", "safetensors.torch",
+           "nnfit.targets", "nnfit.fit", "nnfit.persist", "nnfit.batch.jobs"]
+
+
+def preload_imports() -> None:
+    """Import PRELOAD (Ray's worker_process_setup_hook; the pool's forkserver does it by name)."""
+    import importlib
+
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def _mp_context():
-    """forkserver where the OS has it: a clean single-threaded server process imports torch once and
-    each worker is forked from it (fast, and safe with torch's threads); spawn elsewhere."""
+    """forkserver where the OS has it: a clean single-threaded server process imports torch and the
+    rest of PRELOAD once, and each worker is forked from it (fast, and safe with torch's threads, as
+    the server never runs a fit); spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["torch", "nnfit.batch.jobs", "nnfit.fit"])
+        ctx.set_forkserver_preload(PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -289,6 +304,8 @@ class RayEngine(Engine):
             "ignore_reinit_error": True,
             "log_to_driver": False,
             "logging_level": logging.WARNING,
+            # each Ray worker imports torch & co. when it starts, not inside its first job
+            "runtime_env": {"worker_process_setup_hook": "nnfit.batch.engines.preload_imports"},
         }
         if self.address:
             args["address"] = self.address

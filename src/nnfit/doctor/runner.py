@@ -198,6 +198,20 @@ class _Session:
             for owner, name, original in reversed(saved):
                 setattr(owner, name, original)
 
+    def _planned_from_source(self, run: TrainingRun) -> None:
+        """A torch loop's epoch count is only in the source: when the budget cut training short (or
+        the count could not be inferred), take it from the script so repair trains as long as asked."""
+        import math
+
+        if not (run.extra.get("stopped_by_budget_s") or run.config.epochs is None):
+            return
+        epochs = _static_epochs(self.script)
+        if not epochs:
+            return
+        run.config.epochs = epochs
+        if run.data.n_samples and run.config.batch_size:
+            run.extra["n_updates_planned"] = epochs * math.ceil(run.data.n_samples / run.config.batch_size)
+
     # -- result -----------------------------------------------------------------------------------
     def capture(self) -> Capture | None:
         keras_run = None
@@ -246,10 +260,23 @@ class _Session:
                 cap.X, cap.y = Xa[first], Ya[first]
             del X
             cap.initializers = {l.name: "torch_default" for l in run.layers if l.kind == "dense"}
+            self._planned_from_source(run)
         run.source = self.script.path
         run.source_lines = self.script.lines
         run.legacy = list(self.compat.uses) + [u for u in run.legacy if u not in self.compat.uses]
         return cap
+
+
+def _static_epochs(script: ScriptContext) -> int | None:
+    """Epochs the script's own loop asks for, read without running it (the lint helper's analyser)."""
+    try:
+        from nnfit.doctor.monitors.static import analyse
+    except ImportError:
+        return None
+    try:
+        return analyse("\n".join(script.lines), script.path).config.epochs
+    except Exception:  # noqa: BLE001 - a best-effort reading; the runtime record stands without it
+        return None
 
 
 def _source_uses(text: str, *names: str) -> bool:
