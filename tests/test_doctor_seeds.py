@@ -34,9 +34,9 @@ def diagnose(script):
     t0 = time.perf_counter()
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
-        cap = run_script(os.path.join(ROOT, script), budget_s=60, train_budget_s=10)
+        cap = run_script(os.path.join(ROOT, script), budget_s=60, train_budget_s=15)
         report = Report.from_run(cap.run, cap, cap.notes)
-        result = report.repair(budget_s=25, show=False)
+        result = report.repair(budget_s=20, show=False)
     return report, result, time.perf_counter() - t0
 
 

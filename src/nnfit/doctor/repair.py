@@ -21,6 +21,11 @@ from nnfit.doctor.run import TrainingRun
 from nnfit.errors import NNFitError
 
 HOLDOUT = 0.2
+# Every re-training (the original row included) ends with the learning rate divided by 10 for its last
+# 20 % of planned updates: the final iterate of Adam/SGD otherwise jitters at the rate's scale.
+# Measured on seed 4 (log fix, 6 init seeds): median relative error 0.2-1.8 % without, see docs/doctor.md.
+POLISH_FRACTION = 0.2
+POLISH_FACTOR = 0.1
 ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad"}
 
 
@@ -46,6 +51,7 @@ class Spec:
     batch_size: int = 32
     x_transform: str = "none"           # none, standardise, log
     y_transform: str = "none"
+    polish: bool = True                 # learning rate / 10 for the last 20 % of updates (every row alike)
     changes: list[str] = dataclasses.field(default_factory=list)
 
     def describe(self) -> str:
@@ -111,8 +117,7 @@ def _fix_updates(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
 
 
 def _fix_lr_high(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
-    factor = 100 if spec.optimizer in ADAPTIVE and spec.lr >= 0.01 else 10
-    spec.lr = spec.lr / factor
+    spec.lr = spec.lr / 10
     spec.changes.append(f"learning rate {spec.lr:g}")
     return spec
 
@@ -338,6 +343,8 @@ def _train_numpy(spec: Spec, Xt: np.ndarray, Yt: np.ndarray, acts: list[str], se
 
     n, batch = len(Xt), max(1, min(spec.batch_size, len(Xt)))
     steps, epoch_loss, stopped, t = 0, float("nan"), False, 0
+    planned = spec.epochs * math.ceil(n / batch)
+    polish_from = int(planned * (1 - POLISH_FRACTION)) if spec.polish else planned + 1
     for _ in range(spec.epochs):
         perm = gen.permutation(n)
         total = 0.0
@@ -363,19 +370,20 @@ def _train_numpy(spec: Spec, Xt: np.ndarray, Yt: np.ndarray, acts: list[str], se
                 if norm > spec.clipnorm:
                     grads = [g * (spec.clipnorm / norm) for g in grads]
             t += 1
+            lr = spec.lr * (POLISH_FACTOR if steps >= polish_from else 1.0)
             for k, (p, g) in enumerate(zip(params, grads)):
                 if adam:
                     m[k] = b1 * m[k] + (1 - b1) * g
                     v[k] = b2 * v[k] + (1 - b2) * g * g
-                    p -= spec.lr * (m[k] / (1 - b1 ** t)) / (np.sqrt(v[k] / (1 - b2 ** t)) + eps)
+                    p -= lr * (m[k] / (1 - b1 ** t)) / (np.sqrt(v[k] / (1 - b2 ** t)) + eps)
                 elif rms:
                     v[k] = 0.9 * v[k] + 0.1 * g * g
-                    p -= spec.lr * g / (np.sqrt(v[k]) + eps)
+                    p -= lr * g / (np.sqrt(v[k]) + eps)
                 elif spec.momentum:
-                    m[k] = spec.momentum * m[k] - spec.lr * g
-                    p += (spec.momentum * m[k] - spec.lr * g) if spec.nesterov else m[k]
+                    m[k] = spec.momentum * m[k] - lr * g
+                    p += (spec.momentum * m[k] - lr * g) if spec.nesterov else m[k]
                 else:
-                    p -= spec.lr * g
+                    p -= lr * g
             steps += 1
             if steps % 64 == 0 and time.perf_counter() - t0 > budget_s:
                 stopped = True
@@ -455,11 +463,15 @@ def _train_torch(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: n
     batch = max(1, min(spec.batch_size, n))
     planned = spec.epochs * math.ceil(n / batch)
     steps, epoch_loss, stopped = 0, float("nan"), False
+    polish_from = int(planned * (1 - POLISH_FRACTION)) if spec.polish else planned + 1
     for _ in range(spec.epochs):
         perm = torch.randperm(n, generator=gen)
         total, count = 0.0, 0
         for i in range(0, n, batch):
             idx = perm[i:i + batch]
+            if steps == polish_from:
+                for group in opt.param_groups:
+                    group["lr"] = spec.lr * POLISH_FACTOR
             opt.zero_grad()
             loss = objective(forward(Xt[idx]), Yt[idx])
             loss.backward()
@@ -585,16 +597,21 @@ def repair(capture: Any, findings: list[Finding], *, budget_s: float = 30.0, see
         variants.append((f"fix {f.code}", [f.code], fn(copy.deepcopy(base), f, run)))
     if len(fixes) > 1:
         spec = copy.deepcopy(base)
+        codes = {f.code for f, _ in fixes}
         for f, fn in fixes:
+            if f.code == "NF103" and "NF124" in codes:
+                # NF103's fix is "lower the rate, or raise the batch size": with NF124 raising the batch
+                # size, lowering the rate as well only slows training (measured on seed 3)
+                continue
             spec = fn(spec, f, run)
         variants.append(("all fixes", [f.code for f, _ in fixes], spec))
     rows: list[Row] = []
     t0 = time.perf_counter()
-    for i, (label, codes, spec) in enumerate(variants):
+    # shares of the time budget: the original gets half a share, each fix one, all fixes together two
+    weights = [0.5] + [1.0] * len(fixes) + ([2.0] if len(variants) > len(fixes) + 1 else [])
+    for i, (label, codes_i, spec) in enumerate(variants):
         left = budget_s - (time.perf_counter() - t0)
-        # the combined fix matters most: it gets a double share of what is left
-        shares = (len(variants) - i) + (1 if len(variants) > 1 else 0)
-        share = max(0.5, left / shares * (2 if label == "all fixes" else 1))
+        share = max(0.5, left * weights[i] / sum(weights[i:]))
         res = train(spec, X[tr], y[tr], X[hold], y[hold], seed=seed, budget_s=share)
-        rows.append(Row(label, codes, spec, res))
+        rows.append(Row(label, codes_i, spec, res))
     return RepairResult(rows=rows, seed=seed, n_train=len(tr), n_holdout=len(hold), skipped=skipped)

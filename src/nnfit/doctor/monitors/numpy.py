@@ -268,6 +268,7 @@ def check_network(
          "hint": a.hint, "line": lines.get(("grad", g)), "shape": list(a.shape), "grad_shape": list(a.grad_shape)}
         for a, g in zip(gchecks, grads)]
     run.extra["framework_guess"] = "numpy"
+    run.extra["gradient_of"] = dict(zip(params, grads))
     run.extra["step_deviation"] = deviation
     if nonfinite:
         run.extra["nonfinite_loss"] = True

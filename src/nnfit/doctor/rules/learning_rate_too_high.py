@@ -7,7 +7,8 @@ Why it matters: each step overshoots the minimum it is heading for; the loss jum
 above what the network can reach, or grows without bound. Adam's step is about the learning rate per
 weight whatever the gradient, so lr=0.1 moves every weight by ~0.1 on every sample.
 Example: optimizer=keras.optimizers.Adam(0.1) with model.fit(..., batch_size=1)
-Fix: lower the learning rate 10-100x (Adam: 0.001, the default), or raise the batch size.
+Fix: lower the learning rate 10x (and again if the loss still jumps; Adam's default is 0.001), or
+raise the batch size.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     name = norm(opt.name) if opt else ""
     batch = run.config.batch_size
     line = (opt.line if opt and opt.line else run.config.compile_line)
-    lower = (lr / 100 if name in ADAPTIVE and lr and lr >= 0.01 else lr / 10) if lr else None
+    lower = lr / 10 if lr else None   # one decade at a time; repair re-trains to show it is enough
     fix = f"lower the learning rate to {fmt(lower)}" if lower else "lower the learning rate 10-100x"
     if batch is not None and batch <= 4:
         fix += f", or raise batch_size from {batch} to 32"

@@ -29,7 +29,9 @@ def unused_optimizer(run: TrainingRun) -> Iterator[Finding]:
         if used is not None and used is opt:
             continue
         var = opt.variable or opt.name
-        settings = ", ".join(f"{k}={v}" for k, v in opt.arguments.items()) or (f"lr={fmt(opt.learning_rate)}" if opt.learning_rate else "")
+        parts = ([f"lr={fmt(opt.learning_rate)}"] if opt.learning_rate is not None else []) + [
+            f"{k}={v}" for k, v in opt.arguments.items() if k not in ("lr", "learning_rate")]
+        settings = ", ".join(parts)
         used_desc = (f"{used.name} (learning rate {fmt(used.learning_rate)})" if used and used.learning_rate is not None
                      else (used.name if used else "another optimiser"))
         yield Finding(

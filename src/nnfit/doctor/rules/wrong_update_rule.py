@@ -27,6 +27,9 @@ MAX_DEVIATION = 0.25
 
 
 def _gradient_for(run: TrainingRun, parameter: str) -> str | None:
+    measured = run.extra.get("gradient_of", {})
+    if parameter in measured:
+        return measured[parameter]
     names = run.extra.get("static", {}).get("gradient_names", {})
     own = [n for n in names if parameter.lower() in n.lower()]
     return own[0] if own else None
