@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    import nnfit  # noqa: F401  (import time is not fit time)
+    import nnfit.fit  # noqa: F401  (import time is not fit time)
 
     import_seconds = time.perf_counter() - started
     from nnfit.batch.engines import PoolEngine, SequentialEngine, available_cores

@@ -221,12 +221,12 @@ def test_sweep_fits_one_target_per_setting(tmp_path):
 
 
 def test_nnfit_batch_and_sweep_are_callable_from_the_package(tmp_path):
-    import nnfit.batch
+    import nnfit
 
     table = pd.DataFrame({"formula": ["x", "x**2"], "ranges": ["x:0:1", "x:0:2"]})
     frame = nnfit.batch(table, out=tmp_path / "b", engine="sequential", fit=STUB)
-    assert list(frame["status"]) == ["ok", "ok"] and nnfit.batch.jobs is jobs
-    frame = nnfit.batch.sweep("x", "x:0:1", seeds=[0, 1], out=tmp_path / "s", engine="sequential", fit=STUB)
+    assert list(frame["status"]) == ["ok", "ok"]
+    frame = nnfit.sweep("x", "x:0:1", seeds=[0, 1], out=tmp_path / "s", engine="sequential", fit=STUB)
     assert list(frame["seed"]) == [0, 1]
 
 

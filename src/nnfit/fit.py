@@ -27,6 +27,7 @@ from nnfit.targets import Target, make_target, validate_xy
 OPTIMIZERS = ("auto", "lm", "lbfgs", "adam")
 LM_MAX_JACOBIAN = 3_000_000     # entries (rows x parameters): above it, L-BFGS instead of LM
 POLISH_GOOD_ENOUGH = 1e-8      # validation MSE (standardised) below which no other restart is polished
+STAGE_GOOD_ENOUGH = 1e-4       # same, for a residual stage (in units of the residual): a 100x cut
 TRIAL_SHARE = 0.1              # each transform trial gets at most this share of the time budget
 STAGE_MIN_GAIN = 2.0            # a residual stage must cut the validation RMSE at least this much
 
@@ -90,7 +91,7 @@ class NNFitRegressor:
     transform: "auto" (standardise, and try log1p for non-negative targets spanning orders of
         magnitude, keeping what validates best), "none" or "log".
     test_fraction: rows of a table held out (never trained or selected on) for `metrics_`.
-    lm_steps: Levenberg-Marquardt steps per network ("auto": 1500 for one input, 600 otherwise).
+    lm_steps: Levenberg-Marquardt steps per network ("auto": 1000 for one input, 600 otherwise).
     max_seconds: wall-time budget for the whole fit.
     n_threads: torch threads during the fit (None: leave torch's setting). One thread is the default:
         these matrices are small, and two threads on two busy cores ran 5x slower (measured).
@@ -307,7 +308,7 @@ class NNFitRegressor:
         if self.lm_steps == "auto":
             # An LM step costs ~1 ms in 1-D and ~6 ms in 2-D; past 600 steps a 2-D fit gains < 2x more
             # (measured on a*b: 4.5e-7 at step 500, 1.7e-7 at step 1500).
-            full_lm_steps = 1500 if n_inputs == 1 else 600
+            full_lm_steps = 1000 if n_inputs == 1 else 600
         else:
             full_lm_steps = int(self.lm_steps)
         lm_steps = max(50, full_lm_steps // 8) if trial else full_lm_steps
@@ -342,7 +343,8 @@ class NNFitRegressor:
                 nets.append(net)
             self._say(f"stage {len(stages) + 1}: residual {scale:.1e}, input scales {kappas}")
             stage_data = train.Data(data.X, residual / scale, data.X_val, residual_val / scale)
-            _, net, _ = self._warm_then_polish(nets, stage_data, deadline, self.adam_steps // 2, full_lm_steps, history)
+            _, net, _ = self._warm_then_polish(nets, stage_data, deadline, self.adam_steps // 2, full_lm_steps, history,
+                                               good_enough=STAGE_GOOD_ENOUGH)
             candidate = StagedNetwork(stages + [Stage(net, scale, hidden)])
             new_val_rmse = math.sqrt(train.mse(candidate, data.X_val, data.Y_val))
             if not new_val_rmse * STAGE_MIN_GAIN < val_rmse:
@@ -353,7 +355,8 @@ class NNFitRegressor:
         return staged, history, architecture, optimizer_used
 
     def _warm_then_polish(self, nets: list[nn.Sequential], data: train.Data, deadline: float, adam_steps: int,
-                          lm_steps: int, history: train.History) -> tuple[float, nn.Sequential, str]:
+                          lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH
+                          ) -> tuple[float, nn.Sequential, str]:
         """Adam warm start for every candidate, then the second-order polish on the best ones."""
         candidates = []
         for order, net in enumerate(nets):
@@ -369,7 +372,7 @@ class NNFitRegressor:
             val = train.mse(net, data.X_val, data.Y_val)
             if best is None or val < best[0]:
                 best = (val, net)
-            if best[0] < POLISH_GOOD_ENOUGH or time.perf_counter() > deadline:
+            if best[0] < good_enough or time.perf_counter() > deadline:
                 break
         assert best is not None
         return best[0], best[1], optimizer_used

@@ -602,6 +602,7 @@ def repair(capture: Any, findings: list[Finding], *, budget_s: float = 30.0, see
             if f.code == "NF103" and "NF124" in codes:
                 # NF103's fix is "lower the rate, or raise the batch size": with NF124 raising the batch
                 # size, lowering the rate as well only slows training (measured on seed 3)
+                spec.changes.append("NF103 through the larger batch")
                 continue
             spec = fn(spec, f, run)
         variants.append(("all fixes", [f.code for f, _ in fixes], spec))

@@ -376,6 +376,11 @@ def _parse_tolerant(lines: list[str], max_repairs: int = 200) -> tuple[ast.Modul
     return ast.Module(body=body, type_ignores=[]), dropped
 
 
+def _with_pass(header: str) -> str:
+    code, comment = _split_comment(header)
+    return code.rstrip() + " pass" + ("  " + comment if comment else "")
+
+
 def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, list[tuple[int, str]]]:
     """ast-parse, neutralising each statement Python rejects; returns the tree and what was neutralised.
 
@@ -393,8 +398,7 @@ def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, 
             ln = (exc.lineno or 1) - 1
             if ln >= len(work):  # at the end of the file: a header without a body
                 last = next((k for k in range(len(work) - 1, -1, -1) if work[k].strip()), 0)
-                indent = len(work[last]) - len(work[last].lstrip())
-                work.append(" " * (indent + 4) + "pass")
+                work[last] = _with_pass(work[last])
                 dropped.append((last + 1, msg))
                 continue
             seen[ln] = seen.get(ln, 0) + 1
@@ -415,7 +419,7 @@ def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, 
                     work[nxt] = " " * (h_indent + 4) + work[nxt].lstrip()
                     seen[nxt] = seen.get(nxt, 0) + 1
                 else:
-                    work.insert(nxt, " " * (h_indent + 4) + "pass")
+                    work[h] = _with_pass(work[h])   # `def f():` -> `def f(): pass` (line numbers unchanged)
             elif "unexpected indent" in msg or "unindent does not match" in msg:
                 target = prev_indent + 4 if prev.rstrip().endswith(":") else prev_indent
                 if target == cur_indent:
@@ -2031,7 +2035,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         if prob["line"] not in reported or not any(p["kind"] == "for-else" for p in problems):
             problems.append(prob)
     run.legacy = sorted(interp.legacy.values(), key=lambda u: (u.line or 0, u.span[0] if u.span else 0))
-    run.syntax_problems = sorted(problems, key=lambda p: (p["line"], p.get("column") or 0))
+    run.syntax_problems = sorted(problems, key=lambda p: (p.get("line") or 0, p.get("column") or 0))
     run.extra["static"] = {
         "frameworks": sorted(interp.framework_hint),
         "reflowed": any(p["kind"] == "flattened" for p in problems),
