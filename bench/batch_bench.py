@@ -89,6 +89,7 @@ def sequential_loop(rows) -> dict:
         nrmse.append(model.metrics_["nrmse"])
     seconds = time.perf_counter() - started
     return {"way": "sequential loop", "split": f"1 x {torch.get_num_threads()} threads", "seconds": seconds,
+            "job_seconds": seconds,
             "ok": len(nrmse), "median_nrmse": statistics.median(nrmse)}
 
 
@@ -116,7 +117,8 @@ def batch_way(rows, way: str, engine, split: str) -> dict:
     for row in failed.itertuples():
         print(f"  {way}: {row.target} {row.status}: {row.error}", file=sys.stderr)
     return {"way": way, "split": split, "seconds": seconds, "ok": len(ok),
-            "median_nrmse": float(ok["nrmse"].median()) if len(ok) else float("nan")}
+            "median_nrmse": float(ok["nrmse"].median()) if len(ok) else float("nan"),
+            "job_seconds": float(frame["seconds"].sum())}
 
 
 def ray_way(rows, cores: int) -> dict | None:
@@ -208,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     for round_ in range(args.repeat):
         for name, way in ways.items():
             runs[name].append(way())
-            print(f"  round {round_ + 1}: {name}: {runs[name][-1]['seconds']:.1f} s "
-                  f"(load {load_average()})", flush=True)
+            last = runs[name][-1]
+            print(f"  round {round_ + 1}: {name}: {last['seconds']:.1f} s, jobs' own seconds summed "
+                  f"{last['job_seconds']:.1f} (load {load_average()})", flush=True)
     results = [best_of(r) for r in runs.values()]
     print(f"load average after: {load_average()}\n")
     print_table(results, len(rows))

@@ -223,3 +223,23 @@ def test_check_cli_user_errors(capsys, tmp_path):
     assert main(["doctor", "check", str(EXAMPLE / "seed2_network.py"), "--class", "Nope",
                  "--params", "W", "--grads", "dW"]) == 2
     assert "defines no class 'Nope'" in capsys.readouterr().err
+
+
+def test_an_exception_in_the_users_method_is_one_line():
+    class Broken:
+        def __init__(self):
+            self.W = np.ones((1, 1))
+
+        def forward(self, x):
+            return x @ self.W
+
+        def backward(self, x, y):
+            raise ValueError("shapes (3,) and (1,1) not aligned\nmore detail")
+
+        def update(self, lr):
+            pass
+
+    X = np.ones((4, 1))
+    with pytest.raises(NNFitError, match=r"^Broken\.backward\(x, y\) raised ValueError: shapes \(3,\) and \(1,1\) not aligned$"):
+        check_network(Broken(), X, X[:, 0], forward="forward(x)", backward="backward(x, y)", update="update(lr)",
+                      params=["W"], grads=["dW"], lr=0.1)

@@ -75,3 +75,24 @@ def test_repair_budget_stops_training_and_says_so():
     res = train(spec, x, x, x, x, seed=0, budget_s=0.2)
     assert res["stopped_by_budget"] and res["updates"] < res["planned_updates"]
     assert math.isfinite(res["rmse"])
+
+
+def test_diagnose_keras_model_and_keras_monitor():
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    import keras
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(500, 1))
+    y = 10 * np.sin(3 * X)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="sigmoid"),
+                              keras.layers.Dense(16, activation="sigmoid"), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mean_squared_error", metrics=["accuracy"])
+    report = doctor.diagnose(model, X, y, epochs=1, batch_size=100)
+    assert report.codes[:2] == ["NF101", "NF102"] and "NF108" in report.codes
+    assert report.run.framework == "keras" and report.run.config.batch_size == 100
+    monitor = doctor.KerasMonitor(X, y)
+    model.fit(X, y, epochs=1, batch_size=50, verbose=0, callbacks=[monitor])
+    assert monitor.run.history.n_updates == 10 and monitor.run.data.n_samples == 500

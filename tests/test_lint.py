@@ -11,7 +11,6 @@ import pytest
 
 from nnfit.doctor import lint as L
 from nnfit.doctor.monitors.static import analyse, looks_flattened, reflow
-from nnfit.errors import NNFitError
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "lint_corpus"
@@ -275,3 +274,37 @@ def test_corpus_script_gets_its_expected_codes(path):
     if not expected:
         assert not [f for f in findings if f.severity.value == "error"], "a healthy script got an error"
     assert got == expected, f"unexpected {got - expected}"
+
+
+def test_numpy_update_rules_without_false_alarms():
+    run = analyse(
+        "import numpy as np\n"
+        "W1 = np.random.randn(2, 4)\n"
+        "b1 = np.zeros(4)\n"
+        "lr, wd = 0.1, 1e-4\n"
+        "for epoch in range(100):\n"
+        "    dW1 = X.T @ d\n"
+        "    W1 -= lr * dW1\n"             # gradient descent
+        "    b1 = b1 - lr * b1\n"          # the bias itself: wrong
+        "    W1 -= lr * wd * W1\n"         # weight decay: not an update rule to judge
+        "    W2 = W2 - lr * grads['W2']\n"  # a gradient dict
+    )
+    verdicts = {(u.parameter, u.line): u.uses_gradient for u in run.updates}
+    assert verdicts == {("W1", 7): True, ("b1", 8): False, ("W2", 10): True}
+    codes = [(f.code, f.location.line) for f in L.lint_run(run) if f.code == "NF116"]
+    assert codes == [("NF116", 8)]
+
+
+def test_many_broken_lines_are_each_reported_and_the_rest_read():
+    lines = ["import numpy as np", "from keras.layers import Dense", "X = np.random.rand(500, 1)", "y = 10 * X"]
+    for i in range(40):
+        lines += [f"print 'step', {i}", f"  z{i} = {i}"]  # a Python 2 print and a stray indent
+    lines += ["model.add(Dense(8, input_dim=1, init='uniform'))", "model.compile(loss='mse', optimizer='adam')",
+              "model.fit(X, y, nb_epoch=1, batch_size=500)"]
+    t0 = time.perf_counter()
+    run = analyse("\n".join(lines))
+    assert time.perf_counter() - t0 < 2
+    assert sum(p["kind"] == "print-statement" for p in run.syntax_problems) == 40
+    assert sum(p["kind"] == "indentation" for p in run.syntax_problems) >= 1
+    assert (run.config.epochs, run.config.batch_size, run.data.n_samples) == (1, 500, 500)
+    assert {u.old for u in run.legacy} == {"init=", "nb_epoch="}

@@ -105,7 +105,7 @@ def test_seed2_update_that_subtracts_the_weights_is_found_in_the_flattened_line(
         span = line[f.location.column - 1:f.location.end_column - 1]
         assert span == f"self.{name} = w_{name[2:].lower()}_old - learning_rate * self.{name}"
         assert "themselves" in f.message
-        assert f.fix.endswith(f"self.Partials_{name}")
+        assert f"learning_rate * self.Partials_{name} (then check" in f.fix
 
 
 def test_seed2_output_update_with_the_wrong_gradient_is_found():
@@ -197,3 +197,14 @@ def test_seed4_python2_prints_reported_and_the_rest_still_read():
 def test_failing_seeds_exit_code_1(name):
     _, findings = _lint(name)
     assert L.exit_code(findings) == 1
+
+
+def test_seed2_restored_example_gets_the_same_findings_with_real_lines():
+    path = Path(__file__).resolve().parents[1] / "examples" / "numpy_x2" / "seed2_network.py"
+    run = L.analyse_source(L.read_script(path), str(path))
+    findings = L.lint_run(run)
+    wrong = {(f.evidence["parameter"], f.location.line) for f in findings if f.code == "NF116"}
+    assert wrong == {("W_output", 73), ("W_hidden", 76), ("W_input", 80)}
+    assert any(f.code == "NF119" for f in findings)
+    fixed = Path(__file__).resolve().parents[1] / "examples" / "numpy_x2" / "fixed_network.py"
+    assert L.lint_file(fixed) == []

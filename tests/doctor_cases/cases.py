@@ -120,7 +120,7 @@ CASES: list[Case] = [
     Case("t_batch1_sgd", "torch", SIN, n=300, optimizer="sgd", lr=0.5, epochs=6, batch=1,
          expect=("NF124", "NF103"), allow=("NF112", "NF122", "NF114")),
     # ---- healthy ----------------------------------------------------------------------------
-    Case("k_healthy_tanh", "keras", "np.tanh(2 * x0)", n=256, lr=0.02, epochs=100, batch=64),
+    Case("k_healthy_tanh", "keras", "np.tanh(2 * x0)", n=256, lr=0.02, epochs=300, batch=64),
     Case("k_healthy_linear2d", "keras", "2 * x0 - 3 * x1 + 1", ((-1, 1), (-1, 1)), n=256,
          layers=((16, "relu"), (1, "linear")), lr=0.02, epochs=80, batch=64),
     Case("k_healthy_plane3", "keras", "x0 - x1 + 0.5 * x2", ((-1, 1), (-1, 1), (-1, 1)), n=256,
@@ -139,7 +139,7 @@ CASES: list[Case] = [
          epochs=120, batch=32),
     Case("t_healthy_gauss", "torch", "np.exp(-x0 ** 2)", ((-2, 2),), n=512, lr=0.01, epochs=100, batch=32),
     Case("t_healthy_square_unit", "torch", "x0 ** 2 + 2 * x0 + 2", ((0, 1),), n=300,
-         layers=((1, "square"), (1, "linear")), lr=0.05, epochs=200, batch=32),
+         layers=((1, "square"), (1, "linear")), lr=0.05, epochs=400, batch=16),
 ]
 
 FAST = ["k_too_few_updates", "t_lr_high_sgd", "t_product", "t_output_relu", "t_unused_optimizer",

@@ -129,7 +129,13 @@ def check_network(
     def call(role: str, x: Any, t: Any, out: Any = None) -> Any:
         method, names = calls[role]
         env = {"x": x, "y": t, "lr": lr, "out": out}
-        return getattr(net, method)(*[env[n] for n in names])
+        try:
+            return getattr(net, method)(*[env[n] for n in names])
+        except NNFitError:
+            raise
+        except Exception as exc:  # the user's own code failed: say where, in one line
+            raise NNFitError(f"{type(net).__name__}.{method}({', '.join(names)}) raised "
+                             f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")) from None
 
     def fwd(x: Any, t: Any) -> Any:
         out = call("forward", x, t)
@@ -269,6 +275,8 @@ def check_network(
         for a, g in zip(gchecks, grads)]
     run.extra["framework_guess"] = "numpy"
     run.extra["gradient_of"] = dict(zip(params, grads))
+    run.extra["gradient_shape_mismatch"] = {a.parameter: [list(a.grad_shape), list(a.shape)] for a in gchecks
+                                            if a.grad_shape != a.shape}
     run.extra["step_deviation"] = deviation
     if nonfinite:
         run.extra["nonfinite_loss"] = True
@@ -329,7 +337,7 @@ def _text(net: Any, source: str | None, seed: int, gchecks: list, step_reports: 
 
     width = max(len(p) for p in params + ["parameter"])
     out = [f"nnfit doctor check: {type(net).__name__}" + (f" ({source})" if source else "") + f", seed {seed}, lr {lr:g}"]
-    out.append(str(GradientReport(gchecks, gchecks[0].__dict__.get("eps", 1e-6) if False else 1e-6, 1e-4)))
+    out.append(str(GradientReport(gchecks, 1e-6, 1e-4)))
     out.append(f"update direction (cosine between the step and -gradient, mean of {len(step_reports)}; 1 = gradient descent):")
     for p in params:
         c = cos[p]

@@ -21,6 +21,7 @@ recover stay None and rules treat them as unknown.
 from __future__ import annotations
 
 import ast
+import bisect
 import dataclasses
 import math
 import re
@@ -44,9 +45,13 @@ from nnfit.doctor.run import (
 
 
 FLATTENED_MIN_CHARS = 200
+# Columns tracked one by one; a wider array (np.zeros((1, 2**30)) in a pasted test file) keeps a single
+# range, so the reader never allocates in proportion to a size written in the script.
+MAX_COLUMNS = 256
 # parso lists every syntax error in one pass, but takes ~0.5 s per 1,000 lines; above this size the
 # errors come from the ast repair loop alone (same messages, found one after another).
 PARSO_MAX_LINES = 1200
+PARSO_MAX_CHARS = 60_000
 _KW_SPLIT = re.compile(
     r"(?<![\w.])(?:def\s+\w+\s*\(|class\s+\w+\s*[:(]|return\b|for\s+[\w, ]+\s+in\s|if\s|elif\s|else\s*:|"
     r"while\s|try\s*:|except\b|finally\s*:|with\s|import\s|from\s+[\w.]+\s+import\s|pass\b|raise\s|break\b|continue\b)"
@@ -102,6 +107,16 @@ def _split_flattened(line: str) -> list[_Piece]:
     masked = _mask_strings(line)
     n = len(line)
     cuts: set[int] = set()
+    ordered: list[int] = [0]
+
+    def add_cut(k: int) -> None:
+        if k not in cuts:
+            cuts.add(k)
+            bisect.insort(ordered, k)
+
+    def last_cut(k: int) -> int:
+        return ordered[bisect.bisect_right(ordered, k) - 1]
+
     comments: list[tuple[int, int]] = []
     depth = 0
     i = 0
@@ -113,30 +128,29 @@ def _split_flattened(line: str) -> list[_Piece]:
             depth = max(0, depth - 1)
         elif c == "#" and depth == 0:
             # a comment: it ends where code starts again (the newline was lost)
-            rest = masked[i + 1:]
-            ends = [m.start() for m in (_ASSIGN_START.search(rest), _SELF_CALL_START.search(rest),
-                                        _COMMENT_CODE_KW.search(rest)) if m]
-            nxt_hash = rest.find("#")
+            ends = [m.start() for m in (_ASSIGN_START.search(masked, i + 1), _SELF_CALL_START.search(masked, i + 1),
+                                        _COMMENT_CODE_KW.search(masked, i + 1)) if m]
+            nxt_hash = masked.find("#", i + 1)
             if nxt_hash >= 0:
                 ends.append(nxt_hash)
-            end = i + 1 + (min(ends) if ends else len(rest))
+            end = min(ends) if ends else n
             comments.append((i, end))
-            cuts.add(i)
-            cuts.add(end)
+            add_cut(i)
+            add_cut(end)
             i = end
             continue
         elif c == ":" and depth == 0:
             # end of a compound header: `def f(x):`, `for ...:`, `else:`
-            start = max([k for k in cuts if k <= i] or [0])
+            start = last_cut(i)
             head = masked[start:i].strip()
             if _HEADER.match(head) and not head.startswith("lambda"):
-                cuts.add(i + 1)
+                add_cut(i + 1)
         elif depth == 0 and (i == 0 or masked[i - 1] in " \t;"):
             m = _KW_SPLIT.match(masked, i)
             if m:
                 word = m.group(0).split()[0].rstrip(":(")
-                start = max([k for k in cuts if k <= i] or [0])
-                before = masked[start:i].strip()
+                start = last_cut(i)
+                before = masked[max(start, i - 400):i].strip()
                 if word in ("if", "else") and before and not before.endswith(":"):
                     # `a = b if c else d`: only a statement when a header colon follows
                     if word == "if" and not re.match(r"if\s[^=]*?:", masked[i:]):
@@ -145,18 +159,18 @@ def _split_flattened(line: str) -> list[_Piece]:
                     if word == "else" and before.rstrip().endswith(")") and "if " in before:
                         i += 1
                         continue
-                cuts.add(i)
+                add_cut(i)
             else:
                 m = _ASSIGN_START.match(masked, i) or _DOTTED_CALL_START.match(masked, i)
                 if m and i > 0:
-                    start = max([k for k in cuts if k <= i] or [0])
-                    before = masked[start:i].strip()
+                    start = last_cut(i)
+                    before = masked[max(start, i - 400):i].strip()
                     # a new statement when the text before it is complete (ends a call/name/literal)
                     if before and not re.search(r"(?:[=+\-*/@,(<>%&|^~:.]|\b(?:and|or|not|in|is|if|else|return|lambda))\s*$", before):
-                        cuts.add(i)
+                        add_cut(i)
         elif c == ";" and depth == 0:
-            cuts.add(i)
-            cuts.add(i + 1)
+            add_cut(i)
+            add_cut(i + 1)
         i += 1
     pieces: list[_Piece] = []
     bounds = sorted(cuts | {0, n})
@@ -170,7 +184,7 @@ def _split_flattened(line: str) -> list[_Piece]:
     return pieces
 
 
-def reflow(line: str) -> list[_Piece | tuple[int, _Piece]]:
+def reflow(line: str) -> list[tuple[int, _Piece]]:
     """Statements of a flattened line with a guessed indentation level each: [(level, piece)]."""
     pieces = _split_flattened(line)
     # `passNeural_Net(...)`: a `pass` glued onto the next statement
@@ -736,7 +750,7 @@ class _Model:
 
 
 class _Interp:
-    MAX_STEPS = 200_000
+    MAX_STEPS = 100_000
     MAX_DEPTH = 6
     MAX_VISITS = 4
 
@@ -771,6 +785,7 @@ class _Interp:
         self.layer_counter: dict[str, int] = {}
         self._globals: dict[int, set[str]] = {}
         self.visits: dict[int, int] = {}
+        self.global_names: set[str] = set()
 
     # ---- locations
     def key(self, node: ast.AST) -> tuple[int, int]:
@@ -784,7 +799,8 @@ class _Interp:
 
     # ---- module walk
     def run_module(self, tree: ast.Module) -> None:
-        for node in ast.walk(tree):
+        self.global_names = {n for s in _nodes(tree) if isinstance(s, ast.Global) for n in s.names}
+        for node in _nodes(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.funcs.setdefault(node.name, []).append(node)
             elif isinstance(node, ast.ClassDef):
@@ -946,7 +962,7 @@ class _Interp:
         if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
             nm = target.id if isinstance(target, ast.Name) else target.attr
             if _GRAD_NAME.search(nm):
-                self.gradient_names.setdefault(nm, self.line(stmt) or 0)
+                self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
 
     def bind_name(self, name: str, val: V) -> None:
         if val.kind == "opt" and isinstance(val.ref, OptimizerInfo) and val.ref.variable is None:
@@ -1187,11 +1203,7 @@ class _Interp:
         finally:
             self.depth -= 1
         # module-level names the function assigned through `global`, and attributes of self
-        globals_ = self._globals.get(id(fn))
-        if globals_ is None:
-            globals_ = {n for s in ast.walk(fn) if isinstance(s, ast.Global) for n in s.names}
-            self._globals[id(fn)] = globals_
-        for k in globals_:
+        for k in self.global_names:
             if k in local:
                 env[k] = local[k]
         return ret if ret is not None else V("none")
@@ -1603,8 +1615,9 @@ class _Interp:
             if n is None and c is None:
                 return V("num", lo, hi, integer, dist=dist)
             base = V("seq", lo, hi, integer, n, dist=dist, shape=(n, c) if c else (n,))
-            if c and c > 1:
-                base.cols = [V("seq", lo, hi, integer, n, dist=dist) for _ in range(c)]
+            if c and 1 < c <= MAX_COLUMNS:   # wider arrays (images, ...) keep one shared range
+                col = V("seq", lo, hi, integer, n, dist=dist)
+                base.cols = [col] * c
             return base
 
         def dims(vals: list[V]) -> tuple[int | None, int | None]:
@@ -1806,13 +1819,28 @@ class _Interp:
         for (_, short), upd in sorted(self.updates.items()):
             if upd.uses_gradient is True:
                 g = _last(getattr(upd, "gradient", None) or "")
-                own = [n for n in self.gradient_names if short.lower() in n.lower() and n != g]
+                own = [n for n in self.gradient_names if n != g and n.lower().endswith(short.lower())
+                       and len(n) > len(short) and n[-len(short) - 1] in "_dD"]
                 if own and g and short.lower() not in g.lower() and not any(o in self.update_reads for o in own):
                     upd.uses_gradient = False
                     upd.note = (f"the step uses `{g}`, but the gradient of {short} is `{own[0]}` "  # type: ignore[attr-defined]
                                 f"(computed at line {self.gradient_names[own[0]]}, never used)")
             out.append(upd)
         return out
+
+
+_NODE_CACHE: dict[int, tuple[ast.AST, list[ast.AST]]] = {}
+
+
+def _nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree, listed once per analysis (five passes read it; walking is the slow part)."""
+    hit = _NODE_CACHE.get(id(tree))
+    if hit is not None and hit[0] is tree:
+        return hit[1]
+    _NODE_CACHE.clear()
+    nodes = list(ast.walk(tree))
+    _NODE_CACHE[id(tree)] = (tree, nodes)
+    return nodes
 
 
 def _safe_unparse(node: ast.AST) -> str:
@@ -1944,7 +1972,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     lines = repair_python2(lines, problems, line_map)
     tree, dropped = _parse_tolerant(lines)
     parso_found: list[dict[str, Any]] = []
-    if dropped and len(lines) <= PARSO_MAX_LINES:  # parso (the slow part) only when Python rejects the text
+    if dropped and len(lines) <= PARSO_MAX_LINES and sum(map(len, lines)) <= PARSO_MAX_CHARS:  # parso (the slow part) only when Python rejects the text
         parso_found = _parso_problems("\n".join(lines), line_map)
     reported = {p["line"] for p in problems}
     for prob in parso_found:
@@ -2036,6 +2064,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             problems.append(prob)
     run.legacy = sorted(interp.legacy.values(), key=lambda u: (u.line or 0, u.span[0] if u.span else 0))
     run.syntax_problems = sorted(problems, key=lambda p: (p.get("line") or 0, p.get("column") or 0))
+    _NODE_CACHE.clear()
     run.extra["static"] = {
         "frameworks": sorted(interp.framework_hint),
         "reflowed": any(p["kind"] == "flattened" for p in problems),
@@ -2052,7 +2081,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
 def _for_else(tree: ast.Module, mapper: _Mapper) -> list[dict[str, Any]]:
     """`for ...: ... else: ...` without a break: the else always runs (often a lost `if` line)."""
     out = []
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.For) and node.orelse:
             body_breaks = any(isinstance(n, ast.Break) for b in node.body for n in ast.walk(b))
             if body_breaks:
@@ -2074,7 +2103,7 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
         return
     weights: list[tuple[str, tuple[int, int], V, ast.AST]] = []
     biases: list[str] = []
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         t = node.targets[0]
@@ -2113,7 +2142,7 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
 def _copy_aliases(tree: ast.Module) -> dict[str, str]:
     """`w_old = self.W.copy()` -> {'w_old': 'self.W'}: the step `w_old - lr * ...` updates self.W."""
     out: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             v = node.value
             if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in ("copy", "clone"):
@@ -2128,7 +2157,7 @@ def _copy_aliases(tree: ast.Module) -> dict[str, str]:
 
 def _torch_attr_layers(tree: ast.Module, interp: _Interp) -> None:
     """`self.fc1 = nn.Linear(1, 64)` inside an nn.Module: remember the attribute name of each layer."""
-    for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+    for cls in (n for n in _nodes(tree) if isinstance(n, ast.ClassDef)):
         if "Module" not in {_last(_dotted(b)) for b in cls.bases}:
             continue
         model = _Model(cls.name, "torch", line=interp.line(cls))

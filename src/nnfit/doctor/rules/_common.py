@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from nnfit.doctor.findings import Location
 from nnfit.doctor.run import LayerInfo, TrainingRun
 
-# A run whose training R² (1 - final MSE / var(y)) reaches this is healthy: nothing to explain.
-# Measured: every healthy corpus case ends >= 0.995; every failing one that the cause rules must
-# explain ends < 0.95 (bench/doctor_bench.py prints both).
+# A run whose training R² (1 - final MSE / var(y)) reaches this is healthy: nothing to explain. nnfit
+# aims at R² >= 0.999 fits. Measured on the corpus (bench/doctor_bench.py): healthy setups end at
+# 0.9994-1.0; failing ones whose cause a rule must explain end at or below 0.96 (seed 3: 0.90-0.98).
+# Several runtime signals (probe-loss jumps, loss swings, update ratios) overlap between healthy and
+# failing runs and only separate behind this gate.
 HEALTHY_R2 = 0.999
 
 SATURATING = {"sigmoid", "tanh", "hard_sigmoid", "softsign", "softmax", "hard_tanh", "log_sigmoid"}

@@ -61,5 +61,7 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
                   "loss_drop_last_window": drop},
         location=location(run, layer=hidden[0] if hidden else out),
         explanation="the network cannot represent the target; more training will not help",
-        score=0.65,
+        # measured plateau of a tiny net: this is the explanation; saturation of its 1-2 units is a symptom
+        score=0.8,
+        severity=Severity.ERROR,
     )

@@ -31,8 +31,33 @@ def _gradient_for(run: TrainingRun, parameter: str) -> str | None:
     if parameter in measured:
         return measured[parameter]
     names = run.extra.get("static", {}).get("gradient_names", {})
-    own = [n for n in names if parameter.lower() in n.lower()]
+    own = [n for n in names if n.lower().endswith(parameter.lower()) and len(n) > len(parameter)
+           and n[-len(parameter) - 1] in "_dD"]
     return own[0] if own else None
+
+
+def _suggest(run: TrainingRun, upd) -> str:
+    """The corrected assignment, when the update expression and the parameter's gradient are known."""
+    grad = _gradient_for(run, upd.parameter)
+    fix = f"subtract the gradient of the loss with respect to {upd.parameter}"
+    if not (upd.expression and "=" in upd.expression and grad):
+        return fix
+    lhs, rhs = upd.expression.split("=", 1)
+    m = re.search(r"(\*\s*)([\w.]+)\s*$", rhs)
+    if not m:
+        return fix
+    owner = "self." if "self." in rhs and not grad.startswith("self.") else ""
+    grad_expr = f"{owner}{grad}"
+    if run.extra.get("gradient_shape_mismatch", {}).get(upd.parameter):
+        # e.g. a (3,) gradient for a (3, 1) weight: `W - lr * g` would broadcast to (3, 3)
+        grad_expr += f".reshape({lhs.strip()}.shape)"
+    fix = f"{lhs.strip()} ={rhs[:m.start(2)]}{grad_expr}"
+    if run.framework == "static":
+        fix += f" (then check that {grad} is right: `nnfit doctor check`)"
+    elif any(c.get("parameter") == upd.parameter and (c.get("relative_error") or 0) > 1e-4
+             for c in run.extra.get("gradient_check", [])):
+        fix += f" (and fix {grad} itself first: NF118)"
+    return fix
 
 
 @rule("NF116")
@@ -43,14 +68,7 @@ def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
         measured_wrong = cos is not None and cos < MIN_COSINE
         if not (static_wrong or measured_wrong):
             continue
-        grad = _gradient_for(run, upd.parameter)
-        fix = f"subtract the gradient of the loss with respect to {upd.parameter}"
-        if upd.expression and "=" in upd.expression and grad:
-            lhs, rhs = upd.expression.split("=", 1)
-            m = re.search(r"(\*\s*)([\w.]+)\s*$", rhs)
-            if m:
-                owner = "self." if "self." in rhs and not grad.startswith("self.") else ""
-                fix = f"{lhs.strip()} ={rhs[:m.start(2)]}{owner}{grad}"
+        fix = _suggest(run, upd)
         parts = []
         if upd.note:
             parts.append(upd.note)
@@ -79,8 +97,7 @@ def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
             code="NF116", severity=Severity.WARNING,
             message=(f"wrong-update-rule: the step of {upd.parameter} points along -gradient (cosine {cos:.2f}) but "
                      f"differs from -lr * gradient by {dev:.0%}"),
-            fix=f"for plain gradient descent use {upd.parameter} -= lr * (the gradient of {upd.parameter}); "
-                "ignore this if you use momentum or Adam on purpose",
+            fix=f"for plain gradient descent: {_suggest(run, upd)}; ignore this if you use momentum or Adam on purpose",
             evidence={"parameter": upd.parameter, "deviation": dev, "cosine": cos},
             location=Location(file=run.source, line=upd.line, layer=upd.parameter),
             explanation="a step that is not -lr * gradient (e.g. the output error broadcast instead of the weight "
