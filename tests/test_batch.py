@@ -231,9 +231,9 @@ def test_nnfit_batch_and_sweep_are_callable_from_the_package(tmp_path):
 
 
 def test_cli_options_become_a_settings_grid():
-    grid = settings_from_options("8,16", "1,2", "lm,lbfgs", "0,1", ["max_steps=100,200", "hidden_activation=tanh"])
+    grid = settings_from_options("8,16", "1,2", "lm,lbfgs", "0,1", ["max_seconds=10,2.5", "transform=none"])
     assert grid == {"hidden": [(8,), (16,), (8, 8), (16, 16)], "optimizer": ["lm", "lbfgs"], "seed": [0, 1],
-                    "max_steps": [100, 200], "hidden_activation": ["tanh"]}
+                    "max_seconds": [10, 2.5], "transform": ["none"]}
     assert merge_ranges(None, ["--x", "0:1", "--y=-1:1"]) == "x:0:1;y:-1:1"
     with pytest.raises(NNFitError, match="--depth needs --width"):
         settings_from_options(None, "2", None, None, None)
@@ -254,6 +254,16 @@ def test_cli_batch_writes_csv_and_html_summary(tmp_path, monkeypatch, capsys):
     page = (out / "summary.html").read_text()
     assert "data:image/png;base64," in page and "cannot parse formula" in page
     assert "14 jobs (4 ok, 10 failed)" in capsys.readouterr().out
+
+
+def test_device_auto_fits_on_the_cpu_when_no_gpu_is_visible(tmp_path):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is visible here")
+    frame = api.batch(pd.DataFrame({"formula": ["x"], "ranges": ["x:0:1"]}), out=tmp_path, engine="sequential",
+                      device="auto", fit=STUB)
+    assert list(frame["device"]) == ["cpu"]
 
 
 def test_cli_refuses_cuda_without_a_gpu(tmp_path):

@@ -233,8 +233,6 @@ def _value(key: str, text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "false"):
         return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
     for cast in (int, float):
         try:
             return cast(text)
@@ -320,7 +318,9 @@ def print_table(frame) -> None:
     table = Table(header_style="bold")
     for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=name not in ("target", "setting"), min_width=len(name))
-    table.add_column("error", overflow="fold", min_width=20)  # the whole message is also in results.csv
+    errors = frame["error"].notna().any()
+    if errors:
+        table.add_column("error", overflow="fold", min_width=20)  # the whole message is also in results.csv
     styles = {"ok": "green", "failed": "red", "timeout": "yellow", "pending": "dim"}
     for label, row in zip(labels, frame.to_dict("records")):
         status = str(row["status"])
@@ -333,7 +333,7 @@ def print_table(frame) -> None:
             "max err": _fmt(row.get("max_abs_error"), ".1e"),
             "seconds": _fmt(row.get("seconds"), ".1f"),
         }
-        table.add_row(*[cells[name] for name, _ in columns], _text(row.get("error")))
+        table.add_row(*[cells[name] for name, _ in columns], *([_text(row.get("error"))] if errors else []))
     Console().print(table)
 
 

@@ -18,10 +18,12 @@ PRECISION = "nrmse"  # RMSE / std(y) on held-out points: comparable across targe
 
 
 def setting_labels(frame) -> list[str]:
-    """One label per row from its setting columns (seed left out, so seeds of a setting group together)."""
+    """One label per row from the setting columns that vary between rows (seed left out, so the seeds
+    of a setting group together), e.g. "hidden=16 optimizer=lm"; "default" when none varies."""
     from nnfit.batch.api import RESULT_COLUMNS_FIRST, RESULT_COLUMNS_LAST
 
     keys = [c for c in frame.columns if c not in RESULT_COLUMNS_FIRST and c not in RESULT_COLUMNS_LAST]
+    keys = [k for k in keys if frame[k].astype(str).nunique() > 1]
     return [settings_label({k: row[k] for k in keys if _present(row[k])}) for row in frame.to_dict("records")]
 
 
