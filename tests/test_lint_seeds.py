@@ -177,11 +177,10 @@ def test_seed4_relu_output_layer_is_read():
     assert (out.line, out.units, out.activation) == (25, 1, "relu")
 
 
-@pytest.mark.xfail(reason="NF107 (doctor-run helper) only fires when targets fall outside the activation's range; "
-                          "seed 4's products are >= 0, inside ReLU's [0, inf)", strict=False)
 def test_seed4_relu_output_flagged():
     _, findings = _lint(SEED4)
     _at(findings, "NF107", 25)
+    assert next(f for f in findings if f.code == "NF107").severity.value == "warning"
 
 
 def test_seed4_python2_prints_reported_and_the_rest_still_read():

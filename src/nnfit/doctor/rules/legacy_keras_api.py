@@ -39,7 +39,7 @@ def legacy_keras_api(run: TrainingRun) -> Iterator[Finding]:
     for use in run.legacy:
         old, new = use.old, use.new
         snippet = _snippet(run, use.line, use.span)
-        if old.endswith("=") and snippet and snippet.startswith(old[:-1]):
+        if old.endswith("=") and snippet and snippet.startswith(old[:-1]) and "=" in snippet:
             value = snippet.split("=", 1)[1].strip().rstrip(",")
             if old == "decay=":
                 fix = (f"remove `{snippet}`; to decay the rate use learning_rate="

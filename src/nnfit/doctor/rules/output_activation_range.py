@@ -5,6 +5,9 @@ tanh (-1, 1), ReLU/softplus [0, inf) on targets outside that range.
 Why it matters: the targets outside the range can never be reached; the loss has a floor and the
 gradient through a clipped output (ReLU below 0, sigmoid near its limits) is zero, so training stalls.
 Example: Dense(1, activation="relu") as the last layer for targets in [-10, 10].
+A ReLU-type output on a regression is also reported (as a warning) when the targets are inside its
+range: once the output unit's input goes negative for the data, its gradient is zero and the network
+stops learning for good (seed 4: Dense(1, activation='relu') for a*b).
 Fix: use a linear output layer (activation=None) for regression; scale the targets if a bounded
 output is wanted.
 """
@@ -12,10 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding
+from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import ACTIVATION_RANGE, activation, failing, fmt, is_regression, location, output_layer
 from nnfit.doctor.run import TrainingRun
+
+
+CLIPPING_AT_ZERO = {"relu", "relu6"}
 
 
 @rule("NF107")
@@ -34,6 +40,19 @@ def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
     below = lo is not None and tmin < lo - tol
     above = hi is not None and tmax > hi + tol
     if not (below or above):
+        if act in CLIPPING_AT_ZERO and is_regression(run) is not False:
+            yield Finding(
+                code="NF107",
+                severity=Severity.WARNING,
+                message=f"output-activation-range: output '{out.name}' uses {act} on a regression: "
+                        "its gradient is zero wherever the output is clipped at 0",
+                fix="make the output layer linear (activation=None); targets that must be >= 0 can be "
+                    "log-transformed or clipped after prediction",
+                evidence={"activation": act, "target_min": tmin, "target_max": tmax},
+                location=location(run, layer=out),
+                explanation="a ReLU output that goes negative for the data stops all learning (a dead output unit)",
+                score=0.3,
+            )
         return
     span = max(tmax - tmin, 1e-12)
     outside = (max(0.0, (lo - tmin)) if below else 0.0) + (max(0.0, tmax - hi) if above else 0.0)
