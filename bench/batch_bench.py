@@ -57,8 +57,8 @@ FORMULAS = [
     ("pairs", "x*y + y*z + x*z", "x:0:1;y:0:1;z:0:1"),
 ]
 # Step-bounded settings: a few seconds per fit; max_seconds is far away, so time = work.
-SETTINGS = {"restarts": 1, "adam_steps": 300, "lm_steps": 150, "stages": 1, "max_seconds": 600.0, "seed": 0}
-N_SAMPLES = 500
+SETTINGS = {"restarts": 2, "adam_steps": 600, "lm_steps": 300, "stages": 1, "max_seconds": 600.0, "seed": 0}
+N_SAMPLES = 1000
 
 
 def load_average() -> str:
@@ -161,6 +161,8 @@ def best_of(runs: list[dict]) -> dict:
     """The fastest of repeated runs (the one least disturbed by other work on the machine)."""
     best = dict(min(runs, key=lambda r: r["seconds"]))
     best["all_seconds"] = [round(r["seconds"], 2) for r in runs]
+    if "startup_seconds" in runs[0]:
+        best["startup_seconds"] = runs[0]["startup_seconds"]  # the first (cold) start, the one a user pays
     return best
 
 
