@@ -162,19 +162,10 @@ def sweep_command(
 
 def merge_ranges(ranges: str | None, extra: list[str]) -> str:
     """Combine --ranges with per-variable options (--x 0:1, --y=-1:1) into 'x:0:1;y:-1:1'."""
+    from nnfit.fit_cli import parse_variable_ranges
+
     parts = [ranges] if ranges else []
-    i = 0
-    while i < len(extra):
-        arg = extra[i]
-        if not arg.startswith("--") or len(arg) < 3:
-            raise NNFitError(f"unexpected argument '{arg}': variable ranges are written --x 0:1")
-        name, eq, value = arg[2:].partition("=")
-        if not eq:
-            if i + 1 >= len(extra):
-                raise NNFitError(f"--{name} needs a range such as 0:1")
-            value = extra[i + 1]
-            i += 1
-        i += 1
+    for name, value in parse_variable_ranges(extra).items():
         if value.count(":") != 1:
             raise NNFitError(f"--{name} {value}: a range is low:high, e.g. --{name} 0:1")
         parts.append(f"{name}:{value}")

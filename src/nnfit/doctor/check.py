@@ -66,11 +66,10 @@ class ArrayCheck:
         return d
 
 
-@dataclasses.dataclass
-class GradientReport:
-    arrays: list[ArrayCheck]
-    eps: float
-    tolerance: float
+class _PerArrayReport:
+    """What gradient and step reports share: one check per parameter array, looked up by name."""
+
+    arrays: list[Any]
 
     @property
     def ok(self) -> bool:
@@ -80,11 +79,19 @@ class GradientReport:
     def wrong(self) -> list[str]:
         return [a.parameter for a in self.arrays if not a.ok]
 
-    def __getitem__(self, name: str) -> ArrayCheck:
+    def __getitem__(self, name: str) -> Any:
         for a in self.arrays:
             if a.parameter == name:
                 return a
         raise KeyError(name)
+
+
+@dataclasses.dataclass
+class GradientReport(_PerArrayReport):
+    arrays: list[ArrayCheck]
+    eps: float
+    tolerance: float
+
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "wrong": self.wrong, "eps": self.eps, "tolerance": self.tolerance,
@@ -208,23 +215,10 @@ class StepCheck:
 
 
 @dataclasses.dataclass
-class StepReport:
+class StepReport(_PerArrayReport):
     arrays: list[StepCheck]
     learning_rate: float | None
 
-    @property
-    def ok(self) -> bool:
-        return all(a.ok for a in self.arrays)
-
-    @property
-    def wrong(self) -> list[str]:
-        return [a.parameter for a in self.arrays if not a.ok]
-
-    def __getitem__(self, name: str) -> StepCheck:
-        for a in self.arrays:
-            if a.parameter == name:
-                return a
-        raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "wrong": self.wrong, "learning_rate": self.learning_rate,
