@@ -19,6 +19,8 @@ install-test: $(BIN)/python
 
 demo: install
 	$(BIN)/nnfit demo --out out
+	@echo "--- nnfit doctor lint on seed 1's script as it was posted (nothing is executed):"
+	-$(BIN)/nnfit doctor lint tests/fixtures/seed1_keras_sine.py
 
 test: install-test
 	$(BIN)/python -m pytest -q -n 2

@@ -251,7 +251,6 @@ CORPUS_FILES = sorted(CORPUS.glob("*.py"))
 # (reported to its owner; bench/lint_bench.py counts them as misses / false positives).
 KNOWN_DISAGREEMENTS = {
     "keras_arange_square": "NF105 flags inputs beyond |x| > 20 (unscaled_inputs.LARGE); these reach 10",
-    "torch_cifar_classifier_healthy": "NF101 flags a layer narrower than its 3072 inputs on an image classifier",
 }
 
 

@@ -1,7 +1,7 @@
 """narrow-bottleneck (NF101)
 
-What it finds: a hidden layer narrower than the problem needs: fewer units than there are inputs,
-or a single unit with a saturating activation (sigmoid, tanh) in front of a wider layer.
+What it finds: a hidden layer narrower than the problem needs: fewer units than there are inputs
+(for problems with up to 32 inputs, where each input carries information), or a single unit with a saturating activation (sigmoid, tanh) in front of a wider layer.
 Why it matters: every later layer sees only what passes through the narrow layer. A single sigmoid
 unit squashes the input into (0, 1); unless its weights happen to keep it in the near-linear middle,
 information is lost at once and the gradient through the saturated unit vanishes.
@@ -19,6 +19,9 @@ from nnfit.doctor.rules._common import SATURATING, activation, dense_layers, fai
 from nnfit.doctor.run import TrainingRun
 
 
+FEW_INPUTS = 32
+
+
 @rule("NF101")
 def narrow_bottleneck(run: TrainingRun) -> Iterator[Finding]:
     if not failing(run):
@@ -30,7 +33,10 @@ def narrow_bottleneck(run: TrainingRun) -> Iterator[Finding]:
         if units is None:
             continue
         act = activation(layer)
-        too_few_inputs = n_in is not None and units < n_in
+        # Fewer units than inputs only loses information when each input matters on its own (a few
+        # physical inputs); from hundreds of pixels a narrower layer is ordinary compression
+        # (the lint corpus's 3072 -> 256 CIFAR classifier was a false alarm).
+        too_few_inputs = n_in is not None and units < n_in <= FEW_INPUTS
         squashed = units == 1 and act in SATURATING and (nxt or 0) > 1
         if not (too_few_inputs or squashed):
             continue
