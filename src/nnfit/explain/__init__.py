@@ -2,10 +2,29 @@
 
     from nnfit.explain import explain
     print(explain(X, y).expression)
-"""
-from nnfit.explain.api import Explanation, explain
-from nnfit.explain.exact import NotPolynomialError, exact_formula, polynomial_coefficients
-from nnfit.explain.sparse import SparseResult, sparse_fit
 
-__all__ = ["Explanation", "explain", "exact_formula", "polynomial_coefficients", "NotPolynomialError",
-           "sparse_fit", "SparseResult"]
+Names are imported on first use, so the `nnfit` command starts without sympy and scipy.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Explanation": "nnfit.explain.api",
+    "explain": "nnfit.explain.api",
+    "exact_formula": "nnfit.explain.exact",
+    "polynomial_coefficients": "nnfit.explain.exact",
+    "NotPolynomialError": "nnfit.explain.exact",
+    "sparse_fit": "nnfit.explain.sparse",
+    "SparseResult": "nnfit.explain.sparse",
+}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'nnfit.explain' has no attribute {name!r}")
