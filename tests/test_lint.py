@@ -146,19 +146,13 @@ def test_long_line_excerpt_keeps_the_caret_on_the_span():
 
 
 def _script_2000_lines() -> str:
-    parts = ["import numpy as np", "from keras.models import Sequential", "from keras.layers import Dense", ""]
-    i = 0
-    while len(parts) < 2000:
-        parts += [f"def make_data_{i}(n, low=0, high=500):", "    a = np.random.randint(low, high, size=n)",
-                  "    b = np.random.uniform(-1, 1, size=n)", "    rows = []", "    for j in range(n):",
-                  "        rows.append([a[j], b[j]])", "    return np.array(rows), a * b", "",
-                  f"X{i}, y{i} = make_data_{i}(1000 + {i})", f"m{i} = Sequential()",
-                  f"m{i}.add(Dense({i % 7 + 1}, input_dim=2, activation='sigmoid'))",
-                  f"m{i}.add(Dense(16, activation='relu'))",
-                  f"m{i}.compile(loss='mse', optimizer='sgd', metrics=['accuracy'])",
-                  f"m{i}.fit(X{i}, y{i}, nb_epoch=1, batch_size=100)", ""]
-        i += 1
-    return "\n".join(parts[:2000])
+    """The same generated script the lint bench times (bench/lint_bench.py owns the generator)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("lint_bench", Path(__file__).parents[1] / "bench" / "lint_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.script_2000_lines()
 
 
 def test_2000_line_script_lints_under_2_seconds():
