@@ -128,3 +128,12 @@ def test_same_seed_gives_the_same_model():
     b = fit_function("sin(5*x)", domain={"x": (0, 1)}, **QUICK)
     assert a.metrics_["rmse"] == b.metrics_["rmse"]
     assert a.summary_["seed"] == 0
+
+
+def test_large_tables_train_levenberg_marquardt_on_a_row_subset(monkeypatch):
+    monkeypatch.setattr("nnfit.fit.LM_MAX_JACOBIAN", 73 * 300)  # 1-24-1 net: at most 300 LM rows
+    rng = np.random.default_rng(4)
+    X = rng.uniform(0, 1, (1000, 1))
+    model = NNFitRegressor(**QUICK).fit(X, np.sin(4 * X[:, 0]))
+    assert "on 300 of 640 rows" in model.summary_["optimizer"]
+    assert model.metrics_["nrmse"] < 1e-4

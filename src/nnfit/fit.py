@@ -25,9 +25,10 @@ from nnfit.errors import DataError, NNFitError
 from nnfit.targets import Target, make_target, validate_xy
 
 OPTIMIZERS = ("auto", "lm", "lbfgs", "adam")
-LM_MAX_JACOBIAN = 3_000_000     # entries (rows x parameters): above it, L-BFGS instead of LM
+LM_MAX_JACOBIAN = 1_500_000     # entries (rows x parameters): above it, LM trains on a row subset
 POLISH_GOOD_ENOUGH = 1e-8      # validation MSE (standardised) below which no other restart is polished
 STAGE_GOOD_ENOUGH = 1e-4       # same, for a residual stage (in units of the residual): a 100x cut
+WARM_START_MAX_ROWS = 4096     # Adam only has to find the basin: a row subset does that (50k rows: 36 s -> 3 s)
 TRIAL_SHARE = 0.1              # each transform trial gets at most this share of the time budget
 STAGE_MIN_GAIN = 2.0            # a residual stage must cut the validation RMSE at least this much
 
@@ -83,8 +84,8 @@ class NNFitRegressor:
     Parameters are only stored here (scikit-learn contract); `fit` validates and learns.
 
     hidden: hidden layer widths, or None to choose from the input count.
-    optimizer: "auto" (Levenberg-Marquardt when its Jacobian is small enough, else L-BFGS),
-        "lm", "lbfgs" or "adam" (Adam only, no second-order polish).
+    optimizer: "auto" or "lm" (Levenberg-Marquardt, on a row subset when its Jacobian would pass
+        1.5M entries), "lbfgs" (all rows) or "adam" (Adam only, no second-order polish).
     stages: maximum number of residual stages ("auto" = 2 for 1-3 inputs); a stage is kept only if
         it cuts the validation error at least 2x.
     restarts: networks tried from different seeds for the first stage; the best on validation wins.
@@ -359,8 +360,9 @@ class NNFitRegressor:
                           ) -> tuple[float, nn.Sequential, str]:
         """Adam warm start for every candidate, then the second-order polish on the best ones."""
         candidates = []
+        warm_data = _row_subset(data, WARM_START_MAX_ROWS, self.seed)
         for order, net in enumerate(nets):
-            history.extend(train.adam(net, data, steps=adam_steps, deadline=deadline))
+            history.extend(train.adam(net, warm_data, steps=adam_steps, deadline=deadline))
             candidates.append((train.mse(net, data.X_val, data.Y_val), order, net))
             if time.perf_counter() > deadline:
                 break
@@ -379,12 +381,17 @@ class NNFitRegressor:
 
     def _polish(self, net: nn.Sequential, data: train.Data, deadline: float, lm_steps: int,
                 history: train.History) -> str:
-        method = self.optimizer
-        if method == "auto":
-            method = "lm" if train.jacobian_size(net, len(data.X)) <= LM_MAX_JACOBIAN else "lbfgs"
+        method = "lm" if self.optimizer == "auto" else self.optimizer
         if method == "lm":
-            history.extend(train.levenberg_marquardt(net, data, steps=lm_steps, deadline=deadline, patience=150))
-            return "Adam warm start + Levenberg-Marquardt"
+            # LM's Jacobian grows with the rows: past LM_MAX_JACOBIAN entries it works on a random row
+            # subset (validation still on all validation rows). On a 50k-row table full-data L-BFGS ran
+            # out a 60 s budget at 1.1e-3 RMSE/std (measured); LM on the subset is far quicker.
+            n_params = sum(p.numel() for p in net.parameters())
+            max_rows = max(LM_MAX_JACOBIAN // n_params, 256)
+            lm_data = _row_subset(data, max_rows, self.seed)
+            history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150))
+            note = f" on {len(lm_data.X)} of {len(data.X)} rows" if len(lm_data.X) < len(data.X) else ""
+            return "Adam warm start + Levenberg-Marquardt" + note
         if method == "lbfgs":
             history.extend(train.lbfgs(net, data, steps=lm_steps * 5, deadline=deadline))
             return "Adam warm start + L-BFGS"
@@ -408,6 +415,16 @@ class _torch_threads:
 
     def __exit__(self, *exc: object) -> None:
         torch.set_num_threads(self.before)
+
+
+def _row_subset(data: train.Data, max_rows: int, seed: int) -> train.Data:
+    """The same data with at most max_rows training rows, drawn at random (validation unchanged)."""
+    n = len(data.X)
+    if n <= max_rows:
+        return data
+    generator = torch.Generator().manual_seed(seed)
+    rows = torch.randperm(n, generator=generator)[:max_rows].to(data.X.device)
+    return train.Data(data.X[rows], data.Y[rows], data.X_val, data.Y_val)
 
 
 def residual_frequency(Z: torch.Tensor, residual: torch.Tensor) -> float:

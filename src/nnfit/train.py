@@ -45,16 +45,20 @@ class Data:
 class _BestKeeper:
     """Early stopping: remember the parameters with the lowest validation loss."""
 
-    def __init__(self, net: nn.Module) -> None:
+    def __init__(self, net: nn.Module, min_progress: float = 1e-9) -> None:
         self.net = net
         self.best = math.inf
         self.state = _flat(net).clone()
-        self.since_best = 0
+        self.since_best = 0          # offers since the last improvement of at least min_progress (relative)
+        self.min_progress = min_progress
+        self._progress_mark = math.inf
 
     def offer(self, val_loss: float) -> None:
-        if val_loss < self.best * (1 - 1e-9):
+        if val_loss < self.best:
             self.best = val_loss
             self.state = _flat(self.net).clone()
+        if val_loss < self._progress_mark * (1 - self.min_progress):
+            self._progress_mark = val_loss
             self.since_best = 0
         else:
             self.since_best += 1
@@ -93,9 +97,11 @@ def adam(net: nn.Module, data: Data, steps: int = 1500, lr: float = 1e-2, deadli
 
 
 def lbfgs(net: nn.Module, data: Data, steps: int = 2000, deadline: float = math.inf, patience: int = 20) -> History:
-    """L-BFGS with strong-Wolfe line search, for networks too large for LM's Jacobian."""
+    """L-BFGS with strong-Wolfe line search on all rows (optimizer="lbfgs")."""
     history = History()
-    keeper = _BestKeeper(net)
+    # Stop once 20 outer iterations (500 function evaluations) gain less than 0.1 % on validation:
+    # on a noisy 50k-row table L-BFGS otherwise crept on for the whole time budget.
+    keeper = _BestKeeper(net, min_progress=1e-3)
     optimiser = torch.optim.LBFGS(net.parameters(), lr=1, max_iter=25, history_size=50,
                                   tolerance_grad=1e-14, tolerance_change=1e-16, line_search_fn="strong_wolfe")
 
@@ -108,7 +114,7 @@ def lbfgs(net: nn.Module, data: Data, steps: int = 2000, deadline: float = math.
     for _ in range(max(1, steps // 25)):
         loss = optimiser.step(closure)
         val = mse(net, data.X_val, data.Y_val)
-        history.add("lbfgs", float(loss), val)
+        history.add("lbfgs", float(loss.detach()), val)
         keeper.offer(val)
         if keeper.since_best >= patience or time.perf_counter() > deadline or not math.isfinite(float(loss)):
             break
@@ -240,11 +246,6 @@ def _mlp_jacobian(net: nn.Sequential, X: torch.Tensor) -> torch.Tensor:
             if i > 0:
                 delta = (delta @ linears[i].weight) * derivatives[i - 1](outputs[i - 1])
         return torch.cat(blocks[::-1], dim=1)
-
-
-def jacobian_size(net: nn.Module, n_rows: int) -> int:
-    """Entries in LM's Jacobian: decides whether LM is affordable."""
-    return n_rows * sum(p.numel() for p in net.parameters())
 
 
 def _flat(net: nn.Module) -> torch.Tensor:
