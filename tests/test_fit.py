@@ -137,3 +137,19 @@ def test_large_tables_train_levenberg_marquardt_on_a_row_subset(monkeypatch):
     model = NNFitRegressor(**QUICK).fit(X, np.sin(4 * X[:, 0]))
     assert "on 300 of 640 rows" in model.summary_["optimizer"]
     assert model.metrics_["nrmse"] < 1e-4
+
+
+def test_forged_model_header_is_refused_before_building_anything(tmp_path):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    model = fit_function("x**2", domain={"x": (0, 1)}, **QUICK)
+    path = model.save(tmp_path / "m.nnfit")
+    with safe_open(str(path), framework="pt") as handle:
+        meta = json.loads(handle.metadata()["nnfit"])
+        tensors = {key: handle.get_tensor(key) for key in handle.keys()}
+    meta["outputs"][0]["stages"][0]["hidden"] = [10**9]
+    forged = tmp_path / "forged.nnfit"
+    save_file(tensors, str(forged), metadata={"nnfit": json.dumps(meta)})
+    with pytest.raises(NNFitError, match="damaged"):
+        NNFitRegressor.load(forged)

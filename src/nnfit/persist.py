@@ -87,8 +87,12 @@ def load_model(path: str | Path) -> Any:
         raise NNFitError(f"{path} is not an nnfit model file")
     if meta.get("version", 0) > FORMAT_VERSION:
         raise NNFitError(f"{path} was saved by a newer nnfit (format {meta['version']}); upgrade nnfit to load it")
-    params = dict(meta["params"])
-    model = NNFitRegressor(**params)
+    try:
+        params = dict(meta["params"])
+        model = NNFitRegressor(**params)
+        model._check_params()
+    except (TypeError, ValueError, KeyError):
+        raise NNFitError(f"{path} is damaged: its settings are not valid nnfit parameters") from None
     model.feature_names_in_ = meta["inputs"]
     model.target_names_ = meta["targets"]
     model.n_features_in_ = len(meta["inputs"])
@@ -107,9 +111,15 @@ def load_model(path: str | Path) -> Any:
         stages = []
         for s, stage_meta in enumerate(output["stages"]):
             hidden = tuple(stage_meta["hidden"])
-            net = models.build_mlp(model.n_features_in_, 1, hidden, meta["activation"])
             prefix = f"out{k}.stage{s}."
             state = {key[len(prefix):]: value for key, value in tensors.items() if key.startswith(prefix)}
+            # The header is untrusted: check the architecture against the stored weights before
+            # allocating anything, so a forged width cannot make nnfit build a huge network.
+            stored = sum(value.numel() for value in state.values())
+            if (not all(isinstance(w, int) and 0 < w for w in hidden)
+                    or models.parameter_count(model.n_features_in_, hidden) != stored):
+                raise NNFitError(f"{path} is damaged: stage {s} architecture does not match its weights")
+            net = models.build_mlp(model.n_features_in_, 1, hidden, meta["activation"])
             try:
                 net.load_state_dict(state)
             except RuntimeError:
