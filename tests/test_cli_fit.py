@@ -50,6 +50,9 @@ def test_fit_table_with_named_target(tmp_path, capsys):
     (["fit", "missing.csv"], "no such file"),
     (["fit", "sin(x", "--x", "0:1"], "cannot parse formula"),
     (["fit", "x", "--x"], "needs a range"),
+    (["fit", "a", "--a", "0:1e30", "--integer"], "too large"),
+    (["fit", "x", "--x", "0:1", "--seed", "-1"], "seed must be a non-negative integer"),
+    (["fit", "x", "--x", "0:1", "--max-seconds", "-1"], "max_seconds must be a positive"),
     (["predict", "missing.nnfit", "1"], "no such model file"),
 ])
 def test_user_mistakes_exit_2_with_one_error_line(argv, message, capsys):

@@ -212,6 +212,10 @@ class NNFitRegressor:
             raise NNFitError("test_fraction must be between 0 and 0.9")
         if self.hidden is not None and (not all(int(w) > 0 for w in self.hidden) or len(self.hidden) == 0):
             raise NNFitError("hidden must be a list of positive layer widths, e.g. (24,) or (16, 16)")
+        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool) or self.seed < 0:
+            raise NNFitError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not (isinstance(self.max_seconds, (int, float)) and self.max_seconds > 0):
+            raise NNFitError(f"max_seconds must be a positive number of seconds, got {self.max_seconds!r}")
         if self.restarts < 1:
             raise NNFitError("restarts must be at least 1")
         if self.activation not in models.ACTIVATIONS:
@@ -472,6 +476,7 @@ def fit_target(spec: Target, n_samples: int | None = None, n_test: int = 4000, s
         model.feature_names_in_, model.target_names_ = spec.input_names, spec.output_names
         model.target_description_ = spec.description
         return model
+    NNFitRegressor(seed=seed, **params)._check_params()  # before sampling: a bad seed or option fails fast
     n_inputs = len(spec.input_names)
     n = n_samples or default_samples(n_inputs)
     if n < 8:

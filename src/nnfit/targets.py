@@ -129,6 +129,8 @@ class Domain:
             raise NNFitError(f"domain bounds must be finite numbers, got {self.low}:{self.high}")
         if not self.high > self.low:
             raise NNFitError(f"empty domain {self.low}:{self.high}: the upper bound must exceed the lower")
+        if self.integer and max(abs(self.low), abs(self.high)) > 2**53:
+            raise NNFitError(f"integer domain {self.low:g}:{self.high:g} is too large: bounds must be within ±2**53")
         if self.integer and math.ceil(self.low) >= math.ceil(self.high):
             raise NNFitError(f"integer domain {self.low}:{self.high} holds no integer (upper bound excluded)")
 
