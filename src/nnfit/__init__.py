@@ -5,8 +5,9 @@ Attributes are imported on first use, so `nnfit --help` does not pay for torch a
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from nnfit._lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -27,12 +28,7 @@ _EXPORTS = {
 __all__ = [*_EXPORTS, "load"]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nnfit' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _EXPORTS, globals())
 
 
 def load(path: Any) -> Any:

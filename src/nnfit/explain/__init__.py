@@ -7,8 +7,7 @@ Names are imported on first use, so the `nnfit` command starts without sympy and
 """
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nnfit._lazy import lazy_attributes
 
 _EXPORTS = {
     "Explanation": "nnfit.explain.api",
@@ -22,9 +21,4 @@ _EXPORTS = {
 __all__ = list(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'nnfit.explain' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _EXPORTS, globals())

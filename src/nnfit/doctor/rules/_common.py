@@ -57,6 +57,14 @@ def norm(name: str | None) -> str:
     return (name or "").strip().lower().replace(" ", "").replace("-", "_")
 
 
+def optimizer_facts(run: TrainingRun) -> tuple[str, float | None, int | None]:
+    """(normalised optimiser name, learning rate, the line that sets them) for the learning-rate rules."""
+    opt = run.config.optimizer
+    if opt is None:
+        return "", None, run.config.compile_line
+    return norm(opt.name), opt.learning_rate, opt.line or run.config.compile_line
+
+
 def dense_layers(run: TrainingRun) -> list[LayerInfo]:
     return [layer for layer in run.layers if layer.kind == "dense"]
 

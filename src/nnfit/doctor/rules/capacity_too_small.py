@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import activation, failing, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series, windows_to_healthy
+from nnfit.doctor.rules._common import activation, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series, windows_to_healthy
 from nnfit.doctor.run import TrainingRun
 
 TINY_WIDTH = 2

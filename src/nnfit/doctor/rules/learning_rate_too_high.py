@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, norm
+from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, optimizer_facts
 from nnfit.doctor.run import TrainingRun
 
 # Static warning thresholds (per optimiser family): 50x Adam's default; SGD 0.5. In the corpus the
@@ -53,11 +53,8 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     state = healthy(run)
     if state is True:
         return
-    opt = run.config.optimizer
-    lr = opt.learning_rate if opt else None
-    name = norm(opt.name) if opt else ""
+    name, lr, line = optimizer_facts(run)
     batch = run.config.batch_size
-    line = (opt.line if opt and opt.line else run.config.compile_line)
     lower = lr / 10 if lr else None   # one decade at a time; repair re-trains to show it is enough
     fix = f"lower the learning rate to {fmt(lower)}" if lower else "lower the learning rate 10-100x"
     if batch is not None and batch <= 4:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, norm
+from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, optimizer_facts
 from nnfit.doctor.run import TrainingRun
 
 STATIC_LOW = 1e-5
@@ -30,10 +30,7 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
     state = healthy(run)
     if state is True:
         return
-    opt = run.config.optimizer
-    lr = opt.learning_rate if opt else None
-    name = norm(opt.name) if opt else ""
-    line = opt.line if opt and opt.line else run.config.compile_line
+    name, lr, line = optimizer_facts(run)
     good = 1e-3 if name in ADAPTIVE else 1e-2
     evidence: dict = {"optimizer": name or None, "learning_rate": lr}
     reasons = []

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import SATURATING, activation, dense_layers, failing, fmt, location, n_inputs
+from nnfit.doctor.rules._common import SATURATING, activation, dense_layers, failing, location, n_inputs
 from nnfit.doctor.run import TrainingRun
 
 
