@@ -4,6 +4,16 @@
     .venv/bin/python bench/explain_bench.py --networks      # also: fit nnfit networks to the seed targets,
                                                             # read the formula back from the network, time the report
     .venv/bin/python bench/explain_bench.py --json out.json
+    .venv/bin/python bench/explain_bench.py --set dso --jobs 2 --out-jsonl dso.jsonl
+                                                            # every DSO row with <= 3 inputs except Nguyen's
+
+--set dso: the DSO table (../shared/benchmarks/dso_benchmarks.csv), every row with at most 3 inputs
+whose name does not start with "Nguyen-". 1,000 points drawn uniformly on each variable's train range
+(an "E" grid spec gives its range), explain(X, y) with its default budget; judged as SRBench judges:
+the difference or the ratio of the formula and the truth simplifies (sympy, with a timeout) to a
+constant, AND the formula's RMSE on 1,000 separately drawn points on the same range is <= 1e-6 of the
+target's standard deviation there. A row whose formula is not finite at every drawn point (sqrt or
+log of negative values on its range) is reported as skipped, with the reason.
 
 For each target it prints the recovered formula, whether sympy proves it equal to the truth, and the
 largest coefficient error (|polished constant - exact constant| over the constants of the formula,
@@ -153,8 +163,261 @@ def run_networks(seed: int, out_dir: str) -> list[dict]:
     return rows
 
 
+# ----------------------------------------------------------------------------------------------
+# the DSO table
+
+DSO_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "benchmarks",
+                       "dso_benchmarks.csv")
+
+
+def _dso_expr(text: str) -> sp.Expr:
+    """The table's NumPy-syntax expression as sympy, from its syntax tree (nothing is evaluated);
+    decimals become exact rationals, so that the truth's 2.01 is 201/100."""
+    import ast
+
+    x = {f"x{i}": sp.Symbol(f"x{i}", real=True) for i in range(1, 10)}
+    calls = {"div": lambda a, b: a / b, "pow": lambda a, b: a**b, "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
+             "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "harmonic": sp.harmonic, "tanh": sp.tanh}
+    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+           ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b}
+
+    def build(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return sp.Rational(repr(node.value)) if isinstance(node.value, float) else sp.Integer(node.value)
+        if isinstance(node, ast.Name):
+            if node.id == "pi":
+                return sp.pi
+            return x[node.id]
+        if isinstance(node, ast.BinOp):
+            return ops[type(node.op)](build(node.left), build(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -build(node.operand)
+        if isinstance(node, ast.Call):
+            return calls[node.func.id](*[build(a) for a in node.args])
+        raise ValueError(f"unsupported syntax {ast.dump(node)[:40]}")
+
+    return build(ast.parse(text.strip(), mode="eval").body)
+
+
+def _dso_ranges(spec_text: str, n_vars: int) -> list[tuple[float, float]]:
+    spec = json.loads(spec_text)
+    ranges = []
+    for i in range(1, n_vars + 1):
+        entry = spec.get(f"x{i}", spec.get("all"))
+        (kind, values), = entry.items()
+        ranges.append((float(values[0]), float(values[1])))
+    return ranges
+
+
+def _truth_fn(expr: sp.Expr, symbols: list[sp.Symbol]):
+    from scipy.special import digamma
+
+    harmonic = {"harmonic": lambda z: digamma(z + 1) + np.euler_gamma}
+    return sp.lambdify(symbols, expr, modules=[harmonic, "numpy"])
+
+
+def dso_rows(csv_path: str) -> list[dict]:
+    import csv
+
+    with open(csv_path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r for r in rows if int(r["variables"]) <= 3 and not r["name"].startswith("Nguyen-")]
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _with_timeout(seconds: float, fn, *args):
+    import signal
+
+    def handler(signum, frame):
+        raise _Timeout
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _rationalise(expr: sp.Expr) -> sp.Expr:
+    """Floats left in a formula as exact decimals of 12 significant digits (SRBench rounds them too)."""
+    return expr.xreplace({f: sp.Rational(f"{float(f):.12g}") for f in expr.atoms(sp.Float)})
+
+
+def srbench_equal(found: sp.Expr, truth: sp.Expr, ranges: list[tuple[float, float]], timeout: float = 20.0) -> str:
+    """'yes' when found - truth or found / truth simplifies to a constant, 'no', or 'timeout'."""
+    subs = {}
+    for i, (low, _) in enumerate(ranges, start=1):
+        subs[f"x{i}"] = sp.Symbol(f"x{i}", positive=True) if low >= 0 else sp.Symbol(f"x{i}", real=True)
+
+    def rebind(e):
+        return e.xreplace({s: subs.get(str(s), s) for s in e.free_symbols})
+
+    f, t = rebind(_rationalise(found)), rebind(truth)
+
+    def constant(e) -> bool:
+        for attempt in (sp.simplify, lambda d: sp.simplify(sp.expand_log(sp.expand(d), force=True)),
+                        lambda d: sp.simplify(sp.powsimp(sp.expand_trig(d), force=True))):
+            r = attempt(e)
+            if not r.free_symbols:
+                return True
+        return False
+
+    try:
+        if _with_timeout(timeout / 2, constant, f - t):
+            return "yes"
+        if _with_timeout(timeout / 2, constant, f / t):
+            return "yes"
+    except _Timeout:
+        return "timeout"
+    except Exception:  # noqa: BLE001 - a simplification that fails proves nothing
+        return "no"
+    return "no"
+
+
+def run_dso_row(row: dict, seed: int, points: int, time_limit: float) -> dict:
+    from nnfit.explain import explain
+
+    n = int(row["variables"])
+    names = [f"x{i}" for i in range(1, n + 1)]
+    symbols = [sp.Symbol(s, real=True) for s in names]
+    out = {"case": row["name"], "truth": row["expression"], "inputs": n}
+    truth = _dso_expr(row["expression"])
+    ranges = _dso_ranges(row["train_spec"], n)
+    out["range"] = ranges
+    fn = _truth_fn(truth, symbols)
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([rng.uniform(lo, hi, points) for lo, hi in ranges])
+    Xt = np.column_stack([rng.uniform(lo, hi, 1000) for lo, hi in ranges])
+    with np.errstate(all="ignore"):
+        y = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
+        yt = np.asarray(fn(*Xt.T), dtype=float) * np.ones(len(Xt))
+    bad = int(np.sum(~np.isfinite(y)) + np.sum(~np.isfinite(yt)))
+    if bad:
+        out.update(status="skipped", reason=f"not finite on the range at {bad} of {2 * points if points == 1000 else points + 1000} points")
+        return out
+    start = time.perf_counter()
+    result = explain(X, y, input_names=names, seed=seed, time_limit=time_limit)
+    seconds = time.perf_counter() - start
+    pred = result.predict(Xt)
+    test_rmse = float(np.sqrt(np.mean((pred - yt) ** 2))) if np.all(np.isfinite(pred)) else float("inf")
+    spread = float(np.std(yt))
+    numeric_ok = test_rmse <= 1e-6 * spread
+    symbolic = srbench_equal(result.expression, truth, ranges) if numeric_ok else "not tried"
+    out.update(status="exact" if (numeric_ok and symbolic == "yes") else "miss", formula=str(result.expression),
+               label=result.label, exact_flag=bool(getattr(result, "exact", False)), seconds=round(seconds, 2),
+               test_rmse=test_rmse, spread=spread, test_rmse_rel=test_rmse / spread if spread else None,
+               formula_rmse=result.formula_rmse, network_rmse=result.network_rmse, symbolic=symbolic,
+               ratio=(result.formula_rmse / result.network_rmse
+                      if result.network_rmse and result.formula_rmse is not None else None))
+    return out
+
+
+def _dso_worker(args):
+    row, seed, points, time_limit = args
+    try:
+        return run_dso_row(row, seed, points, time_limit)
+    except Exception as exc:  # noqa: BLE001 - one failing row is reported, never stops the table
+        return {"case": row["name"], "truth": row["expression"], "status": "error",
+                "reason": f"{type(exc).__name__}: {exc}"[:200]}
+
+
+def run_dso(args) -> int:
+    import multiprocessing
+
+    rows = dso_rows(args.dso_csv)
+    if args.only:
+        rows = [r for r in rows if any(o.lower() == r["name"].lower() or
+                                       (o.endswith("*") and r["name"].lower().startswith(o[:-1].lower()))
+                                       for o in args.only)]
+    done = {}
+    if args.out_jsonl and args.resume and os.path.exists(args.out_jsonl):
+        with open(args.out_jsonl) as handle:
+            for line in handle:
+                rec = json.loads(line)
+                done[rec["case"]] = rec
+    todo = [r for r in rows if r["name"] not in done]
+    print(f"DSO rows with <= 3 inputs, Nguyen's excluded: {len(rows)}; {points_text(args)}; seed {args.seed}; "
+          f"time budget {args.time_limit:g} s per formula; {args.jobs} job(s)", flush=True)
+    import nnfit.explain.discover  # noqa: F401 - loaded before forking: every worker runs the same code
+    import nnfit.explain.oracle  # noqa: F401
+    import nnfit.explain.api  # noqa: F401
+
+    sink = open(args.out_jsonl, "a") if args.out_jsonl else None
+    results = list(done.values())
+    work = [(r, args.seed, args.points, args.time_limit) for r in todo]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(args.jobs, maxtasksperchild=1) as pool:
+        for rec in pool.imap_unordered(_dso_worker, work):
+            results.append(rec)
+            if sink:
+                sink.write(json.dumps(rec, default=str) + "\n")
+                sink.flush()
+            print(_dso_line(rec), flush=True)
+    if sink:
+        sink.close()
+    order = {r["name"]: i for i, r in enumerate(rows)}
+    results = [r for r in results if r["case"] in order]
+    results.sort(key=lambda r: order[r["case"]])
+    print("\n| row | inputs | result | s | held-out RMSE / spread | formula err / network err | formula |")
+    print("|---|---:|---|---:|---:|---:|---|")
+    for r in results:
+        print(_dso_md(r))
+    return _dso_summary(results, args)
+
+
+def points_text(args) -> str:
+    return f"{args.points} points uniform on the train range"
+
+
+def _dso_line(r: dict) -> str:
+    if r["status"] in ("skipped", "error"):
+        return f"{r['case']:22s} {r['status']:7s} {r.get('reason', '')}"
+    return (f"{r['case']:22s} {r['status']:7s} {r['seconds']:6.1f}s  rel {r['test_rmse_rel'] or 0:8.1e}  "
+            f"ratio {_fmt(r.get('ratio'))}  {r['formula'][:100]}")
+
+
+def _dso_md(r: dict) -> str:
+    if r["status"] in ("skipped", "error"):
+        return f"| {r['case']} | {r.get('inputs', '')} | {r['status']}: {r.get('reason', '')} | | | | |"
+    formula = r["formula"] if len(r["formula"]) <= 120 else r["formula"][:117] + "..."
+    return (f"| {r['case']} | {r['inputs']} | {r['status']} | {r['seconds']:.1f} | {_fmt(r['test_rmse_rel'])} | "
+            f"{_fmt(r.get('ratio'))} | `{formula}` |")
+
+
+def _dso_summary(results: list[dict], args) -> int:
+    ran = [r for r in results if r["status"] in ("exact", "miss")]
+    skipped = [r for r in results if r["status"] == "skipped"]
+    errors = [r for r in results if r["status"] == "error"]
+    exact = [r for r in ran if r["status"] == "exact"]
+    misses = [r for r in ran if r["status"] == "miss"]
+    secs = sorted(r["seconds"] for r in ran)
+    ratios = [r["ratio"] for r in misses if r.get("ratio") is not None]
+    median_s = float(np.median(secs)) if secs else float("nan")
+    median_ratio = float(np.median(ratios)) if ratios else float("nan")
+    total = len(ran) + len(errors)
+    print(f"\nexact: {len(exact)}/{total} ({100 * len(exact) / max(total, 1):.1f} %) of the rows that ran; "
+          f"{len(exact)}/{len(results)} of all {len(results)} rows; skipped (not finite on the range): "
+          f"{len(skipped)}; errors: {len(errors)}")
+    print(f"median seconds per formula: {median_s:.1f} (max {max(secs) if secs else float('nan'):.1f}); "
+          f"misses: {len(misses)}, median formula/network error ratio {median_ratio:.3g} "
+          f"(over {len(ratios)} with a network)")
+    return 0 if (len(exact) >= 0.75 * max(total, 1) and median_s <= 30) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=["default", "dso"], default="default",
+                        help="default: seed targets + Nguyen-1..12; dso: the DSO table's rows with <= 3 inputs")
+    parser.add_argument("--dso-csv", default=DSO_CSV)
+    parser.add_argument("--jobs", type=int, default=1, help="--set dso: rows run at once (one process each)")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="--set dso: explain()'s budget per row")
+    parser.add_argument("--out-jsonl", help="--set dso: append each row's result here as it finishes")
+    parser.add_argument("--resume", action="store_true", help="--set dso: skip rows already in --out-jsonl")
     parser.add_argument("--points", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains one of these")
@@ -168,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(1)
     except ImportError:  # pragma: no cover
         pass
+    if args.set == "dso":
+        if args.points == 300:
+            args.points = 1000
+        return run_dso(args)
     print(f"sparse read-back from {args.points} samples per target (seed {args.seed}):")
     print(f"{'case':20s} {'eq':3s}  {'':9s}{'':8s}  {'':18s}")
     rows = run_sparse(args.points, args.seed, args.only)

@@ -21,8 +21,9 @@ def test_fit_function_reaches_high_precision_on_a_smooth_1d_target():
 
 
 def test_second_stage_fits_the_residual_beyond_one_network():
-    one = fit_function("10*sin(3*x)", domain={"x": (0, 1)}, restarts=1, lm_steps=300, stages=1)
-    two = fit_function("10*sin(3*x)", domain={"x": (0, 1)}, restarts=1, lm_steps=300, stages=2)
+    settings = {"restarts": 1, "lm_steps": 300, "hidden": (24,), "exact_formula": False}  # the network itself
+    one = fit_function("10*sin(3*x)", domain={"x": (0, 1)}, stages=1, **settings)
+    two = fit_function("10*sin(3*x)", domain={"x": (0, 1)}, stages=2, **settings)
     assert two.summary_["stages"] == 2
     assert two.metrics_["nrmse"] < one.metrics_["nrmse"] / 10
 
@@ -78,7 +79,7 @@ def test_save_then_load_gives_identical_predictions(tmp_path):
     X = np.random.default_rng(3).uniform(0, 1, (100, 2))
     np.testing.assert_array_equal(model.predict(X), loaded.predict(X))
     assert loaded.metrics_ == json.loads(json.dumps(model.metrics_))
-    assert loaded.feature_names_in_ == ["x", "y"]
+    assert loaded.input_names_ == ["x", "y"] and list(loaded.feature_names_in_) == ["x", "y"]
 
 
 def test_loading_a_file_that_is_not_a_model_is_a_clear_error(tmp_path):
@@ -98,7 +99,7 @@ def test_constant_target_is_refused():
 def test_predict_checks_the_input_width():
     model = NNFitRegressor(**QUICK).fit(pd.DataFrame({"a": np.arange(50.0), "b": np.arange(50.0) % 7}),
                                         np.arange(50.0))
-    with pytest.raises(DataError, match="expected 2 input column"):
+    with pytest.raises(DataError, match="expecting 2 features as input. Its inputs: a, b"):
         model.predict(np.ones((3, 3)))
 
 
@@ -134,7 +135,7 @@ def test_large_tables_train_levenberg_marquardt_on_a_row_subset(monkeypatch):
     monkeypatch.setattr("nnfit.fit.LM_MAX_JACOBIAN", 73 * 300)  # 1-24-1 net: at most 300 LM rows
     rng = np.random.default_rng(4)
     X = rng.uniform(0, 1, (1000, 1))
-    model = NNFitRegressor(**QUICK).fit(X, np.sin(4 * X[:, 0]))
+    model = NNFitRegressor(hidden=(24,), **QUICK).fit(X, np.sin(4 * X[:, 0]))
     assert "on 300 of 640 rows" in model.summary_["optimizer"]
     assert model.metrics_["nrmse"] < 1e-4
 
@@ -153,3 +154,124 @@ def test_forged_model_header_is_refused_before_building_anything(tmp_path):
     save_file(tensors, str(forged), metadata={"nnfit": json.dumps(meta)})
     with pytest.raises(NNFitError, match="damaged"):
         NNFitRegressor.load(forged)
+
+
+# -- issue 11: capacity by validation, stages per input, function-mode sampling, exact answers ------
+
+def test_normal_equations_in_row_blocks_match_the_whole_jacobian():
+    import torch
+
+    from nnfit import models, train
+
+    net = models.build_mlp(2, 1, (7,), seed=3)
+    X = torch.as_tensor(np.random.default_rng(0).uniform(-1, 1, (53, 2)))
+    r = torch.as_tensor(np.random.default_rng(1).standard_normal(53))
+    J = train._mlp_jacobian(net, X)
+    A, g = train.normal_equations(lambda rows: train._mlp_jacobian(net, rows), X, r, J.shape[1],
+                                  block_entries=5 * J.shape[1])  # 11 blocks of 5 rows (the last one 3)
+    torch.testing.assert_close(A, J.T @ J)
+    torch.testing.assert_close(g, J.T @ r)
+
+
+def test_capacity_candidates_shrink_to_the_rows_available():
+    from nnfit import capacity, models
+
+    wide = capacity.candidates(2, 100_000)
+    assert (40,) in wide and (80,) in wide and any(len(h) == 2 for h in wide)
+    few = capacity.candidates(2, 200)
+    assert all(models.parameter_count(2, h) <= 200 / capacity.ROWS_PER_PARAMETER for h in few)
+
+
+def test_successive_halving_gives_the_survivors_more_steps_and_keeps_the_best():
+    from nnfit import capacity
+
+    quality = {(4,): 3.0, (8,): 1.0, (4, 4): 2.0, (16,): 5.0}
+    steps_seen: dict[tuple[int, ...], list[int]] = {h: [] for h in quality}
+
+    class Net:
+        def __init__(self, hidden):
+            self.hidden = hidden
+
+    def start(hidden, steps):
+        steps_seen[hidden].append(steps)
+        return quality[hidden], Net(hidden)
+
+    def resume(net, steps):
+        steps_seen[net.hidden].append(steps)
+        return quality[net.hidden] / 2
+
+    best, trials = capacity.successive_halving(list(quality), start, resume, first_steps=10, deadline=float("inf"))
+    assert best.hidden == (8,)
+    assert steps_seen[(8,)] == [10, 20] and steps_seen[(4, 4)] == [10, 20] and steps_seen[(16,)] == [10]
+    assert len(trials) == 4 and all(t.net is None for t in trials if t is not best)
+
+
+def test_residual_frequency_is_measured_per_input():
+    from nnfit import stages
+
+    rng = np.random.default_rng(0)
+    Z = rng.uniform(-1.7, 1.7, (1500, 2))
+    residual = np.sin(8 * Z[:, 0])          # oscillates along the first input only
+    omega = stages.frequencies_scattered(Z, residual)
+    assert 6 < omega[0] < 10 and omega[1] < 1.5
+    axis = np.linspace(-1.7, 1.7, 96)
+    grid = np.sin(8 * axis)[None, :] * np.ones((96, 1))   # along the second input only
+    omega_grid = stages.frequencies_grid([axis, axis], grid)
+    assert omega_grid[0] < 0.5 and 7 < omega_grid[1] < 9
+
+
+def test_exact_formula_is_carried_predicted_with_and_saved(tmp_path):
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"q": rng.uniform(0.5, 2, 400), "E": rng.uniform(-3, 3, 400)})
+    y = X["q"] * X["E"]
+    model = NNFitRegressor(**QUICK).fit(X, y)
+    assert model.summary_["formula"] is not None and model.summary_["predicts_with"] == "formula"
+    assert model.metrics_["nrmse"] < 1e-12
+    assert model.networks_  # the network is kept beside the formula
+    loaded = nnfit.load(model.save(tmp_path / "m.nnfit"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    off = NNFitRegressor(exact_formula=False, **QUICK).fit(X, y)
+    assert off.summary_["formula"] is None and off.summary_["predicts_with"] == "network"
+
+
+def test_integer_table_predictions_are_rounded_when_validation_allows():
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 30, (500, 2)).astype(float)
+    y = X[:, 0] * X[:, 1] + X[:, 0]
+    model = NNFitRegressor(**QUICK).fit(X, y)
+    assert model.summary_["rounds_to_integers"]
+    grid = np.array([(a, b) for a in range(30) for b in range(30)], float)
+    assert np.array_equal(model.predict(grid), grid[:, 0] * grid[:, 1] + grid[:, 0])
+    noisy = NNFitRegressor(**QUICK).fit(X, y + rng.integers(-3, 4, 500))  # integers, but not a function of X
+    assert not noisy.summary_["rounds_to_integers"]
+
+
+def test_function_mode_adds_points_where_the_residual_is_largest():
+    model = fit_function("sin(4*x)*exp(x)", domain={"x": (0, 2)}, exact_formula=False, **QUICK)
+    first = model.summary_["n_train"]
+    assert model.summary_["n_train_points"] > first   # the extra points went to training only
+    assert model.metrics_["n_test"] == 4000 and model.metrics_["nrmse"] < 1e-4
+
+
+def test_capacity_search_is_recorded_in_the_summary():
+    rng = np.random.default_rng(6)
+    X = rng.uniform(-1, 1, (600, 2))
+    model = NNFitRegressor(exact_formula=False, **QUICK).fit(X, np.sin(3 * X[:, 0]) * X[:, 1])
+    tried = model.summary_["capacity_trials"]
+    assert len(tried) >= 2 and model.summary_["hidden"] in [t["hidden"] for t in tried]
+    best = min((t for t in tried if t["rounds"] == max(u["rounds"] for u in tried)), key=lambda t: t["validation_rmse"])
+    assert best["hidden"] == model.summary_["hidden"]
+
+
+@pytest.mark.slow
+def test_seed4_product_is_exact_on_all_integer_pairs_after_rounding():
+    model = fit_function("a*b", domain={"a": (0, 500), "b": (0, 500)}, integer=True)
+    a, b = np.meshgrid(np.arange(500.0), np.arange(500.0), indexing="ij")
+    grid = np.column_stack([a.ravel(), b.ravel()])
+    assert np.array_equal(model.predict(grid), grid[:, 0] * grid[:, 1])
+
+
+@pytest.mark.slow
+def test_damped_cosine_reaches_1e_8_without_a_carried_formula():
+    model = fit_function("exp(-x)*cos(5*x)", domain={"x": (0, 2)}, exact_formula=False)
+    assert model.metrics_["nrmse"] <= 1e-8

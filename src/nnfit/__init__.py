@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "NNFitRegressor": "nnfit.fit",
     "fit_function": "nnfit.fit",
-    "regression_metrics": "nnfit.fit",
+    "regression_metrics": "nnfit.metrics",
     "parse_formula": "nnfit.targets",
     "NNFitError": "nnfit.errors",
     "FormulaError": "nnfit.errors",

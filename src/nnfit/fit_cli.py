@@ -77,7 +77,7 @@ def fit_command(
 
     if output_format not in ("text", "json"):
         raise NNFitError("--format must be text or json")
-    params: dict[str, Any] = {"optimizer": optimizer, "transform": transform, "max_seconds": max_seconds,
+    params: dict[str, Any] = {"optimizer": optimizer, "scaling": transform, "max_seconds": max_seconds,
                               "device": device}
     if hidden:
         try:
@@ -110,11 +110,11 @@ def fit_command(
 def model_result(model: Any) -> dict[str, Any]:
     return {
         "target": getattr(model, "target_description_", None),
-        "inputs": list(model.feature_names_in_),
+        "inputs": list(model.input_names_),
         "outputs": list(model.target_names_),
         "metrics": model.metrics_,
         "summary": model.summary_,
-        "seed": model.seed,
+        "seed": model.random_state,
     }
 
 
@@ -171,26 +171,26 @@ def predict_command(
             frame = pd.read_csv(path, sep=None, engine="python")
         except Exception as exc:  # pandas raises many kinds for a bad file
             raise NNFitError(f"cannot read {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-        missing = [n for n in model.feature_names_in_ if n not in frame.columns]
+        missing = [n for n in model.input_names_ if n not in frame.columns]
         if missing and frame.shape[1] == d:
             X = frame.to_numpy(dtype=float)
         elif missing:
             raise NNFitError(f"{path} lacks input column(s) {', '.join(missing)}")
         else:
-            X = frame[model.feature_names_in_].to_numpy(dtype=float)
+            X = frame[model.input_names_].to_numpy(dtype=float)
     else:
         if not inputs or len(inputs) % d:
-            raise NNFitError(f"give input values in groups of {d} ({', '.join(model.feature_names_in_)})")
+            raise NNFitError(f"give input values in groups of {d} ({', '.join(model.input_names_)})")
         try:
             X = np.array([float(v) for v in inputs]).reshape(-1, d)
         except ValueError:
             raise NNFitError("input values must be numbers") from None
     Y = np.asarray(model.predict(X)).reshape(len(X), -1)
     if output_format == "json":
-        typer.echo(json.dumps({"inputs": model.feature_names_in_, "X": X.tolist(),
+        typer.echo(json.dumps({"inputs": model.input_names_, "X": X.tolist(),
                                "outputs": model.target_names_, "y": Y.tolist()}))
     elif output_format == "csv":
-        typer.echo(",".join(model.feature_names_in_ + model.target_names_))
+        typer.echo(",".join(model.input_names_ + model.target_names_))
         for x_row, y_row in zip(X, Y):
             typer.echo(",".join(repr(float(v)) for v in (*x_row, *y_row)))
     else:

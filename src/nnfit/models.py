@@ -1,6 +1,8 @@
 """Network builders: small float64 MLPs with smooth activations (what second-order training needs)."""
 from __future__ import annotations
 
+import dataclasses
+
 import torch
 from torch import nn
 
@@ -56,3 +58,26 @@ def describe(net: nn.Sequential) -> str:
     acts = {type(m).__name__.lower() for m in net if not isinstance(m, nn.Linear)}
     n_params = sum(p.numel() for p in net.parameters())
     return f"{'-'.join(map(str, widths))} {'/'.join(sorted(acts)) or 'linear'} ({n_params} parameters)"
+
+
+@dataclasses.dataclass
+class Stage:
+    """One network of a multi-stage fit; its output is multiplied by `scale`."""
+    net: nn.Sequential
+    scale: float
+    hidden: tuple[int, ...]
+
+
+class StagedNetwork(nn.Module):
+    """Sum of stage networks, on standardised inputs and outputs (one output)."""
+
+    def __init__(self, stages: list[Stage]) -> None:
+        super().__init__()
+        self.stages = stages
+        self.nets = nn.ModuleList([s.net for s in stages])
+
+    def forward(self, Z: torch.Tensor) -> torch.Tensor:
+        out = self.stages[0].net(Z) * self.stages[0].scale
+        for stage in self.stages[1:]:
+            out = out + stage.net(Z) * stage.scale
+        return out

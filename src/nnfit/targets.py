@@ -10,6 +10,8 @@ import ast
 import csv
 import dataclasses
 import math
+import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,13 @@ from nnfit.errors import DataError, FormulaError, NNFitError
 
 MAX_FORMULA_LENGTH = 2000
 MAX_FORMULA_DEPTH = 60
+MAX_BUILD_SECONDS = 2.0      # reading a 2000-character formula takes milliseconds; past this, refuse
+MAX_EXPONENT = 1000          # no smooth target a network can fit needs a larger power
+# float64 is finite up to 1.8e308 (2**1024): a larger intermediate number, exact in sympy, becomes
+# inf or an OverflowError in numpy. These three bounds are float64's range, not tuned values.
+MAX_DECADES = 308
+FLOAT64_MAX_INTEGER = int(sys.float_info.max)
+MAX_GAMMA_ARGUMENT = 171     # gamma(171.6) is float64's largest; sympy computes gamma(n) as (n-1)! exactly
 
 FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
     "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
@@ -53,6 +62,8 @@ def parse_formula(text: str) -> sp.Expr:
         raise FormulaError("the formula is empty")
     if len(source) > MAX_FORMULA_LENGTH:
         raise FormulaError(f"the formula is {len(source)} characters long; at most {MAX_FORMULA_LENGTH} are accepted")
+    if "\x00" in source:
+        raise FormulaError("the formula holds a NUL character")
     if "=" in source and "==" not in source:  # "y = x**2": take the right-hand side
         left, _, right = source.partition("=")
         if left.strip().isidentifier():
@@ -61,24 +72,45 @@ def parse_formula(text: str) -> sp.Expr:
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        raise FormulaError(f"cannot parse formula {text!r}: {exc.msg} at column {exc.offset}") from None
+        raise FormulaError(f"cannot parse formula {_shown(text)}: {exc.msg} at column {exc.offset}") from None
+    except (ValueError, RecursionError, MemoryError):  # e.g. a NUL byte, or nesting past the parser's limits
+        raise FormulaError(f"cannot parse formula {_shown(text)}") from None
     try:
-        expr = _build(tree.body, depth=0)
+        expr = _build(tree.body, depth=0, deadline=time.perf_counter() + MAX_BUILD_SECONDS)
     except RecursionError:
         raise FormulaError("the formula is nested too deeply") from None
     if not isinstance(expr, sp.Expr):
-        raise FormulaError(f"formula {text!r} is not an arithmetic expression")
+        raise FormulaError(f"formula {_shown(text)} is not an arithmetic expression")
     return expr
 
 
-def _build(node: ast.AST, depth: int) -> sp.Expr:
+def _shown(text: str) -> str:
+    """The user's formula for an error message: quoted, and cut short when long."""
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _build(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
+    """The sympy expression of one vetted node; every result is bounded by `_bounded` before use."""
     if depth > MAX_FORMULA_DEPTH:
         raise FormulaError("the formula is nested too deeply")
+    if time.perf_counter() > deadline:
+        raise FormulaError(f"the formula took more than {MAX_BUILD_SECONDS:g} s to read; simplify it")
+    try:
+        return _bounded(_node_expr(node, depth, deadline))
+    except (ZeroDivisionError, ArithmeticError, TypeError, ValueError) as exc:
+        if isinstance(exc, NNFitError):
+            raise
+        raise FormulaError(f"cannot evaluate {ast.unparse(node)[:60]!r} in the formula ({type(exc).__name__})") from None
+
+
+def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"only numbers are allowed as constants, not {node.value!r}")
+            raise FormulaError(f"only numbers are allowed as constants, not {_shown(repr(node.value))}")
         if isinstance(node.value, int) and abs(node.value) > 10**30:
             raise FormulaError("a number in the formula is too large")
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            raise FormulaError("a number in the formula is too large for float64")
         return sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
     if isinstance(node, ast.Name):
         if node.id in CONSTANTS:
@@ -89,20 +121,26 @@ def _build(node: ast.AST, depth: int) -> sp.Expr:
             raise FormulaError(f"variable names may not start with '_': {node.id!r}")
         return sp.Symbol(node.id, real=True)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _build(node.left, depth + 1), _build(node.right, depth + 1)
-        if isinstance(node.op, ast.Pow) and right.is_number and abs(float(right)) > 1000:
-            raise FormulaError("exponents above 1000 are not accepted")
+        left, right = _build(node.left, depth + 1, deadline), _build(node.right, depth + 1, deadline)
+        if isinstance(node.op, ast.Pow):
+            _check_power(left, right)
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _build(node.operand, depth + 1)
+        operand = _build(node.operand, depth + 1, deadline)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)
+            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)[:60]
             raise FormulaError(f"unknown function {name!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
         if node.keywords:
             raise FormulaError(f"{node.func.id}() takes no keyword arguments here")
-        args = [_build(arg, depth + 1) for arg in node.args]
+        if any(isinstance(arg, ast.Starred) for arg in node.args):
+            raise FormulaError(f"{node.func.id}() takes plain arguments here, not *args")
+        args = [_build(arg, depth + 1, deadline) for arg in node.args]
+        if node.func.id == "pow" and len(args) == 2:
+            _check_power(*args)  # pow(a, b) is a**b: the same bounds
+        if node.func.id == "gamma" and len(args) == 1 and args[0].is_number and _magnitude(args[0]) > MAX_GAMMA_ARGUMENT:
+            raise FormulaError(f"gamma of a number above {MAX_GAMMA_ARGUMENT} overflows float64")
         try:
             return FUNCTIONS[node.func.id](*args)
         except TypeError:
@@ -115,6 +153,51 @@ def _build(node: ast.AST, depth: int) -> sp.Expr:
         ast.Starred: "starred expression", ast.Await: "await",
     }.get(type(node), type(node).__name__)
     raise FormulaError(f"{described} is not allowed in a formula ({ast.unparse(node)[:60]!r})")
+
+
+def _magnitude(value: sp.Expr) -> float:
+    """|value| of a numeric sympy expression, computed in float64 (never by sympy's arbitrary-precision
+    evalf, which can run for hours on exp(exp(exp(100)))); inf when it is beyond float64 or not real."""
+    try:
+        if value.is_Number:
+            magnitude = abs(float(value))
+        else:
+            magnitude = abs(float(sp.lambdify([], value, modules="math")()))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError, NameError):
+        return math.inf
+    return magnitude if math.isfinite(magnitude) else math.inf
+
+
+def _check_power(base: sp.Expr, exponent: sp.Expr) -> None:
+    """Refuse a power before sympy computes it: an integer power is computed exactly (9**9**7 has
+    4.5 million digits), so the exponent and the size of the result are bounded first."""
+    if not exponent.is_number:
+        return
+    if _magnitude(exponent) > MAX_EXPONENT:
+        raise FormulaError(f"exponents above {MAX_EXPONENT} are not accepted")
+    if base.is_number:
+        size = _magnitude(base)
+        if size > 0 and _magnitude(exponent) * abs(math.log10(size)) > MAX_DECADES:
+            raise FormulaError(f"a power in the formula is beyond float64 (about 1e±{MAX_DECADES} at most)")
+
+
+def _bounded(expr: sp.Expr) -> sp.Expr:
+    """Every number sympy holds must fit a float64: sympy keeps exact integers (and folds constants
+    into a node's direct arguments), numpy cannot use them beyond float64's range."""
+    if not isinstance(expr, sp.Expr):
+        return expr
+    if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise FormulaError("the formula divides by zero or is infinite where nothing varies")
+    if expr.has(sp.I):
+        raise FormulaError("the formula has an imaginary constant; nnfit fits real functions")
+    for number in [expr] if expr.is_Number else [arg for arg in expr.args if arg.is_Number]:
+        if isinstance(number, sp.Rational):
+            too_large = max(abs(number.p), abs(number.q)) > FLOAT64_MAX_INTEGER
+        else:
+            too_large = _magnitude(number) > sys.float_info.max
+        if too_large:
+            raise FormulaError(f"a number in the formula is beyond float64 (about 1e{MAX_DECADES} at most)")
+    return expr
 
 
 @dataclasses.dataclass(frozen=True)

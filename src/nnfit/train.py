@@ -16,6 +16,11 @@ from torch import nn
 from torch.func import functional_call, jacrev, vmap
 
 
+# Rows x parameters of one Jacobian block in Levenberg-Marquardt (8 MB of float64): JᵀJ is summed
+# block by block, so large tables need no row subset for memory's sake.
+LM_BLOCK_ENTRIES = 1_000_000
+
+
 @dataclasses.dataclass
 class History:
     train_loss: list[float] = dataclasses.field(default_factory=list)
@@ -146,6 +151,10 @@ def levenberg_marquardt(net: nn.Module, data: Data, steps: int = 400, deadline: 
 
     generic_rows = vmap(jacrev(one_output), in_dims=(None, 0))  # (n, k, P): one row per sample/output
     fast = _mlp_jacobian if _is_plain_mlp(net) else None
+
+    def jacobian(X: torch.Tensor) -> torch.Tensor:
+        return fast(net, X) if fast else generic_rows(theta, X).reshape(-1, theta.numel())
+
     theta = _flat(net).detach().clone()
     with torch.no_grad():
         r = residuals(theta)
@@ -154,9 +163,7 @@ def levenberg_marquardt(net: nn.Module, data: Data, steps: int = 400, deadline: 
     growth = 2.0
     eye = torch.eye(theta.numel(), dtype=theta.dtype, device=theta.device)
     for step in range(steps):
-        J = fast(net, data.X) if fast else generic_rows(theta, data.X).reshape(-1, theta.numel())
-        A = J.T @ J
-        g = J.T @ r
+        A, g = normal_equations(jacobian, data.X, r, theta.numel())
         diag = torch.clamp(torch.diagonal(A), min=1e-12)
         accepted = False
         for _ in range(12):
@@ -194,6 +201,22 @@ def levenberg_marquardt(net: nn.Module, data: Data, steps: int = 400, deadline: 
             break
     keeper.restore()
     return history
+
+
+def normal_equations(jacobian: Callable[[torch.Tensor], torch.Tensor], X: torch.Tensor, r: torch.Tensor,
+                     n_params: int, block_entries: int = LM_BLOCK_ENTRIES) -> tuple[torch.Tensor, torch.Tensor]:
+    """JᵀJ and Jᵀr accumulated over row blocks, so the whole Jacobian is never held at once.
+
+    Memory is one block (block_entries float64 numbers) plus the P×P matrix, whatever the row count.
+    """
+    rows = max(1, block_entries // n_params)
+    A = torch.zeros(n_params, n_params, dtype=r.dtype, device=r.device)
+    g = torch.zeros(n_params, dtype=r.dtype, device=r.device)
+    for start in range(0, X.shape[0], rows):
+        J = jacobian(X[start:start + rows])
+        A.addmm_(J.T, J)
+        g.addmv_(J.T, r[start:start + J.shape[0]])
+    return A, g
 
 
 _DERIVATIVE_FROM_OUTPUT = {

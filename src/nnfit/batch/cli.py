@@ -238,7 +238,10 @@ def _run(call, out: Path, quiet: bool, title: str) -> None:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from nnfit.batch.summary import write_html
+    from nnfit.batch.summary import status_counts, write_html
+    from nnfit.io import atomic_write, check_writable
+
+    check_writable(out)  # before any job runs: an unwritable --out is found in a second, not after the batch
 
     console = Console(stderr=True)
     bar = Progress(
@@ -273,7 +276,7 @@ def _run(call, out: Path, quiet: bool, title: str) -> None:
         raise typer.Exit(130) from None
 
     csv_path = Path(frame.attrs["out"]) / "results.csv"
-    frame.to_csv(csv_path, index=False)
+    atomic_write(csv_path, frame.to_csv(index=False))
     html_path = write_html(frame, Path(frame.attrs["out"]) / "summary.html", title=title)
     if not quiet:
         print_table(frame)
@@ -284,16 +287,10 @@ def _run(call, out: Path, quiet: bool, title: str) -> None:
     )
 
 
-def status_counts(frame) -> str:
-    """'4 ok, 10 failed' (ok first, then failed, timeout, pending)."""
-    counts = frame["status"].value_counts().to_dict()
-    order = ["ok", "failed", "timeout", "pending"]
-    return ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: (order.index(s) if s in order else 9, s)))
-
-
 def print_table(frame) -> None:
     """The results as a rich table (setting and seed columns only when they vary)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from nnfit.batch.summary import setting_labels
@@ -315,16 +312,16 @@ def print_table(frame) -> None:
     styles = {"ok": "green", "failed": "red", "timeout": "yellow", "pending": "dim"}
     for label, row in zip(labels, frame.to_dict("records")):
         status = str(row["status"])
-        cells = {
-            "target": str(row["target"]),
-            "setting": label,
+        cells = {  # targets, settings and errors are user text: escaped, so "[x]" is not rich markup
+            "target": escape(str(row["target"])),
+            "setting": escape(label),
             "seed": _fmt_int(row.get("seed")),
             "status": f"[{styles.get(status, '')}]{status}[/]",
             "nrmse": _fmt(row.get("nrmse"), ".1e"),
             "max err": _fmt(row.get("max_abs_error"), ".1e"),
             "seconds": _fmt(row.get("seconds"), ".1f"),
         }
-        table.add_row(*[cells[name] for name, _ in columns], *([_text(row.get("error"))] if errors else []))
+        table.add_row(*[cells[name] for name, _ in columns], *([escape(_text(row.get("error")))] if errors else []))
     Console().print(table)
 
 

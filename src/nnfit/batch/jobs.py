@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from nnfit.errors import DataError, NNFitError
+from nnfit.io import atomic_write, to_jsonable
 
 JOBS_DIR = "jobs"
 MODELS_DIR = "models"
@@ -78,7 +79,7 @@ class Job:
         spec.pop("data")
         spec.pop("row")  # moving a row within the file does not make it a new job
         spec.pop("data_source")
-        spec["settings"] = _jsonable(self.settings)
+        spec["settings"] = to_jsonable(self.settings)
         return spec
 
     @property
@@ -187,7 +188,10 @@ def default_fit(job: Job, options: RunOptions) -> Any:
         X, y = table_xy(job)
         import nnfit.fit as fit_module
 
-        return fit_module.NNFitRegressor(**_fit_params(job.settings, options)).fit(X, y)
+        params = _fit_params(job.settings, options)
+        if "seed" in params:  # the batch's setting is "seed" (as in fit_function); the estimator's is random_state
+            params["random_state"] = params.pop("seed")
+        return fit_module.NNFitRegressor(**params).fit(X, y)
     raise NNFitError(f"unknown job kind '{job.kind}'")
 
 
@@ -195,6 +199,8 @@ def _fit_params(settings: Mapping[str, Any], options: RunOptions) -> dict[str, A
     params = dict(settings)
     if isinstance(params.get("hidden"), list):
         params["hidden"] = tuple(params["hidden"])
+    if "transform" in params:  # the batch's setting is the CLI's --transform; the estimator's is scaling
+        params["scaling"] = params.pop("transform")
     params.setdefault("device", resolve_device(options.device))
     return params
 
@@ -247,7 +253,7 @@ def execute(job: Job, options: RunOptions, fit: Fitter | None = None) -> tuple[d
         metrics = dict(getattr(model, "metrics_", {}) or {})
         record["metrics"] = {k: _float_or_none(v) for k, v in metrics.items()}
         summary = getattr(model, "summary_", {}) or {}
-        record["summary"] = _jsonable(summary)
+        record["summary"] = to_jsonable(summary)
         record["fit_seconds"] = _float_or_none(summary.get("seconds"))
         record["device"] = str(summary.get("device") or _fit_params(job.settings, options)["device"])
     except JobTimeout:
@@ -312,22 +318,6 @@ def commit(record: dict[str, Any], model_bytes: bytes | None, out_dir: str | os.
         record["model_path"] = rel
     atomic_write(out / JOBS_DIR / f"{job_id}.json", (json.dumps(record, indent=1, sort_keys=True) + "\n").encode())
     return record
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, fsync, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # ---------------------------------------------------------------- reading results back
@@ -414,21 +404,6 @@ def _float_or_none(v: Any) -> float | None:
         return float(v)
     except (TypeError, ValueError):
         return None
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, bool)) or value is None:
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    try:  # numpy scalars
-        return _jsonable(value.item())
-    except (AttributeError, ValueError):
-        return str(value)
 
 
 def _slug(text: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from nnfit.batch.jobs import settings_label
+from nnfit.io import atomic_write
 
 PRECISION = "nrmse"  # RMSE / std(y) on held-out points: comparable across targets
 
@@ -85,8 +86,6 @@ def write_html(frame, path: str | os.PathLike, title: str = "nnfit batch") -> Pa
         else "<p>No job finished successfully: nothing to plot.</p>"
     )
     shown = frame.drop(columns=[c for c in ("worker", "run_id", "kind") if c in frame.columns])
-    from nnfit.batch.cli import status_counts
-
     status_line = status_counts(frame)
     meta = {k: v for k, v in frame.attrs.items() if k in ("engine", "out", "ran", "skipped", "run_id")}
     page = f"""<!doctype html>
@@ -107,9 +106,14 @@ td:first-child, th:first-child {{ text-align: left; }}
 {shown.to_html(index=False, float_format=lambda v: f"{v:.3g}", na_rep="")}
 </body></html>
 """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page)
-    return path
+    return atomic_write(path, page)
+
+
+def status_counts(frame) -> str:
+    """'4 ok, 10 failed' (ok first, then failed, timeout, pending)."""
+    counts = frame["status"].value_counts().to_dict()
+    order = ["ok", "failed", "timeout", "pending"]
+    return ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: (order.index(s) if s in order else 9, s)))
 
 
 def _meta_line(meta: dict[str, Any]) -> str:

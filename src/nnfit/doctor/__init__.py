@@ -93,6 +93,8 @@ def diagnose(model: Any, X: Any, y: Any, *, epochs: int = 1, batch_size: int = 3
 
     monitor = KerasMonitor(X, y, budget_s=budget_s)
     monitor.run.config.batch_size = batch_size
+    monitor.run.config.validation_split = fit_kwargs.get("validation_split") or None
+    monitor.run.config.shuffle = bool(fit_kwargs.get("shuffle", True))
     monitor.run.seed = seed
     callbacks = list(fit_kwargs.pop("callbacks", None) or []) + [monitor]
     model.fit(np.asarray(X, dtype="float32"), np.asarray(y, dtype="float32"), epochs=epochs, batch_size=batch_size,

@@ -1,10 +1,12 @@
 """`nnfit doctor ...`: thin wrappers over nnfit.doctor (run a script, explain a rule, list rules)."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import os
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -21,22 +23,31 @@ doctor_app = typer.Typer(
 
 @doctor_app.command("run")
 def run_cmd(
-    script: Path = typer.Argument(..., help="the training script to run (your own code: it is executed as `python SCRIPT` would)"),
-    repair: bool = typer.Option(False, "--repair", help="re-train with each fix alone and all together; print a before/after table"),
+    script: Path = typer.Argument(..., help="the training script to run: your own code, executed top level and all, "
+                                            "as `python SCRIPT` would run it (only run scripts you trust)"),
+    repair: bool = typer.Option(False, "--repair", help="patch the script for each fix alone and all together, RUN each "
+                                                        "patched script the same way, print the diffs and a before/after table"),
     fmt: str = typer.Option("text", "--format", help="text or json"),
-    budget: float = typer.Option(60.0, "--budget", help="seconds the whole script may run before it is stopped"),
-    train_budget: float = typer.Option(15.0, "--train-budget", help="seconds of training recorded; longer training is stopped and the recorded part diagnosed"),
-    repair_budget: float = typer.Option(20.0, "--repair-budget", help="seconds shared by the repair re-trainings"),
-    seed: int = typer.Option(0, "--seed", help="seed for the repair split and re-training"),
-    write: Path = typer.Option(None, "--write", help="with --repair: write the best repaired configuration (JSON) to this path"),
+    max_updates: int = typer.Option(5000, "--max-updates", help="parameter updates recorded (and run per patched script); "
+                                                                "counted in updates so a busy machine gives the same findings"),
+    train_budget: float = typer.Option(120.0, "--train-budget", help="seconds of training at most: when the update budget "
+                                                                     "would not fit, it is reduced once, up front, and the report says so"),
+    budget: float = typer.Option(300.0, "--budget", help="seconds the whole script may run before it is stopped"),
+    seed: int = typer.Option(0, "--seed", help="seed choosing the held-out rows (the patched runs use the same)"),
+    write: Path = typer.Option(None, "--write", help="with --repair: write the all-fixes script to this path (never over "
+                                                     "the original)"),
+    force: bool = typer.Option(False, "--force", help="with --write: replace an existing file"),
     show_output: bool = typer.Option(False, "--show-output", help="show the script's own output (hidden by default)"),
     script_args: list[str] = typer.Option([], "--arg", help="an argument passed to the script (repeatable)"),
 ) -> None:
-    """Run SCRIPT with Model.fit/compile and torch optimisers instrumented, then diagnose the training.
+    """RUN SCRIPT with Model.fit/compile and torch optimisers instrumented, then diagnose the training.
 
-    SCRIPT is executed in this process, as `python SCRIPT` would run it: only run scripts you trust.
-    Keras 2 arguments (nb_epoch=, init=, output_dim=, lr=, decay=) are mapped to Keras 3 at run time
-    and each mapping is reported (NF117). Files are only read; --write creates the one file you name.
+    SCRIPT is executed in this process, every top-level statement included, as `python SCRIPT` would
+    run it: only run scripts you trust. With --repair each patched copy of it is executed the same way
+    (your code with the patch's edits; the copies live in a temporary folder that is removed after).
+    A fifth of the training rows (chosen by --seed) is held out of training and the network is scored
+    on it. Keras 2 arguments (nb_epoch=, init=, output_dim=, lr=, decay=) are mapped to Keras 3 at run
+    time and each mapping is reported (NF117). Files are only read; --write creates the one file you name.
     Exit status: 0 no error finding, 1 error findings, 2 the script could not be diagnosed.
     """
     import contextlib
@@ -50,32 +61,146 @@ def run_cmd(
 
     if fmt not in ("text", "json"):
         raise NNFitError(f"--format must be text or json, not {fmt!r}")
-    if write is not None and not repair:
-        raise NNFitError("--write needs --repair (it writes the repaired configuration)")
+    if max_updates < 1:
+        raise NNFitError(f"--max-updates must be at least 1, not {max_updates}")
+    if write is not None:
+        if not repair:
+            raise NNFitError("--write needs --repair (it writes the all-fixes patched script)")
+        if script.exists() and write.exists() and os.path.samefile(write, script):
+            raise NNFitError(f"--write {write} is the script itself; nnfit never writes over the original")
+        if write.exists() and not force:
+            raise NNFitError(f"{write} exists; choose another path or add --force to replace it")
+        if write.exists() and write.is_dir():
+            raise NNFitError(f"--write {write} is a folder; name a .py file")
     sink = io.StringIO()
     redirect = contextlib.nullcontext() if show_output else contextlib.redirect_stdout(sink)
     with redirect:
-        capture = run_script(str(script), budget_s=budget, train_budget_s=train_budget, argv=script_args)
+        capture = run_script(str(script), budget_s=budget, train_budget_s=train_budget, argv=script_args,
+                             max_updates=max_updates, seed=seed)
     capture.run.seed = seed
     report = Report.from_run(capture.run, capture, capture.notes)
     if fmt == "text":
         typer.echo(report.text())
+    payload = report.to_dict() if fmt == "json" else None
+    if payload is not None:
+        from nnfit.io import to_jsonable
+
+        payload["heldout"] = to_jsonable(capture.heldout)
     if repair:
+        from nnfit.doctor.repair import repair_script
+
         with contextlib.redirect_stdout(io.StringIO()):
-            result = report.repair(budget_s=repair_budget, seed=seed, show=False)
+            result = repair_script(str(script), capture, report.findings, seed=seed, max_updates=max_updates,
+                                   train_budget_s=train_budget, budget_s=budget, argv=script_args)
         if fmt == "text":
             typer.echo("")
+            diffs = result.diffs()
+            if diffs:
+                typer.echo(diffs)
             typer.echo(result.text())
+        else:
+            payload["repair"] = result.to_dict()
         if write is not None:
-            best = result.best
-            payload = {"script": str(script), "seed": seed, "fixes": best.codes, "changes": best.spec.changes,
-                       "configuration": best.spec.describe(), "held_out": {k: best.result[k] for k in ("rmse", "r2", "median_rel_error")}}
-            write.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+            from nnfit.io import atomic_write
+
+            if result.combined is None:
+                raise NNFitError(f"nothing written: no finding has an automatic patch ({write} not created)")
+            atomic_write(write, result.combined.source)
             if fmt == "text":
-                typer.echo(f"wrote {write}")
+                typer.echo(f"wrote {write} (the all-fixes script: {', '.join(result.combined.codes)})")
+            else:
+                payload["repair"]["written"] = str(write)
     if fmt == "json":
-        typer.echo(report.to_json())
+        typer.echo(json.dumps(payload, indent=2))
     raise typer.Exit(1 if report.errors else 0)
+
+
+@doctor_app.command("check")
+def check_cmd(
+    script: str = typer.Argument(..., help="Python file defining the network class (code pasted onto one line is "
+                                           "re-flowed); of its top level only numeric imports, definitions and pure "
+                                           "NumPy assignments run"),
+    cls: Optional[str] = typer.Option(None, "--class", help="the network class (default: inferred: the class with "
+                                                            "forward-, backward- and update-like methods)"),
+    init: Optional[str] = typer.Option(None, "--init", help="constructor arguments as Python literals, e.g. "
+                                                            "\"'linear', 0.0001, 10\" (default: the file's own call)"),
+    forward: Optional[str] = typer.Option(None, help="forward call: method(args) with args from x, y, lr, out; "
+                                                     "e.g. forward_pass(x) (default: inferred)"),
+    backward: Optional[str] = typer.Option(None, help="backpropagation call, e.g. backpropagation(y, x) (default: inferred)"),
+    update: Optional[str] = typer.Option(None, help="update call, e.g. weight_update(x, lr) (default: inferred)"),
+    params: Optional[str] = typer.Option(None, help="parameter attributes, comma-separated (default: what the update "
+                                                    "method assigns)"),
+    grads: Optional[str] = typer.Option(None, help="gradient attributes in the same order (default: named after each parameter)"),
+    output_attr: Optional[str] = typer.Option(None, help="attribute the backward call reads the prediction from "
+                                                         "(default: inferred; seed 2: y_pred)"),
+    data: Optional[str] = typer.Option(None, help="instance attributes holding inputs and targets, or a .npz/.csv file "
+                                                  "(default: what the training method feeds the network)"),
+    lr: Optional[float] = typer.Option(None, help="learning rate passed as `lr` (default: the instance's learning_rate attribute)"),
+    loss: str = typer.Option("half_se", help="the loss the backward differentiates: half_se (1/2 (y-out)^2), se, mse"),
+    steps: int = typer.Option(200, help="training steps to run for the loss trend"),
+    seed: int = typer.Option(0, help="random seed (numpy) for the instance and the sampled points"),
+    batch: bool = typer.Option(False, "--batch", help="x and y are the whole data set (default: one sample per call)"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text or json"),
+) -> None:
+    """Check a hand-written NumPy network: its gradients, update direction, loss, biases, init scale.
+
+    What runs: of the file's top level, ONLY imports of numeric libraries (numpy, math, random,
+    scipy, matplotlib), class and function definitions, and assignments built from literals and
+    pure NumPy functions; every other top-level statement (a training call, os.system(...), a file
+    write) is skipped and listed. Then nnfit constructs the class and calls its forward, backward and
+    update methods a few hundred times: that is your code, and it runs. Names not given as options
+    are read from the code and printed. Exit code 1 when an error-severity finding exists.
+    """
+    from nnfit.doctor import lint as L
+    from nnfit.doctor.monitors.numpy import check_class_file, infer_spec, load_definitions
+    from nnfit.doctor.rules import run_rules
+
+    if fmt not in ("text", "json"):
+        raise NNFitError(f"--format must be text or json, not {fmt!r}")
+
+    def names(value: Optional[str]) -> list[str] | None:
+        return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+    loaded = load_definitions(script)
+    given = {"cls": cls, "init": init, "forward": forward, "backward": backward, "update": update,
+             "params": names(params), "grads": names(grads), "output_attr": output_attr, "data": data}
+    inferred = infer_spec(loaded, given)
+    spec = inferred.spec
+    if len(spec.params) != len(spec.grads):
+        raise NNFitError(f"{len(spec.params)} parameter names but {len(spec.grads)} gradient names; give one gradient per parameter")
+    spec.lr, spec.loss, spec.steps, spec.seed, spec.batch = lr, loss, steps, seed, batch
+    run, report = check_class_file(script, spec, loaded)
+    findings = run_rules(run)
+    if fmt == "json":
+        from nnfit.io import to_jsonable
+
+        typer.echo(json.dumps(to_jsonable({
+            "file": script, "inferred": {"options": inferred.options(), "reasons": inferred.reasons,
+                                         "spec": dataclasses.asdict(spec)},
+            "top_level": {"ran_lines": loaded.ran, "skipped": [{"line": ln, "code": c} for ln, c in loaded.skipped],
+                          "assumed_imports": loaded.assumed},
+            "report": report, "findings": [f.to_dict() for f in findings]}), indent=2))
+    else:
+        typer.echo(f"checking with: {inferred.options()}")
+        for reason in inferred.reasons:
+            typer.echo(f"  inferred {reason}")
+        if loaded.assumed:
+            typer.echo(f"  assumed {'; '.join(loaded.assumed)} (the code uses these names without importing them)")
+        if loaded.text != _read(script):
+            typer.echo("  the code was pasted onto one line: it was re-flowed, and line numbers below refer to the re-flowed code")
+        for line, code in loaded.skipped:
+            typer.echo(f"  not run: line {line}: {code}")
+        typer.echo("")
+        typer.echo(report["text"] + "\n")
+        typer.echo(L.render_text(findings, run, os.fspath(script)))
+    code = L.exit_code(findings)
+    if code:
+        raise typer.Exit(code)
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        return fh.read()
 
 
 @doctor_app.command("rule")

@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nnfit.doctor.run import LegacyUse
-
-# Keras 2 initializer names -> Keras 3
-INITIALIZERS = {"uniform": "random_uniform", "normal": "random_normal", "zero": "zeros", "one": "ones"}
+from nnfit.doctor.vocab import KERAS2_INITIALIZERS
 
 
 def _argument(text: str, start: int) -> str:
@@ -57,7 +55,7 @@ class Compat:
             if old in kwargs:
                 value = kwargs.pop(old)
                 if old == "init" and isinstance(value, str):
-                    value = INITIALIZERS.get(value, value)
+                    value = KERAS2_INITIALIZERS.get(value, value)
                 kwargs[new] = value
                 self.note(f"{old}=", f"{new}=", old + "=")  # span: the whole `init='uniform'`
         return args, kwargs

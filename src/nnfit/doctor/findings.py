@@ -20,12 +20,20 @@ class Severity(str, enum.Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
+# What a rule's finding is to the failure (nnfit.doctor.ranking orders by it): a cause explains it; a
+# symptom is what a cause does to training (shown as the consequence of the causes found); advice is
+# about the code, not about why this training fails.
+CAUSE, SYMPTOM, ADVICE = "cause", "symptom", "advice"
+
+
 @dataclasses.dataclass(frozen=True)
 class RuleInfo:
     code: str
     name: str
     severity: Severity
     summary: str
+    kind: str = CAUSE
+    task: str | None = None     # "regression" / "classification": the rule fires only on that task
 
 
 # Stable codes and names: findings can be compared across tools and versions. Add, never renumber.
@@ -37,25 +45,32 @@ CATALOGUE: dict[str, RuleInfo] = {
         RuleInfo("NF103", "learning-rate-too-high", Severity.ERROR, "loss diverges, oscillates or becomes NaN/inf"),
         RuleInfo("NF104", "learning-rate-too-low", Severity.WARNING, "updates too small for the loss to move"),
         RuleInfo("NF105", "unscaled-inputs", Severity.ERROR, "inputs far outside [-1, 1]"),
-        RuleInfo("NF106", "unscaled-targets", Severity.ERROR, "targets far outside [-1, 1]"),
-        RuleInfo("NF107", "output-activation-range", Severity.ERROR, "output activation cannot produce the target range"),
-        RuleInfo("NF108", "classification-metric-on-regression", Severity.WARNING, "accuracy reported on a regression"),
+        RuleInfo("NF106", "unscaled-targets", Severity.ERROR, "targets far outside [-1, 1]", CAUSE, "regression"),
+        RuleInfo("NF107", "output-activation-range", Severity.ERROR, "output activation cannot produce the target range", CAUSE, "regression"),
+        RuleInfo("NF108", "classification-metric-on-regression", Severity.WARNING, "accuracy reported on a regression", ADVICE, "regression"),
         RuleInfo("NF109", "unused-optimizer", Severity.ERROR, "an optimiser object built but not passed to compile"),
-        RuleInfo("NF110", "wrong-loss", Severity.ERROR, "a loss that does not fit the task"),
-        RuleInfo("NF111", "vanishing-gradients", Severity.WARNING, "gradients shrink to nothing in early layers"),
-        RuleInfo("NF112", "exploding-gradients", Severity.ERROR, "gradients grow without bound"),
-        RuleInfo("NF113", "dead-units", Severity.WARNING, "ReLU units that never activate"),
-        RuleInfo("NF114", "saturated-units", Severity.WARNING, "sigmoid/tanh units stuck at their limits"),
-        RuleInfo("NF115", "capacity-too-small", Severity.WARNING, "the model is too small for the data"),
+        RuleInfo("NF110", "wrong-loss", Severity.ERROR, "a classification loss on a regression", CAUSE, "regression"),
+        RuleInfo("NF111", "vanishing-gradients", Severity.WARNING, "gradients shrink to nothing in early layers", SYMPTOM),
+        RuleInfo("NF112", "exploding-gradients", Severity.ERROR, "gradients grow without bound", SYMPTOM),
+        RuleInfo("NF113", "dead-units", Severity.WARNING, "ReLU units that never activate", SYMPTOM),
+        RuleInfo("NF114", "saturated-units", Severity.WARNING, "sigmoid/tanh units stuck at their limits", SYMPTOM),
+        RuleInfo("NF115", "capacity-too-small", Severity.WARNING, "the model is too small for the data", CAUSE, "regression"),
         RuleInfo("NF116", "wrong-update-rule", Severity.ERROR, "a weight update that does not follow the gradient"),
-        RuleInfo("NF117", "legacy-keras-api", Severity.WARNING, "Keras 2 argument or API name"),
+        RuleInfo("NF117", "legacy-keras-api", Severity.WARNING, "Keras 2 argument or API name", ADVICE),
         RuleInfo("NF118", "wrong-gradient", Severity.ERROR, "an analytic gradient that disagrees with finite differences"),
         RuleInfo("NF119", "missing-bias", Severity.WARNING, "layers without bias terms"),
         RuleInfo("NF120", "bad-initial-scale", Severity.WARNING, "initial weights too large or too small"),
-        RuleInfo("NF121", "python2-syntax", Severity.ERROR, "code that Python 3 cannot parse (print statement, broken indentation)"),
-        RuleInfo("NF122", "loss-not-decreasing", Severity.ERROR, "the training loss does not fall"),
-        RuleInfo("NF123", "capacity-too-large", Severity.INFO, "far more parameters than data points"),
+        RuleInfo("NF121", "python2-syntax", Severity.ERROR, "code that Python 3 cannot parse (print statement, broken indentation)", ADVICE),
+        RuleInfo("NF122", "loss-not-decreasing", Severity.ERROR, "the training loss does not fall", SYMPTOM),
+        RuleInfo("NF123", "capacity-too-large", Severity.INFO, "far more parameters than data points", ADVICE),
         RuleInfo("NF124", "batch-size-too-small", Severity.WARNING, "batch size 1 with a large learning rate: noisy updates"),
+        RuleInfo("NF125", "target-shape-broadcast", Severity.ERROR, "targets of shape (n,) against predictions (n, 1), broadcast inside the loss"),
+        RuleInfo("NF126", "loss-output-mismatch", Severity.ERROR, "a loss that does not fit the output activation or the task"),
+        RuleInfo("NF127", "validation-split-unshuffled", Severity.WARNING, "validation_split takes the tail of ordered data"),
+        RuleInfo("NF128", "integer-typed-data", Severity.ERROR, "integer-typed inputs or targets"),
+        RuleInfo("NF129", "data-not-shuffled", Severity.WARNING, "ordered data batched without shuffling"),
+        RuleInfo("NF130", "classification-output-mismatch", Severity.ERROR, "output units or activation that do not fit the classification task", CAUSE, "classification"),
+        RuleInfo("NF131", "class-imbalance", Severity.WARNING, "one class dominates; the model predicts it for (nearly) every row", CAUSE, "classification"),
     ]
 }
 
@@ -99,8 +114,14 @@ class Finding:
     evidence: dict[str, Any] = dataclasses.field(default_factory=dict)
     location: Location = dataclasses.field(default_factory=Location)
     explanation: str = ""              # why it matters, in plain words
-    score: float = 1.0                 # how much it explains the failure; findings are ranked by it
     severity: Severity | None = None   # defaults to the catalogue's
+    # the evidence, for the ranking model (nnfit.doctor.ranking): what kind it is and how far past the
+    # rule's threshold it lies (1.0: at the threshold; 10.0: ten times past it)
+    basis: str = "setting"             # measured / data / setting / code
+    margin: float = 1.0
+    score: float = 0.0                 # strength of the evidence, set by the ranking model
+    consequence_of: list[str] = dataclasses.field(default_factory=list)   # a symptom: the causes found
+    repair_gain: float | None = None   # measured effect of this finding's fix (held-out metric gain)
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:
@@ -122,13 +143,18 @@ class Finding:
             "evidence": _jsonable(self.evidence),
             "explanation": self.explanation,
             "fix": self.fix,
-            "score": self.score,
+            "basis": self.basis,
+            "score": round(self.score, 4),
+            "consequence_of": self.consequence_of,
+            "repair_gain": self.repair_gain,
         }
 
 
 def rank(findings: list[Finding]) -> list[Finding]:
-    """Most explanatory first: severity, then score, then position in the file."""
-    return sorted(findings, key=lambda f: (f.severity.rank, -f.score, f.location.line or 0, f.code))
+    """Most explanatory first, by the declared ranking model (nnfit.doctor.ranking)."""
+    from nnfit.doctor.ranking import order
+
+    return order(findings)
 
 
 def _jsonable(value: Any) -> Any:

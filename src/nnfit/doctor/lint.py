@@ -4,7 +4,7 @@
     text = render_text(findings, run)         # rustc/ruff-like report
 
 The script is read as text, repaired where pasting broke it, parsed (parso + ast) and interpreted
-abstractly by nnfit.doctor.monitors.static; nothing in it is imported or executed. The findings come
+abstractly by nnfit.doctor.static; nothing in it is imported or executed. The findings come
 from the same rules as `nnfit doctor run` (nnfit.doctor.rules.run_rules), so codes match.
 """
 from __future__ import annotations
@@ -59,7 +59,7 @@ def decode_script(raw: bytes, path: str = "<script>") -> str:
 
 
 def analyse_source(text: str, path: str | None = None) -> TrainingRun:
-    from nnfit.doctor.monitors.static import analyse
+    from nnfit.doctor.static import analyse
 
     return analyse(text, path)
 

@@ -27,7 +27,7 @@ def _summary(run: TrainingRun) -> str:
         parts.append(f"batch {c.batch_size}")
     if run.data.n_samples:
         parts.append(f"{run.data.n_samples} samples")
-    r2 = run.extra.get("train_r2")
+    r2 = run.fit.train_r2
     if r2 is not None:
         parts.append(f"training R² {r2:.4f}" if math.isfinite(r2) else "training R² -inf")
     if run.history.seconds is not None:
@@ -129,7 +129,7 @@ class Report:
         d: dict[str, Any] = {
             "findings": [f.to_dict() for f in self.findings],
             "run": {"framework": self.run.framework, "source": self.run.source, "summary": _summary(self.run),
-                    "train_r2": _jsonable(self.run.extra.get("train_r2")), "seed": self.run.seed},
+                    "train_r2": _jsonable(self.run.fit.train_r2), "seed": self.run.seed},
             "notes": self.notes,
         }
         if self.repair_result is not None:

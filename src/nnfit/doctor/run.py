@@ -7,7 +7,11 @@ history: rules must treat missing fields (None / empty) as "unknown", never as e
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, MutableMapping
 from typing import Any
+
+# The task a training program solves (inferred by nnfit.doctor.task from targets, loss and output layer).
+TASKS = ("regression", "binary", "multiclass", "multilabel")
 
 
 @dataclasses.dataclass
@@ -41,6 +45,15 @@ class DataStats:
     is_regression: bool | None = None   # None: unknown
     exact: bool = True                  # False when guessed from literals in a script
     line: int | None = None
+    # as the script passed them (before any reshaping by the monitor)
+    input_shape: tuple[int, ...] | None = None
+    target_shape: tuple[int, ...] | None = None
+    input_dtype: str | None = None      # numpy dtype name: "float32", "int64", ...
+    target_dtype: str | None = None
+    class_counts: dict[str, int] | None = None    # label -> rows, for class-label targets
+    # |Spearman correlation| of row position with the target (or the first input): ~1 for sorted data
+    order_correlation: float | None = None
+    order_line: int | None = None
 
     @classmethod
     def from_arrays(cls, X: Any, y: Any, is_regression: bool | None = None) -> "DataStats":
@@ -82,6 +95,10 @@ class TrainingConfig:
     batch_size: int | None = None
     compile_line: int | None = None
     fit_line: int | None = None
+    validation_split: float | None = None   # Keras fit(validation_split=): the last rows, unshuffled
+    shuffle: bool | None = None             # Keras fit(shuffle=) / DataLoader(shuffle=); None: unknown
+    shuffle_line: int | None = None
+    from_logits: bool | None = None         # Keras loss(from_logits=True)
 
     @property
     def learning_rate(self) -> float | None:
@@ -113,6 +130,9 @@ class History:
     saturated_fraction: dict[str, list[float]] = dataclasses.field(default_factory=dict)
     n_updates: int | None = None
     seconds: float | None = None
+    # loss of the current weights on a fixed probe batch, sampled through training (shows oscillation)
+    probe_loss: list[float] = dataclasses.field(default_factory=list)
+    metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)   # per-epoch compiled metrics
 
 
 @dataclasses.dataclass
@@ -121,6 +141,45 @@ class LegacyUse:
     new: str                            # e.g. "epochs="
     line: int | None = None
     span: tuple[int, int] | None = None
+
+
+@dataclasses.dataclass
+class Fit:
+    """How well the trained network fits, measured by the monitor at the end of training."""
+    train_r2: float | None = None
+    train_accuracy: float | None = None
+    heldout_r2: float | None = None          # on validation rows (validation_split / validation_data)
+    heldout_accuracy: float | None = None
+    prediction_shape: tuple[int, ...] | None = None   # the network's output for the training inputs
+    loss_broadcast: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (prediction, target) shapes given to the loss
+    majority_fraction: float | None = None   # share of rows whose predicted class is the most common one
+    # what a flexible closed-form model reaches on the same data, cross-validated (doctor/reference.py)
+    reference_r2: float | None = None
+    reference_accuracy: float | None = None
+    linear_r2: float | None = None           # least squares on the inputs, cross-validated
+
+
+@dataclasses.dataclass
+class GradientFacts:
+    """What `doctor check` measured of a hand-written NumPy network (monitors/numpy.py)."""
+    checks: list[Any] = dataclasses.field(default_factory=list)       # analytic vs finite differences
+    gradient_of: dict[str, Any] = dataclasses.field(default_factory=dict)
+    shape_mismatch: dict[str, Any] = dataclasses.field(default_factory=dict)
+    step_deviation: dict[str, Any] = dataclasses.field(default_factory=dict)
+    nonfinite_loss: bool = False
+    check_updates: int | None = None
+
+
+@dataclasses.dataclass
+class StaticFacts:
+    """What the static reader saw (doctor lint)."""
+    frameworks: list[str] = dataclasses.field(default_factory=list)
+    reflowed: bool = False
+    analysed_lines: int = 0
+    functions: list[str] = dataclasses.field(default_factory=list)
+    classes: list[str] = dataclasses.field(default_factory=list)
+    gradient_names: dict[str, int] = dataclasses.field(default_factory=dict)
+    data_files: list[str] = dataclasses.field(default_factory=list)   # files beside the script that were read
 
 
 @dataclasses.dataclass
@@ -136,7 +195,16 @@ class TrainingRun:
     legacy: list[LegacyUse] = dataclasses.field(default_factory=list)
     syntax_problems: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # {line, message}
     seed: int | None = None
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    task: str | None = None             # one of TASKS; None: unknown (nnfit.doctor.task.infer_task)
+    fit: Fit = dataclasses.field(default_factory=Fit)
+    n_updates_planned: int | None = None    # epochs x batches per epoch that the script asks for
+    stopped_by_budget_s: float | None = None  # the monitor stopped training at this wall-clock budget
+    probe_errors: list[str] = dataclasses.field(default_factory=list)
+    framework_guess: str | None = None  # static / numpy: which framework the code looks like
+    model_variable: str | None = None
+    initial_weight_std: dict[str, float] = dataclasses.field(default_factory=dict)
+    gradients: GradientFacts = dataclasses.field(default_factory=GradientFacts)
+    static: StaticFacts | None = None
 
     @property
     def is_static(self) -> bool:
@@ -146,3 +214,87 @@ class TrainingRun:
     def n_params(self) -> int | None:
         counts = [layer.n_params for layer in self.layers if layer.kind == "dense"]
         return sum(counts) if counts and all(c is not None for c in counts) else None
+
+    @property
+    def train_r2(self) -> float | None:
+        return self.fit.train_r2
+
+    @property
+    def extra(self) -> "_ExtraView":
+        """Deprecated dict view of the typed fields above, for code written before they existed."""
+        return _ExtraView(self)
+
+
+# old extra[...] key -> (object path, attribute) of the typed field
+_EXTRA_KEYS: dict[str, tuple[str, str]] = {
+    "train_r2": ("fit", "train_r2"), "stopped_by_budget_s": ("", "stopped_by_budget_s"),
+    "n_updates_planned": ("", "n_updates_planned"), "probe_loss": ("history", "probe_loss"),
+    "probe_errors": ("", "probe_errors"), "metric_history": ("history", "metrics"),
+    "framework_guess": ("", "framework_guess"), "model_variable": ("", "model_variable"),
+    "initial_weight_std": ("", "initial_weight_std"), "gradient_check": ("gradients", "checks"),
+    "gradient_of": ("gradients", "gradient_of"), "gradient_shape_mismatch": ("gradients", "shape_mismatch"),
+    "step_deviation": ("gradients", "step_deviation"), "nonfinite_loss": ("gradients", "nonfinite_loss"),
+    "check_updates": ("gradients", "check_updates"),
+}
+_EMPTY = (None, [], {}, False)
+
+
+class _ExtraView(MutableMapping):
+    """`run.extra["train_r2"]` reads and writes `run.fit.train_r2`; keys not listed are refused."""
+
+    def __init__(self, run: TrainingRun):
+        self._run = run
+
+    def _where(self, key: str) -> tuple[Any, str]:
+        if key not in _EXTRA_KEYS:
+            raise KeyError(f"{key!r} is not a TrainingRun field; add a typed field in doctor/run.py")
+        path, attr = _EXTRA_KEYS[key]
+        return (getattr(self._run, path) if path else self._run), attr
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _EXTRA_KEYS:
+            raise KeyError(key)
+        obj, attr = self._where(key)
+        value = getattr(obj, attr)
+        if value is None or (not isinstance(value, (int, float)) and value in _EMPTY):
+            raise KeyError(key)
+        return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        obj, attr = self._where(key)
+        setattr(obj, attr, value)
+
+    def __delitem__(self, key: str) -> None:
+        obj, attr = self._where(key)
+        current = getattr(obj, attr)
+        setattr(obj, attr, type(current)() if isinstance(current, (list, dict)) else None)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        obj, attr = self._where(key)
+        current = getattr(obj, attr)
+        if isinstance(current, (list, dict)):
+            return current          # the typed field is the container: append to it in place
+        if current is None:
+            setattr(obj, attr, default)
+            return default
+        return current
+
+    def pop(self, key: str, *default: Any) -> Any:
+        if key not in _EXTRA_KEYS:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        return super().pop(key, *default)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in _EXTRA_KEYS if k in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+            return True
+        except KeyError:
+            return False

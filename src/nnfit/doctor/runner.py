@@ -1,11 +1,21 @@
 """`nnfit doctor run SCRIPT`: execute the user's script with training instrumented.
 
-The script is the user's own code and runs in this process (as `python SCRIPT` would), with
-Keras `Model.compile`/`Model.fit`, Keras layer/optimiser constructors and PyTorch optimisers and
-modules instrumented for the duration (the autolog convention of MLflow and W&B). Keras 2 arguments
-are mapped to Keras 3 (compat.py) and reported. A wall-clock budget bounds the whole script; once
-training has been recorded, a training that outlives its share of the budget is stopped and the
-partial record is diagnosed. Files are only read.
+The script is the user's own code and runs in this process, top level and all, as `python SCRIPT`
+would run it, with Keras `Model.compile`/`Model.fit`, Keras layer/optimiser constructors and PyTorch
+optimisers, modules and loss modules instrumented for the duration (the autolog convention of MLflow
+and W&B). Keras 2 arguments are mapped to Keras 3 (compat.py) and reported.
+
+What the doctor scores on: a fixed share of the training rows (HOLDOUT, chosen by a seeded hash of
+each input row, so the same rows whatever order or batches the script uses) is kept out of training
+and the trained network is scored on them at the end (held-out R², RMSE, median relative error).
+The rows are held out inside Keras `fit` and inside torch loss modules (`nn.MSELoss()(...)`,
+`F.mse_loss`); a loss computed by hand cannot be masked, and the report then says so.
+
+Budgets are counted in parameter updates, not seconds, so that the same script gives the same
+findings on an idle and on a busy machine: training stops after `max_updates` updates. A wall-clock
+cap (`train_budget_s`) only ever shortens that: after the first updates the rate is measured once
+and, when the update budget would not fit the cap, the budget is reduced up front (and reported).
+Files are only read.
 """
 from __future__ import annotations
 
@@ -14,14 +24,17 @@ import dataclasses
 import functools
 import inspect
 import os
-import runpy
+import builtins
 import signal
 import sys
 import time
 import traceback
 import types
+import zlib
 from collections.abc import Iterator
 from typing import Any
+
+import numpy as np
 
 from nnfit.doctor.compat import Compat
 from nnfit.doctor.monitors._common import ScriptContext
@@ -29,8 +42,45 @@ from nnfit.doctor.run import LegacyUse, OptimizerInfo, TrainingRun
 from nnfit.errors import NNFitError
 
 
+# Share of the rows kept out of training and scored at the end (the usual 80/20 split).
+HOLDOUT = 0.2
+# Fewer rows than this: nothing is held out (a fifth of a handful of points says nothing).
+MIN_ROWS_FOR_HOLDOUT = 10
+# Parameter updates recorded by `doctor run` (the diagnosis): enough for the rules' trend windows on
+# every seed (seed 3 asks for ~1e6 single-sample updates; its loss jumps show within the first 1000).
+MAX_UPDATES = 5000
+# When the update budget is checked against the wall-clock cap: after this many updates (or 2 % of the budget).
+RATE_PROBE_UPDATES = 100
+# The monitors' own wall-clock stop sits this far behind the cap (the up-front reduction comes first).
+SAFETY_FACTOR = 1.25
+
+
 class ScriptTimeout(BaseException):
     pass
+
+
+def _row_keys(rows: np.ndarray) -> np.ndarray:
+    """Rounded (5 significant digits) float32 copies of input rows: float32 data, scaled and mapped back,
+    lands on the same key, so a scaled copy of the data holds out the same rows."""
+    a = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1).astype(np.float32).astype(np.float64)
+    with np.errstate(all="ignore"):
+        mag = np.where(a == 0, 0.0, np.floor(np.log10(np.abs(np.where(a == 0, 1.0, a)))))
+        scale = 10.0 ** (4 - mag)
+        return np.round(a * scale) / scale
+
+
+def _numpy(value: Any) -> np.ndarray:
+    if hasattr(value, "detach"):
+        value = value.detach().cpu().numpy()
+    return np.asarray(value)
+
+
+def held_out_mask(rows: Any, seed: int = 0, fraction: float = HOLDOUT) -> np.ndarray:
+    """True for the rows `doctor run` keeps out of training: a seeded hash of each rounded input row."""
+    keys = _row_keys(rows)
+    salt = str(int(seed)).encode()
+    cut = int(round(fraction * 10_000))
+    return np.array([zlib.crc32(salt + k.tobytes()) % 10_000 < cut for k in keys], dtype=bool)
 
 
 @dataclasses.dataclass
@@ -44,13 +94,37 @@ class Capture:
     initializers: dict[str, str] = dataclasses.field(default_factory=dict)
     script_seconds: float = 0.0
     notes: list[str] = dataclasses.field(default_factory=list)
+    heldout: dict[str, Any] | None = None      # metrics on the held-out rows (nnfit.metrics), n_test, how
+    heldout_targets: Any = None                # those rows' targets in the data's units (repair compares them)
+    updates_run: int = 0
+    max_updates: int | None = None             # the update budget in force (after any up-front reduction)
+    budget_reduced_from: int | None = None     # the budget asked for, when the wall-clock cap reduced it
+    model_name: str | None = None              # the script's variable holding the trained network
 
 
 class _Session:
-    def __init__(self, script: ScriptContext, train_budget_s: float):
+    def __init__(self, script: ScriptContext, train_budget_s: float, max_updates: int | None = None,
+                 holdout: float = HOLDOUT, seed: int = 0):
         self.script = script
         self.compat = Compat(script)
         self.train_budget_s = train_budget_s
+        self.max_updates = max_updates
+        self.budget_asked = max_updates
+        self.holdout = holdout
+        self.seed = seed
+        self.globals: dict[str, Any] = {}          # the script's module namespace while it runs
+        self.updates = 0
+        self.t_first_update: float | None = None
+        self.rate_checked = False
+        self.stopped_by_updates = False
+        self.hold_x: list[np.ndarray] = []         # held-out rows, in the units the network sees
+        self.hold_y: list[np.ndarray] = []
+        self.hold_model: Any = None
+        self.hold_keys: set[bytes] = set()
+        self.masked_losses = 0
+        self.unmasked_losses = 0
+        self.skip_step = False
+        self.batch_rows: int | None = None         # torch: rows per batch before the held-out rows are taken out
         self.keras_runs: dict[int, Any] = {}       # id(model) -> (run, monitor, X, y, model)
         self.keras_built: list[Any] = []
         self.torch_watcher: Any = None
@@ -58,6 +132,83 @@ class _Session:
         self.in_compile = 0
         self.last: Any = None
         self.t0 = time.perf_counter()
+
+    # -- held-out rows and the update budget (both frameworks) ------------------------------------
+    def _scaler(self, name: str) -> Any:
+        """The script's `x_scaler` / `y_scaler` (what nnfit's scaling patch defines), if it has one."""
+        obj = self.globals.get(name)
+        return obj if obj is not None and callable(getattr(obj, "unscale", None)) else None
+
+    def data_units(self, values: Any, name: str) -> np.ndarray:
+        """Rows as the data has them: through the script's scaler's `unscale` when it scales them."""
+        scaler = self._scaler(name)
+        if scaler is not None:
+            try:
+                values = scaler.unscale(values)
+            except Exception:  # noqa: BLE001 - a scaler that cannot take this value: the rows as given
+                pass
+        return _numpy(values)
+
+    def mask(self, x: Any) -> np.ndarray:
+        return held_out_mask(self.data_units(x, "x_scaler"), self.seed, self.holdout)
+
+    def keep_held_out(self, x: np.ndarray, y: np.ndarray) -> None:
+        for xi, yi in zip(x, y):
+            key = _row_keys(xi.reshape(1, -1)).tobytes()
+            if key not in self.hold_keys:
+                self.hold_keys.add(key)
+                self.hold_x.append(xi)
+                self.hold_y.append(yi)
+
+    def count_update(self) -> bool:
+        """One parameter update done; True when the update budget is spent. Once, after the first
+        updates, the budget is reduced up front when it would not fit the wall-clock cap."""
+        now = time.perf_counter()
+        if self.t_first_update is None:
+            self.t_first_update = now
+        self.updates += 1
+        if self.max_updates is None:
+            return False
+        if not self.rate_checked and self.train_budget_s and \
+                self.updates >= max(RATE_PROBE_UPDATES, self.max_updates // 50):
+            self.rate_checked = True
+            per_update = (now - self.t_first_update) / max(1, self.updates - 1)
+            if per_update * self.max_updates > self.train_budget_s:
+                self.max_updates = max(self.updates, int(self.train_budget_s / per_update))
+        if self.updates >= self.max_updates:
+            self.stopped_by_updates = True
+            return True
+        return False
+
+    def hold_out_keras(self, model: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+        """fit(x, y, ...) with the held-out rows taken out of x and y (kept for scoring)."""
+        x = args[0] if args else kwargs.get("x")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        if not self.holdout or x is None or y is None:
+            return args, kwargs
+        try:
+            xa, ya = np.asarray(x), np.asarray(y)
+        except Exception:  # noqa: BLE001 - datasets, generators, dicts: trained on as given
+            return args, kwargs
+        if xa.dtype == object or ya.dtype == object or xa.ndim == 0 or ya.ndim == 0 or len(xa) != len(ya) \
+                or len(xa) < MIN_ROWS_FOR_HOLDOUT:
+            return args, kwargs
+        held = self.mask(xa)
+        if held.all() or not held.any():
+            return args, kwargs
+        self.keep_held_out(xa[held], ya[held])
+        self.hold_model = model
+        args = list(args)
+        if args:
+            args[0] = xa[~held]
+        else:
+            kwargs["x"] = xa[~held]
+        if len(args) > 1:
+            args[1] = ya[~held]
+        else:
+            kwargs["y"] = ya[~held]
+        self.masked_losses += 1
+        return tuple(args), kwargs
 
     # -- Keras ------------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -122,27 +273,36 @@ class _Session:
             @functools.wraps(original)
             def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
                 args, kwargs = session.compat.fit_kwargs(args, kwargs)
+                args, kwargs = session.hold_out_keras(self, args, kwargs)
                 x = args[0] if args else kwargs.get("x")
                 y = args[1] if len(args) > 1 else kwargs.get("y")
                 entry = session.keras_runs.get(id(self))
                 run = entry[0] if entry else TrainingRun(framework="keras")
                 run.config.batch_size = kwargs.get("batch_size", args[2] if len(args) > 2 else None) or 32
                 run.config.fit_line = session.script.caller_line()
+                run.config.validation_split = kwargs.get("validation_split") or None
+                run.config.shuffle = bool(kwargs.get("shuffle", True))
                 built = []
                 for obj in session.keras_built:
                     info = optimizer_info(obj)
                     info.passed_to_compile = obj._nnfit_passed
                     built.append(info)
                 run.config.optimizers_built = built
-                remaining = max(1.0, session.train_budget_s - sum(
+                # the monitor's own wall-clock stop is only a safety net behind the update budget
+                remaining = max(1.0, session.train_budget_s * SAFETY_FACTOR - sum(
                     (e[0].history.seconds or 0.0) for e in session.keras_runs.values()))
                 monitor = KerasMonitor(x, y, budget_s=remaining, script=session.script, run=run)
-                callbacks = list(kwargs.pop("callbacks", None) or []) + [monitor]
+                callbacks = list(kwargs.pop("callbacks", None) or []) + [monitor, UpdateBudget()]
                 kwargs["callbacks"] = callbacks
                 session.keras_runs[id(self)] = (run, monitor, x, y, self)
                 session.last = ("keras", id(self))
                 return original(self, *args, **kwargs)
             return fit
+
+        class UpdateBudget(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+                if session.count_update():
+                    self.model.stop_training = True
 
         patch(keras.layers.Dense, "__init__", dense_init)
         patch(base_optimizer.BaseOptimizer, "__init__", opt_init)
@@ -162,8 +322,14 @@ class _Session:
 
         from nnfit.doctor.monitors.torch import TorchWatcher
 
+        from torch.nn import functional as F
+        from torch.optim import optimizer as optim_mod
+
+        from nnfit.doctor.monitors.torch import StopTraining
+        from nnfit.doctor.vocab import F_LOSSES
+
         session = self
-        watcher = TorchWatcher(budget_s=self.train_budget_s, script=self.script)
+        watcher = TorchWatcher(budget_s=self.train_budget_s * SAFETY_FACTOR, script=self.script)
         self.torch_watcher = watcher
         saved = []
 
@@ -171,6 +337,16 @@ class _Session:
             @functools.wraps(original)
             def init(self: Any, *args: Any, **kwargs: Any) -> None:
                 original(self, *args, **kwargs)
+                step = self.step
+
+                def held_out_aware_step(*a: Any, **k: Any) -> Any:
+                    # the batch was all held-out rows: its loss was a zero, and no update is made
+                    if session.skip_step:
+                        session.skip_step = False
+                        return None
+                    return step(*a, **k)
+
+                self.step = held_out_aware_step
                 line = session.script.caller_line()
                 if line is not None and not getattr(self, "_nnfit_line", None):
                     self._nnfit_line = line
@@ -186,14 +362,70 @@ class _Session:
                     object.__setattr__(self, "_nnfit_line", session.script.caller_line())
             return init
 
+        def masked(input: Any, target: Any) -> tuple[Any, Any] | None:
+            """(input, target) without the held-out rows; None when every row is held out."""
+            x = watcher._last_x
+            if not session.holdout or x is None or not torch.is_grad_enabled() or not torch.is_tensor(input) \
+                    or not torch.is_tensor(target) or input.shape[:1] != x.shape[:1] or target.shape[:1] != x.shape[:1]:
+                if torch.is_grad_enabled():
+                    session.unmasked_losses += 1
+                return input, target
+            held = session.mask(x)
+            session.masked_losses += 1
+            if session.batch_rows is None:
+                session.batch_rows = int(target.shape[0])
+            if not held.any():
+                return input, target
+            session.keep_held_out(_numpy(x)[held], _numpy(target)[held])
+            if held.all():
+                return None
+            keep = torch.as_tensor(~held)
+            watcher._last_x = x[keep]
+            return input[keep], target[keep]
+
+        def zero_loss(input: Any) -> Any:
+            session.skip_step = True
+            return input.sum() * 0.0
+
+        def loss_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if len(args) >= 2:
+                pair = masked(args[0], args[1])
+                if pair is None:
+                    return zero_loss(args[0])
+                args = (*pair, *args[2:])
+            return nn.Module.__call__(self, *args, **kwargs)
+
+        def functional(original: Any) -> Any:
+            @functools.wraps(original)
+            def loss(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+                pair = masked(input, target)
+                if pair is None:
+                    return zero_loss(input)
+                return original(*pair, *args, **kwargs)
+            return loss
+
+        def count_step(opt: Any, args: Any, kwargs: Any) -> None:
+            if session.count_update():
+                raise StopTraining()
+
         for owner, name, make in ((torch.optim.Optimizer, "__init__", opt_init), (nn.Module, "__init__", module_init)):
             original = getattr(owner, name)
             saved.append((owner, name, original))
             setattr(owner, name, make(original))
         watcher.start()
+        # wrapped after the watcher's own wrappers (outermost): the watcher records training rows only
+        functional_saved = {name: getattr(F, name) for name in F_LOSSES if hasattr(F, name)}
+        for name, fn in functional_saved.items():
+            setattr(F, name, functional(fn))
+        nn.modules.loss._Loss.__call__ = loss_call
+        handle = optim_mod.register_optimizer_step_post_hook(count_step)
         try:
             yield
         finally:
+            handle.remove()
+            del nn.modules.loss._Loss.__call__
+            for name, fn in functional_saved.items():
+                setattr(F, name, fn)
             watcher.stop()
             for owner, name, original in reversed(saved):
                 setattr(owner, name, original)
@@ -203,14 +435,14 @@ class _Session:
         the count could not be inferred), take it from the script so repair trains as long as asked."""
         import math
 
-        if not (run.extra.get("stopped_by_budget_s") or run.config.epochs is None):
+        if not (run.stopped_by_budget_s or run.config.epochs is None):
             return
         epochs = _static_epochs(self.script)
         if not epochs:
             return
         run.config.epochs = epochs
         if run.data.n_samples and run.config.batch_size:
-            run.extra["n_updates_planned"] = epochs * math.ceil(run.data.n_samples / run.config.batch_size)
+            run.n_updates_planned = epochs * math.ceil(run.data.n_samples / run.config.batch_size)
 
     # -- result -----------------------------------------------------------------------------------
     def capture(self) -> Capture | None:
@@ -236,6 +468,10 @@ class _Session:
             cap = Capture(run=run, framework="keras", X=monitor.x, y=monitor.y, activations=acts, initializers=inits)
         else:
             run = watcher.finish()
+            if self.stopped_by_updates and not run.stopped_by_budget_s:
+                run.stopped_by_budget_s = run.history.seconds or 0.0
+            if self.batch_rows:
+                run.config.batch_size = self.batch_rows
             root = watcher.root_module()
             from nnfit.doctor.monitors._common import TORCH_ACTIVATIONS
 
@@ -247,7 +483,6 @@ class _Session:
                 elif last is not None and not list(mod.children()) and type(mod).__name__ not in TORCH_ACTIVATIONS \
                         and not list(mod.parameters()) and type(mod).__name__ not in ("Dropout", "Identity", "Flatten"):
                     acts[last] = mod
-            X = run.extra.pop("_X", None)
             cap = Capture(run=run, framework="torch", activations=acts)
             import numpy as np
 
@@ -258,13 +493,74 @@ class _Session:
                 _, first = np.unique(pairs, axis=0, return_index=True)
                 first.sort()
                 cap.X, cap.y = Xa[first], Ya[first]
-            del X
             cap.initializers = {l.name: "torch_default" for l in run.layers if l.kind == "dense"}
             self._planned_from_source(run)
+        if self.stopped_by_updates and not run.stopped_by_budget_s:
+            # the rules read "stopped early" from this field; the update budget is what stopped it
+            run.stopped_by_budget_s = run.history.seconds or 0.0
         run.source = self.script.path
         run.source_lines = self.script.lines
         run.legacy = list(self.compat.uses) + [u for u in run.legacy if u not in self.compat.uses]
+        trained = self.hold_model if cap.framework == "keras" else (
+            self.torch_watcher.root_module() if self.torch_watcher is not None else None)
+        if cap.framework == "keras" and trained is None:
+            trained = keras_run[4] if keras_run is not None else None
+        cap.model_name = next((k for k, v in list(self.globals.items()) if v is trained and not k.startswith("_")), None) \
+            if trained is not None else None
+        cap.updates_run = self.updates
+        cap.max_updates = self.max_updates
+        if self.budget_asked is not None and self.max_updates is not None and self.max_updates < self.budget_asked:
+            cap.budget_reduced_from = self.budget_asked
+        self._score_held_out(cap)
         return cap
+
+    def _score_held_out(self, cap: Capture) -> None:
+        """The trained network on the held-out rows, in the data's units (through the script's y_scaler)."""
+        from nnfit.metrics import regression_metrics
+
+        if not self.hold_x:
+            if self.holdout and self.unmasked_losses and not self.masked_losses:
+                cap.notes.append("no rows were held out: the script computes its loss by hand, not with a "
+                                 "torch loss module or Keras fit; held-out metrics are not available")
+            return
+        X = np.stack(self.hold_x)
+        Y = np.stack(self.hold_y).reshape(len(X), -1)
+        try:
+            if cap.framework == "keras":
+                model = self.hold_model
+                pred: Any = model.predict(X, verbose=0, batch_size=1024)
+            else:
+                import torch
+
+                root = self.torch_watcher.root_module()
+                dtype = next((p.dtype for p in root.parameters()), torch.float32)
+                was = root.training
+                root.eval()
+                try:
+                    with torch.no_grad():
+                        pred = root(torch.as_tensor(X, dtype=dtype))
+                finally:
+                    root.train(was)
+            truth = self.data_units(torch_like(pred, Y), "y_scaler").reshape(len(X), -1)
+            pred = self.data_units(pred, "y_scaler").reshape(len(X), -1)
+        except Exception as exc:  # noqa: BLE001 - a network the scorer cannot drive: say so, diagnose anyway
+            cap.notes.append(f"held-out scoring failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
+            return
+        metrics = regression_metrics(truth.astype(float), pred.astype(float))
+        cap.heldout = {**metrics, "n_train": int(cap.run.data.n_samples or 0), "seed": self.seed,
+                       "fraction": self.holdout}
+        cap.heldout_targets = truth
+        if cap.run.fit.heldout_r2 is None:
+            cap.run.fit.heldout_r2 = metrics["r2"]
+
+
+def torch_like(like: Any, values: np.ndarray) -> Any:
+    """`values` as a tensor when `like` is one (a torch script's scaler computes with tensors)."""
+    if hasattr(like, "detach"):
+        import torch
+
+        return torch.as_tensor(values, dtype=like.dtype)
+    return values
 
 
 def _static_epochs(script: ScriptContext) -> int | None:
@@ -309,9 +605,17 @@ def _first_line(script: ScriptContext, needle: str) -> int | None:
     return next((i + 1 for i, text in enumerate(script.lines) if needle in text), None)
 
 
-def run_script(path: str, *, budget_s: float = 60.0, train_budget_s: float | None = None,
-               argv: list[str] | None = None) -> Capture:
-    """Run a training script with instrumentation; raise NNFitError with one line when that fails."""
+def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | None = None,
+               argv: list[str] | None = None, max_updates: int | None = MAX_UPDATES,
+               holdout: float = HOLDOUT, seed: int = 0, file_name: str | None = None) -> Capture:
+    """Run a training script with instrumentation; raise NNFitError with one line when that fails.
+
+    The whole script runs (its top level included). Training stops after `max_updates` parameter
+    updates (None: as long as the script trains); `train_budget_s` caps training's wall-clock time by
+    reducing that budget once, up front; `budget_s` bounds the whole script. `holdout` of the rows
+    (seeded by `seed`) are kept out of training and scored at the end. `file_name`: the path the
+    script sees as `__file__` and whose folder goes on sys.path (a patched copy run for its original).
+    """
     if not os.path.exists(path):
         raise NNFitError(f"no such file: {path}")
     if os.path.isdir(path) or not path.endswith(".py"):
@@ -323,7 +627,8 @@ def run_script(path: str, *, budget_s: float = 60.0, train_budget_s: float | Non
     except SyntaxError as exc:
         raise NNFitError(f"{path}:{exc.lineno}: not valid Python 3 ({exc.msg}); "
                          f"`nnfit doctor lint {path}` reads it without running it") from None
-    session = _Session(script, train_budget_s if train_budget_s is not None else budget_s * 0.6)
+    session = _Session(script, train_budget_s if train_budget_s is not None else budget_s * 0.6,
+                       max_updates=max_updates, holdout=holdout, seed=seed)
     uses_keras = _source_uses(text, "keras", "tensorflow")
     uses_torch = _source_uses(text, "torch")
     if not (uses_keras or uses_torch):
@@ -356,9 +661,16 @@ def run_script(path: str, *, budget_s: float = 60.0, train_budget_s: float | Non
             signal.setitimer(signal.ITIMER_REAL, budget_s)
             handler_installed = True
         sys.argv = [path] + list(argv or [])
-        sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+        sys.path.insert(0, os.path.dirname(os.path.abspath(file_name or path)))
+        module = types.ModuleType("__main__")
+        module.__file__ = os.path.abspath(file_name or path)
+        module.__builtins__ = builtins
+        session.globals = module.__dict__      # live: the held-out scorer reads the script's scalers
+        saved_main = sys.modules.get("__main__")
+        sys.modules["__main__"] = module
+        stack.callback(sys.modules.__setitem__, "__main__", saved_main)
         try:
-            runpy.run_path(path, run_name="__main__")
+            exec(compile(text, path, "exec"), module.__dict__)  # noqa: S102 - `doctor run` runs the user's script
         except ScriptTimeout:
             error = f"timeout: {path} was still running after {budget_s:.0f} s (use --budget to allow more)"
         except SystemExit as exc:
@@ -391,7 +703,18 @@ def run_script(path: str, *, budget_s: float = 60.0, train_budget_s: float | Non
     cap.script_seconds = time.perf_counter() - t0
     if error:
         cap.notes.append(f"after training, {error}")
-    if cap.run.extra.get("stopped_by_budget_s"):
-        cap.notes.append(f"training stopped after {cap.run.extra['stopped_by_budget_s']:.0f} s (time budget); "
+    if session.stopped_by_updates:
+        planned = cap.run.n_updates_planned
+        cap.notes.append(f"training stopped after {session.updates} updates (update budget"
+                         + (f", of {planned} planned" if planned else "") + "); the diagnosis uses the part that ran")
+        if cap.budget_reduced_from:
+            cap.notes.append(f"the update budget was reduced from {cap.budget_reduced_from} to {cap.max_updates} "
+                             f"up front to fit the {session.train_budget_s:.0f} s training cap (a slow machine)")
+    elif cap.run.stopped_by_budget_s:
+        cap.notes.append(f"training stopped after {cap.run.stopped_by_budget_s:.0f} s (time budget); "
                          "the diagnosis uses the part that ran")
+    if cap.heldout:
+        h = cap.heldout
+        cap.notes.append(f"held out {h['n_test']} rows (seed {h['seed']}, not trained on): held-out R² {h['r2']:.5f}, "
+                         f"RMSE {h['rmse']:.4g}, median relative error {h['median_rel_error']:.2%}")
     return cap

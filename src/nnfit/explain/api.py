@@ -43,6 +43,8 @@ class Explanation:
     note: str = ""
     max_coefficient_change: float | None = None   # sparse: largest |polished - snapped| constant
     fitted_to: str = ""                  # sparse: what the candidates were fitted and validated against
+    exact: bool = False                  # held-out error at rounding level (data), or expanded from the weights
+    stages: list[str] = dataclasses.field(default_factory=list)   # the searches that ran, in order
 
     @property
     def symbols(self) -> list[sp.Symbol]:
@@ -77,7 +79,7 @@ class Explanation:
             "network_rmse": self.network_rmse, "reference": self.reference, "n_heldout": self.n_heldout,
             "input_names": self.input_names, "target_name": self.target_name, "candidates": self.candidates,
             "seconds": self.seconds, "note": self.note, "fitted_to": self.fitted_to,
-            "max_coefficient_change": self.max_coefficient_change,
+            "max_coefficient_change": self.max_coefficient_change, "exact": self.exact, "stages": self.stages,
         }
 
 
@@ -190,7 +192,7 @@ def _sample_model_inputs(model: Any, n: int, rng: np.random.Generator) -> np.nda
         domains = getattr(model, name, None)
         if isinstance(domains, dict) and domains:
             cols = []
-            names = list(getattr(model, "feature_names_in_", None) or domains)
+            names = list(getattr(model, "input_names_", None) or domains)
             for key in names:
                 d = domains.get(key)
                 if d is None:
@@ -236,7 +238,8 @@ def _split(n: int, fraction: float, rng: np.random.Generator) -> tuple[np.ndarra
 def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | None = None,
             input_names: Sequence[str] | None = None, method: str = "auto", fit_to: str = "auto",
             activations: Any = None, seed: int = 0, n_samples: int = 1500, val_fraction: float = 0.3,
-            max_terms: int = 6, max_level: int = 2, time_limit: float = 60.0) -> Explanation:
+            max_terms: int = 6, max_level: int = 2, time_limit: float = 60.0,
+            progress: Any = None, network: bool = True) -> Explanation:
     """Read a formula back and check it on held-out points.
 
     model_or_data: a fitted NNFitRegressor, a path (`model.nnfit`, `data.csv`), a torch nn.Sequential,
@@ -267,7 +270,7 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
             X_data, Y_data = obj.sample(n_samples, rng)
         names = list(input_names or obj.input_names)
         return _explain_data(X_data, Y_data[:, 0], names, obj.output_names[0], seed, val_fraction, max_terms,
-                             max_level, time_limit, start)
+                             max_level, time_limit, start, progress, network)
     if _is_fitted_nnfit(obj):
         return _explain_model(obj, X, y, input_names, method, fit_to, seed, n_samples, val_fraction,
                               max_terms, max_level, time_limit, start)
@@ -282,7 +285,7 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
 
             t = frame_target(obj, target)
             return _explain_data(t.X, t.Y[:, 0], list(input_names or t.input_names), t.output_names[0], seed,
-                                 val_fraction, max_terms, max_level, time_limit, start)
+                                 val_fraction, max_terms, max_level, time_limit, start, progress, network)
         raise NNFitError("explain(X, y): give the target values y (or target='column' with a DataFrame)")
     names = input_names
     if names is None and hasattr(obj, "columns"):
@@ -296,25 +299,59 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
         raise DataError(f"explain reads one output at a time; y has {Y_arr.shape[1]} columns")
     names = list(names) if names is not None else _default_names(X_arr.shape[1])
     return _explain_data(X_arr, Y_arr[:, 0], names, target_name, seed, val_fraction, max_terms, max_level,
-                         time_limit, start)
+                         time_limit, start, progress, network)
 
 
 def _default_names(n: int) -> list[str]:
     return ["x"] if n == 1 else [f"x{i}" for i in range(n)]
 
 
+def _quick_network(seed: int):
+    """A fast NNFitRegressor fit, as oracle and reference error for a data read-back."""
+    def fit(X: np.ndarray, y: np.ndarray, seconds: float):
+        from nnfit.fit import NNFitRegressor
+
+        model = NNFitRegressor(max_seconds=seconds, random_state=seed, restarts=2).fit(X, y)
+        return lambda A: np.asarray(model.predict(A), dtype=float).reshape(len(A), -1)[:, 0]
+    return fit
+
+
 def _explain_data(X: np.ndarray, y: np.ndarray, names: list[str], target_name: str, seed: int,
-                  val_fraction: float, max_terms: int, max_level: int, time_limit: float, start: float) -> Explanation:
+                  val_fraction: float, max_terms: int, max_level: int, time_limit: float, start: float,
+                  progress: Any = None, network: bool = True) -> Explanation:
+    from nnfit.explain import discover as discover_mod
+
     X = np.asarray(X, dtype=float).reshape(len(X), -1)
+    y = np.asarray(y, dtype=float).reshape(-1)
     _check_names(names, X.shape[1])
-    result = sparse_mod.sparse_fit(X, y, names, val_fraction=val_fraction, seed=seed, max_terms=max_terms,
-                                   max_level=max_level, time_limit=time_limit)
-    best = result.best
-    exact_fit = best.exact
-    label = "fits the held-out data to rounding error" if exact_fit else "approximation (does not fit the data exactly)"
-    return Explanation(best.expression, "sparse", label, not exact_fit, best.val_rmse, None, "data", result.n_val,
-                       names, target_name, result.table(), time.perf_counter() - start,
-                       max_coefficient_change=best.snap_shift, fitted_to="data")
+    if len(X) != len(y):
+        raise DataError(f"X has {len(X)} rows but y has {len(y)}")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise DataError("X and y must be finite to read a formula back")
+    if len(X) < 10:
+        raise DataError(f"only {len(X)} rows: at least 10 are needed to fit and validate a formula")
+    left = max(1.0, time_limit - (time.perf_counter() - start))
+    found = discover_mod.discover(X, y, names, seed=seed, val_fraction=val_fraction, time_limit=left,
+                                  progress=progress, max_terms=max_terms, max_level=max_level,
+                                  fit_oracle=_quick_network(seed) if network else None)
+    best = found.best
+    floor = discover_mod.EXACT_FLOOR * found.target_scale
+    exact = best.val_rmse <= floor
+    net = found.network_rmse
+    factor = discover_mod.APPROXIMATION_FACTOR
+    if exact:
+        label = "exact: fits the held-out data to rounding error"
+    elif net is not None and best.val_rmse <= factor * net:
+        label = f"approximation: held-out RMSE {best.val_rmse:.3g}, network {net:.3g}"
+    elif net is not None:
+        label = (f"no formula within {factor:g}x of the network (network {net:.3g}, closest formula "
+                 f"{best.val_rmse:.3g}): the network is the answer; the formula is shown for reference only")
+    else:
+        label = "approximation (does not fit the data exactly)"
+    note = "; ".join(x for x in (found.structure, found.network_note) if x)
+    return Explanation(best.expression, "search", label, not exact, best.val_rmse, net, "data", found.n_val,
+                       names, target_name, found.table(), time.perf_counter() - start, note=note,
+                       max_coefficient_change=best.snap_shift, fitted_to="data", exact=exact, stages=found.stages)
 
 
 def _check_names(names: Sequence[str], n: int) -> None:
@@ -344,12 +381,12 @@ def _finish_network(expr_exact: sp.Expr | None, predict: Any, X: np.ndarray | No
         if X is None:
             return Explanation(expr_exact, "exact", "expanded from the weights", False, None, None, "none", 0,
                                names, target_name, [], time.perf_counter() - start,
-                               note=note or "no points given: the held-out check needs X (and y)")
+                               note=note or "no points given: the held-out check needs X (and y)", exact=True)
         net = predict(X)
         reference, ref_name = (y, "data") if y is not None else (net, "network predictions")
         f_rmse, n_rmse = _heldout_check(expr_exact, names, X, reference, net if y is not None else None)
         return Explanation(expr_exact, "exact", "expanded from the weights", False, f_rmse, n_rmse, ref_name,
-                           len(X), names, target_name, [], time.perf_counter() - start, note=note)
+                           len(X), names, target_name, [], time.perf_counter() - start, note=note, exact=True)
     if X is None:
         raise NNFitError("this network is not a polynomial: give X (and y) so that a formula can be fitted to it")
     train, held = _split(len(X), val_fraction, rng)
@@ -378,7 +415,8 @@ def _finish_network(expr_exact: sp.Expr | None, predict: Any, X: np.ndarray | No
                        result.table(), time.perf_counter() - start,
                        note=note + (f"fitted to the {'data' if use_data else 'network predictions'}"),
                        max_coefficient_change=result.best.snap_shift,
-                       fitted_to="data" if use_data else "network predictions")
+                       fitted_to="data" if use_data else "network predictions",
+                       exact=bool(y is not None and f_rmse <= sparse_mod.EXACT_FLOOR * scale))
 
 
 def _explain_network(network: Any, X: Any, y: Any, input_names: Sequence[str] | None, activations: Any, method: str,
@@ -433,7 +471,7 @@ def _eval_ops(ops: list[Any], X: np.ndarray) -> np.ndarray:
 def _explain_model(model: Any, X: Any, y: Any, input_names: Sequence[str] | None, method: str, fit_to: str,
                    seed: int, n_samples: int, val_fraction: float, max_terms: int, max_level: int,
                    time_limit: float, start: float) -> Explanation:
-    names = list(input_names or getattr(model, "feature_names_in_", None) or [])
+    names = list(input_names or getattr(model, "input_names_", None) or [])
     target_names = list(getattr(model, "target_names_", None) or ["y"])
     rng = np.random.default_rng(seed)
     X_arr = None if X is None else np.asarray(X, dtype=float).reshape(len(X), -1)
@@ -480,7 +518,7 @@ def _model_reference(model: Any, X: np.ndarray | None) -> np.ndarray | None:
             from nnfit.targets import parse_formula  # safe parse: nothing in the string is evaluated
 
             expr = parse_formula(text)
-            names = list(getattr(model, "feature_names_in_", []))
+            names = list(getattr(model, "input_names_", []))
             symbols = {str(sym): sym for sym in expr.free_symbols}
             if set(symbols) <= set(names):
                 fn = sp.lambdify([symbols.get(n, sp.Symbol(n)) for n in names], expr, modules="numpy")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import typer
@@ -35,6 +36,7 @@ def explain_command(
     fit_to: str = typer.Option("auto", "--fit-to", help="Model + sparse: fit the formula to the 'network' or the 'data'."),
     max_terms: int = typer.Option(6, "--max-terms", help="Most terms in a candidate formula."),
     seed: int = typer.Option(0, "--seed", help="Seed for the train/validation split and sampling."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole formula search."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     latex: bool = typer.Option(False, "--latex", help="Also print the formula as LaTeX."),
 ) -> None:
@@ -42,14 +44,22 @@ def explain_command(
 
     if max_terms < 1:
         raise NNFitError("--max-terms must be at least 1")
-    result = explain(str(source), target=target, method=method, fit_to=fit_to, max_terms=max_terms, seed=seed)
-    if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
-        return
+    if not time_limit > 0:
+        raise NNFitError("--time-limit must be a positive number of seconds")
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(stderr=as_json)
+    started = time.perf_counter()
+    with console.status("reading the formula back", spinner="dots") as status:
+        def progress(stage: str) -> None:
+            status.update(f"{stage}  [dim]({time.perf_counter() - started:.0f} s of {time_limit:g} s)[/dim]")
+
+        result = explain(str(source), target=target, method=method, fit_to=fit_to, max_terms=max_terms, seed=seed,
+                         time_limit=time_limit, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
     console.print(f"[bold]{result.target_name} = {result.expression}[/bold]", soft_wrap=True, highlight=False)
     if latex:
         import sympy as sp
@@ -67,9 +77,11 @@ def explain_command(
     if result.candidates:
         table = Table(title=f"candidates fitted to the {result.fitted_to or 'data'} (Pareto front: validation "
                       "error vs complexity; * chosen)", title_justify="left")
-        for col in ("", "complexity", "val RMSE", "train RMSE", "formula"):
+        for col in ("", "complexity", "val RMSE", "train RMSE", "found by", "formula"):
             table.add_column(col, overflow="fold")
         for row in result.candidates:
             table.add_row("*" if row.get("chosen") else "", str(row["complexity"]), _fmt(row["val_rmse"]),
-                          _fmt(row["train_rmse"]), row["formula"])
+                          _fmt(row["train_rmse"]), str(row.get("source", "")), row["formula"])
         console.print(table)
+    if result.stages:
+        console.print(f"searched: {', '.join(result.stages)}; {result.seconds:.1f} s", highlight=False, markup=False)

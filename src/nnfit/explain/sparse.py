@@ -214,7 +214,9 @@ def build_library(symbols: Sequence[sp.Symbol], X: np.ndarray, y: np.ndarray, le
                               complexity=t1.complexity + t2.complexity + 1))
         base_unary = []
         for j, x in enumerate(symbols):
-            base_unary += [t for t in _unary_terms(x, X[:, j], P, None) if t.family in ("sin", "cos", "exp", "log")]
+            # with the scanned frequency too: x*sin(w*x) needs its w (e.g. 2*pi) from the scan
+            base_unary += [t for t in _unary_terms(x, X[:, j], P, P.omegas.get(j))
+                           if t.family in ("sin", "cos", "exp", "log")]
         multipliers = []
         for j, x in enumerate(symbols):
             multipliers += [(x, 1), (x**2, 3)] if np.max(np.abs(X[:, j])) <= 1e3 else [(x, 1)]

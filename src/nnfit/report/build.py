@@ -18,17 +18,9 @@ from typing import Any
 import numpy as np
 
 from nnfit.errors import NNFitError
+from nnfit.io import check_writable
 from nnfit.report import html as H
 from nnfit.report import plots
-
-
-def _check_folder(out_dir: Path) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise NNFitError(f"cannot create report folder {out_dir}: {exc.strerror or exc}") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):
-        raise NNFitError(f"cannot write to report folder {out_dir}: permission denied")
 
 
 def write_report(out_dir: str | os.PathLike, title: str, *, X: Any = None, y_true: Any = None, y_pred: Any = None,
@@ -42,7 +34,7 @@ def write_report(out_dir: str | os.PathLike, title: str, *, X: Any = None, y_tru
     """Write PNGs and a self-contained HTML report into out_dir; sections appear only when given data."""
     start = time.perf_counter()
     out = Path(out_dir)
-    _check_folder(out)
+    check_writable(out)
     sections: list[H.Section] = []
     if notes:
         sections.append(H.text_section("Summary", notes))
@@ -88,7 +80,7 @@ def write_model_report(model: Any, out_dir: str | os.PathLike, X: Any = None, y:
     fit_function model: 1000 fresh points of its domain, checked against its target formula),
     history_, metrics_, summary_ and the recovered formula (formula=True: exact expansion, or a sparse search of at most
     `formula_time_limit` seconds; an Explanation object is used as given; False skips it)."""
-    names = list(getattr(model, "feature_names_in_", None) or [])
+    names = list(getattr(model, "input_names_", None) or [])
     target_names = list(getattr(model, "target_names_", None) or ["y"])
     summary = dict(getattr(model, "summary_", {}) or {})
     pred = None
@@ -121,5 +113,5 @@ def write_model_report(model: Any, out_dir: str | os.PathLike, X: Any = None, y:
         X=X, y_true=y if (X is not None and y is not None) else None, y_pred=pred, names=names or None,
         target_name=target_names[0], history=getattr(model, "history_", None), metrics=getattr(model, "metrics_", None),
         summary={k: v for k, v in summary.items() if not isinstance(v, (list, dict))} or None,
-        findings=findings, before=before, after=after, explanation=explanation, seed=summary.get("seed", getattr(model, "seed", None)),
+        findings=findings, before=before, after=after, explanation=explanation, seed=summary.get("seed", getattr(model, "random_state", None)),
     )

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nnfit.report.plots import atomic_write_bytes
+from nnfit.io import atomic_write
 
 
 @dataclasses.dataclass
@@ -275,4 +275,4 @@ def write_html_report(path: str | os.PathLike, title: str, sections: Sequence[Se
                       subtitle: str = "") -> Path:
     """Render and write the report atomically; returns the path. Raises NNFitError when it cannot be written."""
     page = render_html(title, sections, subtitle)
-    return atomic_write_bytes(Path(path), page.encode("utf-8"))
+    return atomic_write(Path(path), page)

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from nnfit.io import atomic_write
+
 DPI = 100
 TARGET_COLOR = "#d62728"      # red, as in the seeds' pictures: the truth
 PRED_COLOR = "#1f77b4"        # blue: the network
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
 
 
 def _pyplot() -> Any:
@@ -46,36 +45,7 @@ def _save(fig: Any, path: str | os.PathLike | None) -> Path | bytes:
     data = buffer.getvalue()
     if path is None:
         return data
-    return atomic_write_bytes(Path(path), data)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write to a temporary file beside `path`, then rename: readers never see a partial file."""
-    from nnfit.errors import NNFitError
-
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise NNFitError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the usual permissions
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:  # interrupted or failed: leave nothing half-written behind
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            raise NNFitError(f"cannot write {path}: {exc.strerror or exc}") from None
-        raise
-    return path
+    return atomic_write(Path(path), data)
 
 
 def _as_2d(X: Any) -> np.ndarray:

@@ -15,23 +15,12 @@ from typing import Any
 import numpy as np
 
 from nnfit.doctor.run import DataStats, TrainingRun
+from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, KNOWN_ACTIVATIONS, REGRESSION_LOSSES, TORCH_ACTIVATIONS, norm
 
 # Activation statistics (measured on a probe batch of training inputs).
 SATURATION_MARGIN = 0.01     # sigmoid output < 0.01 or > 0.99, tanh |a| > 0.99
 PROBE_ROWS = 512
 MAX_GRAD_RECORDS = 60        # gradient / update-ratio records kept per layer (sampled evenly)
-
-KNOWN_ACTIVATIONS = {
-    "linear", "relu", "sigmoid", "tanh", "softmax", "softplus", "softsign", "elu", "selu", "gelu", "silu",
-    "swish", "exponential", "hard_sigmoid", "leaky_relu", "relu6", "mish", "log_sigmoid", "hard_tanh",
-}
-TORCH_ACTIVATIONS = {
-    "ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "Softmax": "softmax", "Softplus": "softplus",
-    "Softsign": "softsign", "ELU": "elu", "SELU": "selu", "GELU": "gelu", "SiLU": "silu", "LeakyReLU": "leaky_relu",
-    "ReLU6": "relu6", "Mish": "mish", "Hardsigmoid": "hard_sigmoid", "Hardtanh": "hard_tanh",
-    "LogSigmoid": "log_sigmoid", "Identity": "linear",
-}
-
 
 def activation_name(fn: Any) -> str:
     """'relu', 'linear', ... or 'custom:<name>' for a lambda or user function."""
@@ -134,8 +123,9 @@ def as_2d(a: Any) -> np.ndarray:
     return arr.reshape(len(arr), -1)
 
 
-def fill_data(run: TrainingRun, X: Any, y: Any) -> None:
-    """Data statistics from the arrays actually trained on."""
+def fill_data(run: TrainingRun, X: Any, y: Any, *, ordered_as_seen: bool = True) -> None:
+    """Data statistics from the arrays actually trained on, with their shapes, dtypes, class counts
+    and row order (`ordered_as_seen`: the rows are in the order the script holds them)."""
     try:
         Xa, ya = as_2d(X), as_2d(y)
     except (TypeError, ValueError):
@@ -144,11 +134,74 @@ def fill_data(run: TrainingRun, X: Any, y: Any) -> None:
         return
     run.data = DataStats.from_arrays(Xa, ya, is_regression=_is_regression(run, ya))
     run.data.line = run.config.fit_line
+    d = run.data
+    d.input_shape, d.input_dtype = _shape_dtype(X)
+    d.target_shape, d.target_dtype = _shape_dtype(y)
+    d.class_counts = class_counts(ya)
+    if ordered_as_seen:
+        d.order_correlation = order_correlation(Xa, ya)
+    from nnfit.doctor.reference import reference_scores
+
+    try:
+        run.fit.reference_r2, run.fit.reference_accuracy, run.fit.linear_r2 = reference_scores(Xa, ya, d.class_counts is not None)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        pass
+
+
+def _shape_dtype(a: Any) -> tuple[tuple[int, ...] | None, str | None]:
+    shape = getattr(a, "shape", None)
+    dtype = getattr(a, "dtype", None)
+    if shape is None:
+        try:
+            arr = np.asarray(a)
+        except (TypeError, ValueError):
+            return None, None
+        shape, dtype = arr.shape, arr.dtype
+    name = str(dtype).replace("torch.", "") if dtype is not None else None
+    return tuple(int(s) for s in shape), name
+
+
+# Targets with at most this many distinct integer values (or one-hot rows) are class labels.
+MAX_CLASSES = 50
+
+
+def class_counts(y: np.ndarray) -> dict[str, int] | None:
+    """label -> rows for class-label targets (integers, or one-hot / multi-hot 0/1 columns); else None."""
+    if y.size == 0 or not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+        return None
+    if y.shape[1] == 1:
+        values, counts = np.unique(y[:, 0], return_counts=True)
+        if len(values) > MAX_CLASSES:
+            return None
+        return {str(int(v)): int(c) for v, c in zip(values, counts)}
+    if not np.all((y == 0) | (y == 1)):
+        return None
+    if np.all(y.sum(axis=1) == 1):   # one-hot: the class is the column
+        counts = y.sum(axis=0)
+    else:                            # multi-label: positives per column
+        counts = y.sum(axis=0)
+    return {str(i): int(c) for i, c in enumerate(counts)}
+
+
+def order_correlation(X: np.ndarray, y: np.ndarray) -> float | None:
+    """|Spearman correlation| between row position and the target (or any input column, the largest):
+    ~1 when the rows are sorted, ~0 when they are shuffled."""
+    n = len(y)
+    if n < 10:
+        return None
+    pos = np.arange(n, dtype=float)
+    best = None
+    for col in list(y.T[:4]) + list(X.T[:8]):
+        if np.ptp(col) == 0:
+            continue
+        ranks = np.argsort(np.argsort(col, kind="stable"), kind="stable").astype(float)
+        rho = abs(float(np.corrcoef(pos, ranks)[0, 1]))
+        if np.isfinite(rho):
+            best = rho if best is None else max(best, rho)
+    return best
 
 
 def _is_regression(run: TrainingRun, y: np.ndarray) -> bool | None:
-    from nnfit.doctor.rules._common import CLASSIFICATION_LOSSES, REGRESSION_LOSSES, norm
-
     loss = norm(run.config.loss)
     if loss in REGRESSION_LOSSES:
         return True
@@ -157,6 +210,49 @@ def _is_regression(run: TrainingRun, y: np.ndarray) -> bool | None:
         labels = bool(np.all(y == np.round(y))) or bool(np.all((y >= 0) & (y <= 1)))
         return not labels
     return None
+
+
+def fit_quality(run: TrainingRun, y: np.ndarray, pred: np.ndarray, *, heldout: bool = False) -> None:
+    """R² (and, for class-label targets, accuracy and the majority-class share of predictions) of the
+    trained network on (y, pred), stored on run.fit."""
+    y = np.asarray(y, dtype=float).reshape(len(y), -1)
+    pred = np.asarray(pred, dtype=float)
+    if len(pred) != len(y):
+        return
+    pred2 = pred.reshape(len(pred), -1)
+    r2 = r2_score(y, pred2) if pred2.shape == y.shape else None
+    acc = majority = None
+    if class_counts(y) is not None and np.all(np.isfinite(pred2)):
+        if y.shape[1] == 1 and pred2.shape[1] == 1:
+            # probabilities / scores of one unit: 0.5 for an output in [0, 1], else 0 (logits, +-1 labels)
+            lo, hi = float(np.min(y)), float(np.max(y))
+            if lo >= 0 and hi <= 1:
+                cut = 0.5 if np.min(pred2) >= 0 and np.max(pred2) <= 1 else 0.0
+                labels = (pred2[:, 0] > cut).astype(float)
+            else:
+                labels = np.clip(np.round(pred2[:, 0]), lo, hi)
+            truth = y[:, 0]
+        elif y.shape[1] == 1 and pred2.shape[1] > 1:
+            labels, truth = np.argmax(pred2, axis=1).astype(float), y[:, 0]
+        elif pred2.shape == y.shape and np.all(y.sum(axis=1) == 1):
+            labels, truth = np.argmax(pred2, axis=1).astype(float), np.argmax(y, axis=1).astype(float)
+        elif pred2.shape == y.shape:   # multi-label: every label right
+            cut = 0.5 if np.min(pred2) >= 0 and np.max(pred2) <= 1 else 0.0
+            labels_m = (pred2 > cut).astype(float)
+            acc = float(np.mean(np.all(labels_m == y, axis=1)))
+            labels = truth = None
+        else:
+            labels = truth = None
+        if labels is not None:
+            acc = float(np.mean(labels == truth))
+            _, counts = np.unique(labels, return_counts=True)
+            majority = float(counts.max() / len(labels))
+    if heldout:
+        run.fit.heldout_r2, run.fit.heldout_accuracy = r2, acc
+    else:
+        run.fit.train_r2 = r2 if r2 is not None else -math.inf
+        run.fit.train_accuracy, run.fit.majority_fraction = acc, majority
+        run.fit.prediction_shape = tuple(int(s) for s in pred.shape)
 
 
 class Budget:

@@ -19,7 +19,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, as_2d, fill_data,  # noqa: E402
-                                           layer_stats, probe_rows, r2_score, thin)
+                                           fit_quality, layer_stats, probe_rows, thin)
 from nnfit.doctor.run import LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun  # noqa: E402
 
 # Update ratios are measured on ~60 batches per fit and the probe-batch loss ~100 times, and in any
@@ -51,6 +51,19 @@ def loss_name(loss: Any) -> str | None:
         return str(loss.get("config", {}).get("name") or loss.get("class_name") or loss)
     name = getattr(loss, "__name__", None)
     return name if name else _snake(type(loss).__name__)
+
+
+def _from_logits(loss: Any) -> bool | None:
+    """True for a Keras loss object built with from_logits=True; None when not known."""
+    if loss is None or isinstance(loss, str):
+        return None
+    value = getattr(loss, "from_logits", None)
+    if value is None and hasattr(loss, "get_config"):
+        try:
+            value = loss.get_config().get("from_logits")
+        except Exception:  # noqa: BLE001 - a custom loss
+            value = None
+    return bool(value) if value is not None else None
 
 
 def describe_layers(model: Any, script: ScriptContext | None = None) -> list[LayerInfo]:
@@ -140,10 +153,11 @@ class KerasMonitor(keras.callbacks.Callback):
             optimizer=opt, optimizers_built=built, loss=loss_name(getattr(model, "loss", None) or cfg.get("loss")),
             metrics=metrics, epochs=((prev.epochs or 0) + int(self.params.get("epochs") or 0)) or None,
             batch_size=prev.batch_size, compile_line=getattr(model, "_nnfit_compile_line", prev.compile_line),
-            fit_line=prev.fit_line)
+            fit_line=prev.fit_line, validation_split=prev.validation_split, shuffle=prev.shuffle,
+            shuffle_line=prev.shuffle_line, from_logits=_from_logits(getattr(model, "loss", None)))
         steps = self.params.get("steps")
         if steps:
-            run.extra["n_updates_planned"] = int(run.extra.get("n_updates_planned") or 0) + int(steps) * int(self.params.get("epochs") or 1)
+            run.n_updates_planned = int(run.n_updates_planned or 0) + int(steps) * int(self.params.get("epochs") or 1)
             if run.config.batch_size is None and self.x is not None:
                 run.config.batch_size = math.ceil(len(as_2d(self.x)) / int(steps))
         self._steps = int(steps or 1)
@@ -198,7 +212,7 @@ class KerasMonitor(keras.callbacks.Callback):
             self._probe_loss()
         if self.budget.expired:
             self.model.stop_training = True
-            self.run.extra["stopped_by_budget_s"] = self.budget.seconds
+            self.run.stopped_by_budget_s = self.budget.seconds
 
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._epoch_running = []
@@ -210,7 +224,7 @@ class KerasMonitor(keras.callbacks.Callback):
             h.loss.append(float(logs["loss"]))
         if "val_loss" in logs:
             h.val_loss.append(float(logs["val_loss"]))
-        metrics = self.run.extra.setdefault("metric_history", {})
+        metrics = self.run.history.metrics
         for key, value in logs.items():
             if key not in ("loss", "val_loss") and not key.startswith("val_"):
                 metrics.setdefault(key, []).append(float(value))
@@ -226,11 +240,11 @@ class KerasMonitor(keras.callbacks.Callback):
                 out = self.model(self._px.astype("float32"), training=False)
             pred = keras.ops.convert_to_numpy(out).reshape(self._py.shape)
         except Exception as exc:  # noqa: BLE001 - a model the probe cannot drive
-            errors = self.run.extra.setdefault("probe_errors", [])
+            errors = self.run.probe_errors
             if len(errors) < 3:
                 errors.append(f"probe loss: {type(exc).__name__}: {exc}")
             return
-        self.run.extra.setdefault("probe_loss", []).append(float(np.mean((pred - self._py) ** 2)))
+        self.run.history.probe_loss.append(float(np.mean((pred - self._py) ** 2)))
 
     def _probe(self, when: str) -> None:
         """Gradient norms and activation statistics on the probe batch (torch backend only)."""
@@ -265,7 +279,7 @@ class KerasMonitor(keras.callbacks.Callback):
                         owners.append(layer.name)
                 grads = torch.autograd.grad(loss, params, allow_unused=True) if params else []
         except Exception as exc:  # a model the probe cannot drive: keep the rest of the record
-            self.run.extra.setdefault("probe_errors", []).append(f"{when}: {type(exc).__name__}: {exc}")
+            self.run.probe_errors.append(f"{when}: {type(exc).__name__}: {exc}")
             return
         norms: dict[str, float] = {}
         for name, g in zip(owners, grads):
@@ -288,14 +302,22 @@ class KerasMonitor(keras.callbacks.Callback):
             series = getattr(h, key)
             for name in series:
                 series[name] = thin(series[name])
-        if run.extra.get("probe_loss"):
-            run.extra["probe_loss"] = thin(run.extra["probe_loss"], 200)
+        run.history.probe_loss = thin(run.history.probe_loss, 200)
         if self.x is not None and self.y is not None:
             fill_data(run, self.x, self.y)
             try:
-                X = as_2d(self.x)
-                idx = probe_rows(X, 1) if len(X) > 4096 else np.arange(len(X))
-                pred = self.model.predict(X[idx].astype("float32"), verbose=0, batch_size=1024)
-                run.extra["train_r2"] = r2_score(as_2d(self.y)[idx], pred)
+                X, Y = as_2d(self.x), as_2d(self.y)
+                # Keras takes validation_split rows from the end, before any shuffling
+                vs = run.config.validation_split
+                split_at = int(math.ceil(len(X) * (1.0 - vs))) if vs and 0 < vs < 1 else len(X)
+                idx = np.arange(split_at)
+                if len(idx) > 4096:
+                    idx = idx[probe_rows(X[:split_at], 1)]
+                raw_x = np.asarray(self.x)
+                pred = self.model.predict(raw_x[idx].astype("float32"), verbose=0, batch_size=1024)
+                fit_quality(run, Y[idx], pred)
+                if split_at < len(X):
+                    pred = self.model.predict(raw_x[split_at:].astype("float32"), verbose=0, batch_size=1024)
+                    fit_quality(run, Y[split_at:], pred, heldout=True)
             except Exception as exc:
-                run.extra.setdefault("probe_errors", []).append(f"predict: {type(exc).__name__}: {exc}")
+                run.probe_errors.append(f"predict: {type(exc).__name__}: {exc}")

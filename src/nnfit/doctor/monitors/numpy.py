@@ -94,7 +94,7 @@ def _loss(kind: str, out: Any, y: Any) -> float:
 def check_network(
     net: Any, X: Any, y: Any, *, forward: str, backward: str, update: str, params: list[str], grads: list[str],
     output_attr: str | None = None, lr: float | None = None, loss: str = "half_se", steps: int = 200,
-    n_check: int = 3, seed: int = 0, batch: bool = False, source: str | None = None,
+    n_check: int = 3, seed: int = 0, batch: bool = False, source: str | None = None, source_text: str | None = None,
 ) -> tuple[TrainingRun, dict[str, Any]]:
     """Measure a hand-written network; returns (TrainingRun for the rules, report dict with 'text')."""
     if len(params) != len(grads):
@@ -228,11 +228,13 @@ def check_network(
         truth = y[idx].reshape(-1) if not batch else y.reshape(-1)
         var = float(np.var(truth))
         train_r2 = 1.0 - float(np.mean((truth - preds) ** 2)) / var if var > 0 else None
-    lines = _lines(source, calls, params, grads)
-    run = TrainingRun(framework="numpy", source=source, seed=seed)
-    if source and os.path.exists(source):
+    if source_text is None and source and os.path.exists(source):
         with open(source, encoding="utf-8", errors="replace") as fh:
-            run.source_lines = fh.read().split("\n")
+            source_text = fh.read()
+    lines = _lines(source_text, calls, params, grads)
+    run = TrainingRun(framework="numpy", source=source, seed=seed)
+    if source_text is not None:
+        run.source_lines = source_text.split("\n")
     has_bias = any(_BIAS.match(p) for p in params)
     weights = [p for p in params if not _BIAS.match(p) and initial[p].ndim == 2]
     shapes = [initial[p].shape for p in weights]
@@ -355,14 +357,13 @@ def _text(net: Any, source: str | None, seed: int, gchecks: list, step_reports: 
     return "\n".join(out)
 
 
-def _lines(source: str | None, calls: dict, params: list[str], grads: list[str]) -> dict[tuple[str, str], Any]:
-    """Source lines where each parameter is initialised / updated and each gradient is computed."""
+def _lines(text: str | None, calls: dict, params: list[str], grads: list[str]) -> dict[tuple[str, str], Any]:
+    """Lines of the checked text where each parameter is initialised / updated and each gradient computed."""
     out: dict[tuple[str, str], Any] = {}
-    if not source or not os.path.exists(source):
+    if not text:
         return out
     try:
-        with open(source, encoding="utf-8", errors="replace") as fh:
-            tree = ast.parse(fh.read())
+        tree = ast.parse(text)
     except SyntaxError:
         return out
     methods = {n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
@@ -383,12 +384,72 @@ def _lines(source: str | None, calls: dict, params: list[str], grads: list[str])
 
 
 # --------------------------------------------------------------------------------------------------
-# loading a user's file for `nnfit doctor check` (this RUNS the user's imports, classes and functions)
+# loading a user's file for `nnfit doctor check`: what runs is exactly this
+#
+# Of the file's top level, only these statements run: imports of the numeric libraries below, class
+# and function definitions (their bodies run only when check calls the network's methods), and
+# assignments whose value uses nothing but literals, earlier such names and pure NumPy / math
+# functions. Every other top-level statement (a training call, os.system(...), open(...).write(...))
+# is skipped and listed. Decorators and class bodies are definitions: they run when defined.
+
+NUMERIC_MODULES = {"numpy", "math", "random", "scipy", "matplotlib", "cmath", "statistics", "fractions", "decimal"}
+# NumPy functions that compute and return arrays (no file or process access) allowed in top-level assignments.
+PURE_FUNCTIONS = {
+    "array", "asarray", "linspace", "arange", "logspace", "zeros", "ones", "full", "empty", "eye", "identity",
+    "zeros_like", "ones_like", "full_like", "meshgrid", "stack", "vstack", "hstack", "column_stack", "concatenate",
+    "reshape", "transpose", "sin", "cos", "tan", "exp", "log", "log1p", "expm1", "sqrt", "abs", "square", "power",
+    "tanh", "arcsin", "arccos", "arctan", "pi", "e", "float64", "float32", "int64", "int32", "sum", "mean", "std",
+    "min", "max", "dot", "matmul", "outer", "clip", "maximum", "minimum", "round", "floor", "ceil", "sign",
+    "rand", "randn", "randint", "uniform", "normal", "random", "seed", "default_rng", "choice", "permutation",
+    "shuffle", "floor_divide", "mod", "prod", "cumsum", "diff", "where", "sort", "argsort", "ravel", "flatten",
+    "astype", "copy", "T", "squeeze", "expand_dims", "atleast_2d", "polyval", "radians", "degrees", "hypot",
+}
+PURE_BUILTINS = {"range", "len", "list", "tuple", "float", "int", "abs", "min", "max", "sum", "zip", "round",
+                 "enumerate", "map", "sorted", "reversed", "dict", "set", "bool", "complex", "pow"}
 
 
-def load_definitions(path: str) -> types.ModuleType:
-    """Execute a script's imports, function and class definitions and simple assignments, but not its
-    top-level statements (a seed-2 style `Neural_Net(...).train_model()` at the bottom is skipped)."""
+@dataclasses.dataclass
+class Loaded:
+    module: types.ModuleType
+    ran: list[int]                       # lines of the top-level statements that ran
+    skipped: list[tuple[int, str]]       # (line, first line of the statement) not run
+    assumed: list[str]                   # imports added because the code uses a name it never imports
+    tree: ast.Module
+    text: str                            # the text that was read (re-flowed when it was pasted onto one line)
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _pure(node: ast.AST, allowed: set[str], numeric: set[str]) -> bool:
+    """Only literals, allowed names and pure numeric calls in this expression?"""
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)):
+            return False
+        if isinstance(sub, ast.Call):
+            f = sub.func
+            if isinstance(f, ast.Name):
+                if f.id not in PURE_BUILTINS:
+                    return False
+            elif isinstance(f, ast.Attribute):
+                if f.attr not in PURE_FUNCTIONS:
+                    return False
+            else:
+                return False
+        elif isinstance(sub, ast.Attribute):
+            if sub.attr.startswith("_"):
+                return False
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            if sub.id not in allowed and sub.id not in numeric and sub.id not in PURE_BUILTINS:
+                return False
+    return True
+
+
+def read_check_source(path: str) -> str:
+    """The file's text; code pasted onto one line is re-flowed first (the static reader's reflow)."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read()
@@ -397,35 +458,320 @@ def load_definitions(path: str) -> types.ModuleType:
     except UnicodeDecodeError:
         raise NNFitError(f"{path}: not UTF-8 text") from None
     try:
+        from nnfit.doctor.static import looks_flattened, reflow
+    except ImportError:  # the static package is being rebuilt: the old module has the same functions
+        from nnfit.doctor.monitors.static import looks_flattened, reflow  # type: ignore[no-redef]
+    lines = []
+    for line in text.split("\n"):
+        if looks_flattened(line):
+            lines.extend("    " * level + piece.text for level, piece in reflow(line))
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def load_definitions(path: str) -> Loaded:
+    """Run a file's imports of numeric libraries, its class and function definitions and its pure
+    numeric assignments, and nothing else of its top level (see the comment above)."""
+    text = read_check_source(path)
+    try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         raise NNFitError(f"{path}:{exc.lineno}: Python 3 cannot parse this file ({exc.msg}); "
                          f"`nnfit doctor lint {path}` shows what to fix") from None
-    imported = set()
-    kept = []
+    numeric: set[str] = set()
+    allowed: set[str] = set()
+    kept: list[ast.stmt] = []
+    ran: list[int] = []
+    skipped: list[tuple[int, str]] = []
+    text_lines = text.split("\n")
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            kept.append(node)
-            for a in node.names:
-                imported.add((a.asname or a.name).split(".")[0])
+        ok = False
+        if isinstance(node, ast.Import):
+            ok = all(a.name.split(".")[0] in NUMERIC_MODULES for a in node.names)
+            if ok:
+                numeric.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            ok = node.level == 0 and (node.module or "").split(".")[0] in NUMERIC_MODULES
+            if ok:
+                numeric.update(a.asname or a.name for a in node.names)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            kept.append(node)
+            # decorators, default values, base classes and class bodies run at definition time
+            parts: list[ast.AST] = list(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                parts += node.bases + [k.value for k in node.keywords]
+                parts += [b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass))
+                          and not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+            else:
+                parts += node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
+            ok = all(_pure(p, allowed | {"object"}, numeric) for p in parts)
+            if ok:
+                allowed.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            calls = [c for c in ast.walk(node.value) if isinstance(c, ast.Call)]
-            roots = set()
-            for c in calls:
-                f = c.func
-                while isinstance(f, ast.Attribute):
-                    f = f.value
-                roots.add(f.id if isinstance(f, ast.Name) else "?")
-            if roots <= imported:
-                kept.append(node)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            ok = all(isinstance(t, (ast.Name, ast.Tuple)) for t in targets) and _pure(node.value, allowed, numeric)
+            if ok:
+                for t in targets:
+                    allowed.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            ok = True   # a docstring
+        if ok:
+            kept.append(node)
+            ran.append(node.lineno)
+        else:
+            skipped.append((node.lineno, text_lines[node.lineno - 1].strip()[:80]))
+    assumed = []
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = numeric | allowed | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    prelude = []
+    for name, stmt in (("np", "import numpy as np"), ("numpy", "import numpy"), ("plt", "import matplotlib.pyplot as plt"),
+                       ("math", "import math")):
+        if name in used and name not in bound:
+            assumed.append(stmt)
+            prelude.extend(ast.parse(stmt).body)
     module = types.ModuleType("nnfit_check_user")
     module.__file__ = os.path.abspath(path)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    code = compile(ast.Module(body=kept, type_ignores=[]), path, "exec")
-    exec(code, module.__dict__)  # noqa: S102 - `check` runs the user's own network by design (documented)
-    return module
+    if any("matplotlib" in a for a in assumed) or "matplotlib" in numeric or "plt" in numeric:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    code = compile(ast.fix_missing_locations(ast.Module(body=prelude + kept, type_ignores=[])), path, "exec")
+    exec(code, module.__dict__)  # noqa: S102 - only the statements listed above (see the comment)
+    return Loaded(module, ran, skipped, assumed, tree, text)
+
+
+# -- reading the network's names from the code (check with no options) ----------------------------------
+FORWARD_NAMES = ("forward", "forward_pass", "forwardpass", "feedforward", "feed_forward", "forward_propagation",
+                 "forward_prop", "predict", "propagate", "__call__", "fprop", "run")
+BACKWARD_NAMES = ("backward", "backpropagation", "backprop", "backpropagate", "back_propagation", "backward_pass",
+                  "compute_gradients", "gradients", "gradient", "grad", "bprop", "calc_gradients")
+UPDATE_NAMES = ("update", "weight_update", "update_weights", "step", "apply_gradients", "update_parameters",
+                "update_params", "sgd_step", "optimize", "train_step")
+ROLE_OF_ARG = {"x": ("x", "X", "inputs", "input", "training_instance", "instance", "sample", "xs", "x_train",
+                     "X_train", "data", "features", "a0", "xi", "x_i"),
+               "y": ("y", "Y", "y_true", "target", "targets", "label", "labels", "t", "y_train", "truth", "yi", "y_i",
+                     "expected", "desired"),
+               "lr": ("lr", "learning_rate", "eta", "alpha", "rate", "step_size"),
+               "out": ("out", "output", "outputs", "y_pred", "y_hat", "yhat", "prediction", "pred", "predictions", "a")}
+GRAD_MARKS = ("partials_", "partial_", "grad_", "gradient_", "d_", "d", "dl_d", "delta_", "nabla_")
+
+
+def _method_score(name: str, names: tuple[str, ...]) -> int:
+    low = name.lower()
+    if low in names:
+        return 3
+    return 2 if any(low.startswith(n) or n in low for n in names if len(n) > 3) else 0
+
+
+def _role_template(fn: ast.FunctionDef, role: str) -> str | None:
+    args = [a.arg for a in fn.args.args[1:]]
+    required = len(args) - len(fn.args.defaults)
+    roles = []
+    for k, a in enumerate(args):
+        found = next((r for r, names in ROLE_OF_ARG.items() if a in names or a.lower() in names), None)
+        if found is None:
+            if k >= required:
+                break          # an optional argument with a default: leave it to the default
+            return None
+        roles.append(found)
+    return f"{fn.name}({', '.join(roles)})"
+
+
+def _self_attrs(fn: ast.AST, store: bool) -> list[str]:
+    ctx = ast.Store if store else ast.Load
+    out = []
+    for n in ast.walk(fn):
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self" \
+                and isinstance(n.ctx, ctx) and n.attr not in out:
+            out.append(n.attr)
+        if store and isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Attribute) and \
+                isinstance(n.target.value, ast.Name) and n.target.value.id == "self" and n.target.attr not in out:
+            out.append(n.target.attr)
+    return out
+
+
+def _gradient_for(param: str, candidates: list[str]) -> str | None:
+    low = param.lower()
+    best = None
+    for c in candidates:
+        cl = c.lower()
+        if cl == low:
+            continue
+        for mark in GRAD_MARKS:
+            if cl == mark + low or cl == low + "_" + mark.strip("_") or cl == low + "_grad" or cl == low + "_gradient":
+                return c
+        if cl.endswith(low) and any(cl[: -len(low)].rstrip("_").endswith(m.strip("_")) for m in GRAD_MARKS if m.strip("_")):
+            best = best or c
+    return best
+
+
+@dataclasses.dataclass
+class Inferred:
+    spec: CheckSpec
+    reasons: list[str]
+
+    def options(self) -> str:
+        s = self.spec
+        parts = [f"--class {s.cls}"]
+        if s.init:
+            parts.append(f'--init "{s.init}"')
+        parts += [f'--forward "{s.forward}"', f'--backward "{s.backward}"', f'--update "{s.update}"',
+                  f"--params {','.join(s.params)}", f"--grads {','.join(s.grads)}"]
+        if s.output_attr:
+            parts.append(f"--output-attr {s.output_attr}")
+        parts.append(f"--data {s.data}")
+        return " ".join(parts)
+
+
+def infer_spec(loaded: Loaded, given: dict[str, Any]) -> Inferred:
+    """The network class, its methods, parameter and gradient arrays, data and constructor arguments,
+    read from the code; every value in `given` (an option the user passed) wins."""
+    tree = loaded.tree
+    reasons: list[str] = []
+    classes = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+
+    def methods(c: ast.ClassDef) -> dict[str, ast.FunctionDef]:
+        return {m.name: m for m in c.body if isinstance(m, ast.FunctionDef)}
+
+    def score(c: ast.ClassDef) -> int:
+        ms = methods(c)
+        return sum(max((_method_score(m, names) for m in ms), default=0)
+                   for names in (FORWARD_NAMES, BACKWARD_NAMES, UPDATE_NAMES))
+
+    cls_name = given.get("cls")
+    if cls_name:
+        cls_node = next((c for c in classes if c.name == cls_name), None)
+        if cls_node is None:
+            found = ", ".join(c.name for c in classes)
+            raise NNFitError(f"{loaded.module.__file__} defines no class {cls_name!r}" + (f" (classes: {found})" if found else ""))
+    else:
+        ranked = sorted(classes, key=score, reverse=True)
+        if not ranked or score(ranked[0]) < 6:
+            raise NNFitError("no class with forward, backward and update methods was found; name it with --class "
+                             "and its methods with --forward/--backward/--update")
+        cls_node = ranked[0]
+        reasons.append(f"class {cls_node.name}: it has forward-, backward- and update-like methods")
+    ms = methods(cls_node)
+
+    def pick(role: str, names: tuple[str, ...]) -> str:
+        if given.get(role):
+            return given[role]
+        best = max(ms, key=lambda m: _method_score(m, names), default=None)
+        if best is None or _method_score(best, names) == 0:
+            raise NNFitError(f"no {role} method found in {cls_node.name}; name it with --{role} method(args)")
+        template = _role_template(ms[best], role)
+        if template is None:
+            raise NNFitError(f"cannot tell what {cls_node.name}.{best}'s arguments are; name them with "
+                             f"--{role} \"{best}(x, y, lr or out)\"")
+        return template
+
+    forward = pick("forward", FORWARD_NAMES)
+    backward = pick("backward", BACKWARD_NAMES)
+    update = pick("update", UPDATE_NAMES)
+    init_fn = ms.get("__init__")
+    upd_fn = ms.get(parse_call(update, "update")[0])
+    bwd_fn = ms.get(parse_call(backward, "backward")[0])
+    fwd_name = parse_call(forward, "forward")[0]
+    init_attrs = _self_attrs(init_fn, True) if init_fn else []
+    params = given.get("params")
+    if not params:
+        changed = _self_attrs(upd_fn, True) if upd_fn else []
+        params = sorted((a for a in changed if a in init_attrs), key=init_attrs.index)
+        if not params and upd_fn is not None and init_fn is not None:
+            params = _setattr_params(upd_fn, init_fn)
+        if not params:
+            raise NNFitError(f"{cls_node.name}.{upd_fn.name if upd_fn else 'update'} assigns no attribute that __init__ "
+                             "creates; name the parameter arrays with --params")
+        reasons.append(f"parameters: the attributes {parse_call(update, 'update')[0]} assigns ({', '.join(params)})")
+    grads = given.get("grads")
+    if not grads:
+        candidates = (_self_attrs(bwd_fn, True) if bwd_fn else []) + init_attrs
+        grads = []
+        for p in params:
+            g = _gradient_for(p, candidates)
+            if g is None:
+                raise NNFitError(f"no gradient array found for {p} (e.g. grad_{p} or d{p} set in "
+                                 f"{bwd_fn.name if bwd_fn else 'backward'}); name them with --grads")
+            grads.append(g)
+        reasons.append(f"gradients: the arrays {bwd_fn.name if bwd_fn else 'backward'} sets, named after each parameter")
+    output_attr = given.get("output_attr")
+    if output_attr is None and bwd_fn is not None:
+        read_in_backward = set(_self_attrs(bwd_fn, False))
+        for n in ast.walk(cls_node):
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute) \
+                    and n.value.func.attr == fwd_name:
+                for t in n.targets:
+                    if isinstance(t, ast.Attribute) and t.attr in read_in_backward:
+                        output_attr = t.attr
+        if output_attr:
+            reasons.append(f"prediction: backward reads self.{output_attr}, which the training loop sets from {fwd_name}")
+    data = given.get("data")
+    if not data:
+        xs, ys = _training_data(cls_node, fwd_name, parse_call(backward, "backward")[0], init_attrs)
+        data = f"{xs},{ys}" if xs and ys else "X_train,y_train"
+        if xs and ys:
+            reasons.append(f"data: self.{xs} and self.{ys}, what the training loop feeds to {fwd_name} and the loss")
+    init = given.get("init")
+    if init is None:
+        init = ""
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == cls_node.name:
+                try:
+                    [ast.literal_eval(a) for a in n.args]
+                    [ast.literal_eval(k.value) for k in n.keywords]
+                except ValueError:
+                    continue
+                init = ", ".join(ast.unparse(a) for a in n.args)
+                init = ", ".join([init] * bool(init) + [f"{k.arg}={ast.unparse(k.value)}" for k in n.keywords if k.arg])
+                reasons.append(f"constructor arguments: from the file's own call {cls_node.name}({init}) (read, not run)")
+                break
+    spec = CheckSpec(cls=cls_node.name, params=list(params), grads=list(grads), init=init, forward=forward,
+                     backward=backward, update=update, output_attr=output_attr, data=data)
+    return Inferred(spec, reasons)
+
+
+def _setattr_params(update: ast.FunctionDef, init: ast.FunctionDef) -> list[str]:
+    """`for p in self.params: setattr(self, p, ...)` with `self.params = ["W", "b", ...]` in __init__."""
+    lists: dict[str, list[str]] = {}
+    for n in ast.walk(init):
+        if isinstance(n, ast.Assign) and isinstance(n.value, (ast.List, ast.Tuple)):
+            for t in n.targets:
+                if isinstance(t, ast.Attribute) and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                                                        for e in n.value.elts):
+                    lists[t.attr] = [e.value for e in n.value.elts]
+    for n in ast.walk(update):
+        if isinstance(n, ast.For) and isinstance(n.target, ast.Name) and _self_root(n.iter) in lists:
+            sets = [c for c in ast.walk(n) if isinstance(c, ast.Call) and isinstance(c.func, ast.Name)
+                    and c.func.id == "setattr" and len(c.args) >= 2 and isinstance(c.args[1], ast.Name)
+                    and c.args[1].id == n.target.id]
+            if sets:
+                return lists[_self_root(n.iter)]
+    return []
+
+
+def _training_data(cls_node: ast.ClassDef, fwd: str, bwd: str, attrs: list[str]) -> tuple[str | None, str | None]:
+    """self.<X> fed (indexed) to the forward call and self.<y> to the backward / loss call."""
+    xs = ys = None
+    for n in ast.walk(cls_node):
+        if not (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)):
+            continue
+        roots = [_self_root(a) for a in n.args]
+        if n.func.attr == fwd and roots and roots[0] in attrs and xs is None:
+            xs = roots[0]
+        elif n.func.attr == bwd:
+            for r in roots:
+                if r in attrs and r != xs and ys is None:
+                    ys = r
+    return xs, ys
+
+
+def _self_root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
 
 
 def _literal_args(init: str) -> tuple[list[Any], dict[str, Any]]:
@@ -470,8 +816,9 @@ def _load_data(net: Any, spec: str) -> tuple[np.ndarray, np.ndarray]:
         raise NNFitError(f"the network has no data attribute {exc.name!r}; pass --data X_attr,y_attr or a file") from None
 
 
-def check_class_file(path: str, spec: CheckSpec) -> tuple[TrainingRun, dict[str, Any]]:
-    module = load_definitions(path)
+def check_class_file(path: str, spec: CheckSpec, loaded: Loaded | None = None) -> tuple[TrainingRun, dict[str, Any]]:
+    loaded = loaded or load_definitions(path)
+    module = loaded.module
     cls = getattr(module, spec.cls, None)
     if not isinstance(cls, type):
         found = [k for k, v in vars(module).items() if isinstance(v, type) and v.__module__ == module.__name__]
@@ -485,4 +832,5 @@ def check_class_file(path: str, spec: CheckSpec) -> tuple[TrainingRun, dict[str,
     X, y = _load_data(net, spec.data)
     return check_network(net, X, y, forward=spec.forward, backward=spec.backward, update=spec.update,
                          params=spec.params, grads=spec.grads, output_attr=spec.output_attr, lr=spec.lr,
-                         loss=spec.loss, steps=spec.steps, seed=spec.seed, batch=spec.batch, source=path)
+                         loss=spec.loss, steps=spec.steps, seed=spec.seed, batch=spec.batch, source=path,
+                         source_text=loaded.text)

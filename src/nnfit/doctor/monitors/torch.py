@@ -19,14 +19,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnfit.doctor.monitors._common import (Budget, ScriptContext, TORCH_ACTIVATIONS, activation_name, fill_data,
-                                           layer_stats, probe_rows, r2_score, thin)
+from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, fill_data,
+                                           fit_quality, layer_stats, probe_rows, thin)
 from nnfit.doctor.run import History, LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun
+from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_FUNCTIONAL_LOSSES
 
 MAX_DATA_ROWS = 50_000
-_LOSS_FUNCTIONS = {"mse_loss": "mse_loss", "l1_loss": "l1_loss", "smooth_l1_loss": "smooth_l1_loss",
-                   "huber_loss": "huber_loss", "binary_cross_entropy": "binary_cross_entropy",
-                   "cross_entropy": "cross_entropy"}
+MAX_BATCH_PRINTS = 20_000
 
 
 class StopTraining(BaseException):
@@ -104,6 +103,11 @@ class TorchWatcher:
         self._linear: dict[str, nn.Linear] | None = None
         self._handles: list[Any] = []
         self._saved_functional: dict[str, Any] = {}
+        self._loss_shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+        self._input_dtype: str | None = None
+        self._target_dtype: str | None = None
+        self._batch_prints: list[tuple[int, float]] = []   # (size, sum of first targets) per loss call
+        self._target_tail_shape: tuple[int, ...] | None = None
         self.t0 = time.perf_counter()
 
     # -- hooks ----------------------------------------------------------------------------------
@@ -116,7 +120,7 @@ class TorchWatcher:
             return
         if isinstance(module, nn.modules.loss._Loss):
             if len(args) >= 2 and torch.is_tensor(output) and output.numel() == 1:
-                self._record_loss(type(module).__name__, output, args[1])
+                self._record_loss(type(module).__name__, output, args[1], args[0])
             return
         if self.module is not None and module is not self.module:
             return
@@ -125,15 +129,26 @@ class TorchWatcher:
         if args and torch.is_tensor(args[0]):
             self._last_x = args[0].detach()
 
-    def _record_loss(self, name: str, value: torch.Tensor, target: Any) -> None:
+    def _record_loss(self, name: str, value: torch.Tensor, target: Any, prediction: Any = None) -> None:
         self._loss_name = self._loss_name or name
         self._pending_loss = float(value.detach())
+        if torch.is_tensor(target):
+            if torch.is_tensor(prediction) and self._loss_shapes is None and tuple(prediction.shape) != tuple(target.shape):
+                self._loss_shapes = (tuple(prediction.shape), tuple(target.shape))
+            if self._target_dtype is None:
+                self._target_dtype = str(target.dtype).replace("torch.", "")
+            if len(self._batch_prints) < MAX_BATCH_PRINTS and target.numel():
+                flat = target.detach().reshape(-1)
+                self._batch_prints.append((int(flat.numel()), float(flat[: min(8, flat.numel())].double().sum())))
+        if self._last_x is not None and self._input_dtype is None:
+            self._input_dtype = str(self._last_x.dtype).replace("torch.", "")
         if self._last_x is not None and torch.is_tensor(target) and target.shape[0] == self._last_x.shape[0]:
             if self._batch_rows is None:
                 self._batch_rows = int(target.shape[0])
             if self._rows < MAX_DATA_ROWS:
                 self._xs.append(self._last_x.reshape(len(self._last_x), -1).double().cpu().numpy())
                 self._ys.append(target.detach().reshape(len(target), -1).double().cpu().numpy())
+                self._target_tail_shape = tuple(target.shape[1:])
                 self._rows += len(target)
 
     def _wrap_functional(self, name: str) -> None:
@@ -144,7 +159,7 @@ class TorchWatcher:
         def wrapped(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
             out = original(input, target, *args, **kwargs)
             if watcher._depth == 0 and torch.is_tensor(out) and out.numel() == 1:
-                watcher._record_loss(name, out, target)
+                watcher._record_loss(name, out, target, input)
             return out
 
         setattr(F, name, wrapped)
@@ -219,7 +234,7 @@ class TorchWatcher:
                          mod.register_module_forward_hook(self._post),
                          optim_mod.register_optimizer_step_pre_hook(self._step_pre),
                          optim_mod.register_optimizer_step_post_hook(self._step_post)]
-        for name in _LOSS_FUNCTIONS:
+        for name in TORCH_FUNCTIONAL_LOSSES:
             self._wrap_functional(name)
         self.budget = Budget(self.budget.seconds)
         self.t0 = time.perf_counter()
@@ -285,11 +300,12 @@ class TorchWatcher:
             per_epoch = max(1, math.ceil(n / self._batch_rows))
             run.config.epochs = max(1, round(len(h.batch_loss) / per_epoch))
             h.loss = [float(np.mean(h.batch_loss[i:i + per_epoch])) for i in range(0, len(h.batch_loss), per_epoch)]
-        run.extra["n_updates_planned"] = self.n_steps
+        run.n_updates_planned = self.n_steps
+        self._data_facts(run)
         if self.probe_losses:
-            run.extra["probe_loss"] = thin(self.probe_losses, 200)
+            h.probe_loss = thin(self.probe_losses, 200)
         if self.budget.hit:
-            run.extra["stopped_by_budget_s"] = self.budget.seconds
+            run.stopped_by_budget_s = self.budget.seconds
         for key in ("grad_norm", "update_ratio"):
             series = getattr(h, key)
             for name in series:
@@ -299,6 +315,25 @@ class TorchWatcher:
             self._final_probe(run, root, X, Y)
         self.run = run
         return run
+
+    def _data_facts(self, run: TrainingRun) -> None:
+        """dtypes as trained on, the shapes the loss compared, and whether batches come in a fixed order."""
+        d = run.data
+        d.input_dtype = self._input_dtype or d.input_dtype
+        d.target_dtype = self._target_dtype or d.target_dtype
+        if self._ys:
+            d.target_shape = (run.data.n_samples or 0,) + tuple(self._target_tail_shape or ())
+        run.fit.loss_broadcast = self._loss_shapes
+        prints = self._batch_prints
+        n, rows = run.data.n_samples, self._batch_rows
+        if n and rows and rows < n and len(prints) >= 2:
+            per_epoch = math.ceil(n / rows)
+            if len(prints) >= 2 * per_epoch:
+                run.config.shuffle = prints[:per_epoch] != prints[per_epoch:2 * per_epoch]
+            elif per_epoch > 1 and len(prints) >= per_epoch:
+                run.config.shuffle = None
+        elif n and rows and rows >= n:
+            run.config.shuffle = None    # full batch: order does not matter
 
     def _final_probe(self, run: TrainingRun, root: nn.Module, X: np.ndarray, Y: np.ndarray) -> None:
         idx = probe_rows(X)
@@ -320,14 +355,14 @@ class TorchWatcher:
                 pred = root(torch.as_tensor(X, dtype=dtype).reshape(len(X), *self._x_shape(X)))
                 outputs.clear()
                 root(torch.as_tensor(X[idx], dtype=dtype).reshape(len(idx), *self._x_shape(X)))
-            run.extra["train_r2"] = r2_score(Y, pred.double().cpu().numpy())
+            fit_quality(run, Y, pred.double().cpu().numpy())
             dead, sat = layer_stats(outputs)
             for name, value in dead.items():
                 run.history.dead_fraction.setdefault(name, []).append(value)
             for name, value in sat.items():
                 run.history.saturated_fraction.setdefault(name, []).append(value)
         except Exception as exc:
-            run.extra.setdefault("probe_errors", []).append(f"{type(exc).__name__}: {exc}")
+            run.probe_errors.append(f"{type(exc).__name__}: {exc}")
         finally:
             root.train(was_training)
             for hd in handles:

@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterator
 
-from nnfit.doctor.findings import CATALOGUE, Finding, rank
+from nnfit.doctor.findings import CATALOGUE, Finding
 from nnfit.doctor.run import TrainingRun
 
 RuleFn = Callable[[TrainingRun], Iterator[Finding]]
@@ -50,10 +50,28 @@ def load_all() -> None:
         importlib.import_module(f"{__name__}.{module.name}")
 
 
+def applies(code: str, run: TrainingRun) -> bool:
+    """A rule declared for one task (catalogue `task`) runs only on it (or when the task is unknown)."""
+    wanted = CATALOGUE[code].task
+    if wanted is None or run.task is None:
+        return True
+    return (run.task == "regression") == (wanted == "regression")
+
+
 def run_rules(run: TrainingRun) -> list[Finding]:
+    """Every rule that applies to the run's task; ranked and graded by nnfit.doctor.ranking."""
+    from nnfit.doctor.ranking import assess
+    from nnfit.doctor.task import infer_task
+
     load_all()
+    if run.task is None:
+        run.task = infer_task(run)
+    if run.task is not None and run.data.is_regression is None:
+        run.data.is_regression = run.task == "regression"
     findings: list[Finding] = []
-    for rules in REGISTRY.values():
+    for code, rules in REGISTRY.items():
+        if not applies(code, run):
+            continue
         for registered in rules:
             findings.extend(registered.fn(run))
-    return rank(findings)
+    return assess(findings, run)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from nnfit.doctor.findings import Location
 from nnfit.doctor.run import LayerInfo, TrainingRun
+from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, REGRESSION_LOSSES, norm
 
 # A run whose training R² (1 - final MSE / var(y)) reaches this is healthy: nothing to explain. nnfit
 # aims at R² >= 0.999 fits. Measured on the corpus (bench/doctor_bench.py): healthy setups end at
@@ -18,44 +19,13 @@ from nnfit.doctor.run import LayerInfo, TrainingRun
 # Several runtime signals (probe-loss jumps, loss swings, update ratios) overlap between healthy and
 # failing runs and only separate behind this gate.
 HEALTHY_R2 = 0.999
-
-SATURATING = {"sigmoid", "tanh", "hard_sigmoid", "softsign", "softmax", "hard_tanh", "log_sigmoid"}
-# (low, high) of what an output activation can produce; None = unbounded on that side.
-ACTIVATION_RANGE: dict[str, tuple[float | None, float | None]] = {
-    "sigmoid": (0.0, 1.0),
-    "hard_sigmoid": (0.0, 1.0),
-    "softmax": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-    "hard_tanh": (-1.0, 1.0),
-    "softsign": (-1.0, 1.0),
-    "relu": (0.0, None),
-    "relu6": (0.0, 6.0),
-    "softplus": (0.0, None),
-    "exponential": (0.0, None),
-    "elu": (-1.0, None),
-    "selu": (-1.7581, None),
-    "log_sigmoid": (None, 0.0),
-}
-ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad", "adadelta", "lion", "adafactor", "radam"}
-REGRESSION_LOSSES = {
-    "mse", "mean_squared_error", "mseloss", "mae", "mean_absolute_error", "l1loss", "huber", "huberloss",
-    "smoothl1loss", "log_cosh", "logcosh", "mean_squared_logarithmic_error", "msle",
-    "mean_absolute_percentage_error", "mape",
-}
-CLASSIFICATION_LOSSES = {
-    "categorical_crossentropy", "sparse_categorical_crossentropy", "binary_crossentropy", "crossentropyloss",
-    "bceloss", "bcewithlogitsloss", "nllloss", "hinge", "squared_hinge", "categorical_hinge",
-    "kl_divergence", "kld", "kullback_leibler_divergence", "binary_focal_crossentropy",
-    "categorical_focal_crossentropy", "poisson", "poissonnllloss", "cosine_similarity",
-}
-ACCURACY_METRICS = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
-                    "sparse_categorical_accuracy", "top_k_categorical_accuracy"}
-
-
-def norm(name: str | None) -> str:
-    """Lower-case, no spaces, keras/torch spellings folded together ('MSELoss' -> 'mseloss')."""
-    return (name or "").strip().lower().replace(" ", "").replace("-", "_")
-
+# A classifier that labels this share of its training rows right has nothing to explain (the issue's
+# bar for a classification that trains well).
+HEALTHY_ACCURACY = 0.99
+# A network within this of the reference fit (doctor/reference.py: the better of least squares and
+# ridge on random tanh features, 5-fold cross-validated) fits as well as its data allow. It is the
+# spread of a 5-fold R² estimate on a few hundred rows (about 0.01), not a corpus-fitted number.
+REFERENCE_SLACK = 0.02
 
 def optimizer_facts(run: TrainingRun) -> tuple[str, float | None, int | None]:
     """(normalised optimiser name, learning rate, the line that sets them) for the learning-rate rules."""
@@ -91,6 +61,8 @@ def n_inputs(run: TrainingRun) -> int | None:
 
 
 def is_regression(run: TrainingRun) -> bool | None:
+    if run.task is not None:
+        return run.task == "regression"
     if run.data.is_regression is not None:
         return run.data.is_regression
     loss = norm(run.config.loss)
@@ -119,7 +91,9 @@ def has_history(run: TrainingRun) -> bool:
 
 def train_r2(run: TrainingRun) -> float | None:
     """Training R² at the end: measured by the monitor when it could predict, else from an MSE loss."""
-    r2 = run.extra.get("train_r2")
+    if classification(run):
+        return None    # R² of class labels says nothing; rules judge a classifier by accuracy
+    r2 = run.fit.train_r2
     if r2 is not None:
         return float(r2) if math.isfinite(r2) else -math.inf
     loss = final_loss(run)
@@ -129,12 +103,29 @@ def train_r2(run: TrainingRun) -> float | None:
     return 1.0 - loss / var if math.isfinite(loss) else -math.inf
 
 
+def classification(run: TrainingRun) -> bool:
+    return run.task is not None and run.task != "regression"
+
+
 def healthy(run: TrainingRun) -> bool | None:
-    """True: the run fits (nothing to explain); False: it fails; None: unknown (static)."""
+    """True: the run fits (nothing to explain); False: it fails; None: unknown (static).
+    A classification is judged by its training accuracy, a regression by its training R²."""
+    if classification(run):
+        acc = run.fit.train_accuracy
+        return None if acc is None else acc >= healthy_bar(HEALTHY_ACCURACY, run.fit.reference_accuracy)
     r2 = train_r2(run)
     if r2 is None:
         return None
-    return r2 >= HEALTHY_R2
+    return r2 >= healthy_bar(HEALTHY_R2, run.fit.reference_r2)
+
+
+def healthy_bar(bar: float, reference: float | None) -> float:
+    """The fit a run must reach to be healthy: `bar`, or, when these data do not allow it (a flexible
+    reference model, cross-validated, stays below it: noisy targets), the reference less
+    REFERENCE_SLACK. A network that fits as well as the data allow has nothing to explain."""
+    if reference is None or reference >= bar:
+        return bar
+    return reference - REFERENCE_SLACK
 
 
 def failing(run: TrainingRun) -> bool:
@@ -157,7 +148,7 @@ def trend_series(run: TrainingRun) -> list[float]:
     else the per-batch losses (noisy with small batches)."""
     if len(run.history.loss) >= 5:
         return list(run.history.loss)
-    probe = run.extra.get("probe_loss") or []
+    probe = run.history.probe_loss
     if len(probe) >= 5:
         return list(probe)
     return loss_series(run)
@@ -179,7 +170,7 @@ def windows_to_healthy(run: TrainingRun, drop: float | None) -> float | None:
 
 def n_updates_planned(run: TrainingRun) -> int | None:
     """epochs * ceil(n / batch): the parameter updates the setup asks for."""
-    planned = run.extra.get("n_updates_planned")
+    planned = run.n_updates_planned
     if planned:
         return int(planned)
     epochs, n = run.config.epochs, run.data.n_samples

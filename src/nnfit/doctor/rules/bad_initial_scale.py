@@ -25,7 +25,7 @@ TOO_SMALL = 0.01
 
 @rule("NF120")
 def bad_initial_scale(run: TrainingRun) -> Iterator[Finding]:
-    stds: dict[str, float] = run.extra.get("initial_weight_std", {})
+    stds: dict[str, float] = run.initial_weight_std
     for layer in run.layers:
         if layer.kind != "dense" or layer.name not in stds:
             continue
@@ -47,5 +47,5 @@ def bad_initial_scale(run: TrainingRun) -> Iterator[Finding]:
                               end_column=layer.span[1] if layer.span else None, layer=layer.name),
             explanation=("identical units get identical updates and never differ" if std == 0
                          else "units saturate or the signal explodes/vanishes through the layers"),
-            score=0.6,
+            basis="setting", margin=max(ratio / TOO_LARGE, TOO_SMALL / ratio) if ratio > 0 else 10.0,
         )

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ADAPTIVE, failing, fmt, location, norm
+from nnfit.doctor.rules._common import failing, fmt, location
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ADAPTIVE, norm
 
 
 @rule("NF124")
@@ -35,5 +36,5 @@ def batch_size_too_small(run: TrainingRun) -> Iterator[Finding]:
                   "updates_per_epoch": run.data.n_samples},
         location=location(run, line=run.config.fit_line),
         explanation="single-sample steps with a large rate make the loss jitter at a high level",
-        score=0.5,
+        basis="setting",
     )

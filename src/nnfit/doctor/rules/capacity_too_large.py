@@ -29,5 +29,5 @@ def capacity_too_large(run: TrainingRun) -> Iterator[Finding]:
         fix="use a narrower network or more samples, and check held-out error",
         evidence={"n_params": p, "n_samples": n},
         location=location(run, line=run.config.fit_line),
-        score=0.1,
+        basis="setting",
     )

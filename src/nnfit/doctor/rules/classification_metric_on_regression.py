@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ACCURACY_METRICS, is_regression, location, norm
+from nnfit.doctor.rules._common import is_regression, location
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ACCURACY_METRICS, norm
 
 
 @rule("NF108")
@@ -23,7 +24,7 @@ def classification_metric_on_regression(run: TrainingRun) -> Iterator[Finding]:
     bad = [m for m in run.config.metrics if norm(m) in ACCURACY_METRICS]
     if not bad:
         return
-    values = run.extra.get("metric_history", {}).get(bad[0]) if isinstance(run.extra.get("metric_history"), dict) else None
+    values = run.history.metrics.get(bad[0])
     evidence = {"metrics": bad}
     if values:
         evidence["final_value"] = values[-1]
@@ -35,5 +36,5 @@ def classification_metric_on_regression(run: TrainingRun) -> Iterator[Finding]:
         evidence=evidence,
         location=location(run, line=run.config.compile_line),
         explanation="accuracy compares class labels; on a regression it says nothing about the fit",
-        score=0.3,
+        basis="setting",
     )

@@ -39,6 +39,6 @@ def dead_units(run: TrainingRun) -> Iterator[Finding]:
             evidence={"layer": name, "dead_fraction": frac, "units": units},
             location=location(run, layer=layer, layer_name=name),
             explanation="dead ReLU units have zero gradient and never recover",
-            score=0.6 + 0.2 * frac,
+            basis="measured", margin=frac / DEAD,
             severity=Severity.ERROR if frac >= 0.99 and healthy(run) is False else Severity.WARNING,
         )

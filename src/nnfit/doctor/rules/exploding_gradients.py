@@ -50,6 +50,6 @@ def exploding_gradients(run: TrainingRun) -> Iterator[Finding]:
             evidence={"layer": name, "first_grad_norm": start, "max_grad_norm": peak, "nonfinite_at": bad},
             location=location(run, layer=layer, layer_name=name),
             explanation="huge gradient steps throw the weights out of any useful region",
-            score=0.8,
+            basis="measured", margin=(growth / GROWTH) if bad is None and growth else 10.0,
         )
         return  # one finding: the first layer that exploded

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, optimizer_facts
+from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ADAPTIVE
 
 # Static warning thresholds (per optimiser family): 50x Adam's default; SGD 0.5. In the corpus the
 # learning-rate cases use Adam 0.1-1.0 and SGD 0.5-5.0, the healthy ones Adam <= 0.05 and SGD 0.05.
@@ -33,7 +34,7 @@ DIVERGED = 2.0
 UPDATE_RATIO_HIGH = 0.05
 # Oscillation: share of epoch-to-epoch increases of the loss in the last half.
 OSCILLATING = 0.35
-# Oscillation of the loss of the current weights on a fixed probe batch (extra["probe_loss"]): max/min
+# Oscillation of the loss of the current weights on a fixed probe batch (history.probe_loss): max/min
 # over the second half of training, together with >= 35 % rises. Measured: learning-rate cases 22x-90x
 # (seed 3: 76x-1426x); other failing cases 1.0-7.4x except exploding / wrong-loss runs (35x, 8874x,
 # where NF103 is an allowed side finding); healthy runs up to 278x (gated out by health).
@@ -51,9 +52,11 @@ def _median(values: list[float]) -> float | None:
 @rule("NF103")
 def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     state = healthy(run)
-    if state is True:
-        return
     name, lr, line = optimizer_facts(run)
+    limit = STATIC_ADAPTIVE if name in ADAPTIVE else STATIC_SGD if name in ("sgd", "") else None
+    large = lr is not None and limit is not None and lr >= limit
+    if state is True and not large:
+        return   # a run that fits, with an ordinary rate: nothing to explain
     batch = run.config.batch_size
     lower = lr / 10 if lr else None   # one decade at a time; repair re-trains to show it is enough
     fix = f"lower the learning rate to {fmt(lower)}" if lower else "lower the learning rate 10-100x"
@@ -63,10 +66,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
 
     series = loss_series(run)
     if state is None or not series:  # static: only the configuration is known
-        if lr is None:
-            return
-        limit = STATIC_ADAPTIVE if name in ADAPTIVE else STATIC_SGD if name in ("sgd", "") else None
-        if limit is None or lr < limit:
+        if not large:
             return
         yield Finding(
             code="NF103", severity=Severity.WARNING,
@@ -74,25 +74,25 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
                     + (f" for batch size {batch}" if batch and batch <= 4 else ""),
             fix=fix, evidence=evidence, location=location(run, line=line),
             explanation="steps this large overshoot the minimum; the loss oscillates or diverges",
-            score=0.8 if batch and batch <= 4 else 0.6,
+            basis="setting", margin=lr / limit,
         )
         return
 
     reasons: list[str] = []
-    score = 0.0
+    margin = 1.0    # how far past its threshold the strongest sign lies
     finite = [v for v in series if math.isfinite(v)]
     if len(finite) < len(series):
         first_bad = next(i for i, v in enumerate(series) if not math.isfinite(v))
         reasons.append(f"loss became {series[first_bad]} at step {first_bad + 1}")
         evidence["nonfinite_at"] = first_bad + 1
-        score = 0.97
+        margin = 1000.0   # NaN / inf: past any threshold
     epoch_loss = [v for v in run.history.loss if math.isfinite(v)] or finite
     if epoch_loss:
         lo, last = min(epoch_loss), epoch_loss[-1]
         evidence["min_loss"], evidence["final_loss"] = lo, last
         if lo > 0 and last >= DIVERGED * lo and len(epoch_loss) >= 2:
             reasons.append(f"final loss {fmt(last)} is {last / lo:.1f}x its minimum {fmt(lo)}")
-            score = max(score, 0.9)
+            margin = max(margin, last / lo / DIVERGED)
         half = epoch_loss[len(epoch_loss) // 2:]
         if len(half) >= 4:
             ups = sum(b > a for a, b in zip(half, half[1:])) / (len(half) - 1)
@@ -101,8 +101,8 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
             evidence["late_swing"] = round(swing, 2) if math.isfinite(swing) else swing
             if ups >= OSCILLATING and swing >= SWING:
                 reasons.append(f"loss rose in {ups:.0%} of the late epochs (oscillating)")
-                score = max(score, 0.85)
-    probe = [v for v in (run.extra.get("probe_loss") or []) if math.isfinite(v)]
+                margin = max(margin, swing / SWING)
+    probe = [v for v in run.history.probe_loss if math.isfinite(v)]
     late = probe[len(probe) // 2:]
     if len(late) >= 6 and min(late) > 0:
         ups = sum(b > a for a, b in zip(late, late[1:])) / (len(late) - 1)
@@ -112,7 +112,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         if ups >= OSCILLATING and jump >= JUMP:
             reasons.append(f"late in training the loss on a fixed batch jumps {jump:.0f}x between checks "
                            f"and rises in {ups:.0%} of them")
-            score = max(score, 0.88)
+            margin = max(margin, jump / JUMP)
     ratios = [_median(v[len(v) // 2:]) for v in run.history.update_ratio.values() if v]
     ratios = [r for r in ratios if r is not None]
     if ratios:
@@ -120,13 +120,16 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         evidence["update_ratio"] = top
         if top > UPDATE_RATIO_HIGH and reasons:
             reasons.append(f"each step changes weights by {top:.0%} of their size")
-            score += 0.03
+            margin *= 1.1
     if not reasons:
         return
+    # a run that fits anyway: the large rate and the measured oscillation are worth a warning, no more
+    severity = Severity.WARNING if state is True else None
     yield Finding(
+        severity=severity,
         code="NF103",
         message=f"learning-rate-too-high: {'; '.join(reasons)}" + (f" (lr {fmt(lr)}" + (f", batch size {batch})" if batch else ")") if lr else ""),
         fix=fix, evidence=evidence, location=location(run, line=line),
         explanation="steps this large overshoot the minimum; the loss oscillates or diverges",
-        score=min(score, 0.99),
+        basis="measured", margin=margin,
     )

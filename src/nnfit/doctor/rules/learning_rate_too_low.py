@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ADAPTIVE, fmt, healthy, location, loss_series, optimizer_facts
+from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ADAPTIVE
 
 STATIC_LOW = 1e-5
 # Median ||dW||/||W|| per step (second half of training) below which a poor fit is blamed on the step
@@ -55,7 +56,8 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         fix=f"raise the learning rate to {fmt(good)}",
         evidence=evidence, location=location(run, line=line),
         explanation="tiny steps leave the network near its random start",
-        score=0.75,
+        basis="measured" if "update_ratio" in evidence and len(reasons) > (lr is not None and lr < STATIC_LOW) else "setting",
+        margin=max((STATIC_LOW / lr) if lr else 1.0, (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0),
         # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)
         severity=Severity.ERROR if "update_ratio" in evidence and len(reasons) and state is False else Severity.WARNING,
     )

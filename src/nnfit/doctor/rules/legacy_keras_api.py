@@ -59,5 +59,5 @@ def legacy_keras_api(run: TrainingRun) -> Iterator[Finding]:
             location=Location(file=run.source, line=use.line, column=use.span[0] if use.span else None,
                               end_column=use.span[1] if use.span else None),
             explanation=why,
-            score=0.5 if old in _WHY else 0.3,
+            basis="code", margin=10.0 if old in _WHY else 1.0,
         )

@@ -44,5 +44,5 @@ def loss_not_decreasing(run: TrainingRun) -> Iterator[Finding]:
         evidence={"start_loss": start, "end_loss": end},
         location=location(run, line=run.config.fit_line),
         explanation="nothing is being learned",
-        score=0.4,
+        basis="measured", margin=end / (FLAT * start) if math.isfinite(end) else 10.0,
     )

@@ -30,11 +30,11 @@ def missing_bias(run: TrainingRun) -> Iterator[Finding]:
         code="NF119",
         message=f"missing-bias: {'no layer has' if every else f'{len(no_bias)} of {len(dense)} layers have'} a bias term ({names})",
         fix=("add a bias vector to every layer (zeros at the start) and update it with its gradient"
-             if run.framework in ("numpy", "static") and run.extra.get("framework_guess") == "numpy"
+             if run.framework in ("numpy", "static") and run.framework_guess == "numpy"
              else "drop use_bias=False / bias=False"),
         evidence={"layers": [la.name for la in no_bias]},
         location=Location(file=run.source, line=first.line, column=first.span[0] if first.span else None,
                           end_column=first.span[1] if first.span else None, layer=first.name),
         explanation="every unit computes act(w·x): the network's output at x = 0 is pinned and constant offsets are hard to fit",
-        score=0.7 if every else 0.4,
+        basis="setting", margin=10.0 if every else 1.0,
     )

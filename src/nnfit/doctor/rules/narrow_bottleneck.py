@@ -15,8 +15,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import SATURATING, activation, dense_layers, failing, location, n_inputs
+from nnfit.doctor.rules._common import activation, dense_layers, failing, location, n_inputs
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import SATURATING
 
 
 FEW_INPUTS = 32
@@ -63,5 +64,6 @@ def narrow_bottleneck(run: TrainingRun) -> Iterator[Finding]:
             location=location(run, layer=layer),
             explanation=("all information must pass through this layer; a saturating unit also "
                          "blocks the gradient to the layers before it"),
-            score=0.92 + 0.05 * (sat[-1] if sat else 0.0),
+            basis="measured" if sat else "setting",
+            margin=max(2.0, (max(nxt or 1, n_in or 1)) / max(units, 1)) / (1.0 if not sat else 0.5 / sat[-1]),
         )

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import ACTIVATION_RANGE, activation, failing, fmt, is_regression, location, output_layer
+from nnfit.doctor.rules._common import activation, failing, fmt, is_regression, location, output_layer
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ACTIVATION_RANGE
 
 
 CLIPPING_AT_ZERO = {"relu", "relu6"}
@@ -51,7 +52,7 @@ def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
                 evidence={"activation": act, "target_min": tmin, "target_max": tmax},
                 location=location(run, layer=out),
                 explanation="a ReLU output that goes negative for the data stops all learning (a dead output unit)",
-                score=0.3,
+                basis="setting",
             )
         return
     span = max(tmax - tmin, 1e-12)
@@ -67,5 +68,5 @@ def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
                   "fraction_of_span_unreachable": round(min(1.0, outside / span), 3)},
         location=location(run, layer=out),
         explanation="targets outside the output activation's range can never be produced",
-        score=0.85 + 0.1 * min(1.0, outside / span),
+        basis="data", margin=1.0 + 100 * min(1.0, outside / span),
     )

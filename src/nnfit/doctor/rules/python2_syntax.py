@@ -50,6 +50,6 @@ def python2_syntax(run: TrainingRun) -> Iterator[Finding]:
                               end_column=prob.get("end_column")),
             explanation=("Python 3 stops with a SyntaxError before training starts"
                          if kind != "for-else" else "the else block runs once after every loop, not as the other branch of an if"),
-            score=0.9 if kind == "flattened" else 0.7,
+            basis="code", margin=10.0 if kind == "flattened" else 1.0,
             severity=Severity.WARNING if kind == "for-else" else None,
         )

@@ -34,6 +34,6 @@ def saturated_units(run: TrainingRun) -> Iterator[Finding]:
             evidence={"layer": name, "saturated_fraction": series[-1]},
             location=location(run, layer=layer, layer_name=name),
             explanation="saturated units pass no gradient",
-            score=0.55 + 0.2 * series[-1],
+            basis="measured", margin=series[-1] / SATURATED,
             severity=Severity.ERROR if series[-1] >= 0.9 and healthy(run) is False else Severity.WARNING,
         )

@@ -32,7 +32,7 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
         return
     updates = n_updates_planned(run)
     # A run the monitor cut short (time budget) was going to train longer: "still falling" is ours.
-    truncated = bool(run.extra.get("stopped_by_budget_s"))
+    truncated = bool(run.stopped_by_budget_s)
     drop = tail_drop(trend_series(run)) if state is False and not truncated else None
     few = updates is not None and updates < MIN_UPDATES
     r2 = train_r2(run)
@@ -59,6 +59,7 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
         evidence=evidence,
         location=location(run, line=run.config.fit_line),
         explanation="each update moves the weights only a little; learning a function takes thousands",
-        score=0.85 if few else 0.6,
+        basis="setting" if few else "measured",
+        margin=(MIN_UPDATES / max(updates, 1)) if few else max(1.0, (drop or 0) / STILL_FALLING),
         severity=Severity.ERROR if (few or state is False) else Severity.WARNING,
     )

@@ -11,7 +11,6 @@ non-negative values that span orders of magnitude (then a product becomes a sum)
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
@@ -46,5 +45,5 @@ def unscaled_inputs(run: TrainingRun) -> Iterator[Finding]:
         evidence={"max_abs": big, "columns": cols, "transform": transform},
         location=location(run, line=run.data.line or run.config.fit_line),
         explanation="inputs far from [-1, 1] make the first layer's gradients huge and saturate or kill units",
-        score=min(0.95, 0.75 + 0.04 * abs(math.log10(max(big, 1e-12)))),
+        basis="data", margin=big / LARGE if big > LARGE else SMALL / max(big, 1e-300),
     )

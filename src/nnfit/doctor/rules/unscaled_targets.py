@@ -11,7 +11,6 @@ product of inputs into a sum.
 """
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
@@ -60,5 +59,5 @@ def unscaled_targets(run: TrainingRun) -> Iterator[Finding]:
         evidence={"max_abs": big, "spread": spread, "transform": transform, "first_loss": loss0},
         location=location(run, line=run.data.line or run.config.fit_line),
         explanation="outputs start near 1; reaching targets this large takes huge weights and the loss gradients swamp every update",
-        score=min(0.99, 0.8 + 0.04 * math.log10(max(big, 1.0))),
+        basis="data", margin=max(big, spread) / LARGE,
     )

@@ -43,5 +43,5 @@ def unused_optimizer(run: TrainingRun) -> Iterator[Finding]:
                       "used": used.name if used else None, "used_learning_rate": used.learning_rate if used else None},
             location=location(run, line=opt.line),
             explanation="the optimiser settings you chose do nothing; training runs with another optimiser's defaults",
-            score=0.7,
+            basis="setting",
         )

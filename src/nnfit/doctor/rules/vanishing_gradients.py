@@ -52,6 +52,6 @@ def vanishing_gradients(run: TrainingRun) -> Iterator[Finding]:
         evidence={"first_layer": names[0], "first_grad_norm": first, "last_grad_norm": last, "ratio": ratio},
         location=location(run, layer=layer, layer_name=names[0]),
         explanation="early layers receive almost no gradient and stop learning",
-        score=0.7,
+        basis="measured", margin=RATIO / ratio if ratio > 0 else 10.0,
         severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
     )

@@ -23,7 +23,7 @@ MAX_RELATIVE_ERROR = 1e-4
 
 @rule("NF118")
 def wrong_gradient(run: TrainingRun) -> Iterator[Finding]:
-    for check in run.extra.get("gradient_check", []):
+    for check in run.gradients.checks:
         err = check.get("relative_error")
         if err is None or err <= MAX_RELATIVE_ERROR:
             continue
@@ -39,5 +39,5 @@ def wrong_gradient(run: TrainingRun) -> Iterator[Finding]:
             evidence={k: v for k, v in check.items() if k != "worst"} | {"worst": worst[:3]},
             location=Location(file=run.source, line=check.get("line"), layer=check["parameter"]),
             explanation="updates follow the analytic gradient; if it is wrong, training goes the wrong way",
-            score=0.95 if err > 0.1 else 0.8,
+            basis="measured", margin=err / MAX_RELATIVE_ERROR,
         )

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import CLASSIFICATION_LOSSES, failing, location, norm
+from nnfit.doctor.rules._common import failing, location
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, norm
 
 
 @rule("NF110")
@@ -30,5 +31,5 @@ def wrong_loss(run: TrainingRun) -> Iterator[Finding]:
         evidence={"loss": run.config.loss},
         location=location(run, line=run.config.compile_line),
         explanation="a classification loss is not minimised by predicting the target value",
-        score=0.95,
+        basis="setting", margin=10.0,
     )

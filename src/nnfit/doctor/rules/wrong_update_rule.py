@@ -27,10 +27,10 @@ MAX_DEVIATION = 0.25
 
 
 def _gradient_for(run: TrainingRun, parameter: str) -> str | None:
-    measured = run.extra.get("gradient_of", {})
+    measured = run.gradients.gradient_of
     if parameter in measured:
         return measured[parameter]
-    names = run.extra.get("static", {}).get("gradient_names", {})
+    names = run.static.gradient_names if run.static else {}
     own = [n for n in names if n.lower().endswith(parameter.lower()) and len(n) > len(parameter)
            and n[-len(parameter) - 1] in "_dD"]
     return own[0] if own else None
@@ -48,14 +48,14 @@ def _suggest(run: TrainingRun, upd) -> str:
         return fix
     owner = "self." if "self." in rhs and not grad.startswith("self.") else ""
     grad_expr = f"{owner}{grad}"
-    if run.extra.get("gradient_shape_mismatch", {}).get(upd.parameter):
+    if run.gradients.shape_mismatch.get(upd.parameter):
         # e.g. a (3,) gradient for a (3, 1) weight: `W - lr * g` would broadcast to (3, 3)
         grad_expr += f".reshape({lhs.strip()}.shape)"
     fix = f"{lhs.strip()} ={rhs[:m.start(2)]}{grad_expr}"
     if run.framework == "static":
         fix += f" (then check that {grad} is right: `nnfit doctor check`)"
     elif any(c.get("parameter") == upd.parameter and (c.get("relative_error") or 0) > 1e-4
-             for c in run.extra.get("gradient_check", [])):
+             for c in run.gradients.checks):
         fix += f" (and fix {grad} itself first: NF118)"
     return fix
 
@@ -85,9 +85,10 @@ def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
                               end_column=upd.span[1] if upd.span else None, layer=upd.parameter),
             explanation="gradient descent moves each weight along minus its own gradient; any other step "
                         "changes the weights without reducing the loss",
-            score=0.97 if "themselves" in (upd.note or "") or (cos is not None and cos < 0.1) else 0.85,
+            basis="measured" if cos is not None else "code",
+            margin=10.0 if "themselves" in (upd.note or "") or (cos is not None and cos < 0.1) else 2.0,
         )
-    deviations = run.extra.get("step_deviation", {})
+    deviations = run.gradients.step_deviation
     for upd in run.updates:
         dev = deviations.get(upd.parameter)
         cos = upd.cosine_with_negative_gradient
@@ -102,5 +103,5 @@ def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
             location=Location(file=run.source, line=upd.line, layer=upd.parameter),
             explanation="a step that is not -lr * gradient (e.g. the output error broadcast instead of the weight "
                         "gradient) changes every weight of the layer by the same amount",
-            score=0.5,
+            basis="measured",
         )

@@ -1,0 +1,93 @@
+"""Capacity chosen by validation: a small successive-halving search over widths and depths.
+
+Every candidate architecture gets a short fit (warm start + a few second-order steps); the better
+half, on validation, goes on with twice the steps; and so on until one is left, which the caller
+then trains to the end. One hidden layer is often best under Levenberg-Marquardt; oscillatory
+targets need more units or a second layer, and only validation can tell which (measured on the
+DSO table: neither a fixed width nor a fixed depth won on every row).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+
+from torch import nn
+
+from nnfit import models
+
+# Widths tried per input count: the first is the width that polished best in earlier measurements
+# (models.default_hidden), then twice as wide, then two layers of about half its width.
+BASE_WIDTH = {1: 24, 2: 40, 3: 48}
+# At most one parameter per this many training rows: with fewer rows per parameter the held-out
+# error drifted away from the validation error on the DSO rows (validation still decides below it).
+ROWS_PER_PARAMETER = 2.5
+# Levenberg-Marquardt solves a P x P system per step (P**3/3 flops): past this many parameters a
+# step costs more than ~30 ms on one core and a fit no longer fits its budget.
+MAX_PARAMETERS = 900
+
+
+@dataclasses.dataclass
+class Trial:
+    hidden: tuple[int, ...]
+    net: nn.Sequential | None
+    val_mse: float
+    rounds: int = 0
+    seconds: float = 0.0
+
+    def record(self, n_inputs: int) -> dict[str, object]:
+        return {"hidden": list(self.hidden), "parameters": models.parameter_count(n_inputs, self.hidden),
+                "validation_rmse": math.sqrt(self.val_mse) if math.isfinite(self.val_mse) else None,
+                "rounds": self.rounds, "seconds": round(self.seconds, 2)}
+
+
+def candidates(n_inputs: int, n_train: int) -> list[tuple[int, ...]]:
+    """Architectures to try, each shrunk until it fits the row and parameter caps; duplicates dropped."""
+    base = BASE_WIDTH.get(n_inputs, 32)
+    wanted: list[tuple[int, ...]] = [(base,), (2 * base,), (max(8, base // 2),) * 2]
+    limit = min(MAX_PARAMETERS, int(n_train / ROWS_PER_PARAMETER))
+    chosen: list[tuple[int, ...]] = []
+    for hidden in wanted:
+        while models.parameter_count(n_inputs, hidden) > limit and max(hidden) > 4:
+            hidden = tuple(max(4, w * 3 // 4) for w in hidden)
+        if hidden not in chosen:
+            chosen.append(hidden)
+    return chosen
+
+
+def successive_halving(architectures: list[tuple[int, ...]],
+                       start: Callable[[tuple[int, ...], int], tuple[float, nn.Sequential]],
+                       resume: Callable[[nn.Sequential, int], float],
+                       first_steps: int, deadline: float) -> tuple[Trial, list[Trial]]:
+    """start(hidden, steps) -> (val_mse, net); resume(net, steps) -> val_mse. Best trial and all trials.
+
+    Round k gives each survivor first_steps * 2**k second-order steps and keeps the better half; the
+    rounds share the time to the deadline equally, and a candidate not started in time is skipped.
+    """
+    trials: list[Trial] = []
+    for hidden in architectures:
+        if trials and time.perf_counter() > deadline:
+            break
+        began = time.perf_counter()
+        val, net = start(hidden, first_steps)
+        trials.append(Trial(hidden, net, val, 1, time.perf_counter() - began))
+    alive = sorted(trials, key=lambda t: t.val_mse)
+    steps = first_steps
+    while len(alive) > 1:
+        alive = alive[: (len(alive) + 1) // 2]  # the better half, rounded up (3 -> 2 -> 1)
+        if len(alive) == 1 or time.perf_counter() > deadline:
+            break
+        steps *= 2
+        for trial in alive:
+            began = time.perf_counter()
+            assert trial.net is not None
+            trial.val_mse = resume(trial.net, steps)
+            trial.rounds += 1
+            trial.seconds += time.perf_counter() - began
+        alive.sort(key=lambda t: t.val_mse)
+    best = alive[0]
+    for trial in trials:
+        if trial is not best:
+            trial.net = None  # free the losers
+    return best, trials

@@ -1,0 +1,147 @@
+"""The ranking model: which finding explains the failure, declared once for every rule.
+
+No rule sets its own rank. A rule says what its finding is (its catalogue `kind`) and what its
+evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an order and a severity:
+
+1. Tiers, in this order:
+   causes with error severity, causes with warning severity, symptoms, advice, info.
+   A *cause* explains why training fails (a learning rate, the data's scale, the output layer ...).
+   A *symptom* (loss-not-decreasing, dead / saturated units, vanishing / exploding gradients) is what a
+   cause does to training: when at least one cause was found, each symptom is shown as the
+   consequence of the causes found (`consequence_of`) with at most warning severity; it stands alone,
+   with its own severity, only when no cause was found.
+   *Advice* is about the code (Keras 2 names, Python 2 syntax, the metric) and never outranks a cause.
+2. Within a tier, the strength of the run's own evidence:
+       strength = BASIS[basis] + MARGIN_PER_DECADE * min(MAX_DECADES, log10(margin))
+   basis   "measured": this run's measurements show the fault acting (divergence, NaN, saturation,
+                       a loss that levels off, the loss computed on broadcast shapes);
+           "data":     facts of the data as trained on (ranges, shapes, dtypes, class counts, order);
+           "setting":  a configuration value known to fail (learning rate, epochs, units, loss);
+           "code":     a pattern in the source, nothing measured (lint without data).
+   margin  how far past the rule's own threshold the evidence lies (2.0: twice the threshold).
+   So a measurement outranks a fact of the data at the same margin, and a fact three decades past
+   its threshold outranks a measurement just past its own.
+   One cause can produce another's evidence; EXPLAINS declares the few such pairs (a cause -> the
+   findings whose measurements it produces). When both are found the explained finding ranks just
+   below the one that explains it and says so (`consequence_of`).
+3. Where repair ran (`apply_repair`), the measured effect of each fix replaces the evidence strength:
+   a fix that raised the held-out metric ranks its finding by that gain (above every unrepaired
+   finding of its tier); a fix that was tried and changed nothing drops below the untested ones.
+4. Severity a user can trust (`assess`): on a run that fits well (best known R² or accuracy >=
+   GOOD_FIT, held-out when measured) no finding is an error, and a warning whose evidence is only a
+   setting or a code pattern (nothing this run measured shows it hurting) becomes info. A static run
+   (lint) has no measurements: its severities are the rules' own.
+
+Ties: position in the file, then the code.
+"""
+from __future__ import annotations
+
+import math
+
+from nnfit.doctor.findings import ADVICE, CATALOGUE, SYMPTOM, Finding, Severity
+
+BASIS = {"measured": 0.6, "data": 0.5, "setting": 0.4, "code": 0.3}
+MARGIN_PER_DECADE = 0.1
+MAX_DECADES = 3.0
+# The issue's bar for "trains well": held-out R² >= 0.99 on a regression, accuracy >= 0.99 on a
+# classification (nnfit's own fits reach 0.999+; the corpus's fixed programs 0.97-1.0).
+GOOD_FIT = 0.99
+# cause -> findings whose evidence it produces when present (ordered batches make the loss swing, which
+# reads as a too-high rate; a broadcast loss levels off early, which reads as too few updates / too small
+# a model)
+EXPLAINS = {
+    "NF129": {"NF103", "NF124"},
+    "NF125": {"NF102", "NF115", "NF106", "NF105"},
+    "NF130": {"NF102", "NF131"},
+}
+# A repair gain below this (in R² or accuracy) is no measured effect.
+NO_EFFECT = 0.01
+
+
+def strength(f: Finding) -> float:
+    margin = f.margin if f.margin and math.isfinite(f.margin) else (10.0 ** MAX_DECADES if f.margin else 1.0)
+    decades = min(MAX_DECADES, max(0.0, math.log10(max(margin, 1.0))))
+    return BASIS.get(f.basis, BASIS["setting"]) + MARGIN_PER_DECADE * decades
+
+
+def kind(f: Finding) -> str:
+    return CATALOGUE[f.code].kind
+
+
+def tier(f: Finding) -> int:
+    k = kind(f)
+    if f.severity is Severity.INFO:
+        return 4
+    if k == ADVICE:
+        return 3
+    if k == SYMPTOM:
+        return 2
+    return 0 if f.severity is Severity.ERROR else 1
+
+
+def _key(f: Finding) -> tuple:
+    if f.repair_gain is not None:
+        score = 1.0 + f.repair_gain if f.repair_gain >= NO_EFFECT else f.score - 1.0
+    else:
+        score = f.score
+    return (tier(f), -score, f.location.line or 0, f.code)
+
+
+def order(findings: list[Finding]) -> list[Finding]:
+    for f in findings:
+        if not f.score:
+            f.score = strength(f)
+    return sorted(findings, key=_key)
+
+
+def fit_metric(run) -> float | None:  # noqa: ANN001 - TrainingRun (imported lazily: no cycle)
+    """The best evidence of how well the run fits: held-out first, else training; accuracy on a
+    classification, R² on a regression (None when unmeasured)."""
+    fit = run.fit
+    classification = run.task is not None and run.task != "regression"
+    if classification:
+        return fit.heldout_accuracy if fit.heldout_accuracy is not None else fit.train_accuracy
+    r2 = fit.heldout_r2 if fit.heldout_r2 is not None else fit.train_r2
+    return None if r2 is None or not math.isfinite(r2) else r2
+
+
+def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
+    """Strengths, symptoms as consequences, severities from the run's evidence; then the order."""
+    for f in findings:
+        f.score = strength(f)
+    present = {f.code: f for f in findings}
+    for code, explained in EXPLAINS.items():
+        if code in present:
+            for f in findings:
+                if f.code in explained:
+                    f.score = min(f.score, present[code].score - 0.001)
+                    if code not in f.consequence_of:
+                        f.consequence_of.append(code)
+    causes = [f for f in findings if kind(f) not in (SYMPTOM, ADVICE) and f.severity is not Severity.INFO]
+    if causes:
+        names = [c.code for c in order(list(causes))]
+        for f in findings:
+            if kind(f) == SYMPTOM:
+                f.consequence_of = names
+                if f.severity is Severity.ERROR:
+                    f.severity = Severity.WARNING
+                lead = CATALOGUE[names[0]].name
+                if "consequence of" not in f.message:
+                    f.message += f" (a consequence of {lead}" + (f" and {len(names) - 1} more" if len(names) > 1 else "") + ")"
+    if not run.is_static:
+        metric = fit_metric(run)
+        if metric is not None and metric >= GOOD_FIT:
+            for f in findings:
+                if f.severity is Severity.ERROR:
+                    f.severity = Severity.WARNING
+                if f.severity is Severity.WARNING and f.basis in ("setting", "code") and kind(f) != ADVICE:
+                    f.severity = Severity.INFO
+    return order(findings)
+
+
+def apply_repair(findings: list[Finding], gains: dict[str, float]) -> list[Finding]:
+    """Re-rank after repair: `gains` maps a finding's code to the held-out metric gain its fix measured."""
+    for f in findings:
+        if f.code in gains and gains[f.code] is not None and math.isfinite(gains[f.code]):
+            f.repair_gain = float(gains[f.code])
+    return order(findings)

@@ -1,0 +1,67 @@
+"""classification-output-mismatch (NF130)
+
+What it finds: an output layer that cannot express the classification task:
+- a softmax over a single unit (it always outputs 1.0, whatever the input);
+- fewer output units than classes for a multi-class task (k classes need k units with softmax);
+- a multi-label task (several 0/1 labels per row) with a softmax output (the labels then compete
+  for one unit of probability) or a single unit;
+- a ReLU / linear single output for 0/1 labels under a probability loss is NF126, not this rule.
+Why it matters: the predictions cannot take the values the labels need; accuracy stays at the
+majority share however long the network trains.
+Example: Dense(1, activation="softmax") with binary_crossentropy for 0/1 labels.
+Fix: binary: Dense(1, activation="sigmoid"); k classes: Dense(k, activation="softmax");
+multi-label with k labels: Dense(k, activation="sigmoid") with binary_crossentropy.
+Threshold: none of its own (each case is wrong by construction); severity follows the shared fit
+gate (training accuracy 0.99, rules/_common.py HEALTHY_ACCURACY).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
+from nnfit.doctor.run import TrainingRun
+
+
+def _n_classes(run: TrainingRun) -> int | None:
+    counts = run.data.class_counts
+    if counts:
+        return len(counts) if len(run.data.targets) == 1 else len(run.data.targets)
+    if len(run.data.targets) > 1:
+        return len(run.data.targets)
+    return None
+
+
+@rule("NF130")
+def classification_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
+    out = output_layer(run)
+    if out is None or not classification(run):
+        return
+    act, units, k = activation(out), out.units or 1, _n_classes(run)
+    what = fix = None
+    if act == "softmax" and units == 1:
+        what = "a softmax over 1 unit always outputs 1.0"
+        fix = "use Dense(1, activation='sigmoid') for two classes"
+    elif run.task == "multiclass" and k and k > 2 and units < k:
+        what = f"{units} output unit(s) for {k} classes"
+        fix = f"use Dense({k}, activation='softmax') as the output layer"
+    elif run.task == "multilabel" and act == "softmax" and units > 1:
+        what = f"softmax over {units} independent labels (they compete for one unit of probability)"
+        fix = f"use Dense({units}, activation='sigmoid') with loss='binary_crossentropy'"
+    if what is None:
+        return
+    state = healthy(run)
+    if state is True:
+        return
+    yield Finding(
+        code="NF130",
+        message=f"classification-output-mismatch: output '{out.name}': {what}",
+        fix=fix,
+        evidence={"output_activation": act, "output_units": units, "classes": k, "task": run.task,
+                  "train_accuracy": run.fit.train_accuracy},
+        location=location(run, layer=out),
+        explanation="the output layer cannot produce the values the labels need",
+        basis="setting", margin=10.0,
+        severity=Severity.ERROR if state is False else Severity.WARNING,
+    )

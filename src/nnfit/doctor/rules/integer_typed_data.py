@@ -1,0 +1,62 @@
+"""integer-typed-data (NF128)
+
+What it finds: inputs or targets held in an integer dtype where the training needs real numbers:
+- a regression whose targets are integer-typed (torch: a LongTensor given to MSELoss / L1Loss; Keras:
+  y.astype(int) truncating real targets to a few values);
+- inputs in an unsigned integer dtype (uint8 images / counts): subtracting a mean or a difference
+  wraps around instead of going negative;
+- torch inputs of an integer dtype fed to float layers.
+Why it matters: truncation throws information away (0.7 becomes 0), and unsigned arithmetic wraps
+(3 - 5 = 254 in uint8): the network trains on data that are not the data.
+Example: y = (2.5 * x).astype(int) for a regression; X = images.astype(np.uint8) - 128
+Fix: keep the data in float32/float64: X = X.astype("float32"); y = y.astype("float32") (torch:
+torch.tensor(..., dtype=torch.float32)); scale after converting.
+Threshold: a regression target is "truncated" when it is integer-typed with at most FEW = 20 distinct
+values (a class-label count, see task.py MAX_LABELS); read from the definition, not from the corpus.
+Severity: a warning (the data are the evidence, even when the network fits the truncated values); an
+error when the run also fails (the shared fit gate) with truncated targets.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import healthy, location
+from nnfit.doctor.run import TrainingRun
+
+FEW = 20
+
+
+def _integer(dtype: str | None) -> bool:
+    return bool(dtype) and (dtype.startswith("int") or dtype.startswith("uint") or dtype in ("long", "short"))
+
+
+@rule("NF128")
+def integer_typed_data(run: TrainingRun) -> Iterator[Finding]:
+    d = run.data
+    state = healthy(run)     # not a gate: a network can fit truncated targets well; the data are the evidence
+    problems = []
+    if run.task == "regression" and _integer(d.target_dtype):
+        distinct = len(d.class_counts) if d.class_counts else None
+        if distinct is not None and distinct <= FEW:
+            problems.append(f"regression targets are {d.target_dtype} with only {distinct} distinct values")
+        elif run.framework == "torch":
+            problems.append(f"regression targets are {d.target_dtype}")
+    if d.input_dtype and d.input_dtype.startswith("uint"):
+        problems.append(f"inputs are {d.input_dtype} (arithmetic on them wraps around)")
+    elif run.framework == "torch" and _integer(d.input_dtype):
+        problems.append(f"inputs are {d.input_dtype}")
+    if not problems:
+        return
+    yield Finding(
+        code="NF128",
+        message="integer-typed-data: " + "; ".join(problems),
+        fix='convert before scaling and training: X = X.astype("float32"); y = y.astype("float32") '
+            "(torch: dtype=torch.float32)",
+        evidence={"input_dtype": d.input_dtype, "target_dtype": d.target_dtype, "task": run.task},
+        location=location(run, line=d.line or run.config.fit_line),
+        explanation="integer data are truncated or wrap around; the network trains on values that are not the data",
+        basis="data", margin=2.0,
+        severity=Severity.ERROR if state is False and "distinct" in problems[0] else Severity.WARNING,
+    )

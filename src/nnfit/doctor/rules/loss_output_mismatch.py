@@ -1,0 +1,96 @@
+"""loss-output-mismatch (NF126)
+
+What it finds: a loss that does not fit the network's output activation or the task:
+- a probability loss (Keras binary / categorical cross-entropy, from_logits=False; torch BCELoss) on
+  an output that is not a probability (linear, ReLU, tanh);
+- binary cross-entropy on a softmax output over several classes (one-hot targets): each column is
+  scored as its own yes/no question, so the reported accuracy is inflated and the classes compete
+  for nothing;
+- torch CrossEntropyLoss / BCEWithLogitsLoss (which apply softmax / sigmoid themselves) after a
+  Softmax / Sigmoid output: the probabilities are squashed a second time and the gradient shrinks;
+- torch NLLLoss on an output that is not LogSoftmax;
+- a regression loss (MSE, MAE) on a classification output: mean absolute error on a sigmoid gives a
+  gradient of constant size that vanishes where the sigmoid saturates, and the outputs collapse
+  towards the majority label.
+Why it matters: the network is trained towards the wrong thing: the loss can be minimised without
+the classes being separated, or its gradient is near zero where the errors are.
+Example: Dense(1, activation="sigmoid") with loss="mean_absolute_error" for 0/1 labels.
+Fix: binary: sigmoid output + binary_crossentropy (torch: no sigmoid + BCEWithLogitsLoss);
+multi-class: softmax output + categorical_crossentropy (sparse_ for integer labels; torch: no softmax +
+CrossEntropyLoss); multi-label: sigmoid outputs + binary_crossentropy.
+Severity: an error when the run fails its task (training accuracy below 0.99 on a classification,
+R² below 0.999 on a regression); a warning on a static reading or a run that fits anyway.
+Threshold: none of its own; the combinations above are wrong by construction, and the fit gate is
+the one shared by every rule (rules/_common.py HEALTHY_R2 / HEALTHY_ACCURACY).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
+from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, LOSS_WANTS_LOG_PROBABILITIES, canonical_loss
+
+PROBABILITY_OUTPUTS = {"sigmoid", "softmax", "hard_sigmoid"}
+REGRESSION_FAMILY = {"mse", "mae", "huber", "log_cosh", "msle", "mape"}
+
+
+def _problem(run: TrainingRun) -> tuple[str, str] | None:
+    out = output_layer(run)
+    loss = canonical_loss(run.config.loss)
+    if out is None or loss is None or run.task == "regression":
+        return None     # a classification loss on real-valued targets is wrong-loss (NF110)
+    act = activation(out)
+    units = out.units or 1
+    torch = run.framework == "torch" or "torch" in (run.static.frameworks if run.static else [])
+    if loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy") \
+            and not run.config.from_logits and act not in PROBABILITY_OUTPUTS and not act.startswith("custom"):
+        if loss == "binary_crossentropy" and torch:
+            fix = "drop nothing: use nn.BCEWithLogitsLoss() on the raw output (it applies the sigmoid itself)"
+        elif loss == "binary_crossentropy":
+            fix = "put activation='sigmoid' on the output layer (or use loss=keras.losses.BinaryCrossentropy(from_logits=True))"
+        else:
+            fix = "put activation='softmax' on the output layer (or pass from_logits=True to the loss)"
+        return (f"loss '{run.config.loss}' expects probabilities but the output layer is {act}", fix)
+    if loss == "binary_crossentropy" and act == "softmax" and units > 1 and run.task != "multilabel":
+        return (f"binary cross-entropy on a {units}-unit softmax output",
+                "use loss='categorical_crossentropy' with the softmax output (sparse_categorical_crossentropy for integer labels)")
+    if loss in LOSS_WANTS_LOGITS and act in PROBABILITY_OUTPUTS:
+        name = "CrossEntropyLoss" if loss == "cross_entropy_logits" else "BCEWithLogitsLoss"
+        return (f"{name} applies {'softmax' if name == 'CrossEntropyLoss' else 'the sigmoid'} itself, but the output "
+                f"already goes through {act}", f"remove the final {act}: {name} takes the raw scores")
+    if loss in LOSS_WANTS_LOG_PROBABILITIES and act != "log_softmax" and not act.startswith("custom"):
+        return (f"NLLLoss expects log-probabilities but the output is {act}",
+                "end the network with nn.LogSoftmax(dim=1), or use nn.CrossEntropyLoss() on the raw scores")
+    if loss in REGRESSION_FAMILY and classification(run) and act in PROBABILITY_OUTPUTS:
+        if run.task == "multiclass":
+            fix = "use loss='categorical_crossentropy' (sparse_categorical_crossentropy for integer labels; torch: CrossEntropyLoss)"
+        else:
+            fix = "use loss='binary_crossentropy' (torch: BCEWithLogitsLoss on the raw output)"
+        return (f"regression loss '{run.config.loss}' on a {act} output of a {run.task} classification", fix)
+    return None
+
+
+@rule("NF126")
+def loss_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
+    problem = _problem(run)
+    if problem is None:
+        return
+    state = healthy(run)
+    if state is True:
+        return
+    what, fix = problem
+    out = output_layer(run)
+    yield Finding(
+        code="NF126",
+        message=f"loss-output-mismatch: {what}",
+        fix=fix,
+        evidence={"loss": run.config.loss, "output_activation": activation(out) if out else None,
+                  "output_units": out.units if out else None, "task": run.task},
+        location=location(run, line=run.config.compile_line or (out.line if out else None)),
+        explanation="the loss and the output disagree about what the network predicts; it learns the wrong thing",
+        basis="setting", margin=10.0,
+        severity=Severity.ERROR if state is False else Severity.WARNING,
+    )

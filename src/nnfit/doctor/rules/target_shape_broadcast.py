@@ -1,0 +1,70 @@
+"""target-shape-broadcast (NF125)
+
+What it finds: a loss computed between predictions of shape (n, 1) and targets of shape (n,) (or the
+reverse): the loss broadcasts them to an (n, n) matrix and compares every prediction with every
+target. PyTorch's MSELoss / L1Loss only warn; nothing fails, the loss just cannot fall below the
+spread of the targets.
+Why it matters: the gradient pulls every prediction towards the mean of all targets, so the network
+learns (nearly) a constant; training "runs" and the fit is useless.
+Example: loss = nn.MSELoss()(model(X), y) with y = torch.tensor(values) of shape (n,)
+Fix: give the targets the prediction's shape: y = y.reshape(-1, 1) (or y.unsqueeze(1)), or compare
+model(X).squeeze(1) with y.
+Threshold: none; the shapes are measured on the loss call itself (any (n, 1) vs (n,) pair with n > 1
+broadcasts), so the finding rests on what this run did, not on a distribution.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import healthy, location
+from nnfit.doctor.run import TrainingRun
+
+
+def broadcasts(pred: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Do these shapes broadcast to a bigger one than either (an outer comparison)?"""
+    a, b = list(pred), list(target)
+    if a == b:
+        return False
+    width = max(len(a), len(b))
+    a = [1] * (width - len(a)) + a
+    b = [1] * (width - len(b)) + b
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            return False          # not broadcastable: the loss would have raised
+        out.append(max(x, y))
+    size = 1
+    for s in out:
+        size *= s
+    return size > max(_prod(pred), _prod(target))
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+@rule("NF125")
+def target_shape_broadcast(run: TrainingRun) -> Iterator[Finding]:
+    shapes = run.fit.loss_broadcast
+    if not shapes:
+        return
+    pred, target = shapes
+    if not broadcasts(tuple(pred), tuple(target)):
+        return
+    state = healthy(run)
+    yield Finding(
+        code="NF125",
+        message=f"target-shape-broadcast: the loss compares predictions of shape {tuple(pred)} with targets "
+                f"of shape {tuple(target)}; they broadcast to every prediction against every target",
+        fix="reshape the targets to the predictions' shape: y = y.reshape(-1, 1) (or compare model(X).squeeze(1) with y)",
+        evidence={"prediction_shape": list(pred), "target_shape": list(target)},
+        location=location(run, line=run.config.fit_line),
+        explanation="an (n, 1) - (n,) difference is an (n, n) matrix: the network is pulled to the mean target",
+        basis="measured", margin=10.0,
+        severity=Severity.WARNING if state is True else Severity.ERROR,
+    )

@@ -1,0 +1,315 @@
+"""The static reader's entry point: analyse(text) -> TrainingRun."""
+from __future__ import annotations
+
+import ast
+import os
+import math
+import re
+from typing import Any
+
+from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, StaticFacts, TrainingConfig, TrainingRun
+from nnfit.doctor.static.locations import _Mapper
+from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
+from nnfit.doctor.static.parsing import _parse_tolerant, _parso_problems
+from nnfit.doctor.static.py2 import repair_python2
+from nnfit.doctor.static.reflow import PARSO_MAX_CHARS, PARSO_MAX_LINES, looks_flattened, reflow
+from nnfit.doctor.static.values import V, _Model
+from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_LAYERS
+from nnfit.doctor.static.interp import _Interp
+
+
+# --------------------------------------------------------------------------------------------------
+# entry point
+
+
+def analyse(text: str, path: str | None = None) -> TrainingRun:
+    """Read a script's text (never run it) and return a static TrainingRun."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
+    original = text.split("\n")
+    problems: list[dict[str, Any]] = []
+    lines: list[str] = []
+    line_map: list[tuple[int, int]] = []
+    for i, line in enumerate(original, start=1):
+        if looks_flattened(line):
+            flowed = reflow(line)
+            n_stmt = sum(1 for _, p in flowed if not p.text.startswith("#"))
+            problems.append({
+                "line": i, "column": 1, "end_column": min(len(line), 60) + 1, "kind": "flattened",
+                "message": f"the code was flattened onto one line ({len(line)} characters, {n_stmt} statements): "
+                           "its line breaks were lost when it was pasted, and each `#` comment now hides all the code after it",
+                "fix": "restore the line breaks and indentation (nnfit re-flowed the line to read it)",
+            })
+            for level, piece in flowed:
+                lines.append("    " * level + piece.text)
+                line_map.append((i, piece.col))
+        else:
+            lines.append(line)
+            line_map.append((i, 0))
+    lines = repair_python2(lines, problems, line_map)
+    tree, dropped = _parse_tolerant(lines)
+    parso_found: list[dict[str, Any]] = []
+    if dropped and len(lines) <= PARSO_MAX_LINES and sum(map(len, lines)) <= PARSO_MAX_CHARS:  # parso (the slow part) only when Python rejects the text
+        parso_found = _parso_problems("\n".join(lines), line_map)
+    reported = {p["line"] for p in problems}
+    for prob in parso_found:
+        if prob["line"] not in reported:
+            problems.append(prob)
+            reported.add(prob["line"])
+    for ln, msg in dropped:
+        orig = line_map[min(ln, len(line_map)) - 1][0]
+        if orig not in reported:
+            problems.append({"line": orig, "kind": "indentation" if "indent" in msg else "syntax",
+                             "message": msg, "fix": "make this line valid Python 3"})
+            reported.add(orig)
+
+    mapper = _Mapper(line_map, lines, original)
+    interp = _Interp(mapper)
+    interp.script_dir = os.path.dirname(os.path.abspath(path)) if path else None
+    interp._aliases = _copy_aliases(tree)
+    _torch_attr_layers(tree, interp)
+    interp.run_module(tree)
+
+    run = TrainingRun(framework="static", source=path, source_lines=original)
+    # the model: the one with the most dense layers (a script may build a throw-away one)
+    models = [m for m in interp.models if m.layers]
+    for m in interp.torch_modules.values():
+        attrs = getattr(m, "_attrs", {})
+        if attrs and not m.layers:
+            m.layers = list(attrs.values())
+    models = [m for m in interp.models if m.layers]
+    if models:
+        model = max(models, key=lambda m: (sum(la.kind == "dense" for la in m.layers), -(m.line or 0)))
+        run.layers = _finish_layers(model.layers)
+        run.model_variable = model.name
+        run.framework_guess = model.framework
+    elif interp.seen_layers:
+        run.layers = _finish_layers(list(interp.seen_layers.values()))
+    cfg = interp.config
+    built = list(interp.optimizers.values())
+    cfg.optimizers_built = built
+    cfg.optimizer = interp.compiled
+    if cfg.optimizer is None and len(built) == 1 and not interp.stepped_vars and cfg.compile_line is None:
+        cfg.optimizer = built[0]
+    if interp.stepped_vars and cfg.optimizer is None:
+        for o in built:
+            if o.variable in interp.stepped_vars:
+                o.passed_to_compile = True
+                cfg.optimizer = o
+    torchy = "torch" in interp.framework_hint and cfg.fit_line is None
+    if torchy:
+        for o in built:
+            if o.passed_to_compile is False and o.variable and o.variable in interp.stepped_vars:
+                o.passed_to_compile = True
+        if interp.epoch_loops:
+            top = min(lp.depth for lp in interp.epoch_loops)
+            outer = [lp for lp in interp.epoch_loops if lp.depth == top]
+            inner = [lp for lp in interp.epoch_loops if lp.depth > top]
+            epoch_loop = max(outer, key=lambda lp: lp.count or 0)
+            if len(outer) == 1 and epoch_loop.batch_loop and not inner:
+                inner, epoch_loop = [epoch_loop], None   # only a batch loop: one epoch
+            if epoch_loop is not None:
+                cfg.epochs = epoch_loop.count
+                cfg.fit_line = epoch_loop.line
+            else:
+                cfg.epochs = 1
+                cfg.fit_line = inner[0].line
+            batches = [lp for lp in inner if lp.batch_loop]
+            if batches and batches[0].batch:
+                cfg.batch_size = batches[0].batch
+            if inner:
+                counts = [lp.count for lp in inner]
+                per_epoch = counts[0] if counts and all(c is not None for c in counts) else None
+                if per_epoch is not None and cfg.epochs:
+                    interp.planned_updates = cfg.epochs * per_epoch
+                else:
+                    interp.planned_updates = None
+        if interp.batch_sizes and cfg.batch_size is None:
+            cfg.batch_size = interp.batch_sizes[0][0]
+    run.config = cfg
+    run.data = _data_stats(interp, cfg)
+    inner_loops = torchy and any(lp.depth > min(x.depth for x in interp.epoch_loops) for lp in interp.epoch_loops) \
+        if interp.epoch_loops else False
+    if torchy and cfg.batch_size is None and run.data.n_samples and not inner_loops:
+        cfg.batch_size = run.data.n_samples  # full batch
+    if getattr(interp, "planned_updates", None):
+        run.n_updates_planned = interp.planned_updates
+    run.updates = interp.finish_updates()
+    _numpy_layers(tree, interp, run)
+    for prob in _for_else(tree, mapper):
+        if prob["line"] not in reported or not any(p["kind"] == "for-else" for p in problems):
+            problems.append(prob)
+    run.legacy = sorted(interp.legacy.values(), key=lambda u: (u.line or 0, u.span[0] if u.span else 0))
+    run.syntax_problems = sorted(problems, key=lambda p: (p.get("line") or 0, p.get("column") or 0))
+    _NODE_CACHE.clear()
+    run.static = StaticFacts(frameworks=sorted(interp.framework_hint),
+                             reflowed=any(p["kind"] == "flattened" for p in problems), analysed_lines=len(lines),
+                             functions=sorted(interp.funcs), classes=sorted(interp.classes),
+                             gradient_names=dict(interp.gradient_names), data_files=list(interp.data_files))
+    if interp.classes and not run.layers and run.updates:
+        run.framework_guess = "numpy"
+    return run
+
+
+def _for_else(tree: ast.Module, mapper: _Mapper) -> list[dict[str, Any]]:
+    """`for ...: ... else: ...` without a break: the else always runs (often a lost `if` line)."""
+    out = []
+    for node in _nodes(tree):
+        if isinstance(node, ast.For) and node.orelse:
+            body_breaks = any(isinstance(n, ast.Break) for b in node.body for n in ast.walk(b))
+            if body_breaks:
+                continue
+            first = node.orelse[0]
+            span = mapper.span(first)
+            out.append({"line": mapper.line(first.lineno), "column": span[0] if span else None,
+                        "end_column": span[1] if span else None, "kind": "for-else",
+                        "message": f"`for {ast.unparse(node.target)} in ...: ... else:` has no `break`: the else block always runs "
+                                   "once after the loop; was an `if` line lost?",
+                        "fix": f"if the two blocks are alternatives, restore the `if` (e.g. `if {ast.unparse(node.target)} == 0:`) "
+                               "inside the loop"})
+    return out
+
+
+def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
+    """A NumPy network (no framework layers): weight matrices created in a class or at module level."""
+    if run.layers:
+        return
+    weights: list[tuple[str, tuple[int, int], V, ast.AST]] = []
+    biases: list[str] = []
+    for node in _nodes(tree):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        t = node.targets[0]
+        name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
+        if not name or not _PARAM_NAME.match(name) or _GRAD_NAME.search(name):
+            continue
+        val = interp.eval(node.value, {}, 1)
+        if val.shape is None or not val.known:
+            continue
+        if re.match(r"(?i)^(b|bias)", name):
+            biases.append(name)
+        elif len(val.shape) == 2 and all(isinstance(d, int) for d in val.shape):
+            weights.append((name, val.shape, val, node))
+    if not weights:
+        return
+    shapes = [w[1] for w in weights]
+    forward = all(a[1] == b[0] for a, b in zip(shapes, shapes[1:]))
+    backward = all(a[0] == b[1] for a, b in zip(shapes, shapes[1:]))
+    has_bias = len(biases) >= len(weights)
+    stds: dict[str, float] = {}
+    for name, shape, val, node in weights:
+        fan_in, fan_out = (shape if forward or not backward else (shape[1], shape[0]))
+        if val.dist == "normal":
+            std = (val.hi - val.lo) / 6
+        else:
+            std = (val.hi - val.lo) / math.sqrt(12)
+        layer = LayerInfo(name=name, kind="dense", units=fan_out, input_units=fan_in, activation="unknown",
+                          use_bias=has_bias, initializer="numpy", line=interp.line(node), span=interp.span(node),
+                          n_params=fan_in * fan_out)
+        run.layers.append(layer)
+        stds[name] = std
+    run.initial_weight_std = stds
+    run.framework_guess = "numpy"
+
+
+def _copy_aliases(tree: ast.Module) -> dict[str, str]:
+    """`w_old = self.W.copy()` -> {'w_old': 'self.W'}: the step `w_old - lr * ...` updates self.W."""
+    out: dict[str, str] = {}
+    for node in _nodes(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            v = node.value
+            if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and v.func.attr in ("copy", "clone"):
+                v = v.func.value
+            elif isinstance(v, ast.Call) and _last(_dotted(v.func)) in ("copy", "deepcopy") and v.args:
+                v = v.args[0]
+            src = _dotted(v) if isinstance(v, (ast.Name, ast.Attribute)) else None
+            if src:
+                out[node.targets[0].id] = src
+    return out
+
+
+def _torch_attr_layers(tree: ast.Module, interp: _Interp) -> None:
+    """`self.fc1 = nn.Linear(1, 64)` inside an nn.Module: remember the attribute name of each layer."""
+    for cls in (n for n in _nodes(tree) if isinstance(n, ast.ClassDef)):
+        if "Module" not in {_last(_dotted(b)) for b in cls.bases}:
+            continue
+        model = _Model(cls.name, "torch", line=interp.line(cls))
+        model._attrs = {}  # type: ignore[attr-defined]
+        interp.torch_modules[cls.name] = model
+        interp.models.append(model)
+        interp.framework_hint.add("torch")
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute) \
+                    and isinstance(node.value, ast.Call):
+                last = _last(_dotted(node.value.func))
+                if last in TORCH_LAYERS or last in TORCH_ACTIVATIONS:
+                    args = [interp.eval(a, {}, 1) for a in node.value.args]
+                    kw = {k.arg: interp.eval(k.value, {}, 1) for k in node.value.keywords if k.arg}
+                    layer = interp.torch_layer(node.value, last, args, kw)
+                    layer.name = node.targets[0].attr
+                    if layer.kind != "activation":
+                        model._attrs[node.targets[0].attr] = layer  # type: ignore[attr-defined]
+
+
+def _finish_layers(layers: list[LayerInfo]) -> list[LayerInfo]:
+    """Input widths from the previous layer, parameter counts, default activations."""
+    prev: int | None = None
+    for layer in layers:
+        if layer.kind != "dense":
+            continue
+        if layer.input_units is None and prev is not None:
+            layer.input_units = prev
+        if layer.activation is None:
+            layer.activation = "linear"
+        if layer.units is not None and layer.input_units is not None:
+            layer.n_params = layer.input_units * layer.units + (layer.units if layer.use_bias is not False else 0)
+        prev = layer.units if layer.units is not None else prev
+    return layers
+
+
+def _columns(v: V) -> list[ColumnStats]:
+    parts = v.cols if v.cols else [v]
+    out = []
+    for c in parts:
+        if not c.known:
+            return []
+        lo, hi = float(c.lo), float(c.hi)
+        if c.dist == "normal":
+            mean, std = (lo + hi) / 2, (hi - lo) / 6
+        else:
+            mean, std = (lo + hi) / 2, (hi - lo) / math.sqrt(12)
+        out.append(ColumnStats(min=lo, max=hi, mean=mean, std=std, is_integer=bool(c.integer)))
+    return out
+
+
+def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
+    stats = DataStats(exact=False)
+    X: V | None = None
+    y: V | None = None
+    if interp.fit_calls:
+        line, X, y = interp.fit_calls[-1]
+        stats.line = line or None
+    elif interp.torch_data is not None:
+        X, y, line = interp.torch_data
+        stats.line = line or cfg.fit_line
+    if X is None:
+        return stats
+    stats.n_samples = X.n if X.n is not None else (y.n if y is not None else None)
+    stats.inputs = _columns(X)
+    stats.targets = _columns(y) if y is not None else []
+    if y is not None and y.exact:     # read from a data file beside the script
+        stats.class_counts = y.counts
+        orders = [o for o in [y.order] + [c.order for c in (X.cols or [X])] if o is not None]
+        stats.order_correlation = max(orders) if orders else None
+        stats.exact = X.exact
+    loss = (cfg.loss or "").lower().replace("_", "")
+    classification_loss = "crossentropy" in loss or loss in ("bceloss", "nllloss", "hinge", "bcewithlogitsloss")
+    if stats.targets:
+        # the targets decide when they are known: real-valued targets are a regression whatever the loss says
+        t = stats.targets[0]
+        few_labels = t.is_integer and t.max - t.min + 1 <= 10
+        stats.is_regression = not few_labels if not classification_loss else not (t.is_integer or few_labels)
+    elif classification_loss:
+        stats.is_regression = False
+    elif loss in ("mse", "meansquarederror", "mae", "meanabsoluteerror", "huber", "mseloss"):
+        stats.is_regression = True
+    return stats

@@ -1,0 +1,738 @@
+"""Step 4b of the static reader: the abstract interpreter (module walk, statements, expressions,
+calls); framework calls are in interp_keras.py, interp_torch.py and interp_numpy.py."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+from collections import ChainMap
+
+from nnfit.doctor.run import DataStats, LayerInfo, LegacyUse, OptimizerInfo, TrainingConfig, UpdateRule
+from nnfit.doctor.static.locations import _Mapper
+from nnfit.doctor.static.nodes import _GRAD_NAME, _dotted, _kw_node, _last, _nodes
+from nnfit.doctor.static.values import (UNKNOWN, V, _const_binop, _join, _Loop, _Model, _n_of, _union_range, _widest, binop,
+                                        const, select_columns)
+from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
+from nnfit.doctor.static.interp_keras import KerasReader
+from nnfit.doctor.static.interp_torch import TorchReader
+from nnfit.doctor.static.interp_numpy import NumpyReader
+
+
+class _Core:
+    MAX_STEPS = 100_000
+    MAX_DEPTH = 6
+    MAX_VISITS = 4
+
+    def __init__(self, mapper: "_Mapper") -> None:
+        self.map = mapper
+        self.steps = 0
+        self.depth = 0
+        self.funcs: dict[str, list[ast.AST]] = {}
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.visited_funcs: set[int] = set()
+        self.seen_layers: dict[tuple[int, int], LayerInfo] = {}
+        self.models: list[_Model] = []
+        self.model_by_layerkey: dict[tuple[int, int], _Model] = {}
+        self.optimizers: dict[tuple[int, int], OptimizerInfo] = {}
+        self.opt_node: dict[tuple[int, int], ast.AST] = {}
+        self.compiled: OptimizerInfo | None = None
+        self.config = TrainingConfig()
+        self.legacy: dict[tuple[int, int, str], LegacyUse] = {}
+        self.data: DataStats | None = None
+        self.fit_calls: list[tuple[int, V, V]] = []
+        self.updates: dict[tuple[int, str], UpdateRule] = {}
+        self.framework_hint: set[str] = set()
+        self.stepped_vars: set[str] = set()
+        self.loss_fns: dict[str, str] = {}
+        self.torch_modules: dict[str, _Model] = {}
+        self.epoch_loops: list[tuple[int, int]] = []   # (count, line) of loops containing a training step
+        self.loop_counts: list[int] = []
+        self.batch_sizes: list[tuple[int, int]] = []
+        self.torch_data: tuple[V, V, int] | None = None
+        self.gradient_names: dict[str, int] = {}   # attribute/var names assigned gradient-like values
+        self.update_reads: set[str] = set()
+        self.layer_counter: dict[str, int] = {}
+        self._globals: dict[int, set[str]] = {}
+        self.visits: dict[int, int] = {}
+        self.global_names: set[str] = set()
+        self.script_dir: str | None = None     # where data files the script loads are looked up
+        self.data_files: list[str] = []
+
+    # ---- locations
+    def key(self, node: ast.AST) -> tuple[int, int]:
+        return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+    def line(self, node: ast.AST) -> int | None:
+        return self.map.line(getattr(node, "lineno", None))
+
+    def span(self, node: ast.AST) -> tuple[int, int] | None:
+        return self.map.span(node)
+
+    # ---- module walk
+    def run_module(self, tree: ast.Module) -> None:
+        self.global_names = {n for s in _nodes(tree) if isinstance(s, ast.Global) for n in s.names}
+        for node in _nodes(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.funcs.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.ClassDef):
+                self.classes[node.name] = node
+        env: dict[str, V] = {}
+        self.exec_block(tree.body, env, 1)
+        # functions never called from the module body: read them once with unknown arguments
+        for name, defs in list(self.funcs.items()):
+            for fn in defs:
+                if id(fn) not in self.visited_funcs and self.steps < self.MAX_STEPS:
+                    self.call_user(fn, [], {}, env, 1, self_obj=None)
+        for cls in self.classes.values():
+            self.scan_class(cls, env)
+
+    def scan_class(self, cls: ast.ClassDef, env: dict[str, V]) -> None:
+        """NumPy update rules and torch modules defined as classes."""
+        for fn in cls.body:
+            if isinstance(fn, ast.FunctionDef) and id(fn) not in self.visited_funcs:
+                self.call_user(fn, [], {}, env, 1, self_obj=V("obj", const=cls.name))
+
+    def exec_block(self, body: list[ast.stmt], env: dict[str, V], mult: int) -> V | None:
+        ret: V | None = None
+        for stmt in body:
+            self.steps += 1
+            if self.steps > self.MAX_STEPS:
+                return ret
+            r = self.exec_stmt(stmt, env, mult)
+            if r is not None:
+                ret = r
+        return ret
+
+    def exec_stmt(self, stmt: ast.stmt, env: dict[str, V], mult: int) -> V | None:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.imports(stmt)
+        elif isinstance(stmt, ast.Assign):
+            val = self.eval(stmt.value, env, mult)
+            for target in stmt.targets:
+                self.assign(target, val, env, stmt)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self.assign(stmt.target, self.eval(stmt.value, env, mult), env, stmt)
+        elif isinstance(stmt, ast.AugAssign):
+            cur = self.eval(stmt.target, env, mult)
+            val = self.eval(stmt.value, env, mult)
+            self.note_update_aug(stmt, env)
+            self.assign(stmt.target, binop(stmt.op, cur, val), env, stmt, aug=True)
+        elif isinstance(stmt, ast.Expr):
+            self.eval(stmt.value, env, mult)
+        elif isinstance(stmt, ast.Return):
+            return self.eval(stmt.value, env, mult) if stmt.value is not None else V("none")
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            it = self.eval(stmt.iter, env, mult)
+            count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
+            if it.kind == "seq" or it.items is not None or count is not None:
+                self.assign(stmt.target, it.elem() if it.items is None or it.cols else
+                            V("num", *_union_range(it.items), n=None) if it.items else UNKNOWN, env, stmt)
+            else:
+                self.assign(stmt.target, UNKNOWN, env, stmt)
+            inner = mult * (count if count else 1)
+            step_seen_before = self._step_calls
+            depth = len(self.loop_counts)
+            self.loop_counts.append(count or 0)
+            r = self.exec_block(stmt.body, env, inner)
+            self.loop_counts.pop()
+            if self._step_calls > step_seen_before:
+                batch_step = None
+                if isinstance(stmt.iter, ast.Call) and _dotted(stmt.iter.func) == "range" and len(stmt.iter.args) == 3:
+                    st = self.eval(stmt.iter.args[2], env, mult)
+                    if isinstance(st.const, int) and st.const > 1:
+                        batch_step = st.const
+                loader_batch = it.const if it.kind == "loader" and isinstance(it.const, int) else None
+                self.epoch_loops.append(_Loop(count, self.line(stmt) or 0, depth, batch_step or loader_batch,
+                                              it.kind == "loader" or batch_step is not None))
+            self.exec_block(stmt.orelse, env, mult)
+            if r is not None:
+                return r
+        elif isinstance(stmt, ast.While):
+            self.eval(stmt.test, env, mult)
+            r = self.exec_block(stmt.body, env, mult)
+            if r is not None:
+                return r
+        elif isinstance(stmt, ast.If):
+            self.eval(stmt.test, env, mult)
+            r1 = self.exec_block(stmt.body, env, mult)
+            r2 = self.exec_block(stmt.orelse, env, mult)
+            return r1 or r2
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            for item in stmt.items:
+                self.eval(item.context_expr, env, mult)
+            return self.exec_block(stmt.body, env, mult)
+        elif isinstance(stmt, ast.Try):
+            r = self.exec_block(stmt.body, env, mult)
+            for h in stmt.handlers:
+                self.exec_block(h.body, env, mult)
+            self.exec_block(stmt.orelse, env, mult)
+            self.exec_block(stmt.finalbody, env, mult)
+            return r
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            env[stmt.name] = V("func", node=stmt)
+        elif isinstance(stmt, ast.ClassDef):
+            env[stmt.name] = V("class", node=stmt, const=stmt.name)
+        return None
+
+    _step_calls = 0
+
+    # ---- imports: legacy module paths
+    def imports(self, stmt: ast.stmt) -> None:
+        mod = stmt.module if isinstance(stmt, ast.ImportFrom) else None
+        names = [a.name for a in stmt.names]
+        for full in ([mod] if mod else names):
+            if not full:
+                continue
+            if full.split(".")[0] in ("keras", "tensorflow"):
+                self.framework_hint.add("keras")
+            if full.split(".")[0] == "torch":
+                self.framework_hint.add("torch")
+            if full in LEGACY_IMPORTS:
+                self.add_legacy(full, LEGACY_IMPORTS[full], stmt, None)
+        if isinstance(stmt, ast.ImportFrom):
+            for a in stmt.names:
+                if a.name in LEGACY_NAMES:
+                    self.add_legacy(a.name, LEGACY_NAMES[a.name], stmt, None)
+
+    def add_legacy(self, old: str, new: str, node: ast.AST, span_node: ast.AST | None) -> None:
+        line = self.line(node)
+        span = self.span(span_node or node)
+        k = (line or 0, span[0] if span else 0, old)
+        if k not in self.legacy:
+            self.legacy[k] = LegacyUse(old=old, new=new, line=line, span=span)
+
+    # ---- assignment
+    def assign(self, target: ast.AST, val: V, env: dict[str, V], stmt: ast.stmt, aug: bool = False) -> None:
+        if isinstance(target, ast.Name):
+            env[target.id] = val
+            self.bind_name(target.id, val)
+            if isinstance(stmt, ast.Assign) and not aug and len(stmt.targets) == 1:
+                self._note_update(target, stmt.value, stmt, env, aug_op=None)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            items = val.items if val.items is not None else None
+            for i, t in enumerate(target.elts):
+                if isinstance(t, ast.Starred):
+                    continue
+                if items is not None and i < len(items):
+                    self.assign(t, items[i], env, stmt)
+                elif val.cols and i < len(val.cols) and val.kind != "tuple":
+                    self.assign(t, val.cols[i], env, stmt)
+                else:
+                    self.assign(t, UNKNOWN, env, stmt)
+        elif isinstance(target, ast.Attribute):
+            name = _dotted(target)
+            if name:
+                env[name] = val
+                self.bind_name(target.attr, val)
+                if isinstance(stmt, ast.Assign) and not aug:
+                    self.note_update_assign(target, stmt, env)
+        elif isinstance(target, ast.Subscript):
+            base = _dotted(target.value)
+            if base and base in env and env[base].kind == "seq" and not isinstance(target.slice, ast.Constant):
+                pass
+        if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
+            nm = target.id if isinstance(target, ast.Name) else target.attr
+            if _GRAD_NAME.search(nm):
+                self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
+
+    def bind_name(self, name: str, val: V) -> None:
+        if val.kind == "opt" and isinstance(val.ref, OptimizerInfo) and val.ref.variable is None:
+            val.ref.variable = name
+        if val.kind == "model" and isinstance(val.ref, _Model) and val.ref.name.startswith("<"):
+            val.ref.name = name
+        if val.kind == "loss":
+            self.loss_fns[name] = val.const
+
+    # ---- expressions
+    def eval(self, node: ast.AST | None, env: dict[str, V], mult: int = 1) -> V:
+        self.steps += 1
+        if node is None or self.steps > self.MAX_STEPS:
+            return UNKNOWN
+        if isinstance(node, ast.Constant):
+            return const(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            if node.id in self.funcs:
+                return V("func", node=self.funcs[node.id][-1])
+            if node.id in self.classes:
+                return V("class", node=self.classes[node.id], const=node.id)
+            return V("unknown", const=None)
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted and dotted in env:
+                return env[dotted]
+            base = self.eval(node.value, env, mult)
+            if node.attr == "T":
+                return base
+            if base.kind == "frame" and node.attr in ("values", "iloc"):
+                return dataclasses.replace(base, kind="seq", const=None)   # positional from here on
+            if base.kind == "seq" and base.exact and node.attr in ("values", "iloc"):
+                return base
+            if base.kind == "dict" and isinstance(base.const, dict) and node.attr in base.const:
+                return base.const[node.attr]
+            if node.attr in ("pi",):
+                return const(math.pi)
+            if node.attr == "e" and _dotted(node.value) in ("math", "np", "numpy"):
+                return const(math.e)
+            return UNKNOWN
+        if isinstance(node, ast.UnaryOp):
+            v = self.eval(node.operand, env, mult)
+            if isinstance(node.op, ast.USub):
+                if v.known:
+                    return dataclasses.replace(v, lo=-v.hi, hi=-v.lo,
+                                               const=-v.const if isinstance(v.const, (int, float)) else None,
+                                               cols=[dataclasses.replace(c, lo=-c.hi, hi=-c.lo) if c.known else c
+                                                     for c in v.cols] if v.cols else None)
+                return dataclasses.replace(v, lo=None, hi=None, const=None)
+            return v
+        if isinstance(node, ast.BinOp):
+            a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
+            out = binop(node.op, a, b)
+            if isinstance(a.const, (int, float)) and isinstance(b.const, (int, float)) and not isinstance(a.const, bool):
+                try:
+                    value = _const_binop(node.op, a.const, b.const)
+                    if value is not None:
+                        return const(value)
+                except (ArithmeticError, ValueError, TypeError):
+                    pass
+            return out
+        if isinstance(node, (ast.List, ast.Tuple)):
+            items = [self.eval(e, env, mult) for e in node.elts]
+            if isinstance(node, ast.Tuple):
+                return V("tuple", items=items, const=tuple(i.const for i in items) if all(i.const is not None for i in items) else None)
+            lo, hi = _union_range(items) if items and all(i.kind in ("num",) for i in items) else (None, None)
+            return V("seq", lo, hi, all(i.integer for i in items) if items else False, n=len(items), items=items,
+                     const=[i.const for i in items] if items and all(i.const is not None for i in items) else ([] if not items else None),
+                     mutable_list=True)
+        if isinstance(node, ast.Lambda):
+            return V("func", node=node)
+        if isinstance(node, ast.Subscript):
+            base = self.eval(node.value, env, mult)
+            return self.subscript(base, node.slice, env, mult)
+        if isinstance(node, ast.ListComp) or isinstance(node, ast.GeneratorExp):
+            local = ChainMap({}, env)
+            n_total: int | None = 1
+            for gen in node.generators:
+                it = self.eval(gen.iter, local, mult)
+                self.assign(gen.target, it.elem(), local, ast.Pass())
+                n_total = (n_total * it.n) if (n_total is not None and it.n is not None) else None
+            elt = self.eval(node.elt, local, mult)
+            if elt.kind == "seq" and elt.items is not None:
+                cols = [dataclasses.replace(i, n=n_total, kind="seq") for i in elt.items]
+                lo, hi = _union_range(cols)
+                return V("seq", lo, hi, all(c.integer for c in cols), n_total, cols=cols)
+            return V("seq", elt.lo, elt.hi, elt.integer, n_total)
+        if isinstance(node, ast.IfExp):
+            a, b = self.eval(node.body, env, mult), self.eval(node.orelse, env, mult)
+            lo, hi = _union_range([a, b])
+            return V(a.kind, lo, hi, a.integer and b.integer, _n_of(a, b))
+        if isinstance(node, ast.Call):
+            return self.call(node, env, mult)
+        if isinstance(node, ast.Compare):
+            for c in node.comparators:
+                self.eval(c, env, mult)
+            return V("num", 0.0, 1.0, True)
+        if isinstance(node, ast.BoolOp):
+            vals = [self.eval(v, env, mult) for v in node.values]
+            return vals[-1] if vals else UNKNOWN
+        if isinstance(node, ast.Dict):
+            entries = {}
+            for k, v in zip(node.keys, node.values):
+                val = self.eval(v, env, mult)
+                if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
+                    entries[k.value] = val
+            return V("dict", const=entries)
+        if isinstance(node, ast.JoinedStr):
+            return V("str")
+        return UNKNOWN
+
+    def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
+        if base.kind == "dict" and isinstance(base.const, dict):
+            key = self.eval(sl, env, mult)
+            return base.const.get(key.const, UNKNOWN) if isinstance(key.const, (str, int)) else UNKNOWN
+        if base.kind == "frame":
+            key = self.eval(sl, env, mult) if not isinstance(sl, ast.Slice) else None
+            names = base.const if isinstance(base.const, list) else []
+            if key is not None and isinstance(key.const, str) and key.const in names and base.cols:
+                return dataclasses.replace(base.cols[names.index(key.const)], n=base.n, kind="seq")
+            if key is not None and isinstance(key.const, list) and base.cols and all(k in names for k in key.const):
+                return select_columns(base, [names.index(k) for k in key.const])
+            if isinstance(sl, ast.Slice) or (key is not None and key.kind in ("seq", "unknown")):
+                return base      # a row selection
+            return UNKNOWN
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and base.cols:
+            col = sl.elts[1]
+            if isinstance(col, ast.Slice):
+                bounds = [self.eval(b, env, mult).const if b is not None else None for b in (col.lower, col.upper, col.step)]
+                if all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+                    picks = list(range(len(base.cols)))[slice(*bounds)]
+                    return select_columns(dataclasses.replace(base, kind="seq", const=None), picks) if picks else base
+                return base
+            idx = self.eval(col, env, mult)
+            if isinstance(idx.const, int) and not isinstance(idx.const, bool) and -len(base.cols) <= idx.const < len(base.cols):
+                return dataclasses.replace(base.cols[idx.const], n=base.n, kind="seq")
+            if isinstance(idx.const, list) and idx.const and all(isinstance(i, int) for i in idx.const):
+                return select_columns(dataclasses.replace(base, kind="seq", const=None), idx.const)
+            return base
+        if isinstance(sl, ast.Slice):
+            return base
+        if base.kind == "tuple" and base.items is not None:
+            idx = self.eval(sl, env, mult)
+            if isinstance(idx.const, int) and -len(base.items) <= idx.const < len(base.items):
+                return base.items[idx.const]
+            return UNKNOWN
+        if base.kind == "seq":
+            idx = self.eval(sl, env, mult)
+            if base.items is not None and isinstance(idx.const, int) and -len(base.items) <= idx.const < len(base.items):
+                return base.items[idx.const]
+            if idx.kind == "seq":        # fancy indexing with an index array: a subset of rows
+                return dataclasses.replace(base, n=idx.n, items=None, mutable_list=False)
+            if idx.kind == "unknown":    # X[idx] with an unknown index (a batch, usually): same data
+                return dataclasses.replace(base, items=None, mutable_list=False)
+            return base.elem()
+        return UNKNOWN
+
+    # ---- calls
+    def call(self, node: ast.Call, env: dict[str, V], mult: int) -> V:
+        func = node.func
+        dotted = _dotted(func) or ""
+        last = _last(dotted) if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
+        args = [self.eval(a, env, mult) for a in node.args if not isinstance(a, ast.Starred)]
+        kw = {k.arg: self.eval(k.value, env, mult) for k in node.keywords if k.arg}
+        kwnodes = {k.arg: k.value for k in node.keywords if k.arg}
+        prefix = dotted.rsplit(".", 1)[0] if "." in dotted else ""
+
+        # method calls on known objects
+        if isinstance(func, ast.Attribute):
+            obj = self.eval(func.value, env, mult)
+            r = self.method_call(node, func.attr, obj, args, kw, kwnodes, env, mult)
+            if r is not None:
+                return r
+            if func.attr in LEGACY_METHODS and (obj.kind == "model" or "keras" in self.framework_hint):
+                self.add_legacy(f".{func.attr}()", f".{LEGACY_METHODS[func.attr]}", node, node)
+
+        # the script's own functions and classes
+        if isinstance(func, ast.Name):
+            target = env.get(func.id)
+            if target is None or target.kind == "unknown":
+                if func.id in self.funcs:
+                    target = V("func", node=self.funcs[func.id][-1])
+                elif func.id in self.classes:
+                    target = V("class", node=self.classes[func.id], const=func.id)
+            if target is not None and target.kind == "func" and target.node is not None:
+                defs = self._defs_for(func.id, node) if isinstance(target.node, ast.FunctionDef) else [target.node]
+                results = [self.call_user(d, args, kw, env, mult) for d in defs]
+                return _widest(results)
+            if target is not None and target.kind == "class" and target.node is not None:
+                return self.instantiate(target.node, args, kw, env, mult, node)
+
+        # frameworks
+        r = self.framework_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
+        if r is not None:
+            return r
+        return self.library_call(dotted, last, prefix, args, kw, node)
+
+    def _defs_for(self, name: str, call: ast.AST) -> list[ast.AST]:
+        """The definition Python would call (the last one above the call) and, for a pasted script with an
+        edited copy of the function below (seed 4), the first one after it; the widest result is kept."""
+        defs = self.funcs.get(name, [])
+        line = getattr(call, "lineno", 0)
+        before = [d for d in defs if d.lineno < line]
+        after = [d for d in defs if d.lineno > line]
+        chosen = before[-1:] + after[:1]
+        return chosen or defs[-1:]
+
+    def instantiate(self, cls: ast.ClassDef, args: list[V], kw: dict[str, V], env: dict[str, V], mult: int,
+                    node: ast.Call) -> V:
+        obj = V("obj", const=cls.name)
+        bases = {_last(_dotted(b)) for b in cls.bases}
+        if "Module" in bases:
+            model = self.torch_modules.get(cls.name)
+            if model is None:
+                model = _Model(cls.name, "torch", line=self.line(cls))
+                self.torch_modules[cls.name] = model
+                self.models.append(model)
+            obj = V("model", ref=model, const=cls.name)
+        init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+        if init is not None:
+            self.call_user(init, args, kw, env, mult, self_obj=obj)
+        if "Module" in bases:
+            fwd = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "forward"), None)
+            if fwd is not None:
+                self.torch_forward_activations(fwd, obj.ref)
+        return obj
+
+    def call_user(self, fn: ast.AST, args: list[V], kw: dict[str, V], env: dict[str, V], mult: int,
+                  self_obj: V | None = None) -> V:
+        if self.depth >= self.MAX_DEPTH or self.steps > self.MAX_STEPS:
+            return UNKNOWN
+        visits = self.visits.get(id(fn), 0)
+        if visits >= self.MAX_VISITS:  # each function is read a few times at most: linear time in the file
+            return UNKNOWN
+        self.visits[id(fn)] = visits + 1
+        self.visited_funcs.add(id(fn))
+        a = fn.args
+        params = [p.arg for p in a.posonlyargs + a.args]
+        local = ChainMap({}, env)  # globals visible (read); assignments stay local
+        defaults = a.defaults
+        for i, p in enumerate(params):
+            local[p] = UNKNOWN
+        for p, d in zip(params[len(params) - len(defaults):], defaults):
+            local[p] = self.eval(d, env, mult)
+        offset = 0
+        if self_obj is not None and params and params[0] == "self":
+            local["self"] = self_obj
+            offset = 1
+        elif params and params[0] == "self" and isinstance(fn, ast.FunctionDef):
+            offset = 1
+        for i, v in enumerate(args):
+            if i + offset < len(params):
+                local[params[i + offset]] = v
+        for k, v in kw.items():
+            local[k] = v
+        self.depth += 1
+        try:
+            if isinstance(fn, ast.Lambda):
+                return self.eval(fn.body, local, mult)
+            ret = self.exec_block(fn.body, local, mult)
+        finally:
+            self.depth -= 1
+        # module-level names the function assigned through `global`, and attributes of self
+        for k in self.global_names:
+            if k in local:
+                env[k] = local[k]
+        return ret if ret is not None else V("none")
+
+    def method_call(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
+                    kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        if attr == "append" and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute):
+            target = _dotted(node.func.value)
+            if target and args:
+                item = args[0]
+                cur = env.get(target)
+                n_new = (cur.n or 0 if cur is not None and cur.mutable_list else 0) + mult
+                if item.kind == "seq" and item.items is not None and 0 < len(item.items) <= 64:
+                    cols_new = [dataclasses.replace(c, n=None) for c in item.items]
+                    if cur is not None and cur.cols and len(cur.cols) == len(cols_new) and cur.n:
+                        cols_new = [_join(a, b) for a, b in zip(cur.cols, cols_new)]
+                    cols = [dataclasses.replace(c, kind="seq", n=n_new) for c in cols_new]
+                    lo, hi = _union_range(cols)
+                    env[target] = V("seq", lo, hi, all(c.integer for c in cols), n_new, cols=cols, mutable_list=True)
+                else:
+                    base = item
+                    if cur is not None and cur.n and cur.known and item.known:
+                        base = _join(cur, item)
+                    elif cur is not None and cur.n and not item.known:
+                        base = V("num")
+                    env[target] = V("seq", base.lo, base.hi, base.integer, n_new, mutable_list=True, dist=base.dist)
+                return V("none")
+        if obj.kind == "frame" and attr == "drop":
+            names = obj.const if isinstance(obj.const, list) else []
+            target = kw.get("columns") or (args[0] if args else None)
+            axis = kw.get("axis") or (args[1] if len(args) > 1 else None)
+            drop = target.const if target is not None else None
+            drop = [drop] if isinstance(drop, str) else drop
+            by_column = "columns" in kw or (axis is not None and axis.const in (1, "columns"))
+            if by_column and isinstance(drop, list) and names and obj.cols:
+                return select_columns(obj, [i for i, n in enumerate(names) if n not in drop])
+            return obj
+        if obj.kind == "frame" and attr in ("to_numpy", "values", "as_matrix"):
+            return dataclasses.replace(obj, kind="seq", const=None)
+        if obj.kind == "frame" and attr in ("dropna", "fillna", "head", "sample", "copy", "reset_index", "astype"):
+            return obj
+        if attr in ("reshape", "astype", "copy", "flatten", "ravel", "squeeze", "float", "double", "to", "view",
+                    "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose"):
+            if attr in ("flatten", "ravel") and obj.cols:
+                lo, hi = _union_range(obj.cols)
+                return V("seq", lo, hi, obj.integer, (obj.n or 0) * len(obj.cols) or None)
+            return obj
+        if attr in ("sum", "mean", "max", "min", "prod") and obj.cols and kw.get("axis") and kw["axis"].const in (1, -1):
+            acc = obj.cols[0]
+            for c in obj.cols[1:]:
+                acc = binop(ast.Mult() if attr == "prod" else ast.Add(), acc, c)
+            if attr == "mean":
+                acc = binop(ast.Div(), acc, const(len(obj.cols)))
+            return dataclasses.replace(acc, n=obj.n, kind="seq")
+        if obj.kind == "model" and isinstance(obj.ref, _Model):
+            return self.model_method(node, attr, obj.ref, args, kw, kwnodes, env)
+        if obj.kind == "opt" or attr in ("step", "zero_grad"):
+            if attr == "step":
+                self._step_calls += 1
+                var = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
+                if obj.kind == "opt" and isinstance(obj.ref, OptimizerInfo):
+                    obj.ref.passed_to_compile = True
+                    self.compiled = obj.ref
+                elif var:
+                    self.stepped_vars.add(var)
+            return V("none")
+        if attr == "backward":
+            return V("none")
+        keras_kwargs = {"epochs", "batch_size", "nb_epoch", "loss", "optimizer", "metrics", "validation_split"}
+        if attr in ("fit", "compile", "add") and obj.kind in ("unknown", "obj") and (
+                "keras" in self.framework_hint or keras_kwargs & set(kwnodes)):
+            # a model we did not see built (e.g. returned by an unknown function): still read the call
+            name = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
+            model = _Model(name or "model", "keras", line=self.line(node))
+            self.models.append(model)
+            env_name = name
+            if env_name:
+                env[env_name] = V("model", ref=model)
+            return self.model_method(node, attr, model, args, kw, kwnodes, env)
+        if isinstance(node.func, ast.Attribute) and obj.kind == "obj" and obj.const in self.classes:
+            cls = self.classes[obj.const]
+            fn = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == attr), None)
+            if fn is not None:
+                return self.call_user(fn, args, kw, env, mult, self_obj=obj)
+        return None
+
+    def attach(self, model: _Model, layer: LayerInfo, node: ast.AST) -> None:
+        if layer.kind == "activation":
+            prev = next((la for la in reversed(model.layers) if la.kind == "dense"), None)
+            if prev is not None and (prev.activation in (None, "linear")):
+                prev.activation = layer.activation
+                return
+        model.layers.append(layer)
+
+    # ---- framework calls: layers, optimisers, losses, models
+    def framework_call(self, node: ast.Call, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V],
+                       kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        key = self.key(node)
+        torchish = prefix.endswith("nn") or prefix.startswith("torch") or (
+            "torch" in self.framework_hint and "keras" not in self.framework_hint and last in TORCH_LAYERS)
+        # layers
+        if last in LEGACY_NAMES and ("keras" in self.framework_hint or "keras" in prefix):
+            self.add_legacy(last, LEGACY_NAMES[last], node, node.func)
+        if (last in KERAS_LAYERS or last in LEGACY_NAMES) and not torchish and last not in ("Input", "InputLayer"):
+            return V("layer", ref=self.keras_layer(node, last, args, kw, kwnodes))
+        if torchish and (last in TORCH_LAYERS or last in TORCH_ACTIVATIONS):
+            return V("layer", ref=self.torch_layer(node, last, args, kw))
+        if last in ("Input", "InputLayer", "InputSpec"):
+            shape = kw.get("shape") or (args[0] if args else None)
+            if shape is not None and shape.kind == "tuple" and shape.items and isinstance(shape.items[-1].const, int):
+                self._pending_input = shape.items[-1].const
+            return V("obj")
+        # models
+        if last == "Sequential":
+            model = self.models_at(key, "torch" if torchish else "keras", node)
+            if args and args[0].kind == "seq" and args[0].items is not None:
+                for item in args[0].items:
+                    if item.kind == "layer" and isinstance(item.ref, LayerInfo):
+                        self.attach(model, item.ref, node)
+            elif torchish:
+                for item in args:
+                    if item.kind == "layer" and isinstance(item.ref, LayerInfo):
+                        self.attach(model, item.ref, node)
+            return V("model", ref=model)
+        if last == "Model" and ("keras" in prefix or "keras" in self.framework_hint):
+            model = self.models_at(key, "keras", node)
+            # functional API: the Dense calls seen so far belong to it
+            for lk, layer in self.seen_layers.items():
+                if lk not in self.model_by_layerkey:
+                    self.model_by_layerkey[lk] = model
+                    model.layers.append(layer)
+            return V("model", ref=model)
+        # optimisers
+        low = last.lower()
+        if low in OPTIMIZERS and (prefix.split(".")[-1] in ("optimizers", "optim", "optimizer", "legacy", "") or
+                                  "optim" in prefix):
+            if last[0].isupper() or prefix:
+                return V("opt", ref=self.optimizer(node, OPTIMIZERS[low], args, kw, kwnodes, torch="optim" in prefix and "optimizers" not in prefix))
+        # losses
+        if last in TORCH_LOSSES:
+            return V("loss", const=TORCH_LOSSES[last])
+        if last in F_LOSSES and prefix.split(".")[-1] in ("F", "functional"):
+            self.config.loss = self.config.loss or F_LOSSES[last]
+            self.torch_loss_call(args)
+            return V("seq")
+        if last in ("MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy", "CategoricalCrossentropy",
+                    "SparseCategoricalCrossentropy") and "loss" in prefix.lower():
+            return V("loss", const={"MeanSquaredError": "mse", "MeanAbsoluteError": "mae"}.get(last, last.lower()))
+        # data loaders (torch)
+        if last == "DataLoader":
+            b = kw.get("batch_size") or (args[1] if len(args) > 1 else None)
+            batch = b.const if b is not None and isinstance(b.const, int) else (1 if b is None else None)
+            if batch is not None:
+                self.batch_sizes.append((batch, self.line(node) or 0))
+            ds = args[0] if args else UNKNOWN
+            shuffle = kw.get("shuffle")
+            self.config.shuffle = bool(shuffle.const) if shuffle is not None and isinstance(shuffle.const, bool) else False
+            self.config.shuffle_line = self.line(node)
+            n_batches = math.ceil(ds.n / batch) if ds.n and batch else None
+            return V("loader", n=n_batches, const=batch)
+        if last == "TensorDataset":
+            if len(args) >= 2:
+                self.torch_data = (args[0], args[1], self.line(node) or 0)
+            return V("dataset", items=args, n=_n_of(*args))
+        # calling a model / loss function object
+        if isinstance(node.func, ast.Name) and node.func.id in env:
+            target = env[node.func.id]
+            if target.kind == "model":
+                if args and not getattr(self, "_model_input", None):
+                    self._model_input = args[0]
+                return V("seq", n=args[0].n if args else None, const=None, dist="prediction")
+            if target.kind == "loss":
+                self.config.loss = self.config.loss or target.const
+                self.torch_loss_call(args)
+                return V("num")
+        if isinstance(node.func, ast.Attribute) and _dotted(node.func) in env:
+            target = env[_dotted(node.func)]
+            if target.kind == "model":
+                return V("seq", n=args[0].n if args else None, dist="prediction")
+            if target.kind == "loss":
+                self.config.loss = self.config.loss or target.const
+                self.torch_loss_call(args)
+                return V("num")
+        return None
+
+    _pending_input: int | None = None
+    _model_input: V | None = None
+
+    def models_at(self, key: tuple[int, int], framework: str, node: ast.AST) -> _Model:
+        for m in self.models:
+            if getattr(m, "_key", None) == key:
+                m.layers.clear()
+                return m
+        m = _Model("<model>", framework, line=self.line(node))
+        m._key = key  # type: ignore[attr-defined]
+        self.models.append(m)
+        return m
+
+    def _layer_name(self, base: str) -> str:
+        k = self.layer_counter.get(base, 0)
+        self.layer_counter[base] = k + 1
+        return base if k == 0 else f"{base}_{k}"
+
+    def optimizer(self, node: ast.Call, name: str, args: list[V], kw: dict[str, V], kwnodes: dict[str, ast.AST],
+                  torch: bool) -> OptimizerInfo:
+        key = self.key(node)
+        if key in self.optimizers:
+            return self.optimizers[key]
+        torch = torch or (args and args[0].kind == "params")
+        lr_v = kw.get("learning_rate") or kw.get("lr")
+        if lr_v is None:
+            pos = 1 if torch else 0
+            lr_v = args[pos] if len(args) > pos else None
+        lr = float(lr_v.const) if lr_v is not None and isinstance(lr_v.const, (int, float)) else None
+        default = lr is None and lr_v is None
+        if default:
+            lr = (TORCH_DEFAULT_LR if torch else KERAS_DEFAULT_LR).get(name)
+        if not torch:
+            for k in kwnodes:
+                if k in LEGACY_KWARGS["optimizer"]:
+                    new = LEGACY_KWARGS["optimizer"][k][0]
+                    self.add_legacy(f"{k}=", new + ("=" if "=" not in new else ""), node, _kw_node(node, k))
+        arguments = {k: v.const for k, v in kw.items() if v.const is not None and not isinstance(v.const, (list, tuple))}
+        if default:
+            arguments["default_learning_rate"] = True
+        info = OptimizerInfo(name=name, learning_rate=lr, line=self.line(node), passed_to_compile=False,
+                             arguments=arguments)
+        self.optimizers[key] = info
+        if torch:
+            self.framework_hint.add("torch")
+        return info
+
+
+
+class _Interp(_Core, KerasReader, TorchReader, NumpyReader):
+    """The interpreter: the core walk plus each framework's calls."""

@@ -1,0 +1,150 @@
+"""Keras calls for the abstract interpreter: Sequential.add/compile/fit, layers, activations, Keras 2 names."""
+from __future__ import annotations
+
+import ast
+
+from nnfit.doctor.run import LayerInfo, OptimizerInfo
+from nnfit.doctor.static.nodes import _dotted, _kw_node, _last
+from nnfit.doctor.static.values import UNKNOWN, V, _Model
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS
+
+
+class KerasReader:
+    """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
+
+    def model_method(self, node: ast.Call, attr: str, model: _Model, args: list[V], kw: dict[str, V],
+                     kwnodes: dict[str, ast.AST], env: dict[str, V]) -> V | None:
+        if attr == "add" and args:
+            layer = args[0]
+            if layer.kind == "layer" and isinstance(layer.ref, LayerInfo):
+                self.attach(model, layer.ref, node)
+            return V("none")
+        if attr == "compile":
+            self.config.compile_line = self.line(node)
+            opt = kw.get("optimizer") or (args[0] if args else None)
+            opt_node = kwnodes.get("optimizer") or (node.args[0] if node.args else None)
+            if opt is not None:
+                if opt.kind == "str" and isinstance(opt.const, str):
+                    name = OPTIMIZERS.get(opt.const.lower(), opt.const.lower())
+                    self.compiled = OptimizerInfo(name=name, learning_rate=KERAS_DEFAULT_LR.get(name),
+                                                  line=self.line(opt_node or node), passed_to_compile=True,
+                                                  arguments={"default_learning_rate": True, "string": opt.const})
+                elif opt.kind == "opt" and isinstance(opt.ref, OptimizerInfo):
+                    opt.ref.passed_to_compile = True
+                    self.compiled = opt.ref
+            loss = kw.get("loss") or (args[1] if len(args) > 1 else None)
+            if loss is not None:
+                if loss.kind == "str":
+                    self.config.loss = loss.const
+                elif loss.kind == "loss":
+                    self.config.loss = loss.const
+                elif loss.kind == "func":
+                    self.config.loss = "custom"
+            metrics = kw.get("metrics")
+            if metrics is not None and metrics.items is not None:
+                self.config.metrics = [m.const if m.kind == "str" else (m.const or "custom") for m in metrics.items
+                                       if m.kind in ("str", "loss", "func")] or [str(m.const) for m in metrics.items if m.const]
+            return V("none")
+        if attr in ("fit", "fit_generator", "train_on_batch"):
+            line = self.line(node)
+            self.config.fit_line = line
+            for k, knode in kwnodes.items():
+                if k in LEGACY_KWARGS["fit"]:
+                    self.add_legacy(f"{k}=", LEGACY_KWARGS["fit"][k][0] + "=", node, _kw_node(node, k))
+            epochs = kw.get("epochs") or kw.get("nb_epoch") or (args[3] if len(args) > 3 else None)
+            batch = kw.get("batch_size") or (args[2] if len(args) > 2 else None)
+            if epochs is not None and isinstance(epochs.const, int):
+                self.config.epochs = epochs.const
+            elif epochs is None and attr == "fit":
+                self.config.epochs = 1  # Keras' default
+            if batch is not None and isinstance(batch.const, int):
+                self.config.batch_size = batch.const
+            elif batch is not None and batch.kind == "none":
+                self.config.batch_size = None
+            split = kw.get("validation_split")
+            if split is not None and isinstance(split.const, (int, float)) and 0 < split.const < 1:
+                self.config.validation_split = float(split.const)
+            shuffle = kw.get("shuffle")
+            if shuffle is not None and isinstance(shuffle.const, bool):
+                self.config.shuffle, self.config.shuffle_line = shuffle.const, line
+            X = kw.get("x") or (args[0] if args else UNKNOWN)
+            y = kw.get("y") or (args[1] if len(args) > 1 else UNKNOWN)
+            self.fit_calls.append((line or 0, X, y))
+            return V("obj")
+        if attr in ("predict", "evaluate", "summary", "save", "load_weights", "parameters", "eval", "train",
+                    "to", "double", "float", "named_parameters", "state_dict", "zero_grad"):
+            if attr == "parameters" or attr == "named_parameters":
+                return V("params", ref=model)
+            return V("obj") if attr != "to" else V("model", ref=model)
+        if attr == "__call__":
+            return V("seq")
+        return None
+
+    def keras_layer(self, node: ast.Call, last: str, args: list[V], kw: dict[str, V],
+                    kwnodes: dict[str, ast.AST]) -> LayerInfo:
+        key = self.key(node)
+        if key in self.seen_layers:
+            return self.seen_layers[key]
+        kind = KERAS_LAYERS.get(last, "other")
+        for k in kwnodes:
+            if k in LEGACY_KWARGS["layer"] and not (k == "p" and last != "Dropout") and not (k == "bias" and kw[k].kind != "num"):
+                self.add_legacy(f"{k}=", LEGACY_KWARGS["layer"][k][0] + "=", node, _kw_node(node, k))
+        units_v = kw.get("units") or kw.get("output_dim") or (args[0] if args and kind == "dense" else None)
+        units = units_v.const if units_v is not None and isinstance(units_v.const, int) else None
+        act = None
+        if kind == "dense":
+            act = self.activation_name(kw.get("activation"), kwnodes.get("activation"))
+        elif kind == "activation":
+            if last == "Activation":
+                act = self.activation_name(args[0] if args else kw.get("activation"),
+                                           node.args[0] if node.args else kwnodes.get("activation"))
+            else:
+                act = {"LeakyReLU": "leaky_relu", "ReLU": "relu", "PReLU": "prelu", "ELU": "elu"}.get(last, last.lower())
+        input_units = None
+        if "input_dim" in kw and isinstance(kw["input_dim"].const, int):
+            input_units = kw["input_dim"].const
+        elif "input_shape" in kw:
+            shp = kw["input_shape"]
+            items = shp.items or []
+            if items and isinstance(items[-1].const, int):
+                input_units = items[-1].const
+        elif self._pending_input is not None:
+            input_units, self._pending_input = self._pending_input, None
+        use_bias = True
+        if "use_bias" in kw and isinstance(kw["use_bias"].const, bool):
+            use_bias = kw["use_bias"].const
+        elif "bias" in kw and isinstance(kw["bias"].const, bool):
+            use_bias = kw["bias"].const
+        init = kw.get("kernel_initializer") or kw.get("init")
+        layer = LayerInfo(
+            name=self._layer_name({"dense": "dense", "activation": "activation", "dropout": "dropout",
+                                   "batchnorm": "batch_normalization"}.get(kind, last.lower())),
+            kind=kind, units=units, input_units=input_units, activation=act if kind in ("dense", "activation") else None,
+            use_bias=use_bias if kind == "dense" else None,
+            initializer=(init.const if init is not None and init.kind == "str" else ("custom" if init is not None else None)),
+            line=self.line(node), span=self.span(node),
+        )
+        self.seen_layers[key] = layer
+        return layer
+
+    def activation_name(self, v: V | None, node: ast.AST | None) -> str:
+        if v is None:
+            return "linear"
+        if v.kind == "none":
+            return "linear"
+        if v.kind == "str" and isinstance(v.const, str):
+            return v.const.lower()
+        if node is not None:
+            dotted = _dotted(node)
+            if dotted and _last(dotted).lower() in FUNC_ACTIVATIONS:
+                return _last(dotted).lower()
+            if isinstance(node, ast.Lambda):
+                return "custom:" + ast.unparse(node)
+            if isinstance(node, ast.Name) and node.id in self.funcs:
+                return "custom:" + node.id
+            try:
+                return "custom:" + ast.unparse(node)
+            except Exception:  # pragma: no cover - unparse handles every expression node
+                return "custom"
+        return "custom"
+

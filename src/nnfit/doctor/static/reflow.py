@@ -1,0 +1,203 @@
+"""Step 1a of the static reader: code pasted onto one line is re-flowed into statements."""
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import re
+
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 1a: code flattened onto one line
+
+
+FLATTENED_MIN_CHARS = 200
+# Columns tracked one by one; a wider array (np.zeros((1, 2**30)) in a pasted test file) keeps a single
+# range, so the reader never allocates in proportion to a size written in the script.
+MAX_COLUMNS = 256
+# parso lists every syntax error in one pass, but takes ~0.5 s per 1,000 lines; above this size the
+# errors come from the ast repair loop alone (same messages, found one after another).
+PARSO_MAX_LINES = 1200
+PARSO_MAX_CHARS = 60_000
+_KW_SPLIT = re.compile(
+    r"(?<![\w.])(?:def\s+\w+\s*\(|class\s+\w+\s*[:(]|return\b|for\s+[\w, ]+\s+in\s|if\s|elif\s|else\s*:|"
+    r"while\s|try\s*:|except\b|finally\s*:|with\s|import\s|from\s+[\w.]+\s+import\s|pass\b|raise\s|break\b|continue\b)"
+)
+_ASSIGN_START = re.compile(r"(?<![\w.'\"])(?:self\.)?[A-Za-z_][\w.]*(?:\[[^\]]*\])*\s*(?:[-+*/@]?=)(?!=)")
+_SELF_CALL_START = re.compile(r"(?<![\w.'\"])self\.\w+(?:\.\w+)*\(")
+_DOTTED_CALL_START = re.compile(r"(?<![\w.'\"])[A-Za-z_]\w*(?:\.\w+)+\(")
+_COMMENT_CODE_KW = re.compile(
+    r"(?<![\w.])(?:def\s+\w+\s*\(|class\s+\w+\s*[:(]|return\b(?!\s+(?:the|a|an)\b)|for\s+\w+(?:\s*,\s*\w+)*\s+in\s+[\w.(\[]|"
+    r"if\s+[^:]{1,80}:|else\s*:)"
+)
+_HEADER = re.compile(r"^(def|class|for|if|elif|else|while|try|except|finally|with)\b")
+
+
+@dataclasses.dataclass
+class _Piece:
+    text: str
+    col: int  # 0-based column in the original line where `text` starts
+
+
+def looks_flattened(line: str) -> bool:
+    """A line holding a whole program: long, with several statements joined by spaces."""
+    if len(line) < FLATTENED_MIN_CHARS:
+        return False
+    return len(re.findall(r"(?<![\w.])(?:def|class|return|for|import)\s", _mask_strings(line))) >= 2
+
+
+def _mask_strings(text: str) -> str:
+    """Same length, string literals replaced by 'x' (quotes kept) so regexes skip their contents."""
+    out = list(text)
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "'\"":
+            q = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else c
+            j = text.find(q, i + len(q))
+            while j > 0 and len(q) == 1 and text[j - 1] == "\\":
+                j = text.find(q, j + 1)
+            j = n if j < 0 else j
+            for k in range(i + len(q), j):
+                out[k] = "x"
+            i = j + len(q)
+        elif c == "#":
+            # keep comments (the reflow needs them); a '#' ends nothing here
+            i += 1
+        else:
+            i += 1
+    return "".join(out)
+
+
+def _split_flattened(line: str) -> list[_Piece]:
+    """Cut one flattened line into statements (and comments) at depth 0."""
+    masked = _mask_strings(line)
+    n = len(line)
+    cuts: set[int] = set()
+    ordered: list[int] = [0]
+
+    def add_cut(k: int) -> None:
+        if k not in cuts:
+            cuts.add(k)
+            bisect.insort(ordered, k)
+
+    def last_cut(k: int) -> int:
+        return ordered[bisect.bisect_right(ordered, k) - 1]
+
+    comments: list[tuple[int, int]] = []
+    depth = 0
+    i = 0
+    while i < n:
+        c = masked[i]
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(0, depth - 1)
+        elif c == "#" and depth == 0:
+            # a comment: it ends where code starts again (the newline was lost)
+            ends = [m.start() for m in (_ASSIGN_START.search(masked, i + 1), _SELF_CALL_START.search(masked, i + 1),
+                                        _COMMENT_CODE_KW.search(masked, i + 1)) if m]
+            nxt_hash = masked.find("#", i + 1)
+            if nxt_hash >= 0:
+                ends.append(nxt_hash)
+            end = min(ends) if ends else n
+            comments.append((i, end))
+            add_cut(i)
+            add_cut(end)
+            i = end
+            continue
+        elif c == ":" and depth == 0:
+            # end of a compound header: `def f(x):`, `for ...:`, `else:`
+            start = last_cut(i)
+            head = masked[start:i].strip()
+            if _HEADER.match(head) and not head.startswith("lambda"):
+                add_cut(i + 1)
+        elif depth == 0 and (i == 0 or masked[i - 1] in " \t;"):
+            m = _KW_SPLIT.match(masked, i)
+            if m:
+                word = m.group(0).split()[0].rstrip(":(")
+                start = last_cut(i)
+                before = masked[max(start, i - 400):i].strip()
+                if word in ("if", "else") and before and not before.endswith(":"):
+                    # `a = b if c else d`: only a statement when a header colon follows
+                    if word == "if" and not re.match(r"if\s[^=]*?:", masked[i:]):
+                        i += 1
+                        continue
+                    if word == "else" and before.rstrip().endswith(")") and "if " in before:
+                        i += 1
+                        continue
+                add_cut(i)
+            else:
+                m = _ASSIGN_START.match(masked, i) or _DOTTED_CALL_START.match(masked, i)
+                if m and i > 0:
+                    start = last_cut(i)
+                    before = masked[max(start, i - 400):i].strip()
+                    # a new statement when the text before it is complete (ends a call/name/literal)
+                    if before and not re.search(r"(?:[=+\-*/@,(<>%&|^~:.]|\b(?:and|or|not|in|is|if|else|return|lambda))\s*$", before):
+                        add_cut(i)
+        elif c == ";" and depth == 0:
+            add_cut(i)
+            add_cut(i + 1)
+        i += 1
+    pieces: list[_Piece] = []
+    bounds = sorted(cuts | {0, n})
+    for a, b in zip(bounds, bounds[1:]):
+        text = line[a:b]
+        stripped = text.strip().strip(";").strip()
+        if not stripped:
+            continue
+        lead = len(text) - len(text.lstrip())
+        pieces.append(_Piece(stripped, a + lead))
+    return pieces
+
+
+def reflow(line: str) -> list[tuple[int, _Piece]]:
+    """Statements of a flattened line with a guessed indentation level each: [(level, piece)]."""
+    pieces = _split_flattened(line)
+    # `passNeural_Net(...)`: a `pass` glued onto the next statement
+    classes = set(re.findall(r"class\s+(\w+)", line)) | set(re.findall(r"def\s+(\w+)", line))
+    fixed: list[_Piece] = []
+    for p in pieces:
+        m = re.match(r"pass(\w+)", p.text)
+        if m and any(m.group(1).startswith(c) for c in classes):
+            fixed.append(_Piece("pass", p.col))
+            fixed.append(_Piece(p.text[4:], p.col + 4))
+        else:
+            fixed.append(p)
+    out: list[tuple[int, _Piece]] = []
+    stack: list[tuple[str, int]] = []  # open headers (keyword, level)
+    level = 0
+    in_class = False
+    class_names = set(re.findall(r"class\s+(\w+)", line))
+    for p in fixed:
+        text = p.text
+        if text.startswith("#"):
+            out.append((level, p))
+            continue
+        kw = (_HEADER.match(text).group(1) if _HEADER.match(text) else None)
+        if kw == "class":
+            level = 0
+            stack = []
+            in_class = True
+        elif kw == "def":
+            level = 1 if in_class else 0
+            stack = [s for s in stack if s[1] < level]
+        elif kw in ("else", "elif", "except", "finally"):
+            opener = {"else": ("if", "elif", "for", "while", "try", "except"), "elif": ("if", "elif"),
+                      "except": ("try", "except"), "finally": ("try", "except", "else")}[kw]
+            for j in range(len(stack) - 1, -1, -1):
+                if stack[j][0] in opener:
+                    level = stack[j][1]
+                    stack = stack[:j]
+                    break
+        elif any(text.startswith(c + "(") for c in class_names) and out and out[-1][1].text == "pass":
+            level = 0
+            in_class = False
+            stack = []
+        out.append((level, p))
+        if kw and text.rstrip().endswith(":"):
+            stack.append((kw, level))
+            level += 1
+    return out
+
+

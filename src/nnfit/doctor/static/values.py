@@ -1,0 +1,301 @@
+"""Step 4a of the static reader: abstract values (intervals, sizes, kinds) and arithmetic on them."""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+from typing import Any
+
+from nnfit.doctor.run import LayerInfo
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 4: abstract values
+
+
+@dataclasses.dataclass
+class V:
+    """What the interpreter knows about a value. Element ranges are intervals; n is a sample count."""
+    kind: str = "unknown"    # num, seq, tuple, func, class, obj, str, model, opt, layer, none, unknown, loss
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
+    n: int | None = None                 # rows (samples) of an array / list
+    cols: list["V"] | None = None        # per-column values of a 2-D array
+    items: list["V"] | None = None       # tuple / small list contents
+    const: Any = None                    # a literal (number, string, list of strings)
+    node: Any = None                     # defining ast node (functions, lambdas)
+    ref: Any = None                      # model / optimiser / layer record
+    line: int | None = None
+    dist: str | None = None              # "normal" for randn-like values
+    mutable_list: bool = False           # a Python list built by append
+    shape: tuple | None = None           # literal array shape, when created with one
+    counts: dict | None = None           # class label -> rows, for a column read from a data file
+    order: float | None = None           # |rank correlation| of the values with row position (data file)
+    exact: bool = False                  # read from a data file, not guessed from literals
+
+    @property
+    def known(self) -> bool:
+        return self.lo is not None and self.hi is not None
+
+    def elem(self) -> "V":
+        """One element (row) of a sequence."""
+        if self.cols and len(self.cols) == 1:
+            return dataclasses.replace(self.cols[0], n=None)
+        if self.cols:
+            return V("seq", *_union_range(self.cols), integer=all(c.integer for c in self.cols),
+                     n=None, cols=None, items=[dataclasses.replace(c, n=None) for c in self.cols])
+        return dataclasses.replace(self, n=None, kind="num" if self.kind in ("seq", "num") else self.kind, mutable_list=False)
+
+
+UNKNOWN = V()
+
+
+def num(lo: float | None, hi: float | None = None, integer: bool = False, n: int | None = None, **kw: Any) -> V:
+    return V("num" if n is None else "seq", lo, lo if hi is None else hi, integer, n, **kw)
+
+
+def const(value: Any) -> V:
+    if isinstance(value, bool):
+        return V("num", float(value), float(value), True, const=value)
+    if isinstance(value, (int, float)):
+        f = float(value)
+        return V("num", f, f, isinstance(value, int) or f.is_integer(), const=value)
+    if isinstance(value, str):
+        return V("str", const=value)
+    if value is None:
+        return V("none", const=None)
+    return V(const=value)
+
+
+def _union_range(vals: list[V]) -> tuple[float | None, float | None]:
+    if not vals or any(not v.known for v in vals):
+        return None, None
+    return min(v.lo for v in vals), max(v.hi for v in vals)
+
+
+def _n_of(*vals: V) -> int | None:
+    for v in vals:
+        if v.n is not None:
+            return v.n
+    return None
+
+
+def _safe(f: Any, *args: float) -> float | None:
+    try:
+        out = f(*args)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return None
+    return out if isinstance(out, float) and math.isfinite(out) else (float(out) if isinstance(out, int) else None)
+
+
+def binop(op: ast.operator, a: V, b: V) -> V:
+    if a.cols or b.cols:  # column-wise when shapes agree
+        ca = a.cols or [a] * len(b.cols or [])
+        cb = b.cols or [b] * len(ca)
+        if len(ca) == len(cb):
+            cols = [binop(op, x, y) for x, y in zip(ca, cb)]
+            lo, hi = _union_range(cols)
+            return V("seq", lo, hi, all(c.integer for c in cols), _n_of(a, b), cols=cols)
+    n = _n_of(a, b)
+    kind = "seq" if n is not None or "seq" in (a.kind, b.kind) else "num"
+    if a.kind == "str" or b.kind == "str":
+        return V("str")
+    if not (a.known and b.known):
+        return V(kind, n=n)
+    integer = a.integer and b.integer
+    if isinstance(op, ast.Add):
+        lo, hi = a.lo + b.lo, a.hi + b.hi
+    elif isinstance(op, ast.Sub):
+        lo, hi = a.lo - b.hi, a.hi - b.lo
+    elif isinstance(op, (ast.Mult, ast.MatMult)):
+        ps = [x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        lo, hi = min(ps), max(ps)
+        if isinstance(op, ast.MatMult):
+            return V(kind, n=n)
+    elif isinstance(op, ast.Div):
+        if b.lo <= 0 <= b.hi:
+            return V(kind, n=n)
+        ps = [x / y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        lo, hi, integer = min(ps), max(ps), False
+    elif isinstance(op, ast.FloorDiv):
+        if b.lo <= 0 <= b.hi:
+            return V(kind, n=n)
+        ps = [x // y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
+        lo, hi = min(ps), max(ps)
+    elif isinstance(op, ast.Mod):
+        if b.known and b.lo > 0:
+            lo, hi = 0.0, b.hi
+        else:
+            return V(kind, n=n)
+    elif isinstance(op, ast.Pow):
+        if b.lo != b.hi:
+            return V(kind, n=n)
+        e = b.lo
+        cands = [_safe(math.pow, x, e) for x in (a.lo, a.hi)]
+        if a.lo < 0 < a.hi and e > 0:
+            cands.append(0.0)
+        if any(c is None for c in cands):
+            return V(kind, n=n)
+        lo, hi = min(cands), max(cands)
+        integer = integer and e >= 0
+    else:
+        return V(kind, n=n)
+    keep = None
+    if isinstance(op, (ast.Mult, ast.Div)):
+        if b.lo == b.hi and b.n is None:
+            keep = a
+        elif a.lo == a.hi and a.n is None and isinstance(op, ast.Mult):
+            keep = b
+    return V(kind, lo, hi, integer, n, dist=keep.dist if keep else None, shape=keep.shape if keep else None)
+
+
+_MONOTONE = {
+    "exp": math.exp, "log": math.log, "log10": math.log10, "log2": math.log2, "sqrt": math.sqrt,
+    "tanh": math.tanh, "arctan": math.atan, "atan": math.atan, "log1p": math.log1p, "expm1": math.expm1,
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)), "cbrt": lambda x: math.copysign(abs(x) ** (1 / 3), x),
+    "arcsinh": math.asinh, "sinh": math.sinh,
+}
+
+
+def apply_func(name: str, arg: V) -> V:
+    kind = "seq" if arg.n is not None else "num"
+    if arg.cols:
+        cols = [apply_func(name, c) for c in arg.cols]
+        lo, hi = _union_range(cols)
+        return V("seq", lo, hi, False, arg.n, cols=cols)
+    if not arg.known:
+        if name in ("sin", "cos"):
+            return V(kind, -1.0, 1.0, n=arg.n)
+        if name in ("tanh",):
+            return V(kind, -1.0, 1.0, n=arg.n)
+        if name in ("sigmoid",):
+            return V(kind, 0.0, 1.0, n=arg.n)
+        return V(kind, n=arg.n)
+    if name in ("sin", "cos"):
+        f = math.sin if name == "sin" else math.cos
+        if arg.hi - arg.lo >= 2 * math.pi:
+            return V(kind, -1.0, 1.0, n=arg.n)
+        pts = [arg.lo + (arg.hi - arg.lo) * k / 512 for k in range(513)]
+        vals = [f(p) for p in pts]
+        return V(kind, min(vals), max(vals), n=arg.n)
+    if name in ("abs", "fabs", "absolute"):
+        lo = 0.0 if arg.lo <= 0 <= arg.hi else min(abs(arg.lo), abs(arg.hi))
+        return V(kind, lo, max(abs(arg.lo), abs(arg.hi)), arg.integer, arg.n)
+    if name in ("square",):
+        return binop(ast.Pow(), arg, const(2))
+    if name in ("round", "floor", "ceil", "rint", "int"):
+        return V(kind, math.floor(arg.lo), math.ceil(arg.hi), True, arg.n)
+    if name in ("float", "float32", "float64", "asarray", "array"):
+        return arg
+    f = _MONOTONE.get(name)
+    if f is None:
+        return V(kind, n=arg.n)
+    a, b = _safe(f, arg.lo), _safe(f, arg.hi)
+    if a is None or b is None:
+        return V(kind, n=arg.n)
+    return V(kind, min(a, b), max(a, b), False, arg.n)
+
+
+
+def _const_binop(op: ast.operator, a: Any, b: Any) -> Any:
+    if isinstance(op, ast.Add):
+        return a + b
+    if isinstance(op, ast.Sub):
+        return a - b
+    if isinstance(op, ast.Mult):
+        return a * b
+    if isinstance(op, ast.Div):
+        return a / b
+    if isinstance(op, ast.FloorDiv):
+        return a // b
+    if isinstance(op, ast.Pow) and abs(b) < 64:
+        return a ** b
+    return None
+
+
+def _join(a: V, b: V) -> V:
+    lo, hi = _union_range([a, b])
+    return V(a.kind, lo, hi, a.integer and b.integer, a.n, dist=a.dist if a.dist == b.dist else None)
+
+
+def _widest(vals: list[V]) -> V:
+    """Several definitions of one function (a pasted script with an edited copy): keep the widest range."""
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return UNKNOWN
+    if len(vals) == 1:
+        return vals[0]
+
+    def width(v: V) -> float:
+        parts = v.items or ([v] if not v.cols else v.cols)
+        tot = 0.0
+        for p in parts:
+            for c in (p.cols or [p]):
+                if c.known:
+                    tot += abs(c.hi) + abs(c.lo)
+        return tot
+
+    return max(vals, key=width)
+
+
+def _concat_rows(parts: list[V]) -> V:
+    lo, hi = _union_range(parts)
+    ns = [p.n for p in parts]
+    return V("seq", lo, hi, all(p.integer for p in parts), sum(ns) if all(n is not None for n in ns) else None)
+
+
+
+@dataclasses.dataclass
+class _Loop:
+    """A loop whose body takes optimiser steps (torch): the outermost counts epochs, inner ones batches."""
+    count: int | None
+    line: int
+    depth: int
+    batch: int | None
+    batch_loop: bool
+
+
+@dataclasses.dataclass
+class _Model:
+    name: str
+    framework: str
+    layers: list[LayerInfo] = dataclasses.field(default_factory=list)
+    line: int | None = None
+
+
+
+
+def table_value(table: "Any", frame: bool = False) -> V:
+    """A value for a data file read beside the script (static/datafiles.py): per-column ranges, class
+    counts and row order; a pandas-style frame keeps the column names in `const`."""
+    from nnfit.doctor.static.datafiles import column_facts
+
+    arr = table.values
+    cols = []
+    for j in range(arr.shape[1]):
+        f = column_facts(arr[:, j])
+        if not f:
+            cols.append(V("seq", n=arr.shape[0]))
+            continue
+        cols.append(V("seq", f["lo"], f["hi"], f["integer"], f["n"], counts=f["counts"], order=f["order"], exact=True))
+    lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
+    return V("frame" if frame else "seq", lo, hi, all(c.integer for c in cols), arr.shape[0],
+             cols=cols if len(cols) > 1 or frame else None,
+             const=list(table.names) if frame and table.names else None, exact=True,
+             counts=cols[0].counts if len(cols) == 1 else None, order=cols[0].order if len(cols) == 1 else None)
+
+
+def select_columns(v: V, picks: list[int]) -> V:
+    """Some columns of a 2-D value (a frame keeps the matching names)."""
+    if not v.cols:
+        return v
+    cols = [v.cols[i] for i in picks if -len(v.cols) <= i < len(v.cols)]
+    if not cols:
+        return v
+    names = [v.const[i] for i in picks] if v.kind == "frame" and isinstance(v.const, list) and len(v.const) == len(v.cols) else None
+    if len(cols) == 1 and v.kind != "frame":
+        return dataclasses.replace(cols[0], n=v.n, kind="seq")
+    lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
+    return dataclasses.replace(v, lo=lo, hi=hi, integer=all(c.integer for c in cols), cols=cols, const=names,
+                               counts=None, order=None)

@@ -1,0 +1,88 @@
+"""The task a training program solves: regression, binary, multiclass or multilabel classification.
+
+Inferred from three facts, strongest first:
+1. the loss: cross-entropy over classes (categorical / sparse / torch CrossEntropyLoss / NLLLoss) is
+   multiclass; binary cross-entropy is binary with one output unit and multilabel with several;
+2. the targets: class labels (integers with few distinct values, one-hot or multi-hot 0/1 rows);
+3. the output layer: softmax over k > 1 units is multiclass, a sigmoid unit on 0/1 targets binary.
+Real-valued targets make a regression whatever the loss (a classification loss on them is NF110).
+A regression loss (MSE, MAE, ...) on 0/1 or one-hot targets from a sigmoid/softmax output is still a
+classification (the loss is the fault, NF126, not the task); on integer targets with many values,
+a linear output or without class evidence it is a regression.
+"""
+from __future__ import annotations
+
+from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import BINARY_LOSSES, MULTICLASS_LOSSES, canonical_loss, norm
+
+# A single-column integer target with at most this many distinct values, fed to a classification
+# output or with an accuracy metric, is a class label (MNIST has 10, the corpus's classifiers 2-10).
+MAX_LABELS = 20
+
+
+def _output(run: TrainingRun) -> tuple[str, int | None]:
+    dense = [layer for layer in run.layers if layer.kind == "dense"]
+    if not dense:
+        return "", None
+    return norm(dense[-1].activation or "linear"), dense[-1].units
+
+
+def target_kind(run: TrainingRun) -> str | None:
+    """'binary' (0/1 or two values), 'labels' (few integers), 'onehot', 'multihot', 'real' or None."""
+    d = run.data
+    if not d.targets:
+        return None
+    if len(d.targets) > 1:
+        if all(c.is_integer and c.min >= 0 and c.max <= 1 for c in d.targets):
+            counts = d.class_counts or {}
+            n = d.n_samples or 0
+            return "onehot" if counts and n and sum(counts.values()) == n else "multihot"
+        return "real"
+    c = d.targets[0]
+    if not c.is_integer:
+        return "real"
+    if d.class_counts is not None:
+        k = len(d.class_counts)
+    elif not d.exact:      # read from a script: the literal range stands in for the values
+        k = int(c.max - c.min) + 1
+    else:
+        return "real"
+    if k <= 2:
+        return "binary"
+    return "labels" if k <= MAX_LABELS else "real"
+
+
+def infer_task(run: TrainingRun) -> str | None:
+    loss = canonical_loss(run.config.loss)
+    act, units = _output(run)
+    targets = target_kind(run)
+    accuracy = any("acc" in norm(m) for m in run.config.metrics)
+    if targets == "real":
+        return "regression"     # real-valued targets: a classification loss on them is the fault (NF110)
+    if loss in MULTICLASS_LOSSES:
+        return "multiclass"
+    if loss in BINARY_LOSSES:
+        if (units or 1) > 1 or targets in ("onehot", "multihot"):
+            return "multiclass" if act == "softmax" or targets == "onehot" else "multilabel"
+        return "binary"
+    if loss in ("kl_divergence",) and act == "softmax":
+        return "multiclass"
+    # a regression loss (or none known): the targets and the output decide
+    if targets == "onehot" and (act == "softmax" or accuracy):
+        return "multiclass"
+    if targets == "multihot" and (act == "sigmoid" or accuracy):
+        return "multilabel"
+    if targets == "binary" and (act in ("sigmoid", "softmax", "hard_sigmoid") or accuracy):
+        return "binary"
+    if targets == "labels" and (act == "softmax" or (units or 1) > 1 or accuracy):
+        return "multiclass"
+    if loss is not None or targets is not None:
+        return "regression"
+    if act == "softmax" and (units or 0) > 1:
+        return "multiclass"
+    return None
+
+
+def is_classification(run: TrainingRun) -> bool | None:
+    task = run.task
+    return None if task is None else task != "regression"
