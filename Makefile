@@ -19,8 +19,12 @@ install-test: $(BIN)/python
 
 demo: install
 	$(BIN)/nnfit demo --out out
-	@echo "--- nnfit doctor lint on seed 1's script as it was posted (nothing is executed):"
-	-$(BIN)/nnfit doctor lint tests/fixtures/seed1_keras_sine.py
+	@echo "--- nnfit doctor lint on seed 1's script as it was posted (nothing is executed)."
+	@echo "--- The findings below are the expected output: they are the bugs of that script."
+	@# lint exits 1 when it reports errors (as here, by design); 2 or more would be a real failure
+	@$(BIN)/nnfit doctor lint tests/fixtures/seed1_keras_sine.py; status=$$?; \
+	if [ $$status -gt 1 ]; then exit $$status; fi; \
+	echo "--- lint exit status $$status (1 = error findings reported, as expected for this script)"
 
 test: install-test
 	$(BIN)/python -m pytest -q -n 2

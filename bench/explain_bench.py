@@ -298,7 +298,7 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float) -> dict:
         yt = np.asarray(fn(*Xt.T), dtype=float) * np.ones(len(Xt))
     bad = int(np.sum(~np.isfinite(y)) + np.sum(~np.isfinite(yt)))
     if bad:
-        out.update(status="skipped", reason=f"not finite on the range at {bad} of {2 * points if points == 1000 else points + 1000} points")
+        out.update(status="skipped", reason=f"not finite on the range at {bad} of {points + 1000} points")
         return out
     start = time.perf_counter()
     result = explain(X, y, input_names=names, seed=seed, time_limit=time_limit)

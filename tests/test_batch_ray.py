@@ -49,7 +49,20 @@ def test_ray_local_instance_runs_a_small_batch_with_the_real_fit(tmp_path, local
     assert model.predict([[0.5]]).shape[0] == 1
     records = jobs.read_records(tmp_path / "out")
     assert {r["status"] for r in records.values()} == {"ok", "failed"}
-    assert all(json.dumps(r) for r in records.values())
+    by_name = {r["spec"]["target"]: r for r in records.values()}
+    assert set(by_name) == {"sine", "product", "bad"}
+    for name, record in by_name.items():
+        assert record["version"] == jobs.RECORD_VERSION and record["job_id"].startswith(name)
+        assert record["started_at"] <= record["finished_at"] and record["seconds"] >= 0
+        assert json.loads(json.dumps(record)) == record  # what is on disk is plain JSON
+    for name in ("sine", "product"):
+        record = by_name[name]
+        assert record["error"] is None and record["model_path"] == f"models/{record['job_id']}.nnfit"
+        assert (tmp_path / "out" / record["model_path"]).is_file()
+        assert 0 <= record["metrics"]["nrmse"] < 0.2 and set(jobs.METRIC_NAMES) <= set(record["metrics"])
+        assert record["summary"]["seed"] == 0
+    assert by_name["bad"]["model_path"] is None and by_name["bad"]["metrics"] == {}
+    assert "cannot parse formula" in by_name["bad"]["error"]
     # the same jobs again: nothing is fitted twice
     again = api.batch(csv, out=tmp_path / "out", engine=local_ray, resume=True, **TINY_SETTINGS)
     assert again.attrs["ran"] == 0 and again.attrs["skipped"] == 3

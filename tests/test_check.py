@@ -243,3 +243,89 @@ def test_an_exception_in_the_users_method_is_one_line():
     with pytest.raises(NNFitError, match=r"^Broken\.backward\(x, y\) raised ValueError: shapes \(3,\) and \(1,1\) not aligned$"):
         check_network(Broken(), X, X[:, 0], forward="forward(x)", backward="backward(x, y)", update="update(lr)",
                       params=["W"], grads=["dW"], lr=0.1)
+
+
+# ---- doctor check with no options: the names are read from the code; only safe top-level statements run
+
+SEED2_PASTED = ROOT / "tests" / "fixtures" / "seed2_numpy_x2.py"
+
+
+def _cli(args, capsys):
+    from nnfit.cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("path", [SEED2_PASTED, EXAMPLE / "seed2_network.py"], ids=["as-pasted", "re-flowed"])
+def test_check_without_options_names_the_wrong_update_and_gradient(path, capsys):
+    assert len(SEED2_PASTED.read_text().strip().splitlines()) == 1      # the fixture is the one-line paste
+    code, out, err = _cli(["doctor", "check", str(path), "--steps", "30"], capsys)
+    assert code == 1, err
+    assert "checking with: --class Neural_Net --init \"'linear', 0.0001, 10\"" in out
+    assert "--params W_input,W_hidden,W_output --grads Partials_W_input,Partials_W_hidden,Partials_W_output" in out
+    assert "--output-attr y_pred --data X_train,y_train" in out
+    assert "error[NF118]: wrong-gradient: gradient of W_hidden" in out
+    assert "error[NF116]: wrong-update-rule: update of W_hidden" in out
+    assert "not run: line" in out and "train_model()" in out
+    if path == SEED2_PASTED:
+        assert "assumed import numpy as np; import matplotlib.pyplot as plt" in out
+
+
+@pytest.mark.parametrize("path", [SEED2_PASTED, EXAMPLE / "seed2_network.py"], ids=["as-pasted", "re-flowed"])
+def test_check_without_options_json(path, capsys):
+    import json
+
+    code, out, _ = _cli(["doctor", "check", str(path), "--steps", "30", "--format", "json"], capsys)
+    data = json.loads(out)
+    assert code == 1
+    codes = {(f["code"], f["location"]["layer"]) for f in data["findings"]}
+    assert ("NF118", "W_hidden") in codes and ("NF116", "W_hidden") in codes and ("NF116", "W_input") in codes
+    assert data["inferred"]["spec"]["forward"] == "forward_pass(x)"
+    assert data["inferred"]["spec"]["backward"] == "backpropagation(y, x)"
+    assert data["inferred"]["spec"]["update"] == "weight_update(x, lr)"
+    assert any("train_model" in s["code"] for s in data["top_level"]["skipped"])
+
+
+def test_options_override_what_is_inferred(capsys):
+    code, out, _ = _cli(["doctor", "check", str(EXAMPLE / "seed2_network.py"), "--steps", "10",
+                         "--params", "W_output", "--grads", "Partials_W_output"], capsys)
+    assert "--params W_output --grads Partials_W_output" in out
+    assert "W_hidden" not in out.split("update direction")[1].split("\n")[1]
+
+
+def test_fixed_network_without_options_has_no_error(capsys):
+    code, out, err = _cli(["doctor", "check", str(EXAMPLE / "fixed_network.py"), "--steps", "30"], capsys)
+    assert code == 0, out + err
+    assert "--params W_input,b_input,W_hidden,b_hidden,W_output,b_output" in out
+
+
+def test_check_runs_no_top_level_statement_but_definitions_and_numeric_imports(tmp_path, capsys):
+    shell_marker = tmp_path / "shell_ran"
+    file_marker = tmp_path / "file_written"
+    script = tmp_path / "net.py"
+    src = (EXAMPLE / "seed2_network.py").read_text()
+    src = src.replace("import numpy as np\n", "import numpy as np\nimport os\n")
+    src += (f"x = os.system('touch {shell_marker}')\n"
+            f"open({str(file_marker)!r}, 'w').write('x')\n"
+            f"y = np.save({str(tmp_path / 'saved')!r}, np.zeros(2))\n"
+            "N_POINTS = np.linspace(0, 1, 5).shape[0]\n")
+    script.write_text(src)
+    code, out, _ = _cli(["doctor", "check", str(script), "--steps", "5"], capsys)
+    assert not shell_marker.exists() and not file_marker.exists() and not (tmp_path / "saved.npy").exists()
+    assert code == 1                                       # the network itself was still checked
+    for needle in ("import os", "os.system", "open(", "np.save"):
+        assert any(needle in line for line in out.splitlines() if line.startswith("  not run:")), needle
+    assert not any("N_POINTS" in line for line in out.splitlines() if line.startswith("  not run:"))
+
+
+def test_loader_runs_pure_numeric_assignments_only():
+    from nnfit.doctor.monitors.numpy import _pure
+
+    import ast as _ast
+
+    ok = _ast.parse("np.linspace(0, 1, 10).reshape(-1, 1) ** 2").body[0].value
+    bad = _ast.parse("np.save('f', np.zeros(3))").body[0].value
+    sneaky = _ast.parse("np.zeros(3).__class__").body[0].value
+    assert _pure(ok, set(), {"np"}) and not _pure(bad, set(), {"np"}) and not _pure(sneaky, set(), {"np"})

@@ -6,6 +6,7 @@ import json
 import os
 import textwrap
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -87,10 +88,10 @@ def test_torch_script_diagnosed_and_left_unchanged(tmp_path):
     assert result.exit_code == 1, result.output
     data = json.loads(result.output)
     codes = [f["code"] for f in data["findings"]]
-    assert codes[0] == "NF101"
-    assert {"NF102", "NF109"} <= set(codes)
-    first = data["findings"][0]
-    assert first["location"]["line"] == 8 and first["fix"] and first["evidence"]["units"] == 1
+    assert codes[0] in ("NF101", "NF102")      # the seed-1 pattern: bottleneck or too few updates first
+    assert {"NF101", "NF102", "NF109"} <= set(codes)
+    bottleneck = next(f for f in data["findings"] if f["code"] == "NF101")
+    assert bottleneck["location"]["line"] == 8 and bottleneck["fix"] and bottleneck["evidence"]["units"] == 1
     assert sorted(os.listdir(tmp_path)) == ["train.py"]
 
 
@@ -142,4 +143,68 @@ def test_keras2_arguments_are_mapped_and_reported(tmp_path):
     from nnfit.doctor.report import Report
 
     codes = Report.from_run(cap.run, cap).codes
-    assert codes[0] == "NF101" and {"NF102", "NF109", "NF108"} <= set(codes)
+    assert codes[0] in ("NF101", "NF102") and {"NF101", "NF102", "NF109", "NF108"} <= set(codes)
+
+
+LONG_TORCH = textwrap.dedent("""
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    X = torch.rand(300, 1)
+    y = 3 * X + 1
+    model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = nn.MSELoss()
+    for epoch in range(100000):
+        for i in range(0, 300, 30):
+            opt.zero_grad()
+            loss_fn(model(X[i:i + 30]), y[i:i + 30]).backward()
+            opt.step()
+""")
+
+
+def test_held_out_rows_are_kept_out_of_training_and_scored(tmp_path):
+    from nnfit.doctor.runner import held_out_mask
+
+    path = write(tmp_path, "train.py", LONG_TORCH)
+    cap = run_script(str(path), max_updates=300)
+    n_hold = cap.heldout["n_test"]
+    assert 30 <= n_hold <= 90                                 # about a fifth of 300 rows
+    assert len(cap.X) + n_hold == 300
+    assert not held_out_mask(cap.X, seed=0).any()            # no held-out row was trained on
+    assert cap.heldout["r2"] > 0.9 and cap.run.data.n_samples == len(cap.X)
+    assert cap.run.fit.heldout_r2 == cap.heldout["r2"]
+    assert any("held out" in note for note in cap.notes)
+    other = run_script(str(path), max_updates=300, seed=1)
+    assert not np.array_equal(np.sort(other.X[:, 0]), np.sort(cap.X[:, 0]))   # the seed chooses the rows
+
+
+def test_held_out_choice_survives_scaling_of_float32_data():
+    from nnfit.doctor.runner import held_out_mask
+
+    X = np.random.default_rng(0).uniform(0, 500, (5000, 2)).astype(np.float32)
+    scaled = ((X - X.mean(0)) / X.std(0)).astype(np.float32)
+    back = scaled.astype(np.float64) * X.std(0) + X.mean(0)
+    a, b = held_out_mask(X), held_out_mask(back)
+    assert 0.18 < a.mean() < 0.22
+    assert (a != b).sum() <= 5                              # rows within float32 noise of a rounding boundary
+
+
+def test_update_budget_makes_the_record_independent_of_speed(tmp_path):
+    path = write(tmp_path, "train.py", LONG_TORCH)
+    first = run_script(str(path), max_updates=250)
+    second = run_script(str(path), max_updates=250)
+    assert first.updates_run == second.updates_run == 250
+    assert first.run.history.batch_loss == second.run.history.batch_loss
+    assert any("after 250 updates (update budget" in note for note in first.notes)
+    from nnfit.doctor.report import Report
+
+    assert Report.from_run(first.run, first).codes == Report.from_run(second.run, second).codes
+
+
+def test_wall_clock_cap_reduces_the_update_budget_up_front(tmp_path):
+    path = write(tmp_path, "train.py", LONG_TORCH)
+    cap = run_script(str(path), max_updates=100_000, train_budget_s=1.0)
+    assert cap.budget_reduced_from == 100_000 and cap.max_updates < 100_000
+    assert cap.updates_run == cap.max_updates
+    assert any("reduced from 100000" in note for note in cap.notes)

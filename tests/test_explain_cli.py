@@ -69,8 +69,9 @@ def test_explain_rejects_column_names_that_are_not_symbols(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def parabola_model(tmp_path_factory):
-    fit = pytest.importorskip("nnfit.fit")
     import torch
+
+    from nnfit import fit  # nnfit's own module: a broken import is a failure, never a skip
 
     torch.set_num_threads(1)
     model = fit.fit_function("x**2 + 2*x + 2", domain={"x": (0, 1)}, n_samples=300, max_seconds=60, seed=0)

@@ -68,6 +68,7 @@ def test_tanh_network_is_refused_with_the_layer_named():
         exact_formula(net)
 
 
+@pytest.mark.slow
 def test_explain_method_exact_on_tanh_network_raises_but_auto_falls_back_to_sparse():
     torch.manual_seed(1)
     net = torch.nn.Sequential(torch.nn.Linear(1, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1)).double()
@@ -113,6 +114,7 @@ def _check_seed3_readback(model):
     return coef
 
 
+@pytest.mark.slow
 def test_seed3_keras_net_trained_with_adam_reads_back_exactly():
     """Seed 3's architecture and optimiser (Keras 3, torch backend, Adam(0.001)); fewer, larger batches."""
     pytest.importorskip("keras")

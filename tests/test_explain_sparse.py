@@ -65,7 +65,7 @@ def test_snap_that_worsens_validation_is_rejected():
 def test_noisy_data_gives_the_true_terms_and_is_not_called_exact():
     x = _x(seed=3)
     y = x**2 + 2 * x + 2 + 0.01 * np.random.default_rng(4).normal(size=x.size)
-    result = explain(x.reshape(-1, 1), y)
+    result = explain(x.reshape(-1, 1), y, network=False, time_limit=4)
     assert result.is_approximation and "approximation" in result.label
     poly = sp.Poly(result.expression, x_sym)   # the right terms, coefficients within the noise
     assert poly.degree() == 2
@@ -95,6 +95,7 @@ def test_pareto_table_rows_trade_complexity_for_error():
     assert sum(r["chosen"] for r in rows) == 1
 
 
+@pytest.mark.slow
 def test_two_input_trig_product_nguyen_10():
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 1, size=(300, 2))

@@ -66,3 +66,23 @@ def test_torch_rule_fixture(name):
 @pytest.mark.parametrize("name", [n for n in FIXTURES if _is_keras(n)])
 def test_keras_rule_fixture(name):
     check(name)
+
+
+# The lint corpus (tests/lint_corpus/, one program per static rule, failing and healthy) pinned the same
+# way, read statically: a threshold change shows which programs it moves.
+LINT_CORPUS = Path(__file__).resolve().parent / "lint_corpus"
+LINT_PROGRAMS = sorted(p.name for p in LINT_CORPUS.glob("*.py"))
+
+
+@pytest.mark.parametrize("name", LINT_PROGRAMS)
+def test_lint_corpus_snapshot(name):
+    from nnfit.doctor.lint import lint_file
+
+    found = [{"code": f.code, "severity": f.severity.value, "line": f.location.line}
+             for f in lint_file(LINT_CORPUS / name)]
+    snap = SNAPSHOTS / "lint" / (name[:-3] + ".json")
+    if os.environ.get("NNFIT_UPDATE_SNAPSHOTS") or not snap.exists():
+        snap.parent.mkdir(parents=True, exist_ok=True)
+        snap.write_text(json.dumps(found, indent=1) + "\n")
+        return
+    assert found == json.loads(snap.read_text()), f"{name}: findings differ from the snapshot lint/{snap.name}"

@@ -1,8 +1,9 @@
 """Capacity chosen by validation: a small successive-halving search over widths and depths.
 
-Every candidate architecture gets a short fit (warm start + a few second-order steps); the better
-half, on validation, goes on with twice the steps; and so on until one is left, which the caller
-then trains to the end. One hidden layer is often best under Levenberg-Marquardt; oscillatory
+The usual width is trained first (nnfit.fit). When it leaves a large validation error, the other
+candidates each get a short fit (warm start + a few second-order steps); the better half, on
+validation, goes on with twice the steps; and so on until one is left, which is trained to the end
+and kept if it validates better than the first. One hidden layer is often best under Levenberg-Marquardt; oscillatory
 targets need more units or a second layer, and only validation can tell which (measured on the
 DSO table: neither a fixed width nor a fixed depth won on every row).
 """
@@ -26,6 +27,14 @@ ROWS_PER_PARAMETER = 2.5
 # Levenberg-Marquardt solves a P x P system per step (P**3/3 flops): past this many parameters a
 # step costs more than ~30 ms on one core and a fit no longer fits its budget.
 MAX_PARAMETERS = 900
+
+
+# Challengers are tried only when the usual width leaves a validation RMSE (standardised units) above
+# this: on the 1-D seed targets it reached <= 3e-7 and residual stages used the time better; on the
+# oscillatory 2-D DSO rows (Keijzer-11, Jin-6) it stopped near 1e-2, where capacity is what is missing.
+CHALLENGE_ABOVE = 1e-5
+CHALLENGE_MIN_SHARE = 0.25   # ... and only with at least this share of the budget left
+CHALLENGER_SHARE = 0.8       # of the time left then, the challengers (halving + the winner's polish) get this
 
 
 @dataclasses.dataclass

@@ -18,44 +18,111 @@ import numpy as np
 # Evaluating the DSO formulas in float64 gives about 1e-16..1e-14 of the RMS value; a formula whose
 # constant is wrong in its 11th significant digit gives about 1e-11: that is no longer round-off.
 EXACT_RELATIVE_RMSE = 1e-11
+# Rows given to the read-back: an exact formula is exact on any few hundred rows, and the read-back's
+# cost grows with the rows (the held-out check below uses all validation rows).
+READ_BACK_ROWS = 800
 
 
 def find(X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, names: list[str],
          time_limit: float, seed: int) -> dict[str, Any] | None:
     """The read-back formula if it reproduces the validation rows to round-off, else None."""
-    from nnfit.explain import explain
-
-    try:
-        explanation = explain(X_train, y_train, input_names=names, time_limit=time_limit, seed=seed)
-    except Exception:  # the read-back is an extra: any failure there leaves the network alone
+    found = _read_back(X_train, y_train, names, time_limit, seed)
+    if found is None:
         return None
-    if explanation.is_approximation:
-        return None
-    text = str(explanation.expression)
+    text, evaluable = found
     try:
-        predicted = evaluate(text, names, X_val)
+        predicted = evaluate(evaluable, X_val)
     except Exception:
         return None
     error = float(np.sqrt(np.mean((predicted - y_val) ** 2)))
     level = float(np.sqrt(np.mean(y_val**2)))
     if not (math.isfinite(error) and error <= EXACT_RELATIVE_RMSE * level):
         return None
-    return {"expression": text, "validation_rmse": error, "validation_relative_rmse": error / level if level else 0.0}
+    return {"expression": text, "evaluable": evaluable, "validation_rmse": error, "validation_relative_rmse": error / level if level else 0.0}
 
 
-_COMPILED: dict[tuple[str, tuple[str, ...]], Any] = {}
+def _read_back(X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float, seed: int
+               ) -> tuple[str, str] | None:
+    """The read-back's formula, as shown and as evaluated (None: only an approximation, a failure, or
+    out of time).
+
+    The read-back runs in a forked child that is stopped at the time limit: its own limit is a
+    target, not a bound (it ran 26-42 s with a 4-9 s limit on a busy machine), and the network's
+    time must not go to it. Where fork is unavailable it runs inline.
+    """
+    import multiprocessing
+
+    try:
+        from nnfit.explain import explain  # noqa: F401  imported here, so the forked child has it already
+    except Exception:  # the read-back is an extra: if it cannot even be imported, the network alone it is
+        return None
+    rows = np.random.default_rng(seed).permutation(len(X))[:READ_BACK_ROWS]
+    X, y = X[rows], y[rows]
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _read_back_inline(X, y, names, time_limit, seed)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_read_back_child, args=(send, X, y, names, time_limit, seed), daemon=True)
+    child.start()
+    send.close()
+    text = receive.recv() if receive.poll(time_limit) else None
+    if child.is_alive():
+        child.kill()
+    child.join()
+    receive.close()
+    return text
 
 
-def evaluate(text: str, names: list[str], X: np.ndarray) -> np.ndarray:
-    """Evaluate a carried formula (parsed safely, as any formula nnfit reads) on rows of X."""
+def _read_back_child(send: Any, X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float, seed: int) -> None:
+    try:
+        found = _read_back_inline(X, y, names, time_limit, seed)
+    except BaseException:
+        found = None
+    try:
+        send.send(found)
+    finally:
+        send.close()
+
+
+def _read_back_inline(X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float, seed: int
+                      ) -> tuple[str, str] | None:
+    try:
+        from nnfit.explain import explain
+
+        explanation = explain(X, y, input_names=names, time_limit=time_limit, seed=seed)
+    except Exception:  # the read-back is an extra: any failure there leaves the network alone
+        return None
+    if explanation.is_approximation:
+        return None
+    expr = explanation.expression
+    # Inputs become placeholders before the formula is written out: a column named E, e or pi would
+    # otherwise read back as a constant (q*E as q times Euler's number).
+    import sympy as sp
+
+    placeholders = {symbol: sp.Symbol(placeholder(names.index(symbol.name)))
+                    for symbol in expr.free_symbols if symbol.name in names}
+    if len(placeholders) != len(expr.free_symbols):
+        return None
+    return str(expr), str(expr.xreplace(placeholders))
+
+
+def placeholder(j: int) -> str:
+    return f"nnfit_input{j}"
+
+
+_COMPILED: dict[tuple[str, int], Any] = {}
+
+
+def evaluate(evaluable: str, X: np.ndarray) -> np.ndarray:
+    """Evaluate a carried formula (inputs as placeholders; parsed safely, as any formula nnfit reads)."""
     import sympy as sp
 
     from nnfit.targets import parse_formula
 
-    key = (text, tuple(names))
+    key = (evaluable, X.shape[1])
     if key not in _COMPILED:
-        expr = parse_formula(text)
-        symbols = [sp.Symbol(n, real=True) for n in names]
+        expr = parse_formula(evaluable)
+        symbols = [sp.Symbol(placeholder(j), real=True) for j in range(X.shape[1])]
         _COMPILED[key] = sp.lambdify(symbols, expr, modules="numpy")
     with np.errstate(all="ignore"):
         value = _COMPILED[key](*[X[:, j] for j in range(X.shape[1])])
@@ -77,7 +144,7 @@ def apply(model: Any, X: np.ndarray, Y_network: np.ndarray) -> np.ndarray:
         Y = Y_network.copy()
         for k, carried in enumerate(formulas):
             if carried:
-                Y[:, k] = evaluate(carried["expression"], list(model.input_names_), X)
+                Y[:, k] = evaluate(carried["evaluable"], X)
     if summary.get("rounds_to_integers"):
         Y = np.round(Y)
     return Y

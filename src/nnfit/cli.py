@@ -46,19 +46,36 @@ def _register_all() -> None:
 _register_all()
 
 
+# What user input can cause beyond nnfit's own checks: a file that cannot be read or written, a value
+# a library refuses, a number too large, nesting too deep. At the edge each is one line and exit 2;
+# NNFIT_DEBUG=1 keeps the traceback for a bug report.
+USER_ERRORS = (NNFitError, OSError, ValueError, OverflowError, ArithmeticError, RecursionError, MemoryError)
+MAX_MESSAGE = 300  # characters of an error line: a message may quote a 100,000-character argument
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; usage errors exit 2 (typer's standalone mode), user mistakes too."""
     try:
         app(args=argv)
     except SystemExit as exc:  # typer's standalone mode ends with sys.exit (2 for usage errors)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except NNFitError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        return 2
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         return 130
+    except USER_ERRORS as exc:
+        if os.environ.get("NNFIT_DEBUG"):
+            raise
+        typer.echo(f"error: {error_line(exc)}", err=True)
+        return 2
     return 0
+
+
+def error_line(exc: BaseException) -> str:
+    """One line for an error: nnfit's own message, or the library's with its kind named; long ones cut."""
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, NNFitError):
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 def entry() -> None:

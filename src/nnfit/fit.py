@@ -233,6 +233,25 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         self._check_fitted()
         return self.networks_[0]
 
+    def _html_repr(self) -> str:
+        """Notebook display (scikit-learn's hook): its estimator diagram, then, once fitted, what the
+        fit did and its held-out metrics. Every value is escaped (a target is user text)."""
+        from sklearn.utils import estimator_html_repr
+
+        from nnfit.report.html import metrics_section, notebook_html
+
+        diagram = estimator_html_repr(self)
+        if not self.__sklearn_is_fitted__():
+            return diagram
+        facts = {"target": getattr(self, "target_description_", None), "inputs": ", ".join(self.input_names_),
+                 "outputs": ", ".join(self.target_names_)}
+        facts.update((key, self.summary_.get(key)) for key in
+                     ("architecture", "optimizer", "transform", "stages", "predicts_with", "seconds", "seed"))
+        sections = [metrics_section({k: v for k, v in facts.items() if v is not None}, title="Fit")]
+        if self.metrics_:
+            sections.append(metrics_section(self.metrics_, title="Held-out metrics"))
+        return diagram + notebook_html("NNFitRegressor fit", sections)
+
     # -- internals --------------------------------------------------------------------------
     def _check_params(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -324,6 +343,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             "formula": formulas[0]["expression"] if len(formulas) == 1 and formulas[0] else None,
             "rounds_to_integers": False,
         })
+        if formulas and all(formulas):
+            self.summary_["architecture"] = ("exact formula " + "; ".join(f["expression"] for f in formulas)  # type: ignore[index]
+                                             + f" (the network beside it: {self.summary_['architecture']})")
         self.summary_["predicts_with"] = ("formula" if formulas and all(formulas) else
                                           "formula where found, network elsewhere" if any(formulas) else "network")
         if self.exact_formula and carried_formula.integer_table(X, Y):
@@ -441,35 +463,46 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
 
     def _search_capacity(self, data: train.Data, deadline: float, adam_steps: int, full_lm_steps: int,
                          history: train.History) -> tuple[float, nn.Sequential, str, tuple[int, ...], list[dict]]:
-        """Successive halving over widths/depths (nnfit.capacity), then the winner trained to the end."""
+        """The usual width trained in full first; then, when it leaves a large validation error and
+        time is left, wider and deeper challengers by successive halving (nnfit.capacity)."""
         n_inputs = data.X.shape[1]
         architectures = capacity.candidates(n_inputs, len(data.X))
+        began = time.perf_counter()
+        nets = [models.build_mlp(n_inputs, 1, architectures[0], self.activation, seed=self.random_state + attempt
+                                 ).to(data.X.device) for attempt in range(self.restarts)]
+        self._say(f"stage 1: {self.restarts} warm start(s) of {models.describe(nets[0])}")
+        val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history)
+        incumbent = capacity.Trial(architectures[0], net, val, 1, time.perf_counter() - began)
         now = time.perf_counter()
-        search_deadline = now + CAPACITY_SEARCH_SHARE * max(deadline - now, 0.0)
-        used = [""]
+        left = deadline - now
+        if (len(architectures) < 2 or not val > capacity.CHALLENGE_ABOVE ** 2
+                or left < capacity.CHALLENGE_MIN_SHARE * self.max_seconds):
+            return val, net, used, incumbent.hidden, [incumbent.record(n_inputs)]
+        halving_deadline = now + CAPACITY_SEARCH_SHARE * left
+        polish_deadline = now + capacity.CHALLENGER_SHARE * left
 
         def start(hidden: tuple[int, ...], steps: int) -> tuple[float, nn.Sequential]:
-            # One warm start per architecture while comparing (the architectures differ already);
-            # the restarts go to the first candidate, the width that won most often.
-            count = self.restarts if hidden == architectures[0] else 1
-            nets = [models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self.random_state + attempt
-                                     ).to(data.X.device) for attempt in range(count)]
-            self._say(f"capacity: {count} warm start(s) of {models.describe(nets[0])}")
-            val, net, used[0] = self._warm_then_polish(nets, data, search_deadline, adam_steps, steps, history,
-                                                       good_enough=math.inf)
-            return val, net
+            candidate = models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self.random_state).to(data.X.device)
+            self._say(f"capacity: trying {models.describe(candidate)}")
+            value, trained, _ = self._warm_then_polish([candidate], data, halving_deadline, adam_steps, steps, history)
+            return value, trained
 
-        def resume(net: nn.Sequential, steps: int) -> float:
-            self._polish(net, data, search_deadline, steps, history)
-            return train.mse(net, data.X_val, data.Y_val)
+        def resume(trained: nn.Sequential, steps: int) -> float:
+            self._polish(trained, data, halving_deadline, steps, history)
+            return train.mse(trained, data.X_val, data.Y_val)
 
-        best, trials = capacity.successive_halving(architectures, start, resume, max(25, full_lm_steps // 8),
-                                                   search_deadline)
+        best, trials = capacity.successive_halving(architectures[1:], start, resume, max(25, full_lm_steps // 4),
+                                                   halving_deadline)
         assert best.net is not None
-        self._say(f"capacity: chose {models.describe(best.net)}")
-        used[0] = self._polish(best.net, data, deadline, full_lm_steps, history)
-        return (train.mse(best.net, data.X_val, data.Y_val), best.net, used[0], best.hidden,
-                [t.record(n_inputs) for t in trials])
+        began = time.perf_counter()
+        challenger_used = self._polish(best.net, data, polish_deadline, full_lm_steps, history)
+        best.val_mse = train.mse(best.net, data.X_val, data.Y_val)
+        best.seconds += time.perf_counter() - began
+        records = [incumbent.record(n_inputs)] + [t.record(n_inputs) for t in trials]
+        if best.val_mse < incumbent.val_mse:
+            self._say(f"capacity: chose {models.describe(best.net)}")
+            return best.val_mse, best.net, challenger_used, best.hidden, records
+        return val, net, used, incumbent.hidden, records
 
     def _find_formulas(self, X: np.ndarray, Y: np.ndarray, train_rows: np.ndarray, val_rows: np.ndarray
                        ) -> list[dict[str, Any] | None]:
@@ -576,6 +609,9 @@ def fit_function(target: Any, domain: Mapping[str, Any] | None = None, integer: 
 
 def fit_target(spec: Target, n_samples: int | None = None, n_test: int = 4000, seed: int = 0,
                **params: Any) -> NNFitRegressor:
+    """Fit a target (see fit_function); `seed` is the estimator's random_state, which is accepted too."""
+    if "random_state" in params:
+        seed = params.pop("random_state")
     if not spec.is_function:
         assert spec.X is not None and spec.Y is not None
         # A frame, so that the model's feature names are the table's columns (summary_, predict).

@@ -10,8 +10,10 @@ from typing import Any
 import typer
 
 from nnfit.errors import NNFitError
+from nnfit.io import atomic_write, check_writable, json_text
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz")
+MAX_PATH_LENGTH = 4096  # Linux's PATH_MAX: a longer argument cannot be a file name
 
 # The four seed questions, as fit jobs: (label, formula, domains, integer inputs)
 SEED_TARGETS = [
@@ -85,8 +87,8 @@ def fit_command(
         except ValueError:
             raise NNFitError(f"--hidden must be widths separated by commas, e.g. 16,16 (got {hidden!r})") from None
     ranges = parse_variable_ranges(list(ctx.args))
-    is_table = Path(target).suffix.lower() in TABLE_SUFFIXES or Path(target).is_file()
-    if is_table:
+    _check_outputs(save, report)  # before the fit: an unwritable --save/--report fails now, not after a minute
+    if looks_like_table(target):
         if ranges:
             raise NNFitError("variable ranges (--x 0:1) apply to formulas, not to a table")
         spec = targets.read_table(target, column)
@@ -102,9 +104,29 @@ def fit_command(
     if report:
         result["report"] = str(_write_report(model, spec, report, seed))
     if output_format == "json":
-        typer.echo(json.dumps(result, indent=2, default=_json_default))
+        typer.echo(json_text(result))
     else:
         print_result(result)
+
+
+def looks_like_table(target: str) -> bool:
+    """A data file is named by a short, one-line path with a table suffix; anything else is a formula.
+
+    The file system is never asked about a formula string (a 100,000-character formula is not a
+    file name); a table path that does not exist is reported by read_table.
+    """
+    if len(target) > MAX_PATH_LENGTH or any(c in target for c in "\n\r\x00"):
+        return False
+    return Path(target).suffix.lower() in TABLE_SUFFIXES
+
+
+def _check_outputs(save: Path | None, report: Path | None) -> None:
+    if save is not None:
+        if save.is_dir():
+            raise NNFitError(f"--save {save} is a folder; give a file name such as model.nnfit")
+        check_writable(save.parent if str(save.parent) else Path("."))
+    if report is not None:
+        check_writable(report)
 
 
 def model_result(model: Any) -> dict[str, Any]:
@@ -120,11 +142,13 @@ def model_result(model: Any) -> dict[str, Any]:
 
 def print_result(result: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     metrics, summary = result["metrics"], result["summary"]
-    table = Table(title=f"nnfit fit: {result['target']}", show_header=False, title_justify="left")
+    # the target and paths are user text: escaped, so "[x]" in a formula or file name is not rich markup
+    table = Table(title=f"nnfit fit: {escape(str(result['target']))}", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     if metrics:
@@ -132,10 +156,10 @@ def print_result(result: dict[str, Any]) -> None:
         for key, label in METRIC_LABELS.items():
             table.add_row(label, _fmt(metrics.get(key)))
     for key in ("transform", "architecture", "optimizer", "stages", "steps", "seconds", "seed"):
-        table.add_row(key, str(summary.get(key)))
+        table.add_row(key, escape(str(summary.get(key))))
     for key in ("saved", "report"):
         if key in result:
-            table.add_row(key, result[key])
+            table.add_row(key, escape(result[key]))
     console.print(table)
 
 
@@ -161,23 +185,28 @@ def predict_command(
     model = NNFitRegressor.load(model_path)
     d = model.n_features_in_
     inputs = inputs or []
-    if len(inputs) == 1 and Path(inputs[0]).suffix.lower() in TABLE_SUFFIXES:
-        import pandas as pd
+    if len(inputs) == 1 and looks_like_table(inputs[0]):
+        from nnfit.targets import numeric_columns, read_csv_frame
 
         path = Path(inputs[0])
-        if not path.is_file():
+        try:
+            is_file = path.is_file()
+        except OSError as exc:
+            raise NNFitError(f"cannot open {path}: {exc.strerror or exc}") from None
+        if not is_file:
             raise NNFitError(f"no such file: {path}")
         try:
-            frame = pd.read_csv(path, sep=None, engine="python")
+            frame = read_csv_frame(path)
         except Exception as exc:  # pandas raises many kinds for a bad file
             raise NNFitError(f"cannot read {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        frame.columns = [str(c) for c in frame.columns]
         missing = [n for n in model.input_names_ if n not in frame.columns]
         if missing and frame.shape[1] == d:
-            X = frame.to_numpy(dtype=float)
+            X = numeric_columns(frame, list(frame.columns), str(path))
         elif missing:
             raise NNFitError(f"{path} lacks input column(s) {', '.join(missing)}")
         else:
-            X = frame[model.input_names_].to_numpy(dtype=float)
+            X = numeric_columns(frame, model.input_names_, str(path))
     else:
         if not inputs or len(inputs) % d:
             raise NNFitError(f"give input values in groups of {d} ({', '.join(model.input_names_)})")
@@ -205,6 +234,7 @@ def demo_command(
     """Fit the four seed targets with defaults, print one table, write plots per target."""
     import numpy as np
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from nnfit import fit as fitting
@@ -212,7 +242,7 @@ def demo_command(
     from nnfit.report import plots
 
     console = Console()
-    out.mkdir(parents=True, exist_ok=True)
+    check_writable(out)
     table = Table(title=f"nnfit demo: the four seed targets (seed {seed}, held-out points)")
     for name in ("target", "RMSE/std(y)", "max |error|", "R²", "median rel. err", "seconds"):
         table.add_column(name, justify="left" if name == "target" else "right")
@@ -235,8 +265,8 @@ def demo_command(
     console.print(table)
     for line in models_used:
         console.print("  " + line, highlight=False)
-    (out / "demo_metrics.json").write_text(json.dumps(rows, indent=2, default=_json_default))
-    console.print(f"plots, models and demo_metrics.json written to {out}/")
+    atomic_write(out / "demo_metrics.json", json_text(rows) + "\n")
+    console.print(f"plots, models and demo_metrics.json written to {escape(str(out))}/")
 
 
 def _write_report(model: Any, spec: Any, folder: Path, seed: int) -> Path:
@@ -282,12 +312,4 @@ def _fmt(value: Any) -> str:
         if math.isnan(value) or math.isinf(value):
             return str(value)
         return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
-    return str(value)
-
-
-def _json_default(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, np.generic):
-        return value.item()
     return str(value)

@@ -40,3 +40,13 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, floa
         "median_rel_error": float(np.median(relative)) if relative.size else math.nan,
         "n_test": n,
     }
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Root-mean-square error over all entries (both flattened, so (n, 1) against (n,) never broadcasts
+    to (n, n)); inf when not finite, so that a candidate that overflows ranks last."""
+    a = np.asarray(y_true, float).reshape(-1)
+    b = np.asarray(y_pred, float).reshape(-1)
+    with np.errstate(all="ignore"):
+        value = float(np.sqrt(np.mean((a - b) ** 2)))
+    return value if math.isfinite(value) else math.inf

@@ -78,13 +78,9 @@ def scaled_networks(n_inputs: int, hidden: tuple[int, ...], activation: str, sca
     nets = []
     for i, scales in enumerate(scale_sets_):
         net = models.build_mlp(n_inputs, 1, hidden, activation, seed=seed + i).to(device)
-        generator = torch.Generator().manual_seed(seed + i)
+        # Weights only: spreading the biases over the scaled range as well was 10x worse on 10·sin(3x)
+        # (second stage 3.8e-8 instead of 3.0e-9 on validation, measured).
         with torch.no_grad():
             net[0].weight.mul_(torch.as_tensor(scales, dtype=net[0].weight.dtype, device=device))
-            # Spread each unit's transition over the (standardised, |z| <~ 1.7) inputs: with scaled
-            # weights and small biases every transition would sit near z = 0.
-            reach = 1.7 * net[0].weight.abs().sum(dim=1)
-            offsets = torch.rand(reach.shape, generator=generator, dtype=reach.dtype) * 2 - 1
-            net[0].bias.copy_(offsets.to(device) * reach)
         nets.append(net)
     return nets

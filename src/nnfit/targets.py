@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import csv
 import dataclasses
+import functools
 import math
 import sys
 import time
@@ -81,7 +82,7 @@ def parse_formula(text: str) -> sp.Expr:
         raise FormulaError("the formula is nested too deeply") from None
     if not isinstance(expr, sp.Expr):
         raise FormulaError(f"formula {_shown(text)} is not an arithmetic expression")
-    return expr
+    return _finite(expr)
 
 
 def _shown(text: str) -> str:
@@ -121,7 +122,7 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
             raise FormulaError(f"variable names may not start with '_': {node.id!r}")
         return sp.Symbol(node.id, real=True)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _build(node.left, depth + 1, deadline), _build(node.right, depth + 1, deadline)
+        left, right = _finite(_build(node.left, depth + 1, deadline)), _finite(_build(node.right, depth + 1, deadline))
         if isinstance(node.op, ast.Pow):
             _check_power(left, right)
         return _BINARY[type(node.op)](left, right)
@@ -136,7 +137,9 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
             raise FormulaError(f"{node.func.id}() takes no keyword arguments here")
         if any(isinstance(arg, ast.Starred) for arg in node.args):
             raise FormulaError(f"{node.func.id}() takes plain arguments here, not *args")
-        args = [_build(arg, depth + 1, deadline) for arg in node.args]
+        args = [_finite(_build(arg, depth + 1, deadline)) for arg in node.args]
+        if node.func.id in ("min", "max") and not args:
+            raise FormulaError(f"{node.func.id}() needs at least one argument")
         if node.func.id == "pow" and len(args) == 2:
             _check_power(*args)  # pow(a, b) is a**b: the same bounds
         if node.func.id == "gamma" and len(args) == 1 and args[0].is_number and _magnitude(args[0]) > MAX_GAMMA_ARGUMENT:
@@ -155,6 +158,15 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
     raise FormulaError(f"{described} is not allowed in a formula ({ast.unparse(node)[:60]!r})")
 
 
+def _finite(value: sp.Expr) -> sp.Expr:
+    """A constant sub-expression must be a finite real float64 before sympy works on it: sympy's
+    functions evaluate constant arguments in arbitrary precision (floor(exp(exp(100))) runs for hours)."""
+    if isinstance(value, sp.Expr) and value.is_number and not value.is_Number and _magnitude(value) == math.inf:
+        raise FormulaError(f"the constant {_shown(str(value))} in the formula is not a finite real float64 number")
+    return value
+
+
+@functools.lru_cache(maxsize=1024)
 def _magnitude(value: sp.Expr) -> float:
     """|value| of a numeric sympy expression, computed in float64 (never by sympy's arbitrary-precision
     evalf, which can run for hours on exp(exp(exp(100)))); inf when it is beyond float64 or not real."""
@@ -281,7 +293,10 @@ def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequen
     extra = [n for n in domain_objs if n not in names]
     names = names + extra  # a range for a variable the formula ignores still makes it an input
     symbols = [sp.Symbol(n, real=True) for n in names]
-    vectorised = sp.lambdify(symbols, expr, modules="numpy")  # code generated from the vetted tree
+    # numpy cannot apply its functions to Python integers beyond int64: large exact integers go to floats
+    as_floats = {n: sp.Float(n) for n in expr.atoms(sp.Integer) if abs(n) > 2**53}
+    vectorised = sp.lambdify(symbols, expr.xreplace(as_floats) if as_floats else expr,
+                             modules="numpy")  # code generated from the vetted tree
 
     def function(X: np.ndarray) -> np.ndarray:
         return np.broadcast_to(vectorised(*X.T), (len(X),))
@@ -323,12 +338,16 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
     import pandas as pd
 
     path = Path(path)
-    if not path.exists():
-        raise NNFitError(f"no such file: {path}")
-    if path.is_dir():
-        raise NNFitError(f"{path} is a folder, not a data file")
+    try:
+        if not path.exists():
+            raise NNFitError(f"no such file: {_shown(str(path))}")
+        if path.is_dir():
+            raise NNFitError(f"{path} is a folder, not a data file")
+        empty = path.stat().st_size == 0
+    except OSError as exc:  # e.g. a name too long for the file system
+        raise NNFitError(f"cannot open {_shown(str(path))}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
-    if path.stat().st_size == 0:
+    if empty:
         raise DataError(f"{path} is empty")
     try:
         if suffix in (".npy", ".npz"):
@@ -342,7 +361,7 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
             if array.ndim != 2 or array.shape[1] < 2:
                 raise NNFitError(f"{path} must be a 2-D array whose last column is the target")
             return table_target(array[:, :-1], array[:, -1])
-        frame = pd.read_csv(path, sep=None, engine="python")
+        frame = read_csv_frame(path)
     except NNFitError:
         raise
     except UnicodeDecodeError:
@@ -351,6 +370,23 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise NNFitError(f"cannot read {path}: {message}") from None
     return frame_target(frame, target, source=str(path))
+
+
+CSV_DELIMITERS = ",;\t |"
+
+
+def read_csv_frame(path: Path) -> Any:
+    """A CSV/TSV as a DataFrame, its delimiter sniffed among the usual ones (a one-column file has none:
+    pandas' own sniffing would then pick a letter of the header as the delimiter)."""
+    import pandas as pd
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        sample = handle.read(65536)
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    return pd.read_csv(path, sep=delimiter, skipinitialspace=True)
 
 
 def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "table") -> Target:
@@ -370,12 +406,30 @@ def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "
     inputs = [c for c in columns if c not in targets]
     if not inputs:
         raise DataError(f"{source} has no input columns besides the target {', '.join(targets)}")
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+    return table_target(numeric_columns(frame, inputs, source), numeric_columns(frame, targets, source),
+                        inputs, targets)
 
-    non_numeric = [c for c in columns if not is_numeric_dtype(frame[c]) or is_bool_dtype(frame[c])]
-    if non_numeric:
-        raise DataError(f"column {non_numeric[0]!r} in {source} is not numeric")
-    return table_target(frame[inputs].to_numpy(dtype=float), frame[targets].to_numpy(dtype=float), inputs, targets)
+
+def numeric_columns(frame: Any, columns: Sequence[str], source: str = "the table") -> np.ndarray:
+    """The columns as floats; a cell that is not a number is an error naming its column and row.
+
+    Rows are counted from 1 after the header; an empty cell passes here as NaN (reported later).
+    """
+    import pandas as pd
+    from pandas.api.types import is_bool_dtype
+
+    out = np.empty((len(frame), len(columns)))
+    for j, name in enumerate(columns):
+        column = frame[name]
+        if is_bool_dtype(column):
+            raise DataError(f"column {name!r} in {source} holds true/false values, not numbers")
+        values = pd.to_numeric(column, errors="coerce")
+        bad = (values.isna() & column.notna()).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(f"column {name!r} in {source}, row {row + 1}: {_shown(str(column.iloc[row]))} is not a number")
+        out[:, j] = values.to_numpy(dtype=float)
+    return out
 
 
 def validate_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:

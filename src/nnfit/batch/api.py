@@ -284,9 +284,12 @@ def _read_table(source) -> tuple[Any, str, str]:
         digest = hashlib.sha256((digest + "|" + ",".join(map(str, source.columns))).encode()).hexdigest()
         return source, "the table", digest
     path = Path(source)
-    if not path.is_file():
-        raise NNFitError(f"{path} is not a file")
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes() if path.is_file() else None
+    except OSError as exc:  # e.g. a name too long for the file system, or no permission
+        raise NNFitError(f"cannot read {str(path)[:80]}: {exc.strerror or exc}") from None
+    if raw is None:
+        raise NNFitError(f"{str(path)[:80]} is not a file")
     try:
         frame = pd.read_csv(path, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

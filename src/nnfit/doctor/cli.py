@@ -81,11 +81,7 @@ def run_cmd(
     report = Report.from_run(capture.run, capture, capture.notes)
     if fmt == "text":
         typer.echo(report.text())
-    payload = report.to_dict() if fmt == "json" else None
-    if payload is not None:
-        from nnfit.io import to_jsonable
-
-        payload["heldout"] = to_jsonable(capture.heldout)
+    payload: dict = {}
     if repair:
         from nnfit.doctor.repair import repair_script
 
@@ -111,6 +107,10 @@ def run_cmd(
             else:
                 payload["repair"]["written"] = str(write)
     if fmt == "json":
+        from nnfit.io import to_jsonable
+
+        # built after the repair: each finding then carries its fix's measured effect (repair_gain)
+        payload = {**report.to_dict(), "heldout": to_jsonable(capture.heldout), **payload}
         typer.echo(json.dumps(payload, indent=2))
     raise typer.Exit(1 if report.errors else 0)
 

@@ -9,6 +9,8 @@ import dataclasses
 import enum
 from typing import Any
 
+from nnfit.io import to_jsonable
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"      # explains a failure; gates CI (exit code 1)
@@ -140,7 +142,7 @@ class Finding:
             "severity": self.severity.value,
             "message": self.message,
             "location": dataclasses.asdict(self.location),
-            "evidence": _jsonable(self.evidence),
+            "evidence": to_jsonable(self.evidence),
             "explanation": self.explanation,
             "fix": self.fix,
             "basis": self.basis,
@@ -155,19 +157,3 @@ def rank(findings: list[Finding]) -> list[Finding]:
     from nnfit.doctor.ranking import order
 
     return order(findings)
-
-
-def _jsonable(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        return str(value)
-    return value

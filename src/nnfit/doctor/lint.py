@@ -9,7 +9,6 @@ from the same rules as `nnfit doctor run` (nnfit.doctor.rules.run_rules), so cod
 """
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from nnfit.doctor.findings import CATALOGUE, Finding, Severity, rank
 from nnfit.doctor.run import TrainingRun
 from nnfit.errors import NNFitError
+from nnfit.io import json_text
 
 # Scripts larger than this are refused with a one-line message (a training script is a few kB;
 # a 10 MB "script" is data or generated code, and reading it would only waste time).
@@ -227,4 +227,4 @@ def render_json(results: list[tuple[str, TrainingRun | None, list[Finding]]]) ->
             },
             "setup": setup_summary(run) if run is not None else None,
         })
-    return json.dumps({"tool": "nnfit doctor lint", "files": files}, indent=2, default=str)
+    return json_text({"tool": "nnfit doctor lint", "files": files})

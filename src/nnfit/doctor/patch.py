@@ -84,7 +84,11 @@ class Patch:
     source: str
 
     def diff(self) -> str:
-        name = self.path
+        import os
+
+        name = os.path.relpath(self.path) if os.path.isabs(self.path) else self.path
+        if name.startswith(".."):
+            name = os.path.basename(self.path)
         body = difflib.unified_diff(self.original.splitlines(keepends=True), self.source.splitlines(keepends=True),
                                     fromfile=f"a/{name}", tofile=f"b/{name}")
         head = f"# fixes {', '.join(self.codes)}: {'; '.join(self.changes)}\n"
@@ -201,6 +205,7 @@ class Edits:
     header: list[str] = dataclasses.field(default_factory=list)                  # definitions after the imports
     imports: list[str] = dataclasses.field(default_factory=list)
     changes: list[str] = dataclasses.field(default_factory=list)
+    renames: dict[int, dict[str, str]] = dataclasses.field(default_factory=dict)   # For loop -> {old: new name}
 
     outer: dict[int, list[Callable[[cst.BaseExpression], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
 
@@ -219,6 +224,8 @@ class Edits:
         self.remove |= other.remove
         for key, names in other.globals_in.items():
             self.globals_in.setdefault(key, set()).update(names)
+        for key, names in other.renames.items():
+            self.renames.setdefault(key, {}).update(names)
         self.header += [h for h in other.header if h not in self.header]
         self.imports += [i for i in other.imports if i not in self.imports]
         self.changes += other.changes
@@ -235,12 +242,25 @@ class _Apply(cst.CSTTransformer):
         self.header_anchor = header_anchor
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if len(updated_node.args) < len(original_node.args) and updated_node.args \
+                and not isinstance(original_node.args[-1].comma, cst.Comma):
+            args = list(updated_node.args)
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)   # no dangling comma after a removal
+            updated_node = updated_node.with_changes(args=args)
         out: cst.BaseExpression = updated_node
         for fn in self.e.calls.get(id(original_node), []):
             out = fn(out) if isinstance(out, cst.Call) else out
         for fn in self.e.outer.get(id(original_node), []):
             out = fn(out)
         return out
+
+    def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
+        if len(updated_node.elements) < len(original_node.elements) and updated_node.elements \
+                and not isinstance(original_node.elements[-1].comma, cst.Comma):
+            elements = list(updated_node.elements)
+            elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            updated_node = updated_node.with_changes(elements=elements)
+        return updated_node
 
     def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> Any:
         if id(original_node.value) in self.e.remove:
@@ -258,7 +278,8 @@ class _Apply(cst.CSTTransformer):
         if original is self.import_anchor:
             after = [s for code in self.e.imports for s in _stmts(code)] + after
         if original is self.header_anchor and self.e.header:
-            after = after + [s for code in self.e.header for s in _stmts(code)]
+            blank = [cst.EmptyLine(), cst.EmptyLine()]     # PEP 8: two blank lines around a class
+            after = after + [s.with_changes(leading_lines=blank) for code in self.e.header for s in _stmts(code)]
         if id(original) in self.e.remove:
             updated = None
         if not before and not after:
@@ -269,6 +290,17 @@ class _Apply(cst.CSTTransformer):
         return self._around(original_node, updated_node)
 
     def leave_For(self, original_node: cst.For, updated_node: cst.For) -> Any:
+        names = self.e.renames.get(id(original_node))
+        if names:
+            class Rename(cst.CSTTransformer):
+                def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+                    return updated.with_changes(value=names[updated.value]) if updated.value in names else updated
+
+                def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+                    # `obj.X`: an attribute called X is not the variable X
+                    return updated.with_changes(attr=original.attr)
+
+            updated_node = updated_node.with_changes(body=updated_node.body.visit(Rename()))
         return self._around(original_node, updated_node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef) -> Any:
@@ -763,14 +795,18 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     if names is None:
         return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"
     var = names[0] if which == "x" else names[1]
-    outer_loop = steps[0][0]
-    loop_line = steps[0][1]
+    outer_loop, loop_line, enclosing = steps[0]
+    if enclosing or not any(stmt is outer_loop for stmt in ctx.module.body):
+        return "the training loop is not at the script's top level"
     assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] is None]
     if not assigned:
         return f"where {var} is made was not found at the top level"
-    stmt = assigned[-1][1]
+    # once all the data are made (y may be computed from X), right before the training loop; the loop
+    # trains on the scaled copy and everything else keeps the data's own units
     e.header.append(SCALER_CLASS)
-    e.after.setdefault(id(stmt), []).append(f"{which}_scaler = Scaler({var}, log={log})\n{var} = {which}_scaler.scale({var})")
+    e.before.setdefault(id(outer_loop), []).append(f"{which}_scaler = Scaler({var}, log={log})\n"
+                                                   f"{var}_scaled = {which}_scaler.scale({var})")
+    e.renames.setdefault(id(outer_loop), {})[var] = f"{var}_scaled"
     # predictions: the model called outside the training loop
     for c in ctx.index.calls:
         if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) or c.line < loop_line:
@@ -784,7 +820,6 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
         else:
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
     _scaling_changes(e, which, log)
-    _ = outer_loop
     return None
 
 

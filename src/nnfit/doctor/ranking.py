@@ -23,7 +23,7 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    its threshold outranks a measurement just past its own.
    One cause can produce another's evidence; EXPLAINS declares the few such pairs (a cause -> the
    findings whose measurements it produces). When both are found the explained finding ranks just
-   below the one that explains it and says so (`consequence_of`).
+   below the one that explains it, no more severe, and says so (`consequence_of`).
 3. Where repair ran (`apply_repair`), the measured effect of each fix replaces the evidence strength:
    a fix that raised the held-out metric ranks its finding by that gain (above every unrepaired
    finding of its tier); a fix that was tried and changed nothing drops below the untested ones.
@@ -49,7 +49,12 @@ GOOD_FIT = 0.99
 # cause -> findings whose evidence it produces when present (ordered batches make the loss swing, which
 # reads as a too-high rate; a broadcast loss levels off early, which reads as too few updates / too small
 # a model)
+# Unscaled data make any fixed learning rate too large for them: the gradient grows with the scale of
+# the inputs (squared) and of the targets, so a diverging loss is read as the data's doing (the tuning
+# half's programs with both findings name the scaling as the cause).
 EXPLAINS = {
+    "NF105": {"NF103", "NF112", "NF124"},
+    "NF106": {"NF103", "NF112", "NF124"},
     "NF129": {"NF103", "NF124"},
     "NF125": {"NF102", "NF115", "NF106", "NF105"},
     "NF130": {"NF102", "NF131"},
@@ -115,6 +120,8 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
             for f in findings:
                 if f.code in explained:
                     f.score = min(f.score, present[code].score - 0.001)
+                    if f.severity.rank < present[code].severity.rank:
+                        f.severity = present[code].severity     # no more alarming than its explanation
                     if code not in f.consequence_of:
                         f.consequence_of.append(code)
     causes = [f for f in findings if kind(f) not in (SYMPTOM, ADVICE) and f.severity is not Severity.INFO]

@@ -22,6 +22,7 @@ import numpy as np
 from nnfit.doctor.findings import CATALOGUE, Finding
 from nnfit.doctor.run import TrainingRun
 from nnfit.errors import NNFitError
+from nnfit.metrics import regression_metrics
 
 HOLDOUT = 0.2
 # Every re-training (the original row included) ends with the learning rate divided by 10 for its last
@@ -408,7 +409,7 @@ def train(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: np.ndarr
                                                                 budget_s, t0)
             pred = ty.inverse(forward(tx.forward(Xv)))
         planned = spec.epochs * math.ceil(len(X) / max(1, min(spec.batch_size, len(X))))
-        return {**_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
+        return {**regression_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
                 "stopped_by_budget": stopped, "seconds": time.perf_counter() - t0}
     return _train_torch(spec, X, y, Xv, yv, seed=seed, budget_s=budget_s)
 
@@ -493,22 +494,8 @@ def _train_torch(spec: Spec, X: np.ndarray, y: np.ndarray, Xv: np.ndarray, yv: n
     with torch.no_grad():
         pv = forward(torch.as_tensor(tx.forward(Xv), dtype=torch.float32)).double().numpy()
     pred = ty.inverse(pv)
-    return {**_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
+    return {**regression_metrics(yv, pred), "final_loss": epoch_loss, "updates": steps, "planned_updates": planned,
             "stopped_by_budget": stopped, "seconds": time.perf_counter() - t0}
-
-
-def _metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    y = y.reshape(len(y), -1)
-    pred = pred.reshape(len(pred), -1)
-    if not np.all(np.isfinite(pred)):
-        return {"rmse": math.inf, "r2": -math.inf, "median_rel_error": math.inf}
-    err = pred - y
-    rmse = float(np.sqrt(np.mean(err ** 2)))
-    ss = float(np.sum((y - y.mean(axis=0)) ** 2))
-    r2 = 1 - float(np.sum(err ** 2)) / ss if ss > 0 else -math.inf
-    nz = np.abs(y) > 1e-12
-    rel = float(np.median(np.abs(err[nz]) / np.abs(y[nz]))) if nz.any() else math.inf
-    return {"rmse": rmse, "r2": r2, "median_rel_error": rel}
 
 
 # -- the comparison ---------------------------------------------------------------------------------
@@ -537,13 +524,14 @@ class RepairResult:
         return self.rows[-1]
 
     def to_dict(self) -> dict[str, Any]:
-        from nnfit.doctor.findings import _jsonable
+        from nnfit.io import to_jsonable
 
         return {"seed": self.seed, "n_train": self.n_train, "n_holdout": self.n_holdout, "skipped": self.skipped,
                 "rows": [{"label": r.label, "codes": r.codes, "changes": r.spec.changes, "config": r.spec.describe(),
-                          **_jsonable(r.result)} for r in self.rows]}
+                          **to_jsonable(r.result)} for r in self.rows]}
 
     def table(self) -> Any:
+        from rich.markup import escape
         from rich.table import Table
 
         t = Table(title=f"repair: re-trained on the same {self.n_train} points, held-out {self.n_holdout}, seed {self.seed}")
@@ -552,7 +540,7 @@ class RepairResult:
         for r in self.rows:
             res = r.result
             upd = f"{res['updates']}" + (f"/{res['planned_updates']}*" if res["stopped_by_budget"] else "")
-            t.add_row(r.label, "; ".join(r.spec.changes) or "-", upd, f"{res['rmse']:.4g}", f"{res['r2']:.5f}",
+            t.add_row(r.label, escape("; ".join(r.spec.changes)) or "-", upd, f"{res['rmse']:.4g}", f"{res['r2']:.5f}",
                       f"{res['median_rel_error']:.2%}" if math.isfinite(res["median_rel_error"]) else "inf",
                       f"{res['final_loss']:.4g}", f"{res['seconds']:.1f} s")
         return t
@@ -642,6 +630,7 @@ class ScriptRow:
     findings_after: list[str] = dataclasses.field(default_factory=list)   # error codes of the patched run
     same_rows: bool | None = None        # scored on the same held-out rows as the original
     verdict: str = ""
+    reduced_from: int | None = None      # the update budget, when the wall-clock cap reduced it for this run
 
 
 @dataclasses.dataclass
@@ -658,8 +647,8 @@ class ScriptRepair:
 
     @property
     def best(self) -> ScriptRow:
-        scored = [r for r in self.rows[1:] if r.heldout] or self.rows[:1]
-        return max(scored, key=lambda r: (r.heldout or {}).get("r2", -math.inf))
+        scored = [r for r in self.rows[1:] if score(r.heldout) is not None] or self.rows[:1]
+        return max(scored, key=lambda r: score(r.heldout) if score(r.heldout) is not None else -math.inf)
 
     def diffs(self) -> str:
         out = [p.diff() for p in self.patches]
@@ -683,18 +672,21 @@ class ScriptRepair:
         import io
 
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         t = Table(title=f"repair: your script, patched, run the same way (seed {self.seed}, the same "
                         f"{self.n_holdout} held-out rows" + (f", at most {self.max_updates} updates" if self.max_updates else "") + ")")
-        for col in ("variant", "change", "updates", "held-out R²", "RMSE", "median rel. err", "errors after", "verdict", "time"):
+        metric = "accuracy" if any("accuracy" in (r.heldout or {}) for r in self.rows) else "R²"
+        for col in ("variant", "change", "updates", f"held-out {metric}", "RMSE", "median rel. err", "errors after",
+                    "verdict", "time"):
             t.add_column(col, justify="left" if col in ("variant", "change", "errors after", "verdict") else "right")
         for r in self.rows:
             h = r.heldout or {}
-            upd = f"{r.updates}" + ("*" if r.stopped else "")
+            upd = f"{r.updates}" + ("*" if r.stopped else "") + ("†" if r.reduced_from else "")
             rel = h.get("median_rel_error")
-            t.add_row(r.label, "; ".join(r.changes) or "-", upd,
-                      f"{h['r2']:.5f}" if "r2" in h else "-", f"{h['rmse']:.4g}" if "rmse" in h else "-",
+            t.add_row(r.label, escape("; ".join(r.changes)) or "-", upd,  # script text: x[i] is not markup
+                      f"{score(h):.5f}" if score(h) is not None else "-", f"{h['rmse']:.4g}" if "rmse" in h else "-",
                       (f"{rel:.2%}" if rel is not None and math.isfinite(rel) else "-"),
                       ", ".join(r.findings_after) or ("-" if r.error else "none"), r.verdict, f"{r.seconds:.1f} s")
         buf = io.StringIO()
@@ -702,6 +694,9 @@ class ScriptRepair:
         lines = [buf.getvalue().rstrip()]
         if any(r.stopped for r in self.rows):
             lines.append("* stopped by the update budget (--max-updates) before the script's own end of training")
+        if any(r.reduced_from for r in self.rows):
+            lines.append("† the update budget was reduced up front to fit --train-budget (a slow machine): "
+                         "compare such a row with care")
         for r in self.rows:
             if r.error:
                 lines.append(f"{r.label}: {r.error}")
@@ -710,18 +705,44 @@ class ScriptRepair:
         for s in self.skipped:
             lines.append(f"no patch: {s}")
         best = self.best
-        if best.heldout and best is not self.rows[0]:
-            lines.append(f"best: {best.label} (held-out R² {best.heldout['r2']:.5f}, median relative error "
-                         f"{best.heldout['median_rel_error']:.2%})")
+        if score(best.heldout) is not None and best is not self.rows[0]:
+            if "r2" in best.heldout:
+                lines.append(f"best: {best.label} (held-out R² {best.heldout['r2']:.5f}, median relative error "
+                             f"{best.heldout['median_rel_error']:.2%})")
+            else:
+                lines.append(f"best: {best.label} (held-out accuracy {best.heldout['accuracy']:.4f})")
         return "\n".join(lines)
+
+
+# Share of held-out rows two runs must share to count as scored on the same rows (a row whose input lies
+# within float32 noise of a rounding boundary may switch sides when a patch scales the data).
+SAME_ROWS_SHARE = 0.99
+
+
+def same_rows(a: Any, b: Any) -> bool:
+    """Do two runs' held-out targets (in the data's units) hold the same rows? Order-free: a torch loop
+    meets the held-out rows in its own shuffled order."""
+    from nnfit.doctor.runner import _row_keys
+
+    ka = {k.tobytes() for k in _row_keys(np.asarray(a, float).reshape(len(a), -1))}
+    kb = {k.tobytes() for k in _row_keys(np.asarray(b, float).reshape(len(b), -1))}
+    return bool(ka or kb) and len(ka & kb) >= SAME_ROWS_SHARE * max(len(ka), len(kb))
+
+
+def score(heldout: dict[str, Any] | None) -> float | None:
+    """The held-out metric repair compares: R² for a regression, accuracy for a classification."""
+    if not heldout:
+        return None
+    value = heldout.get("r2", heldout.get("accuracy"))
+    return None if value is None else float(value)
 
 
 def _verdict(row: ScriptRow, original: ScriptRow) -> str:
     if row.error:
         return "failed"
-    if not row.heldout or not original.heldout:
+    if score(row.heldout) is None or score(original.heldout) is None:
         return "not scored"
-    before, after = 1 - original.heldout["r2"], 1 - row.heldout["r2"]
+    before, after = 1 - score(original.heldout), 1 - score(row.heldout)
     if not math.isfinite(after):
         return "does not help"
     if not math.isfinite(before):
@@ -748,7 +769,8 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
     plan = plan_patches(text, path, capture, findings)
     original = ScriptRow("original", [], [], capture.heldout, capture.updates_run, capture.run.n_updates_planned,
                          bool(capture.run.stopped_by_budget_s), capture.script_seconds,
-                         findings_after=[f.code for f in findings if f.severity.value == "error"], same_rows=True)
+                         findings_after=[f.code for f in findings if f.severity.value == "error"], same_rows=True,
+                         reduced_from=capture.budget_reduced_from)
     rows = [original]
     patches = [p for p in plan.singles if not set(p.codes) <= NO_TRAINING_EFFECT]
     variants = [(f"fix {p.codes[0]}", p) for p in patches]
@@ -770,14 +792,18 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
             else:
                 row.heldout, row.updates, row.planned = cap.heldout, cap.updates_run, cap.run.n_updates_planned
                 row.stopped, row.seconds = bool(cap.run.stopped_by_budget_s), cap.script_seconds
+                row.reduced_from = cap.budget_reduced_from
                 row.findings_after = [f.code for f in rep.findings if f.severity.value == "error"]
                 if capture.heldout_targets is not None and cap.heldout_targets is not None:
-                    # order-free: a torch loop meets the held-out rows in its own shuffled order
-                    a = np.sort(np.asarray(capture.heldout_targets, float).ravel())
-                    b = np.sort(np.asarray(cap.heldout_targets, float).ravel())
-                    row.same_rows = a.shape == b.shape and bool(np.allclose(a, b, rtol=1e-4, atol=1e-6))
+                    row.same_rows = same_rows(capture.heldout_targets, cap.heldout_targets)
             rows.append(row)
     for row in rows[1:]:
         row.verdict = _verdict(row, original)
+        if len(row.codes) == 1 and score(row.heldout) is not None and score(original.heldout) is not None:
+            # the measured effect of the fix, for the ranking (Finding.repair_gain)
+            gain = score(row.heldout) - score(original.heldout)
+            for f in findings:
+                if f.code == row.codes[0] and math.isfinite(gain):
+                    f.repair_gain = gain
     n_hold = int((capture.heldout or {}).get("n_test", 0))
     return ScriptRepair(path, seed, rows, patches, plan.combined, plan.skipped, n_hold, max_updates)

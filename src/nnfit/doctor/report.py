@@ -1,6 +1,7 @@
 """Findings rendered as rustc prints diagnostics (text) or as JSON; the Report object users hold."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from typing import Any
@@ -27,9 +28,19 @@ def _summary(run: TrainingRun) -> str:
         parts.append(f"batch {c.batch_size}")
     if run.data.n_samples:
         parts.append(f"{run.data.n_samples} samples")
-    r2 = run.fit.train_r2
-    if r2 is not None:
-        parts.append(f"training R² {r2:.4f}" if math.isfinite(r2) else "training R² -inf")
+    if run.task:
+        parts.append(f"task {run.task}")
+    fit = run.fit
+    if run.task not in (None, "regression") and fit.train_accuracy is not None:
+        parts.append(f"training accuracy {fit.train_accuracy:.4f}")
+    else:
+        r2 = fit.train_r2
+        if r2 is not None:
+            parts.append(f"training R² {r2:.4f}" if math.isfinite(r2) else "training R² -inf")
+    if fit.reference_r2 is not None and run.task in (None, "regression"):
+        parts.append(f"reference fit R² {fit.reference_r2:.3f}")
+    elif fit.reference_accuracy is not None:
+        parts.append(f"reference fit accuracy {fit.reference_accuracy:.3f}")
     if run.history.seconds is not None:
         parts.append(f"{run.history.seconds:.1f} s")
     if run.seed is not None:
@@ -124,12 +135,13 @@ class Report:
         return "\n".join(out)
 
     def to_dict(self) -> dict[str, Any]:
-        from nnfit.doctor.findings import _jsonable
+        from nnfit.io import to_jsonable
 
         d: dict[str, Any] = {
             "findings": [f.to_dict() for f in self.findings],
             "run": {"framework": self.run.framework, "source": self.run.source, "summary": _summary(self.run),
-                    "train_r2": _jsonable(self.run.fit.train_r2), "seed": self.run.seed},
+                    "train_r2": to_jsonable(self.run.fit.train_r2), "seed": self.run.seed, "task": self.run.task,
+                    "fit": to_jsonable(dataclasses.asdict(self.run.fit))},
             "notes": self.notes,
         }
         if self.repair_result is not None:
@@ -152,9 +164,48 @@ class Report:
             raise NNFitError("repair needs the training data; use doctor.diagnose(model, X, y) or `doctor run`")
         self.repair_result = repair(self.capture, self.findings, budget_s=budget_s,
                                     seed=seed if seed is not None else (self.run.seed or 0))
+        self.findings = rerank_by_repair(self.findings, self.repair_result)
         if show:
             print(self.repair_result.text())
         return self.repair_result
 
     def __repr__(self) -> str:
         return f"Report({self.codes})"
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the findings table and the run summary (every value escaped)."""
+        from nnfit.report.html import findings_section, notebook_html
+
+        return notebook_html("nnfit doctor", [findings_section(self.findings)],
+                             subtitle="; ".join([f"run: {_summary(self.run)}", *self.notes]))
+
+
+def repair_gains(result: Any) -> dict[str, float]:
+    """Held-out R² gained by each single fix over the original row (rows[0]) of a repair result
+    (repair.RepairResult rows carry `.result`, script repairs `.heldout`)."""
+    rows = getattr(result, "rows", None) or []
+
+    def r2_of(row: Any) -> float | None:
+        scores = getattr(row, "result", None) or getattr(row, "heldout", None)
+        value = scores.get("r2") if isinstance(scores, dict) else None
+        return float(value) if isinstance(value, (int, float)) else None
+
+    if len(rows) < 2:
+        return {}
+    base = r2_of(rows[0])
+    base = base if base is not None and math.isfinite(base) else -1.0
+    gains: dict[str, float] = {}
+    for row in rows[1:]:
+        codes = list(getattr(row, "codes", []) or [])
+        r2 = r2_of(row)
+        if len(codes) == 1 and r2 is not None and math.isfinite(r2):
+            gains[codes[0]] = max(-1.0, min(1.0, r2 - base))
+    return gains
+
+
+def rerank_by_repair(findings: list[Finding], result: Any) -> list[Finding]:
+    """The ranking model's step 3: the measured effect of each fix orders the findings it repaired."""
+    from nnfit.doctor.ranking import apply_repair
+
+    gains = repair_gains(result)
+    return apply_repair(findings, gains) if gains else findings

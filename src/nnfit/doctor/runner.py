@@ -19,12 +19,13 @@ Files are only read.
 """
 from __future__ import annotations
 
+import builtins
 import contextlib
 import dataclasses
 import functools
 import inspect
+import math
 import os
-import builtins
 import signal
 import sys
 import time
@@ -49,8 +50,11 @@ MIN_ROWS_FOR_HOLDOUT = 10
 # Parameter updates recorded by `doctor run` (the diagnosis): enough for the rules' trend windows on
 # every seed (seed 3 asks for ~1e6 single-sample updates; its loss jumps show within the first 1000).
 MAX_UPDATES = 5000
-# When the update budget is checked against the wall-clock cap: after this many updates (or 2 % of the budget).
+# When the update budget is checked against the wall-clock cap: after this many updates, or once this
+# share of the cap has passed (slow updates), whichever comes first.
 RATE_PROBE_UPDATES = 100
+WARMUP_UPDATES = 10
+RATE_PROBE_SHARE = 0.1
 # The monitors' own wall-clock stop sits this far behind the cap (the up-front reduction comes first).
 SAFETY_FACTOR = 1.25
 
@@ -60,12 +64,13 @@ class ScriptTimeout(BaseException):
 
 
 def _row_keys(rows: np.ndarray) -> np.ndarray:
-    """Rounded (5 significant digits) float32 copies of input rows: float32 data, scaled and mapped back,
-    lands on the same key, so a scaled copy of the data holds out the same rows."""
+    """Input rows rounded to 4 significant digits: float32 data, scaled and mapped back (errors ~1e-7),
+    land on the same key, so a scaled copy of the data holds out the same rows (a value within ~1e-7
+    of a rounding boundary can still flip: about 1 row in 10,000 per column)."""
     a = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1).astype(np.float32).astype(np.float64)
     with np.errstate(all="ignore"):
         mag = np.where(a == 0, 0.0, np.floor(np.log10(np.abs(np.where(a == 0, 1.0, a)))))
-        scale = 10.0 ** (4 - mag)
+        scale = 10.0 ** (3 - mag)
         return np.round(a * scale) / scale
 
 
@@ -115,6 +120,7 @@ class _Session:
         self.globals: dict[str, Any] = {}          # the script's module namespace while it runs
         self.updates = 0
         self.t_first_update: float | None = None
+        self.t_train_start: float | None = None
         self.rate_checked = False
         self.stopped_by_updates = False
         self.hold_x: list[np.ndarray] = []         # held-out rows, in the units the network sees
@@ -164,17 +170,21 @@ class _Session:
         """One parameter update done; True when the update budget is spent. Once, after the first
         updates, the budget is reduced up front when it would not fit the wall-clock cap."""
         now = time.perf_counter()
-        if self.t_first_update is None:
-            self.t_first_update = now
         self.updates += 1
+        if self.t_train_start is None:
+            self.t_train_start = now
+        if self.updates == WARMUP_UPDATES:
+            self.t_first_update = now     # the first updates build the optimiser state and trace: not the rate
         if self.max_updates is None:
             return False
-        if not self.rate_checked and self.train_budget_s and \
-                self.updates >= max(RATE_PROBE_UPDATES, self.max_updates // 50):
+        timed = self.updates - WARMUP_UPDATES
+        if not self.rate_checked and self.train_budget_s and self.t_first_update is not None and timed >= 5 and (
+                timed >= RATE_PROBE_UPDATES or now - self.t_first_update >= RATE_PROBE_SHARE * self.train_budget_s):
             self.rate_checked = True
-            per_update = (now - self.t_first_update) / max(1, self.updates - 1)
-            if per_update * self.max_updates > self.train_budget_s:
-                self.max_updates = max(self.updates, int(self.train_budget_s / per_update))
+            per_update = (now - self.t_first_update) / timed
+            elapsed = now - (self.t_train_start or now)
+            if elapsed + per_update * (self.max_updates - self.updates) > self.train_budget_s:
+                self.max_updates = max(self.updates, self.updates + int((self.train_budget_s - elapsed) / per_update))
         if self.updates >= self.max_updates:
             self.stopped_by_updates = True
             return True
@@ -292,6 +302,10 @@ class _Session:
                 remaining = max(1.0, session.train_budget_s * SAFETY_FACTOR - sum(
                     (e[0].history.seconds or 0.0) for e in session.keras_runs.values()))
                 monitor = KerasMonitor(x, y, budget_s=remaining, script=session.script, run=run)
+                if session.max_updates:
+                    # probes by update count alone: the same record on an idle and on a busy machine
+                    monitor.probe_interval_s = math.inf
+                    monitor.max_updates = max(1, session.max_updates - session.updates)
                 callbacks = list(kwargs.pop("callbacks", None) or []) + [monitor, UpdateBudget()]
                 kwargs["callbacks"] = callbacks
                 session.keras_runs[id(self)] = (run, monitor, x, y, self)
@@ -484,8 +498,6 @@ class _Session:
                         and not list(mod.parameters()) and type(mod).__name__ not in ("Dropout", "Identity", "Flatten"):
                     acts[last] = mod
             cap = Capture(run=run, framework="torch", activations=acts)
-            import numpy as np
-
             if watcher._xs:
                 Xa = np.concatenate(watcher._xs)
                 Ya = np.concatenate(watcher._ys)
@@ -546,12 +558,31 @@ class _Session:
         except Exception as exc:  # noqa: BLE001 - a network the scorer cannot drive: say so, diagnose anyway
             cap.notes.append(f"held-out scoring failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
             return
-        metrics = regression_metrics(truth.astype(float), pred.astype(float))
+        from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, norm
+
+        truth, pred = truth.astype(float), pred.astype(float)
+        classifier = norm(cap.run.config.loss) in CLASSIFICATION_LOSSES or cap.run.task in ("binary", "multiclass", "multilabel")
+        metrics: dict[str, Any] = {} if classifier else regression_metrics(truth, pred)
+        if classifier:
+            metrics = {"n_test": len(truth), "accuracy": _accuracy(truth, pred)}
         cap.heldout = {**metrics, "n_train": int(cap.run.data.n_samples or 0), "seed": self.seed,
                        "fraction": self.holdout}
         cap.heldout_targets = truth
-        if cap.run.fit.heldout_r2 is None:
+        if not classifier and cap.run.fit.heldout_r2 is None:
             cap.run.fit.heldout_r2 = metrics["r2"]
+        if classifier and cap.run.fit.heldout_accuracy is None and metrics["accuracy"] is not None:
+            cap.run.fit.heldout_accuracy = metrics["accuracy"]
+
+
+def _accuracy(truth: np.ndarray, pred: np.ndarray) -> float | None:
+    """Class labels (one column) or one-hot targets against scores: argmax, or 0.5 / 0 on one output."""
+    if pred.shape[1] > 1:
+        labels = truth[:, 0] if truth.shape[1] == 1 else truth.argmax(axis=1)
+        return float(np.mean(pred.argmax(axis=1) == labels))
+    if truth.shape[1] != 1:
+        return None
+    cut = 0.5 if pred.min() >= 0 and pred.max() <= 1 else 0.0
+    return float(np.mean((pred[:, 0] > cut) == (truth[:, 0] > 0.5)))
 
 
 def torch_like(like: Any, values: np.ndarray) -> Any:
@@ -715,6 +746,10 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
                          "the diagnosis uses the part that ran")
     if cap.heldout:
         h = cap.heldout
-        cap.notes.append(f"held out {h['n_test']} rows (seed {h['seed']}, not trained on): held-out R² {h['r2']:.5f}, "
-                         f"RMSE {h['rmse']:.4g}, median relative error {h['median_rel_error']:.2%}")
+        if "r2" in h:
+            cap.notes.append(f"held out {h['n_test']} rows (seed {h['seed']}, not trained on): held-out R² {h['r2']:.5f}, "
+                             f"RMSE {h['rmse']:.4g}, median relative error {h['median_rel_error']:.2%}")
+        elif h.get("accuracy") is not None:
+            cap.notes.append(f"held out {h['n_test']} rows (seed {h['seed']}, not trained on): "
+                             f"held-out accuracy {h['accuracy']:.4f}")
     return cap

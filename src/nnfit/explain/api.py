@@ -24,6 +24,7 @@ import sympy as sp
 from nnfit.errors import DataError, NNFitError
 from nnfit.explain import exact as exact_mod
 from nnfit.explain import sparse as sparse_mod
+from nnfit.metrics import rmse as _rmse
 
 
 @dataclasses.dataclass
@@ -72,6 +73,12 @@ class Explanation:
 
     __str__ = text
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the formula, its checks and candidates (every value escaped)."""
+        from nnfit.report.html import formula_section, notebook_html
+
+        return notebook_html("nnfit explanation", [formula_section(self)], subtitle=self.note)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "formula": str(self.expression), "latex": sp.latex(self.expression), "method": self.method,
@@ -85,10 +92,6 @@ class Explanation:
 
 # ----------------------------------------------------------------------------------------------
 # helpers
-
-
-def _rmse(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((np.asarray(a, float).reshape(-1) - np.asarray(b, float).reshape(-1)) ** 2)))
 
 
 def _is_fitted_nnfit(obj: Any) -> bool:
@@ -311,7 +314,12 @@ def _quick_network(seed: int):
     def fit(X: np.ndarray, y: np.ndarray, seconds: float):
         from nnfit.fit import NNFitRegressor
 
-        model = NNFitRegressor(max_seconds=seconds, random_state=seed, restarts=2).fit(X, y)
+        import inspect
+
+        options = {"max_seconds": seconds, "random_state": seed}
+        if "exact_formula" in inspect.signature(NNFitRegressor).parameters:
+            options["exact_formula"] = False   # the network is the oracle here: no read-back inside it
+        model = NNFitRegressor(**options).fit(X, y)
         return lambda A: np.asarray(model.predict(A), dtype=float).reshape(len(A), -1)[:, 0]
     return fit
 
@@ -335,6 +343,10 @@ def _explain_data(X: np.ndarray, y: np.ndarray, names: list[str], target_name: s
                                   progress=progress, max_terms=max_terms, max_level=max_level,
                                   fit_oracle=_quick_network(seed) if network else None)
     best = found.best
+    # the search declares positive inputs positive (sqrt(x**2) -> x); the answer uses plain real symbols,
+    # as every other path of explain() does
+    real = {s: sp.Symbol(str(s), real=True) for s in best.expression.free_symbols}
+    expression = best.expression.xreplace(real)
     floor = discover_mod.EXACT_FLOOR * found.target_scale
     exact = best.val_rmse <= floor
     net = found.network_rmse
@@ -349,7 +361,7 @@ def _explain_data(X: np.ndarray, y: np.ndarray, names: list[str], target_name: s
     else:
         label = "approximation (does not fit the data exactly)"
     note = "; ".join(x for x in (found.structure, found.network_note) if x)
-    return Explanation(best.expression, "search", label, not exact, best.val_rmse, net, "data", found.n_val,
+    return Explanation(expression, "search", label, not exact, best.val_rmse, net, "data", found.n_val,
                        names, target_name, found.table(), time.perf_counter() - start, note=note,
                        max_coefficient_change=best.snap_shift, fitted_to="data", exact=exact, stages=found.stages)
 

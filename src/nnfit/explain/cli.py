@@ -5,7 +5,6 @@
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import typer
 
 from nnfit.errors import NNFitError
+from nnfit.io import json_text
 
 
 def register(app: typer.Typer) -> None:
@@ -58,9 +58,12 @@ def explain_command(
         result = explain(str(source), target=target, method=method, fit_to=fit_to, max_terms=max_terms, seed=seed,
                          time_limit=time_limit, progress=progress)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        typer.echo(json_text(result.to_dict()))
         return
-    console.print(f"[bold]{result.target_name} = {result.expression}[/bold]", soft_wrap=True, highlight=False)
+    from rich.markup import escape  # the target's name is user text (a column name): never markup
+
+    console.print(f"[bold]{escape(str(result.target_name))} = {escape(str(result.expression))}[/bold]",
+                  soft_wrap=True, highlight=False)
     if latex:
         import sympy as sp
 
@@ -81,7 +84,7 @@ def explain_command(
             table.add_column(col, overflow="fold")
         for row in result.candidates:
             table.add_row("*" if row.get("chosen") else "", str(row["complexity"]), _fmt(row["val_rmse"]),
-                          _fmt(row["train_rmse"]), str(row.get("source", "")), row["formula"])
+                          _fmt(row["train_rmse"]), str(row.get("source", "")), escape(str(row["formula"])))
         console.print(table)
     if result.stages:
         console.print(f"searched: {', '.join(result.stages)}; {result.seconds:.1f} s", highlight=False, markup=False)

@@ -27,6 +27,7 @@ from nnfit.explain import rational as rational_mod
 from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
 from nnfit.explain.sparse import Candidate, node_count
+from nnfit.metrics import rmse as _rmse
 
 # A held-out RMSE at or below this fraction of the target's RMS is rounding error. Read from the DSO
 # development table: formulas equal to the truth score 0 to 1e-14 of the RMS (float64 evaluation of
@@ -57,12 +58,6 @@ class Discovery:
         return [c.row() | {"chosen": c is self.best} for c in self.pareto]
 
 
-def _rmse(a: np.ndarray, b: np.ndarray) -> float:
-    with np.errstate(all="ignore"):
-        v = float(np.sqrt(np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)))
-    return v if math.isfinite(v) else math.inf
-
-
 def evaluate(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray) -> np.ndarray:
     try:
         fn = sp.lambdify(list(symbols), expr, modules="numpy")
@@ -85,22 +80,55 @@ def _simple_values(v: float) -> list[sp.Expr]:
     frac = sp.Rational(v).limit_denominator(12)
     if frac != 0 and abs(float(frac) - v) <= 1e-8 * max(1.0, abs(v)):
         out.append(frac)
-    ratio = sp.Rational(v / math.pi).limit_denominator(12)
-    if ratio != 0 and abs(float(ratio) * math.pi - v) <= 1e-8 * max(1.0, abs(v)):
-        out.append(ratio * sp.pi)
+    # multiples of pi, and of e and 1/e (a prefactor exp(c) left by a fit in log space, c an integer)
+    for base, value in ((sp.pi, math.pi), (sp.E, math.e), (1 / sp.E, 1 / math.e)):
+        ratio = sp.Rational(v / value).limit_denominator(12)
+        if ratio != 0 and abs(float(ratio) * value - v) <= 1e-8 * max(1.0, abs(v)):
+            out.append(ratio * base)
     return list(dict.fromkeys(out))
 
 
 def snap_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray, yva: np.ndarray,
                    floor: float, deadline: float) -> tuple[sp.Expr, float]:
-    """Offer each float a simple value; keep it only if the held-out RMSE stays within the floor or 0.1 %."""
+    """Offer each float a simple value; keep it only if the held-out RMSE stays within the floor or 0.1 %.
+    A fraction whose floats do not all become simple is first rescaled (numerator and denominator by one
+    common factor, read from the denominator's coefficients), since 0.134/(0.134x² - 0.671x + 1) is
+    1/(x² - 5x + 7.45)."""
+    snapped, value = _snap_each(expr, symbols, Xva, yva, floor, deadline)
+    if not snapped.has(sp.Float) or time.perf_counter() > deadline:
+        return snapped, value
+    try:
+        num, den = sp.fraction(sp.together(snapped))
+        if den == 1 or not den.has(sp.Float):
+            return snapped, value
+        coeffs = np.array([float(c) for c in sp.Poly(den, *[s for s in symbols if den.has(s)]).coeffs()
+                           if c.is_number], dtype=float)
+    except (sp.PolynomialError, TypeError, ValueError):
+        return snapped, value
+    for factor in rational_mod._nice_scale(coeffs)[:4]:
+        if time.perf_counter() > deadline:
+            break
+        trial = sp.expand(num * factor) / sp.expand(den * factor)
+        trial, v = _snap_each(trial, symbols, Xva, yva, floor, deadline)
+        if len(trial.atoms(sp.Float)) < len(snapped.atoms(sp.Float)) and v <= max(floor, value * 1.001):
+            snapped, value = trial, v
+            if not trial.has(sp.Float):
+                break
+    return snapped, value
+
+
+def _snap_each(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray, yva: np.ndarray,
+               floor: float, deadline: float) -> tuple[sp.Expr, float]:
     current = _rmse(evaluate(expr, symbols, Xva), yva)
     base = current
+    scale = float(np.sqrt(np.mean(yva**2))) or 1.0
     floats = sorted(expr.atoms(sp.Float), key=lambda f: -abs(float(f)))
     for f in floats:
         if time.perf_counter() > deadline:
             break
-        for value in _simple_values(float(f)):
+        # a constant far below the target's size may be rounding residue: offer 0 first
+        zero = [sp.Integer(0)] if abs(float(f)) <= 1e-6 * scale else []
+        for value in zero + _simple_values(float(f)):
             trial = expr.xreplace({f: value})
             v = _rmse(evaluate(trial, symbols, Xva), yva)
             if v <= max(floor, min(base, current) * 1.001):
@@ -134,10 +162,11 @@ def choose(candidates: list[Candidate], floor: float, reference: float | None = 
     error (the network's) when there is one, else the simplest within 5 % of the best."""
     exact = [c for c in candidates if c.val_rmse <= floor]
     if exact:
-        return min(exact, key=lambda c: (c.complexity, len(c.expression.atoms(sp.Float)), c.val_rmse))
+        # among exact ones: without raw floats first (sqrt(123)*sqrt(x)/10 over 1.10905365064094*sqrt(x))
+        return min(exact, key=lambda c: (c.expression.has(sp.Float), c.complexity, c.val_rmse))
     best = min(c.val_rmse for c in candidates)
     limit = best * 1.05
-    if reference is not None and math.isfinite(reference) and reference < best:
+    if reference is not None and math.isfinite(reference) and reference <= best * 1.05:
         # the network is better than every formula: the simplest formula within factor of it, if any
         limit = max(limit, reference * factor)
     ok = [c for c in candidates if c.val_rmse <= limit]
@@ -177,8 +206,11 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
             progress(text)
 
     def add(expr: sp.Expr, source: str, level: int = 0) -> None:
-        if expr.has(sp.Float):
-            expr, _ = snap_constants(expr, symbols, Xva, yva, floor, deadline + 2.0)
+        v = _rmse(evaluate(expr, symbols, Xva), yva)
+        # constants are made simple only for formulas close to exact: on an approximation the snap
+        # changes little and costs a compile per constant
+        if expr.has(sp.Float) and v <= 1e4 * floor and len(expr.atoms(sp.Float)) <= 16:
+            expr, _ = snap_constants(expr, symbols, Xva, yva, floor, min(deadline, time.perf_counter() + 5.0))
         c = _candidate(expr, symbols, Xtr, ytr, Xva, yva, floor, source, level)
         if c is not None:
             out.append(c)
@@ -190,7 +222,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         return any(c.exact and not c.expression.has(sp.Float) for c in out)
 
     say("rational forms")
-    for fit in rational_mod.rational_search(Xtr, ytr, Xva, yva, symbols, time_limit=0.15 * time_limit,
+    for fit in rational_mod.rational_search(Xtr, ytr, Xva, yva, symbols, time_limit=0.1 * time_limit,
                                             tolerance_floor=tolerance_floor):
         add(fit.expression, f"rational ({fit.transform}, degrees {fit.degrees[0]}/{fit.degrees[1]})")
     if settled():
@@ -199,7 +231,8 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
     left = deadline - time.perf_counter()
     try:
         result = sparse_mod.sparse_fit(Xtr, ytr, [str(s) for s in symbols], X_val=Xva, y_val=yva, seed=seed,
-                                       max_terms=max_terms, max_level=max_level, time_limit=max(1.0, 0.4 * left),
+                                       max_terms=max_terms, max_level=max_level,
+                                       time_limit=max(1.0, (0.7 if Xtr.shape[1] == 1 else 0.65) * left),
                                        noise_floor=tolerance_floor)
         rebind = {sp.Symbol(str(s), real=True): s for s in symbols}
         for c in result.pareto[:8]:
@@ -243,7 +276,8 @@ def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.nd
     floor = EXACT_FLOOR * scale
     stages: list[str] = []
     with sparse_mod._one_blas_thread():
-        share = 0.75 if (oracle is not None or fit_oracle is not None) else 0.95
+        # several inputs: leave the oracle (which splits them) a larger share
+        share = (0.85 if X.shape[1] == 1 else 0.55) if (oracle is not None or fit_oracle is not None) else 0.95
         candidates = solve(Xtr, ytr, Xva, yva, symbols, time_limit * share, progress, max_terms, max_level,
                            seed, stages=stages)
         structure, network_rmse, network_note = "", None, ""

@@ -88,6 +88,8 @@ def refit_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray, 
     from scipy.optimize import least_squares
 
     a, b = sp.Symbol("_scale", real=True), sp.Symbol("_offset", real=True)
+    # fractions snapped on the oracle's slices were snapped within the oracle's error: free them again
+    expr = expr.xreplace({r: sp.Float(float(r)) for r in expr.atoms(sp.Rational) if not r.is_integer})
     floats = sorted(expr.atoms(sp.Float), key=lambda f: -abs(float(f)))
     params = [sp.Symbol(f"_p{k}", real=True) for k in range(len(floats))]
     body = a * expr.xreplace(dict(zip(floats, params))) + b
@@ -135,7 +137,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
             return np.asarray(oracle(A), dtype=float).reshape(-1)
 
     error = float(np.sqrt(np.mean((f(Xva) - yva) ** 2)))
-    error = max(error, 1e-15 * (float(np.sqrt(np.mean(yva**2))) or 1.0))
+    error = max(error, 1e-13 * (float(np.sqrt(np.mean(yva**2))) or 1.0))
     low, high = _box(X)
     out: list[tuple[sp.Expr, str]] = []
     found_structure = ""
@@ -154,10 +156,16 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
             return []
         sub_syms = [symbols[c] for c in cols]
         Ptr, ttr, Pva, tva = discover_mod.split(P[:, cols], t, 0.3, seed)
-        floor = SEPARABLE_FACTOR * error
+        floor = max(SEPARABLE_FACTOR * error, discover_mod.EXACT_FLOOR * (float(np.sqrt(np.mean(tva**2))) or 1.0))
         cands = discover_mod.solve(Ptr, ttr, Pva, tva, sub_syms, seconds, None, seed=seed, tolerance_floor=floor)
-        cands.sort(key=lambda c: (c.val_rmse > floor, c.complexity, c.val_rmse))
-        return [c.expression for c in cands[:3]]
+        # parts that reproduce the oracle to its accuracy first (simplest first), then the closest ones
+        within = sorted([c for c in cands if c.val_rmse <= floor], key=lambda c: c.complexity)
+        closest = sorted(cands, key=lambda c: c.val_rmse)
+        picked = []
+        for c in within[:2] + closest[:2]:   # the simplest parts that match the oracle, and the closest ones
+            if all(c is not p for p in picked):
+                picked.append(c)
+        return [c.expression for c in picked]
 
     # symmetry: a pair of inputs acting as one variable
     if n >= 2:
@@ -169,7 +177,8 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
                     score = symmetry(f, X, i, j, op, error, rng)
                     if score <= SEPARABLE_FACTOR:
                         u = sp.Symbol("_u", real=True)
-                        found_structure = f"oracle: {symbols[i]} and {symbols[j]} enter only as {symbols[i]} {op} {symbols[j]}"
+                        found_structure = (f"oracle: {symbols[i]} and {symbols[j]} enter only as "
+                                           f"{symbols[i]} {op} {symbols[j]}")
                         say(found_structure)
                         # the reduced problem: inputs (u, others), with x_j recovered from u and x_i fixed mid-range
                         others = [k for k in range(n) if k not in (i, j)]
@@ -220,13 +229,13 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
         if kind == "additive":
             gs = sub_solve(A, mid, lambda v: v, 0.3 * left)
             hs = sub_solve(B, mid, lambda v: v - mid_value, 0.4 * left)
-            joined = [g + h for g in gs[:2] for h in hs[:2]]
+            joined = [g + h for g in gs[:3] for h in hs[:3]]
         else:
             if abs(mid_value) < 1e-12:
                 continue
             gs = sub_solve(A, mid, lambda v: v, 0.3 * left)
             hs = sub_solve(B, mid, lambda v: v / mid_value, 0.4 * left)
-            joined = [g * h for g in gs[:2] for h in hs[:2]]
+            joined = [g * h for g in gs[:3] for h in hs[:3]]
         for expr in joined:
             if time.perf_counter() > deadline + 5:
                 break

@@ -15,12 +15,13 @@ are linear least squares; the survivors are checked on the full training and hel
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
+
+from nnfit.metrics import rmse as _rmse
 
 SAMPLE_POINTS = 100
 MAX_TREES = 80_000          # memory: MAX_TREES x SAMPLE_POINTS float64 values (about 130 MB)
@@ -192,12 +193,6 @@ def _corr_scores(F: np.ndarray, r: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         s = np.abs(Fc @ rc) / denom
     return np.where(np.isfinite(s), s, 0.0)
-
-
-def _rmse(a, b) -> float:
-    with np.errstate(all="ignore"):
-        v = float(np.sqrt(np.mean((a - b) ** 2)))
-    return v if math.isfinite(v) else math.inf
 
 
 def tree_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray,

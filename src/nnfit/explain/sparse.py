@@ -40,6 +40,7 @@ import scipy.optimize  # noqa: F401
 import sympy as sp
 
 from nnfit.errors import DataError
+from nnfit.metrics import rmse as _rmse
 
 MAX_TRAIN_ROWS = 2000
 MAX_VAL_ROWS = 5000
@@ -273,10 +274,6 @@ def _ls_with_intercept(A: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _predict(A: np.ndarray, coef: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"):
         return coef[0] + A @ coef[1:]
-
-
-def _rmse(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((a - b) ** 2)))
 
 
 def _lsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -271,6 +271,13 @@ def render_html(title: str, sections: Sequence[Section | tuple[str, str]], subti
     )
 
 
+def notebook_html(title: str, sections: Sequence[Section], subtitle: str = "") -> str:
+    """The sections as an HTML fragment (no page, no script) for notebook display: `_repr_html_`."""
+    sub = f"<p>{_esc(subtitle)}</p>" if subtitle else ""
+    body = "".join(f"<h4>{_esc(s.title)}</h4>{s.html}" for s in sections)
+    return f'<div class="nnfit"><h3>{_esc(title)}</h3>{sub}{body}</div>'
+
+
 def write_html_report(path: str | os.PathLike, title: str, sections: Sequence[Section | tuple[str, str]],
                       subtitle: str = "") -> Path:
     """Render and write the report atomically; returns the path. Raises NNFitError when it cannot be written."""

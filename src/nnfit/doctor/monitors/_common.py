@@ -95,13 +95,10 @@ def layer_stats(outputs: list[tuple[str, str, Any]]) -> tuple[dict[str, float], 
 
 
 def r2_score(y: np.ndarray, pred: np.ndarray) -> float:
-    y = np.asarray(y, dtype=float).reshape(len(y), -1)
-    pred = np.asarray(pred, dtype=float).reshape(len(pred), -1)
-    if pred.shape != y.shape or not np.all(np.isfinite(pred)):
-        return -math.inf
-    ss_res = float(np.sum((y - pred) ** 2))
-    ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else -math.inf)
+    """Training R² as nnfit.metrics computes it (-inf for a non-finite or misshapen prediction)."""
+    from nnfit.metrics import regression_metrics
+
+    return regression_metrics(y, pred)["r2"]
 
 
 def probe_rows(X: np.ndarray, seed: int = 0) -> np.ndarray:

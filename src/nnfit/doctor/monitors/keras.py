@@ -133,6 +133,9 @@ class KerasMonitor(keras.callbacks.Callback):
         self._probe_idx: np.ndarray | None = None
         self._probe_every = 1
         self._batches_seen = 0
+        # `doctor run` sets these: probes by update count only (inf), so a busy machine records the same
+        self.probe_interval_s = PROBE_INTERVAL_S
+        self.max_updates: int | None = None
 
     # -- structure ------------------------------------------------------------------------------
     def on_train_begin(self, logs: Any = None) -> None:
@@ -164,6 +167,8 @@ class KerasMonitor(keras.callbacks.Callback):
         epochs = int(self.params.get("epochs") or 1)
         self._probe_every = max(1, math.ceil(epochs / MAX_PROBE_EPOCHS))
         total = self._steps * epochs
+        if self.max_updates:       # `doctor run` stops at an update budget: sample the part that will run
+            total = min(total, self.max_updates)
         # measurement cost stays a small part of training: about 60 update-ratio samples and 100 loss
         # probes per fit, however long, plus one every PROBE_INTERVAL_S
         self._sample_every = max(1, total // 60)
@@ -182,7 +187,7 @@ class KerasMonitor(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         now = time.perf_counter()
         if (self._batches_seen + 1) % self._sample_every == 0 or self._batches_seen == 0 \
-                or now - self._last_sample > PROBE_INTERVAL_S:
+                or now - self._last_sample > self.probe_interval_s:
             self._last_sample = now
             self._snap = {l.name: [np.array(w) for w in l.get_weights()] for l in self._dense()}
 
@@ -207,7 +212,7 @@ class KerasMonitor(keras.callbacks.Callback):
             self._snap = None
         now = time.perf_counter()
         if self._probe_idx is not None and (self._batches_seen % self._loss_every == 0
-                                            or now - self._last_loss > PROBE_INTERVAL_S):
+                                            or now - self._last_loss > self.probe_interval_s):
             self._last_loss = now
             self._probe_loss()
         if self.budget.expired:

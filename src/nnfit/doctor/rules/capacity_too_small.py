@@ -66,6 +66,8 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
     if ref is not None and r2 is not None:
         if ref - r2 < CAPACITY_GAP or (not hidden and lin is not None and ref - lin < CAPACITY_GAP):
             return
+    if not hidden and lin is not None and r2 is not None and lin - r2 >= CAPACITY_GAP:
+        return   # least squares does better than this linear network: it is under-trained, not too small
     yield Finding(
         code="NF115",
         message=f"capacity-too-small: loss levelled off at training R² {r2:.3f} with hidden widths "

@@ -3,8 +3,8 @@
 What it finds: inputs or targets held in an integer dtype where the training needs real numbers:
 - a regression whose targets are integer-typed (torch: a LongTensor given to MSELoss / L1Loss; Keras:
   y.astype(int) truncating real targets to a few values);
-- inputs in an unsigned integer dtype (uint8 images / counts): subtracting a mean or a difference
-  wraps around instead of going negative;
+- inputs in an unsigned or a narrow signed integer dtype (uint8 images, int8 counts): subtracting a
+  mean or a difference wraps around instead of going negative, a sum or product overflows;
 - torch inputs of an integer dtype fed to float layers.
 Why it matters: truncation throws information away (0.7 becomes 0), and unsigned arithmetic wraps
 (3 - 5 = 254 in uint8): the network trains on data that are not the data.
@@ -26,6 +26,8 @@ from nnfit.doctor.rules._common import healthy, location
 from nnfit.doctor.run import TrainingRun
 
 FEW = 20
+# signed integer dtypes so narrow that ordinary preprocessing overflows them (int8 holds -128..127)
+NARROW = {"int8", "int16"}
 
 
 def _integer(dtype: str | None) -> bool:
@@ -43,8 +45,8 @@ def integer_typed_data(run: TrainingRun) -> Iterator[Finding]:
             problems.append(f"regression targets are {d.target_dtype} with only {distinct} distinct values")
         elif run.framework == "torch":
             problems.append(f"regression targets are {d.target_dtype}")
-    if d.input_dtype and d.input_dtype.startswith("uint"):
-        problems.append(f"inputs are {d.input_dtype} (arithmetic on them wraps around)")
+    if d.input_dtype and (d.input_dtype.startswith("uint") or d.input_dtype in NARROW):
+        problems.append(f"inputs are {d.input_dtype} (arithmetic on them overflows and wraps around)")
     elif run.framework == "torch" and _integer(d.input_dtype):
         problems.append(f"inputs are {d.input_dtype}")
     if not problems:

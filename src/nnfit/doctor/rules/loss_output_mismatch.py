@@ -3,6 +3,8 @@
 What it finds: a loss that does not fit the network's output activation or the task:
 - a probability loss (Keras binary / categorical cross-entropy, from_logits=False; torch BCELoss) on
   an output that is not a probability (linear, ReLU, tanh);
+- categorical cross-entropy on several sigmoid outputs (independent flags: rows with no class add
+  nothing to the loss, so "all zero" is never learned; one-hot classes need a softmax);
 - binary cross-entropy on a softmax output over several classes (one-hot targets): each column is
   scored as its own yes/no question, so the reported accuracy is inflated and the classes compete
   for nothing;
@@ -54,6 +56,14 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
         else:
             fix = "put activation='softmax' on the output layer (or pass from_logits=True to the loss)"
         return (f"loss '{run.config.loss}' expects probabilities but the output layer is {act}", fix)
+    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and act in ("sigmoid", "hard_sigmoid") \
+            and units > 1:
+        if run.task == "multiclass":
+            fix = "use activation='softmax' on the output layer: categorical cross-entropy expects probabilities that sum to 1"
+        else:
+            fix = "independent 0/1 labels need loss='binary_crossentropy' with the sigmoid outputs"
+        return (f"categorical cross-entropy on {units} independent sigmoid outputs (it scores only the class the "
+                "target marks; rows with no class contribute nothing)", fix)
     if loss == "binary_crossentropy" and act == "softmax" and units > 1 and run.task != "multilabel":
         return (f"binary cross-entropy on a {units}-unit softmax output",
                 "use loss='categorical_crossentropy' with the softmax output (sparse_categorical_crossentropy for integer labels)")

@@ -8,6 +8,7 @@ Example: Dense(1, activation="relu") as the last layer for targets in [-10, 10].
 A ReLU-type output on a regression is also reported (as a warning) when the targets are inside its
 range: once the output unit's input goes negative for the data, its gradient is zero and the network
 stops learning for good (seed 4: Dense(1, activation='relu') for a*b).
+A softmax over a single output unit is reported whatever the targets: it outputs 1.0 for every input.
 Fix: use a linear output layer (activation=None) for regression; scale the targets if a bounded
 output is wanted.
 """
@@ -31,6 +32,18 @@ def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
     if out is None or not failing(run) or is_regression(run) is False:
         return
     act = activation(out)
+    if act == "softmax" and (out.units or 0) == 1:
+        # a softmax over one unit is 1.0 for every input: nothing can be fitted, whatever the targets
+        yield Finding(
+            code="NF107",
+            message=f"output-activation-range: output '{out.name}' is a softmax over 1 unit: it outputs 1.0 for every input",
+            fix="make the output layer linear: Dense(1) (activation=None) for regression",
+            evidence={"activation": act, "units": 1},
+            location=location(run, layer=out),
+            explanation="softmax normalises over the units; with one unit the output is the constant 1",
+            basis="setting", margin=100.0,
+        )
+        return
     bounds = ACTIVATION_RANGE.get(act)
     if bounds is None or not run.data.targets:
         return

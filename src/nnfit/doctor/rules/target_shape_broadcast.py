@@ -9,6 +9,8 @@ learns (nearly) a constant; training "runs" and the fit is useless.
 Example: loss = nn.MSELoss()(model(X), y) with y = torch.tensor(values) of shape (n,)
 Fix: give the targets the prediction's shape: y = y.reshape(-1, 1) (or y.unsqueeze(1)), or compare
 model(X).squeeze(1) with y.
+Without running (lint) it reads the shapes from the code: a (n, 1) model output against a 1-D target
+in a loss module call or a hand-written `y - y_pred`.
 Threshold: none; the shapes are measured on the loss call itself (any (n, 1) vs (n,) pair with n > 1
 broadcasts), so the finding rests on what this run did, not on a distribution.
 """
@@ -41,6 +43,10 @@ def broadcasts(pred: tuple[int, ...], target: tuple[int, ...]) -> bool:
     return size > max(_prod(pred), _prod(target))
 
 
+def _shape(shape: tuple) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 def _prod(shape: tuple[int, ...]) -> int:
     n = 1
     for s in shape:
@@ -54,13 +60,16 @@ def target_shape_broadcast(run: TrainingRun) -> Iterator[Finding]:
     if not shapes:
         return
     pred, target = shapes
-    if not broadcasts(tuple(pred), tuple(target)):
+    static = run.is_static and not (pred and pred[0])    # read from the code: the row count is unknown
+    if not static and not broadcasts(tuple(pred), tuple(target)):
         return
+    if static:
+        pred, target = ("n", 1), ("n",)
     state = healthy(run)
     yield Finding(
         code="NF125",
-        message=f"target-shape-broadcast: the loss compares predictions of shape {tuple(pred)} with targets "
-                f"of shape {tuple(target)}; they broadcast to every prediction against every target",
+        message=f"target-shape-broadcast: the loss compares predictions of shape {_shape(pred)} with targets "
+                f"of shape {_shape(target)}; they broadcast to every prediction against every target",
         fix="reshape the targets to the predictions' shape: y = y.reshape(-1, 1) (or compare model(X).squeeze(1) with y)",
         evidence={"prediction_shape": list(pred), "target_shape": list(target)},
         location=location(run, line=run.config.fit_line),

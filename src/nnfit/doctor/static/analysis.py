@@ -10,9 +10,9 @@ from typing import Any
 from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, StaticFacts, TrainingConfig, TrainingRun
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
-from nnfit.doctor.static.parsing import _parse_tolerant, _parso_problems
+from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_python2
-from nnfit.doctor.static.reflow import PARSO_MAX_CHARS, PARSO_MAX_LINES, looks_flattened, reflow
+from nnfit.doctor.static.reflow import looks_flattened, reflow
 from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_LAYERS
 from nnfit.doctor.static.interp import _Interp
@@ -133,6 +133,10 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         cfg.batch_size = run.data.n_samples  # full batch
     if getattr(interp, "planned_updates", None):
         run.n_updates_planned = interp.planned_updates
+    if interp.loss_broadcast is not None:
+        pred, target, line = interp.loss_broadcast
+        run.fit.loss_broadcast = (pred, target)
+        run.config.fit_line = run.config.fit_line or line
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
     for prob in _for_else(tree, mapper):
@@ -296,6 +300,8 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
     stats.n_samples = X.n if X.n is not None else (y.n if y is not None else None)
     stats.inputs = _columns(X)
     stats.targets = _columns(y) if y is not None else []
+    stats.input_dtype = X.dtype
+    stats.target_dtype = y.dtype if y is not None else None
     if y is not None and y.exact:     # read from a data file beside the script
         stats.class_counts = y.counts
         orders = [o for o in [y.order] + [c.order for c in (X.cols or [X])] if o is not None]

@@ -56,6 +56,7 @@ class _Core:
         self.visits: dict[int, int] = {}
         self.global_names: set[str] = set()
         self.script_dir: str | None = None     # where data files the script loads are looked up
+        self.name_alias: dict[str, str] = {}   # `from m import A as B`: B -> m.A
         self.data_files: list[str] = []
 
     # ---- locations
@@ -191,6 +192,8 @@ class _Core:
                 self.add_legacy(full, LEGACY_IMPORTS[full], stmt, None)
         if isinstance(stmt, ast.ImportFrom):
             for a in stmt.names:
+                if a.asname and a.asname != a.name and mod:
+                    self.name_alias[a.asname] = f"{mod}.{a.name}"   # from torch.nn import Linear as Lin
                 if a.name in LEGACY_NAMES:
                     self.add_legacy(a.name, LEGACY_NAMES[a.name], stmt, None)
 
@@ -288,7 +291,12 @@ class _Core:
             return v
         if isinstance(node, ast.BinOp):
             a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
+            if isinstance(node.op, ast.Sub):
+                self.note_broadcast(a, b, node)
             out = binop(node.op, a, b)
+            dims = [d for d in (a.ndim, b.ndim) if d]
+            if dims and not isinstance(node.op, ast.MatMult):
+                out = dataclasses.replace(out, ndim=max(dims))
             if isinstance(a.const, (int, float)) and isinstance(b.const, (int, float)) and not isinstance(a.const, bool):
                 try:
                     value = _const_binop(node.op, a.const, b.const)
@@ -361,6 +369,12 @@ class _Core:
             if isinstance(sl, ast.Slice) or (key is not None and key.kind in ("seq", "unknown")):
                 return base      # a row selection
             return UNKNOWN
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and (
+                (isinstance(sl.elts[1], ast.Constant) and sl.elts[1].value is None) or _dotted(sl.elts[1]) in ("np.newaxis", "None")):
+            return dataclasses.replace(base, ndim=2)
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and not base.cols and base.ndim == 2 and base.kind == "seq" \
+                and not isinstance(sl.elts[1], ast.Slice):
+            return dataclasses.replace(base, ndim=1, shape=None)
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and base.cols:
             col = sl.elts[1]
             if isinstance(col, ast.Slice):
@@ -371,7 +385,7 @@ class _Core:
                 return base
             idx = self.eval(col, env, mult)
             if isinstance(idx.const, int) and not isinstance(idx.const, bool) and -len(base.cols) <= idx.const < len(base.cols):
-                return dataclasses.replace(base.cols[idx.const], n=base.n, kind="seq")
+                return dataclasses.replace(base.cols[idx.const], n=base.n, kind="seq", ndim=1)
             if isinstance(idx.const, list) and idx.const and all(isinstance(i, int) for i in idx.const):
                 return select_columns(dataclasses.replace(base, kind="seq", const=None), idx.const)
             return base
@@ -396,11 +410,20 @@ class _Core:
     # ---- calls
     def call(self, node: ast.Call, env: dict[str, V], mult: int) -> V:
         func = node.func
+        if isinstance(func, ast.Call):
+            # Dense(16)(x): the functional API; the layer registers itself, its output is a tensor
+            inner = self.eval(func, env, mult)
+            for a in node.args:
+                self.eval(a, env, mult)
+            return V("seq", dist="prediction") if inner.kind == "layer" else UNKNOWN
         dotted = _dotted(func) or ""
         last = _last(dotted) if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
         args = [self.eval(a, env, mult) for a in node.args if not isinstance(a, ast.Starred)]
         kw = {k.arg: self.eval(k.value, env, mult) for k in node.keywords if k.arg}
         kwnodes = {k.arg: k.value for k in node.keywords if k.arg}
+        if isinstance(func, ast.Name) and func.id in self.name_alias and func.id not in env:
+            dotted = self.name_alias[func.id]
+            last = _last(dotted)
         prefix = dotted.rsplit(".", 1)[0] if "." in dotted else ""
 
         # method calls on known objects
@@ -541,6 +564,20 @@ class _Core:
             return dataclasses.replace(obj, kind="seq", const=None)
         if obj.kind == "frame" and attr in ("dropna", "fillna", "head", "sample", "copy", "reset_index", "astype"):
             return obj
+        if attr == "astype" and args and obj.kind == "seq":
+            name = args[0].const if isinstance(args[0].const, str) else _last(_dotted(node.args[0]) if node.args else None)
+            name = {"int": "int64", "float": "float64"}.get(name, name)
+            return dataclasses.replace(obj, dtype=name or None,
+                                       integer=obj.integer or bool(name and "int" in name))
+        if attr in ("reshape", "view") and args and obj.kind == "seq":
+            dims = args[0].items if len(args) == 1 and args[0].kind == "tuple" and args[0].items else args
+            return dataclasses.replace(obj, ndim=len(dims))
+        if attr == "unsqueeze" and obj.kind == "seq" and obj.ndim:
+            return dataclasses.replace(obj, ndim=obj.ndim + 1)
+        if attr in ("flatten", "ravel") and obj.kind == "seq" and not obj.cols:
+            return dataclasses.replace(obj, ndim=1)
+        if attr == "squeeze" and obj.kind == "seq" and obj.ndim == 2 and not obj.cols:
+            return dataclasses.replace(obj, ndim=1)
         if attr in ("reshape", "astype", "copy", "flatten", "ravel", "squeeze", "float", "double", "to", "view",
                     "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose"):
             if attr in ("flatten", "ravel") and obj.cols:
@@ -670,23 +707,30 @@ class _Core:
             if target.kind == "model":
                 if args and not getattr(self, "_model_input", None):
                     self._model_input = args[0]
-                return V("seq", n=args[0].n if args else None, const=None, dist="prediction")
+                return self.prediction(target, args)
             if target.kind == "loss":
                 self.config.loss = self.config.loss or target.const
-                self.torch_loss_call(args)
+                self.torch_loss_call(args, node)
                 return V("num")
         if isinstance(node.func, ast.Attribute) and _dotted(node.func) in env:
             target = env[_dotted(node.func)]
             if target.kind == "model":
-                return V("seq", n=args[0].n if args else None, dist="prediction")
+                return self.prediction(target, args)
             if target.kind == "loss":
                 self.config.loss = self.config.loss or target.const
-                self.torch_loss_call(args)
+                self.torch_loss_call(args, node)
                 return V("num")
         return None
 
     _pending_input: int | None = None
     _model_input: V | None = None
+
+    def prediction(self, model: V, args: list[V]) -> V:
+        """What calling a model gives: rows of the input, the output layer's width (2-D)."""
+        n = args[0].n if args else None
+        dense = [la for la in (model.ref.layers if isinstance(model.ref, _Model) else []) if la.kind == "dense"]
+        units = dense[-1].units if dense else None
+        return V("seq", n=n, const=None, dist="prediction", ndim=2, shape=(n, units) if units else None)
 
     def models_at(self, key: tuple[int, int], framework: str, node: ast.AST) -> _Model:
         for m in self.models:

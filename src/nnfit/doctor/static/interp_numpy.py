@@ -7,9 +7,8 @@ import math
 
 from nnfit.doctor.run import UpdateRule
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _is_lr, _last, _safe_unparse
-from nnfit.doctor.static.reflow import MAX_COLUMNS
 from nnfit.doctor.static import datafiles
-from nnfit.doctor.static.values import (UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, const,
+from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, const,
                                         table_value)
 
 
@@ -63,7 +62,7 @@ class NumpyReader:
                    dist: str | None = None) -> V:
             if n is None and c is None:
                 return V("num", lo, hi, integer, dist=dist)
-            base = V("seq", lo, hi, integer, n, dist=dist, shape=(n, c) if c else (n,))
+            base = V("seq", lo, hi, integer, n, dist=dist, shape=(n, c) if c else (n,), ndim=2 if c else 1)
             if c and 1 < c <= MAX_COLUMNS:   # wider arrays (images, ...) keep one shared range
                 col = V("seq", lo, hi, integer, n, dist=dist)
                 base.cols = [col] * c

@@ -12,7 +12,22 @@ from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS, TORCH_LAYERS
 class TorchReader:
     """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
 
-    def torch_loss_call(self, args: list[V]) -> None:
+    loss_broadcast: tuple | None = None    # ((n, 1), (n,), line) of a loss call on broadcast shapes
+
+    def note_broadcast(self, a: V, b: V, node: ast.AST) -> None:
+        """`y - y_pred` (or the reverse) in a hand-written loss, with (n, 1) predictions and (n,) targets."""
+        for pred, target in ((a, b), (b, a)):
+            if pred.dist == "prediction" and pred.shape and pred.shape[-1] == 1 and target.ndim == 1 \
+                    and target.dist != "prediction" and self.loss_broadcast is None:
+                n = target.n or pred.n or 0
+                self.loss_broadcast = ((n, 1), (n,), self.line(node))
+
+    def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
+        if len(args) >= 2 and args[0].dist == "prediction" and args[0].shape and args[0].shape[-1] == 1 \
+                and args[1].ndim == 1 and self.loss_broadcast is None:
+            n = args[1].n or args[0].n
+            if n and n > 1:    # (n, 1) predictions against (n,) targets
+                self.loss_broadcast = ((n, 1), (n,), self.line(node) if node is not None else None)
         if len(args) >= 2 and args[0].dist == "prediction" and self._model_input is not None:
             self.torch_data = (self._model_input, args[1], self.torch_data[2] if self.torch_data else 0) \
                 if self.torch_data is None else self.torch_data

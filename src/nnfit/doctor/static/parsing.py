@@ -14,6 +14,12 @@ from nnfit.doctor.static.reflow import _mask_strings
 # Step 2-3: parse, tolerating errors
 
 
+# parso lists every syntax error in one pass, but takes ~0.5 s per 1,000 lines; above this size the
+# errors come from the ast repair loop alone (same messages, found one after another).
+PARSO_MAX_LINES = 1200
+PARSO_MAX_CHARS = 60_000
+
+
 def _parso_problems(text: str, line_map: list[tuple[int, int]]) -> list[dict[str, Any]]:
     import parso
 

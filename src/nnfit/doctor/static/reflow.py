@@ -12,13 +12,6 @@ import re
 
 
 FLATTENED_MIN_CHARS = 200
-# Columns tracked one by one; a wider array (np.zeros((1, 2**30)) in a pasted test file) keeps a single
-# range, so the reader never allocates in proportion to a size written in the script.
-MAX_COLUMNS = 256
-# parso lists every syntax error in one pass, but takes ~0.5 s per 1,000 lines; above this size the
-# errors come from the ast repair loop alone (same messages, found one after another).
-PARSO_MAX_LINES = 1200
-PARSO_MAX_CHARS = 60_000
 _KW_SPLIT = re.compile(
     r"(?<![\w.])(?:def\s+\w+\s*\(|class\s+\w+\s*[:(]|return\b|for\s+[\w, ]+\s+in\s|if\s|elif\s|else\s*:|"
     r"while\s|try\s*:|except\b|finally\s*:|with\s|import\s|from\s+[\w.]+\s+import\s|pass\b|raise\s|break\b|continue\b)"

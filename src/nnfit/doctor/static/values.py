@@ -13,6 +13,11 @@ from nnfit.doctor.run import LayerInfo
 # Step 4: abstract values
 
 
+# Columns tracked one by one; a wider array (np.zeros((1, 2**30)) in a pasted test file) keeps a single
+# range, so the reader never allocates in proportion to a size written in the script.
+MAX_COLUMNS = 256
+
+
 @dataclasses.dataclass
 class V:
     """What the interpreter knows about a value. Element ranges are intervals; n is a sample count."""
@@ -33,6 +38,8 @@ class V:
     counts: dict | None = None           # class label -> rows, for a column read from a data file
     order: float | None = None           # |rank correlation| of the values with row position (data file)
     exact: bool = False                  # read from a data file, not guessed from literals
+    ndim: int | None = None              # array dimensions when known (1: shape (n,), 2: (n, k))
+    dtype: str | None = None             # numpy dtype name set by astype / dtype= ("int8", "float32")
 
     @property
     def known(self) -> bool:

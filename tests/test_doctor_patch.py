@@ -1,0 +1,214 @@
+"""`doctor run --repair`: patches of the user's own script (patch.py), re-run as the proof (repair.py).
+
+Small synthetic scripts; the findings are written out here (each test names the fixes it wants), the
+run record comes from the real runner, so the patches are located by the lines the runner recorded.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import textwrap
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+from nnfit.doctor.findings import Finding, Location  # noqa: E402
+from nnfit.doctor.patch import plan_patches  # noqa: E402
+from nnfit.doctor.repair import ScriptRow, _verdict, same_rows  # noqa: E402
+from nnfit.doctor.run import TrainingRun  # noqa: E402
+from nnfit.doctor.runner import run_script  # noqa: E402
+
+TORCH_SCRIPT = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(1, 1), nn.Sigmoid(), nn.Linear(1, 8), nn.Sigmoid(), nn.Linear(8, 1), nn.ReLU())
+    spare = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)   # the optimiser that steps
+    loss_fn = nn.L1Loss()
+    X = 100 * torch.rand(200, 1)
+    y = 1000 * X + 5
+    for epoch in range(2):
+        for i in range(0, 200, 50):
+            opt.zero_grad()
+            loss = loss_fn(model(X[i:i + 50]), y[i:i + 50])
+            loss.backward()
+            opt.step()
+    X_test = 100 * torch.rand(10, 1)
+    with torch.no_grad():
+        print(float(torch.mean(torch.abs(model(X_test) - 1000 * X_test - 5))))
+""")
+
+KERAS_SCRIPT = textwrap.dedent("""
+    import numpy as np
+    from keras.layers import Dense
+    from keras.models import Sequential
+    from keras.optimizers import SGD
+
+    np.random.seed(0)
+    r = Sequential()
+    r.add(Dense(1, activation='sigmoid', input_dim=1))   # the bottleneck
+    r.add(Dense(16, activation='sigmoid'))
+    r.add(Dense(1, activation='relu'))
+    sgd = SGD(learning_rate=0.05, momentum=0.9)
+    r.compile(loss='mean_squared_error', optimizer='sgd', metrics=['accuracy'])
+    X = np.random.rand(200)
+    Y = 10 * np.sin(3 * X)
+    r.fit(X, Y, batch_size=100, epochs=1, verbose=0)
+    print(r.predict(X[:3], verbose=0))
+""")
+
+KERAS2_SCRIPT = textwrap.dedent("""
+    import numpy
+    from keras.layers import Dense
+    from keras.models import Sequential
+    from keras.optimizers import SGD
+    r = Sequential()
+    r.add(Dense(16, activation='tanh', input_dim=1, init='uniform'))
+    r.add(Dense(output_dim=1, activation='linear'))
+    opt = SGD(lr=0.05, decay=1e-6, momentum=0.9)
+    r.compile(loss='mean_squared_error', optimizer=opt)
+    X = numpy.linspace(0, 1, 50)
+    r.fit(X, 2 * X, batch_size=25, nb_epoch=1, verbose=0)
+""")
+
+
+def finding(code, layer=None, fix="", **evidence):
+    return Finding(code=code, message=code, fix=fix, evidence=evidence, location=Location(layer=layer))
+
+
+def capture_of(tmp_path, name, text, **kw):
+    path = tmp_path / name
+    path.write_text(text)
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        return path, run_script(str(path), **kw)
+
+
+def added(diff):
+    return [line[1:].strip() for line in diff.splitlines() if line.startswith("+") and not line.startswith("+++")]
+
+
+def removed(diff):
+    return [line[1:].strip() for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+
+
+def test_torch_patches_edit_the_calls_the_findings_name(tmp_path):
+    path, cap = capture_of(tmp_path, "train.py", TORCH_SCRIPT)
+    findings = [finding("NF101", layer="0", fix="widen it"), finding("NF102"), finding("NF103"),
+                finding("NF105", transform="standardise"), finding("NF106", transform="standardise"),
+                finding("NF107"), finding("NF109")]
+    plan = plan_patches(TORCH_SCRIPT, str(path), cap, findings)
+    by_code = {p.codes[0]: p for p in plan.singles}
+    assert set(by_code) == {"NF101", "NF102", "NF103", "NF105", "NF106", "NF107", "NF109"}, plan.skipped
+    widen = by_code["NF101"].diff()
+    assert widen.startswith("# fixes NF101: widen '0' to 16 units")
+    assert any("nn.Linear(1, 16), nn.Sigmoid(), nn.Linear(16, 8)" in line for line in added(widen))
+    assert any("range(" in line and "range(2)" not in line for line in added(by_code["NF102"].diff()))
+    assert "opt = torch.optim.SGD(model.parameters(), lr=0.05)   # the optimiser that steps" in added(by_code["NF103"].diff())
+    scale_x = added(by_code["NF105"].diff())
+    assert "x_scaler = Scaler(X, log=False)" in scale_x and "X_scaled = x_scaler.scale(X)" in scale_x
+    assert "loss = loss_fn(model(X_scaled[i:i + 50]), y[i:i + 50])" in scale_x
+    assert any("model(x_scaler.scale(X_test))" in line for line in scale_x)
+    assert any("y_scaler.unscale(model(X_test))" in line for line in added(by_code["NF106"].diff()))
+    assert any(line.endswith("nn.Linear(8, 1))") for line in added(by_code["NF107"].diff()))
+    assert "opt = spare   # the optimiser that steps" in added(by_code["NF109"].diff())
+    combined = plan.combined
+    assert combined is not None and combined.codes[0] == "NF101" and len(combined.codes) == 7
+    compile(combined.source, "fixed.py", "exec")
+    # both scalings on the prediction: scale the input inside, map the output back outside
+    assert "y_scaler.unscale(model(x_scaler.scale(X_test)))" in combined.source
+    assert "# the optimiser that steps" in combined.source        # comments are kept
+
+
+def test_patched_torch_script_runs_and_is_scored_on_the_same_rows(tmp_path):
+    path, cap = capture_of(tmp_path, "train.py", TORCH_SCRIPT)
+    plan = plan_patches(TORCH_SCRIPT, str(path), cap, [finding("NF105", transform="log"),
+                                                        finding("NF106", transform="standardise")])
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", plan.combined.source)
+    assert cap.heldout["n_test"] > 0
+    # the scaler's unscale maps the rows back: the same held-out rows, the same targets
+    assert same_rows(cap.heldout_targets, fixed.heldout_targets)
+    assert not same_rows(cap.heldout_targets, cap.heldout_targets[: len(cap.heldout_targets) // 2])
+    assert fixed.model_name == "model"
+
+
+def test_keras_patches_remove_the_layer_and_pass_the_optimizer(tmp_path):
+    path, cap = capture_of(tmp_path, "train.py", KERAS_SCRIPT)
+    findings = [finding("NF101", layer=cap.run.layers[0].name, fix="remove this layer"), finding("NF102"),
+                finding("NF109"), finding("NF107"), finding("NF108")]
+    plan = plan_patches(KERAS_SCRIPT, str(path), cap, findings)
+    by_code = {p.codes[0]: p for p in plan.singles}
+    removal = by_code["NF101"].diff()
+    assert "r.add(Dense(1, activation='sigmoid', input_dim=1))   # the bottleneck" in removed(removal)
+    assert "r.add(Dense(16, activation='sigmoid', input_dim=1))" in added(removal)   # the input size moves on
+    fit = added(by_code["NF102"].diff())
+    assert fit and "batch_size=32" in fit[0] and "epochs=1," not in fit[0]
+    assert "r.compile(loss='mean_squared_error', optimizer=sgd, metrics=['accuracy'])" in added(by_code["NF109"].diff())
+    assert "r.add(Dense(1, activation='linear'))" in added(by_code["NF107"].diff())
+    assert "metrics=['mae']" in by_code["NF108"].diff()
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", plan.combined.source, max_updates=20)
+    assert [l.units for l in fixed.run.layers if l.kind == "dense"] == [16, 1]
+    assert fixed.run.config.optimizer.learning_rate == pytest.approx(0.05)
+
+
+def test_keras2_names_become_keras3_names_that_keras3_accepts(tmp_path):
+    path = tmp_path / "k2.py"
+    path.write_text(KERAS2_SCRIPT)
+    fake = types.SimpleNamespace(run=TrainingRun(framework="keras"), framework="keras", heldout=None)
+    plan = plan_patches(KERAS2_SCRIPT, str(path), fake, [finding("NF117")])
+    diff = plan.singles[0].diff()
+    assert "r.add(Dense(16, activation='tanh', input_dim=1, kernel_initializer='random_uniform'))" in added(diff)
+    assert "r.add(Dense(units=1, activation='linear'))" in added(diff)
+    assert "opt = SGD(learning_rate=0.05, momentum=0.9)" in added(diff)
+    assert any("epochs=1" in line for line in added(diff))
+    # plain Keras 3, no compatibility layer: the patched names are accepted
+    import runpy
+
+    fixed = tmp_path / "k3.py"
+    fixed.write_text(plan.combined.source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ns = runpy.run_path(str(fixed))
+    assert ns["r"].layers[1].units == 1
+
+
+def test_a_patch_that_does_not_improve_is_shown_as_not_helping():
+    original = ScriptRow("original", [], [], {"r2": 0.5})
+    assert _verdict(ScriptRow("fix NF101", ["NF101"], [], {"r2": 0.49}), original) == "does not help"
+    assert _verdict(ScriptRow("fix NF102", ["NF102"], [], {"r2": 0.9}), original) == "helps"
+    assert _verdict(ScriptRow("fix NF103", ["NF103"], [], None, error="boom"), original) == "failed"
+
+
+def cli(args, capsys):
+    from nnfit.cli import main
+
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_cli_repair_writes_the_all_fixes_script_and_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "train.py"
+    path.write_text(TORCH_SCRIPT)
+    before = path.read_text()
+    code, out = cli(["doctor", "run", str(path), "--repair", "--write", str(path)], capsys)
+    assert code == 2 and "never writes over the original" in out
+    existing = tmp_path / "taken.py"
+    existing.write_text("x = 1\n")
+    code, out = cli(["doctor", "run", str(path), "--repair", "--write", str(existing)], capsys)
+    assert code == 2 and "--force" in out and existing.read_text() == "x = 1\n"
+    fixed = tmp_path / "fixed.py"
+    code, out = cli(["doctor", "run", str(path), "--repair", "--write", str(fixed), "--max-updates", "200"], capsys)
+    assert path.read_text() == before
+    assert fixed.exists(), out
+    assert "# fixes " in out and "repair: your script, patched" in out
+    assert "original" in out and f"wrote {fixed}" in out
+    compile(fixed.read_text(), str(fixed), "exec")
+    assert sorted(os.listdir(tmp_path)) == ["fixed.py", "taken.py", "train.py"]
