@@ -320,6 +320,20 @@ def test_check_runs_no_top_level_statement_but_definitions_and_numeric_imports(t
     assert not any("N_POINTS" in line for line in out.splitlines() if line.startswith("  not run:"))
 
 
+def test_a_class_whose_definition_would_run_a_command_is_not_defined(tmp_path):
+    from nnfit.doctor.monitors.numpy import load_definitions
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "net.py"
+    script.write_text("import os\n"
+                      "class Net:\n"
+                      f"    def forward(self, x, flag=os.system('touch {marker}')):\n"
+                      "        return x\n")
+    loaded = load_definitions(str(script))
+    assert not marker.exists() and not hasattr(loaded.module, "Net")
+    assert [line for line, _ in loaded.skipped] == [1, 2]
+
+
 def test_loader_runs_pure_numeric_assignments_only():
     from nnfit.doctor.monitors.numpy import _pure
 

@@ -502,6 +502,10 @@ def load_definitions(path: str) -> Loaded:
                 parts += node.bases + [k.value for k in node.keywords]
                 parts += [b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass))
                           and not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+                for method in node.body:    # a method's decorators and default values run when the class is made
+                    if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                        parts += list(method.decorator_list) + method.args.defaults
+                        parts += [d for d in method.args.kw_defaults if d is not None]
             else:
                 parts += node.args.defaults + [d for d in node.args.kw_defaults if d is not None]
             ok = all(_pure(p, allowed | {"object"}, numeric) for p in parts)
