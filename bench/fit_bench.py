@@ -13,6 +13,8 @@ scored on the same separately drawn test rows.
 Peers, as their best users would run them:
 - scikit-learn MLPRegressor: tanh, solver lbfgs, alpha=0, tol=1e-12, max_iter=SKLEARN_MAX_ITER,
   max_fun=SKLEARN_MAX_FUN, inputs and targets standardised; at (64, 64) and at nnfit's chosen widths.
+- nnfit itself twice: as it runs by default (an exact read-back formula is carried when one
+  reproduces validation to round-off) and with exact_formula=False (the network alone).
 - scipy RBFInterpolator: quintic kernel, degree-3 polynomial tail, inputs standardised (not a network:
   the anchor for what scattered-data interpolation reaches on the same rows).
 - Keras (seed set only, each seed's own target): the setup the seed's accepted answer recommends,
@@ -90,10 +92,12 @@ def evaluate(predict: Callable[[np.ndarray], np.ndarray], X_test: np.ndarray, y_
 
 
 # -- methods: each returns (predict, note, extra) ------------------------------------------------
-def run_nnfit_table(X: np.ndarray, y: np.ndarray, seed: int, names: list[str]) -> tuple[Callable, str, dict]:
+def run_nnfit_table(X: np.ndarray, y: np.ndarray, seed: int, names: list[str], exact_formula: bool = True
+                    ) -> tuple[Callable, str, dict]:
     import pandas as pd
 
-    model = fitting.NNFitRegressor(random_state=seed, test_fraction=0.0).fit(pd.DataFrame(X, columns=names), y)
+    model = fitting.NNFitRegressor(random_state=seed, test_fraction=0.0, exact_formula=exact_formula)
+    model.fit(pd.DataFrame(X, columns=names), y)
     return model.predict, _nnfit_note(model), {"hidden": model.summary_.get("hidden")}
 
 
@@ -388,7 +392,8 @@ def run_optimizers(args: argparse.Namespace) -> int:
 def run_seeds(args: argparse.Namespace) -> int:
     chosen = [CASES[int(i) - 1] for i in args.only.split(",") if i] or CASES
     keras_header = f"keras (seed answer; seed 3 at {SEED3_EPOCHS} of 999 epochs)"
-    methods = ["nnfit", "sklearn (64,64)", "sklearn nnfit width", "RBF quintic"] + ([] if args.quick else [keras_header])
+    methods = (["nnfit", "nnfit network only", "sklearn (64,64)", "sklearn nnfit width", "RBF quintic"]
+               + ([] if args.quick else [keras_header]))
     rows = []
     for case in chosen:
         spec = formula_target(case.formula, case.domain, case.integer)
@@ -398,6 +403,8 @@ def run_seeds(args: argparse.Namespace) -> int:
         y_test = Y_test[:, 0]
         row: dict[str, Any] = {"target": case.name}
         row["nnfit"], extra = timed(lambda: run_nnfit_table(X, y_train, args.seed, spec.input_names), X_test, y_test)
+        row["nnfit network only"] = timed(lambda: run_nnfit_table(X, y_train, args.seed, spec.input_names, False),
+                                          X_test, y_test)[0]
         width = tuple(extra.get("hidden") or (64, 64))
         row["sklearn (64,64)"] = timed(lambda: run_sklearn(X, y_train, args.seed, (64, 64)), X_test, y_test)[0]
         row["sklearn nnfit width"] = timed(lambda: run_sklearn(X, y_train, args.seed, width), X_test, y_test)[0]

@@ -103,10 +103,11 @@ def test_torch_patches_edit_the_calls_the_findings_name(tmp_path):
     path, cap = capture_of(tmp_path, "train.py", TORCH_SCRIPT)
     findings = [finding("NF101", layer="0", fix="widen it"), finding("NF102"), finding("NF103"),
                 finding("NF105", transform="standardise"), finding("NF106", transform="standardise"),
-                finding("NF107"), finding("NF109")]
+                finding("NF107"), finding("NF109"), finding("NF110")]
     plan = plan_patches(TORCH_SCRIPT, str(path), cap, findings)
     by_code = {p.codes[0]: p for p in plan.singles}
-    assert set(by_code) == {"NF101", "NF102", "NF103", "NF105", "NF106", "NF107", "NF109"}, plan.skipped
+    assert set(by_code) == {"NF101", "NF102", "NF103", "NF105", "NF106", "NF107", "NF109", "NF110"}, plan.skipped
+    assert added(by_code["NF110"].diff()) == ["loss_fn = nn.MSELoss()"]
     widen = by_code["NF101"].diff()
     assert widen.startswith("# fixes NF101: widen '0' to 16 units")
     assert any("nn.Linear(1, 16), nn.Sigmoid(), nn.Linear(16, 8)" in line for line in added(widen))
@@ -120,7 +121,7 @@ def test_torch_patches_edit_the_calls_the_findings_name(tmp_path):
     assert any(line.endswith("nn.Linear(8, 1))") for line in added(by_code["NF107"].diff()))
     assert "opt = spare   # the optimiser that steps" in added(by_code["NF109"].diff())
     combined = plan.combined
-    assert combined is not None and combined.codes[0] == "NF101" and len(combined.codes) == 7
+    assert combined is not None and combined.codes[0] == "NF101" and len(combined.codes) == 8
     compile(combined.source, "fixed.py", "exec")
     # both scalings on the prediction: scale the input inside, map the output back outside
     assert "y_scaler.unscale(model(x_scaler.scale(X_test)))" in combined.source

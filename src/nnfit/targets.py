@@ -2,7 +2,10 @@
 
 A formula is untrusted text. It is parsed with Python's `ast` into a tree, every node is checked
 against a whitelist (numbers, variable names, arithmetic, calls of known functions), and the sympy
-expression is built from that tree directly: nothing in the string is ever evaluated.
+expression is built from that tree directly: nothing in the string is ever evaluated. sympy's own
+work is bounded too: after every node, each number it holds must fit a float64 (sympy keeps exact
+integers: 9**9**7 would have 4.5 million digits), a power or gamma is refused before sympy computes
+it, and reading the whole formula has a time limit.
 """
 from __future__ import annotations
 

@@ -137,7 +137,6 @@ class _Index(cst.CSTVisitor):
         self._func: list[cst.FunctionDef] = []
         self._loops: list[cst.For] = []
         self._lists: list[cst.List] = []
-        self.first_def_line: int | None = None
 
     def line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -160,16 +159,10 @@ class _Index(cst.CSTVisitor):
         self._stmt.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self.first_def_line is None and not self._func:
-            self.first_def_line = self.line(node)
         self._func.append(node)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._func.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        if self.first_def_line is None and not self._func:
-            self.first_def_line = self.line(node)
 
     def visit_For(self, node: cst.For) -> None:
         self.fors.append((node, self.line(node), tuple(self._loops)))
@@ -345,8 +338,6 @@ def set_kwarg(call: cst.Call, name: str, code: str, *, positional: int | None = 
             i = plain[positional]
             args[i] = args[i].with_changes(value=value)
             return call.with_changes(args=args)
-    if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
-        pass
     new = cst.Arg(value=value, keyword=cst.Name(name),
                   equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
     if args:
@@ -532,7 +523,7 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int] | None:
     return None
 
 
-def _new_lr(ctx: Context, code: str, codes: set[str]) -> float | None:
+def _new_lr(ctx: Context, code: str) -> float | None:
     opt = ctx.run.config.optimizer
     name = (opt.name if opt else "adam").lower()
     lr = opt.learning_rate if opt and opt.learning_rate is not None else None
@@ -567,7 +558,7 @@ def _set_lr(ctx: Context, lr: float, e: Edits) -> str | None:
 
 
 def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
-    lr = _new_lr(ctx, f.code, set())
+    lr = _new_lr(ctx, f.code)
     if lr is None:
         return "the learning rate is not known"
     why = _set_lr(ctx, lr, e)
@@ -882,12 +873,9 @@ NO_TRAINING_EFFECT = {"NF108"}
 
 
 def _apply(ctx: Context, edits: Edits) -> str:
+    # added imports and definitions go after the last top-level import (else after the first statement)
     anchor = ctx.index.imports[-1][0] if ctx.index.imports else None
-    header_anchor = anchor
-    if header_anchor is None:
-        header_anchor = ctx.module.body[0] if ctx.module.body else None
-    elif ctx.index.first_def_line is not None and ctx.index.first_def_line < ctx.index.imports[-1][1]:
-        header_anchor = anchor
+    header_anchor = anchor if anchor is not None else (ctx.module.body[0] if ctx.module.body else None)
     out = ctx.wrapper.module.visit(_Apply(edits, anchor, header_anchor))
     return out.code
 

@@ -675,8 +675,8 @@ class ScriptRepair:
         from rich.markup import escape
         from rich.table import Table
 
-        t = Table(title=f"repair: your script, patched, run the same way (seed {self.seed}, the same "
-                        f"{self.n_holdout} held-out rows" + (f", at most {self.max_updates} updates" if self.max_updates else "") + ")")
+        t = Table(title=f"repair: your script, patched, run the same way (seed {self.seed}, held-out rows chosen alike: "
+                        f"{self.n_holdout} in the original" + (f", at most {self.max_updates} updates" if self.max_updates else "") + ")")
         metric = "accuracy" if any("accuracy" in (r.heldout or {}) for r in self.rows) else "R²"
         for col in ("variant", "change", "updates", f"held-out {metric}", "RMSE", "median rel. err", "errors after",
                     "verdict", "time"):
@@ -701,7 +701,8 @@ class ScriptRepair:
             if r.error:
                 lines.append(f"{r.label}: {r.error}")
             if r.same_rows is False:
-                lines.append(f"{r.label}: scored on other held-out rows than the original (its data differ)")
+                lines.append(f"{r.label}: its held-out rows differ from the original's: the patched script made "
+                             "other data (e.g. its random draws shifted when the model changed)")
         for s in self.skipped:
             lines.append(f"no patch: {s}")
         best = self.best

@@ -676,7 +676,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
     with contextlib.ExitStack() as stack:
         if uses_keras:
             stack.enter_context(session.keras_patches())
-            if "tensorflow" in text:
+            if _source_uses(text, "tensorflow"):
                 shim = _tensorflow_shim(session)
                 if shim is not None:
                     stack.callback(sys.modules.pop, "tensorflow", None)

@@ -191,8 +191,9 @@ def make_symbols(names: Sequence[str], X: np.ndarray) -> list[sp.Symbol]:
 
 def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, symbols: Sequence[sp.Symbol],
           time_limit: float, progress: Progress | None = None, max_terms: int = 6, max_level: int = 2,
-          seed: int = 0, tolerance_floor: float = 0.0, stages: list[str] | None = None) -> list[Candidate]:
-    """Stages 1-3 on one (sub-)problem; stops at the first exact formula."""
+          seed: int = 0, tolerance_floor: float = 0.0, stages: list[str] | None = None,
+          trees: bool = True) -> list[Candidate]:
+    """Stages 1-3 on one (sub-)problem; stops at the first exact formula (trees=False: 1-2 only)."""
     start = time.perf_counter()
     deadline = start + time_limit
     scale = float(np.sqrt(np.mean(yva**2))) or 1.0
@@ -222,7 +223,8 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         return any(c.exact and not c.expression.has(sp.Float) for c in out)
 
     say("rational forms")
-    for fit in rational_mod.rational_search(Xtr, ytr, Xva, yva, symbols, time_limit=0.1 * time_limit,
+    for fit in rational_mod.rational_search(Xtr, ytr, Xva, yva, symbols,
+                                            time_limit=max(0.1 * time_limit, min(3.0, 0.5 * time_limit)),
                                             tolerance_floor=tolerance_floor):
         add(fit.expression, f"rational ({fit.transform}, degrees {fit.degrees[0]}/{fit.degrees[1]})")
     if settled():
@@ -242,7 +244,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
     if settled():
         return out
     left = deadline - time.perf_counter()
-    if left > 1.0 and Xtr.shape[1] <= 3:
+    if trees and left > 1.0 and Xtr.shape[1] <= 3:
         say("expression trees")
         for fit in search_mod.tree_search(Xtr, ytr, Xva, yva, symbols, time_limit=0.8 * left):
             add(fit.expression, f"trees (size {fit.size})")
@@ -278,8 +280,11 @@ def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.nd
     with sparse_mod._one_blas_thread():
         # several inputs: leave the oracle (which splits them) a larger share
         share = (0.85 if X.shape[1] == 1 else 0.55) if (oracle is not None or fit_oracle is not None) else 0.95
+        # with several inputs and an oracle to come, trees are left to the oracle's one-input parts
+        # (on two inputs their sizes stop short of most formulas; the time goes to the split instead)
+        with_oracle = oracle is not None or fit_oracle is not None
         candidates = solve(Xtr, ytr, Xva, yva, symbols, time_limit * share, progress, max_terms, max_level,
-                           seed, stages=stages)
+                           seed, stages=stages, trees=X.shape[1] == 1 or not with_oracle)
         structure, network_rmse, network_note = "", None, ""
         if oracle is None and fit_oracle is not None and not any(c.exact for c in candidates):
             left = time_limit - (time.perf_counter() - start)

@@ -231,6 +231,15 @@ def build_library(symbols: Sequence[sp.Symbol], X: np.ndarray, y: np.ndarray, le
                 for j, xj in enumerate(symbols):
                     if i != j:
                         terms.append(Term(xi**xj, {}, "power", complexity=3))
+        # sin/cos of a product of two shifted inputs, w*(xi + a)*(xj + b), integer shifts |a|, |b| <= 2
+        # (a frequency inside is fitted; the shifts are scanned, as LM would not move them that far)
+        if len(symbols) in (2, 3):
+            for (i, xi), (j, xj) in itertools.combinations(list(enumerate(symbols)), 2):
+                for a, b in itertools.product(range(-2, 3), repeat=2):
+                    for fn, fam in ((sp.sin, "sin"), (sp.cos, "cos")):
+                        w = P.new("w")
+                        terms.append(Term(fn(w * (xi + a) * (xj + b)), {w: 1.0}, fam,
+                                          complexity=7 + (a != 0) * 2 + (b != 0) * 2))
     return terms
 
 

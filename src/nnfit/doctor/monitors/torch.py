@@ -26,6 +26,7 @@ from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_FUNCTIONAL_LOSSES
 
 MAX_DATA_ROWS = 50_000
 MAX_BATCH_PRINTS = 20_000
+MAX_MANUAL_STEPS = 200_000
 
 
 class StopTraining(BaseException):
@@ -103,6 +104,8 @@ class TorchWatcher:
         self._linear: dict[str, nn.Linear] | None = None
         self._handles: list[Any] = []
         self._saved_functional: dict[str, Any] = {}
+        self._saved_backward: Any = None
+        self._manual_losses: list[float] = []
         self._loss_shapes: tuple[tuple[int, ...], tuple[int, ...]] | None = None
         self._input_dtype: str | None = None
         self._target_dtype: str | None = None
@@ -236,6 +239,7 @@ class TorchWatcher:
                          optim_mod.register_optimizer_step_post_hook(self._step_post)]
         for name in TORCH_FUNCTIONAL_LOSSES:
             self._wrap_functional(name)
+        self._wrap_backward()
         self.budget = Budget(self.budget.seconds)
         self.t0 = time.perf_counter()
         return self
@@ -247,10 +251,38 @@ class TorchWatcher:
         for name, fn in self._saved_functional.items():
             setattr(F, name, fn)
         self._saved_functional = {}
+        if self._saved_backward is not None:
+            torch.Tensor.backward = self._saved_backward
+            self._saved_backward = None
+
+    def _wrap_backward(self) -> None:
+        """A hand-written update (`w.data -= lr * w.grad`) steps no optimiser: each scalar
+        `loss.backward()` before any optimiser step is then one training step, its value the loss."""
+        original = torch.Tensor.backward
+        self._saved_backward = original
+        watcher = self
+
+        def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            out = original(tensor, *args, **kwargs)
+            if not watcher._steps and tensor.numel() == 1 and len(watcher._manual_losses) < MAX_MANUAL_STEPS:
+                try:
+                    watcher._manual_losses.append(float(tensor.detach()))
+                except (RuntimeError, TypeError, ValueError):
+                    watcher._manual_losses.append(float("nan"))
+                if watcher.budget.expired:
+                    raise StopTraining()
+            return out
+
+        torch.Tensor.backward = backward
+
+    @property
+    def manual(self) -> bool:
+        """Training by hand-written updates: losses were back-propagated but no optimiser stepped."""
+        return not self._steps and bool(self._manual_losses)
 
     @property
     def n_steps(self) -> int:
-        return sum(self._steps.values())
+        return sum(self._steps.values()) or len(self._manual_losses)
 
     def root_module(self) -> nn.Module | None:
         if self.module is not None:
@@ -293,6 +325,8 @@ class TorchWatcher:
             first.sort()
             X, Y = X.reshape(len(X), -1)[first], Y.reshape(len(Y), -1)[first]
             fill_data(run, X, Y)
+        if self.manual and not h.batch_loss:
+            h.batch_loss = thin(self._manual_losses, 20_000)
         h.n_updates = self.n_steps
         h.seconds = time.perf_counter() - self.t0
         n = run.data.n_samples

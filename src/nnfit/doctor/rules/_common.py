@@ -115,6 +115,11 @@ def healthy(run: TrainingRun) -> bool | None:
         return None if acc is None else acc >= healthy_bar(HEALTHY_ACCURACY, run.fit.reference_accuracy)
     r2 = train_r2(run)
     if r2 is None:
+        # nothing predicted (a hand-written loop with no model the monitor could drive): a loss that
+        # ends non-finite is still a failure; otherwise unknown
+        series = loss_series(run)
+        if not run.is_static and series and not math.isfinite(series[-1]):
+            return False
         return None
     return r2 >= healthy_bar(HEALTHY_R2, run.fit.reference_r2)
 

@@ -91,7 +91,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         lo, last = min(epoch_loss), epoch_loss[-1]
         evidence["min_loss"], evidence["final_loss"] = lo, last
         if lo > 0 and last >= DIVERGED * lo and len(epoch_loss) >= 2:
-            reasons.append(f"final loss {fmt(last)} is {last / lo:.1f}x its minimum {fmt(lo)}")
+            reasons.append(f"final loss {fmt(last)} is {fmt(last / lo)}x its minimum {fmt(lo)}")
             margin = max(margin, last / lo / DIVERGED)
         half = epoch_loss[len(epoch_loss) // 2:]
         if len(half) >= 4:

@@ -44,8 +44,10 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     epochs, batch = run.config.epochs, run.config.batch_size
     evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}
     parts = []
-    if updates is not None:
+    if updates is not None and epochs is not None and run.data.n_samples and batch:
         parts.append(f"{updates} parameter updates ({epochs} epoch(s) x ceil({run.data.n_samples}/{batch}))")
+    elif updates is not None:
+        parts.append(f"{updates} parameter updates")
     if drop is not None:
         evidence["loss_drop_last_window"] = round(drop, 3)
         if falling:
