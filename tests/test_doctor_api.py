@@ -109,3 +109,29 @@ def test_training_run_fields_are_typed_and_the_old_extra_view_maps_onto_them():
     assert run.extra.get("stopped_by_budget_s") is None and "train_r2" in run.extra
     with pytest.raises(KeyError):
         run.extra["made_up_key"] = 1
+
+
+def test_a_hand_written_torch_update_loop_is_watched_through_backward(tmp_path):
+    import contextlib
+    import io
+
+    from nnfit.doctor.report import Report
+    from nnfit.doctor.runner import run_script
+
+    script = tmp_path / "manual.py"
+    script.write_text(
+        "import torch\n"
+        "x = torch.linspace(0, 10, 200).reshape(-1, 1)\n"
+        "y = 3 * x + 2\n"
+        "w = torch.zeros(1, 1, requires_grad=True)\n"
+        "for step in range(200):\n"
+        "    loss = ((x @ w - y) ** 2).mean()\n"
+        "    loss.backward()\n"
+        "    with torch.no_grad():\n"
+        "        w -= 0.05 * w.grad\n"
+        "        w.grad.zero_()\n")
+    with contextlib.redirect_stdout(io.StringIO()):
+        cap = run_script(str(script), budget_s=60, train_budget_s=20)
+    report = Report.from_run(cap.run, cap)
+    assert cap.run.history.n_updates == 200 and len(cap.run.history.batch_loss) == 200
+    assert report.codes[0] == "NF103"      # lr 0.05 on inputs up to 10 diverges to inf

@@ -25,7 +25,7 @@ PROGRAMS = sorted(p.name for p in CORPUS.iterdir() if (p / "label.json").is_file
 TASKS = {"regression", "binary", "multiclass", "multilabel"}
 # fast PyTorch programs, one per rule they pin (the labelled root cause must be found, the fixed
 # program must get no error finding)
-FAST = ["gh-pytorch-pytorch-16045"]
+FAST = ["gh-pytorch-pytorch-16045", "discuss-pytorch-148155"]
 
 
 def label(pid: str) -> dict:

@@ -11,11 +11,12 @@ p1 = sp.Symbol("x1", positive=True)
 
 
 def _split(X, y):
-    return X[:700], y[:700], X[700:], y[700:]
+    k = int(0.7 * len(X))
+    return X[:k], y[:k], X[k:], y[k:]
 
 
-def _uniform(low, high, n_in, seed=0):
-    return np.random.default_rng(seed).uniform(low, high, (1000, n_in))
+def _uniform(low, high, n_in, seed=0, n=1000):
+    return np.random.default_rng(seed).uniform(low, high, (n, n_in))
 
 
 def test_ratio_of_polynomials_is_recovered_with_integer_coefficients():
@@ -28,7 +29,7 @@ def test_ratio_of_polynomials_is_recovered_with_integer_coefficients():
 
 def test_decimal_coefficients_come_back_as_decimals_after_rescaling():
     # a rational function is defined up to a common factor: the one that makes 2.01, 14.71, 4.97 short decimals
-    X = _uniform(-10, 10, 2)
+    X = _uniform(-10, 10, 2, n=300)
     y = 2.01 * X[:, 0] / (14.71 - 4.97 * X[:, 1]) - X[:, 1] * (-X[:, 0] ** 2 + X[:, 0] - X[:, 1])
     best = rational_search(*_split(X, y), [x1, x2])[0]
     truth = sp.Rational("2.01") * x1 / (sp.Rational("14.71") - sp.Rational("4.97") * x2) - x2 * (-x1**2 + x1 - x2)

@@ -123,7 +123,7 @@ def evaluate(evaluable: str, X: np.ndarray) -> np.ndarray:
     if key not in _COMPILED:
         expr = parse_formula(evaluable)
         symbols = [sp.Symbol(placeholder(j), real=True) for j in range(X.shape[1])]
-        _COMPILED[key] = sp.lambdify(symbols, expr, modules="numpy")
+        _COMPILED[key] = sp.lambdify(symbols, expr, modules=["scipy", "numpy"])  # scipy: gamma, erf on arrays
     with np.errstate(all="ignore"):
         value = _COMPILED[key](*[X[:, j] for j in range(X.shape[1])])
     return np.broadcast_to(np.asarray(value, dtype=float), (len(X),)).copy()

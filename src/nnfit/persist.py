@@ -173,6 +173,31 @@ def header_problem(meta: dict[str, Any]) -> str | None:
             return f"{key!r} in its header must be {expected} or null"
     if len(meta["outputs"]) != len(meta["targets"]):
         return f"it names {len(meta['targets'])} target(s) but holds {len(meta['outputs'])} network(s)"
+    return carried_formula_problem(meta["summary"].get("formulas"), len(meta["inputs"]), len(meta["targets"]))
+
+
+def carried_formula_problem(formulas: Any, n_inputs: int, n_targets: int) -> str | None:
+    """Formulas carried in the summary are evaluated by `predict`: each must be one nnfit's safe parser
+    accepts, in the model's own inputs only (nnfit.carried_formula writes them)."""
+    from nnfit.carried_formula import placeholder
+    from nnfit.targets import parse_formula
+
+    if formulas is None:
+        return None
+    if not isinstance(formulas, list) or len(formulas) > n_targets:
+        return f"'summary.formulas' in its header must be a list of at most {n_targets} formula(s)"
+    allowed = {placeholder(j) for j in range(n_inputs)}
+    for carried in formulas:
+        if not carried:
+            continue
+        if not isinstance(carried, dict) or not isinstance(carried.get("evaluable"), str):
+            return "a carried formula in its header has no 'evaluable' text"
+        try:
+            symbols = {str(symbol) for symbol in parse_formula(carried["evaluable"]).free_symbols}
+        except NNFitError as exc:
+            return f"a carried formula in its header is not valid ({exc})"
+        if not symbols <= allowed:
+            return "a carried formula in its header uses variables the model does not have"
     return None
 
 

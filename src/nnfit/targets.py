@@ -298,11 +298,14 @@ def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequen
     symbols = [sp.Symbol(n, real=True) for n in names]
     # numpy cannot apply its functions to Python integers beyond int64: large exact integers go to floats
     as_floats = {n: sp.Float(n) for n in expr.atoms(sp.Integer) if abs(n) > 2**53}
-    vectorised = sp.lambdify(symbols, expr.xreplace(as_floats) if as_floats else expr,
-                             modules="numpy")  # code generated from the vetted tree
+    # code generated from the vetted tree; scipy first: numpy has no gamma or erf for arrays
+    vectorised = sp.lambdify(symbols, expr.xreplace(as_floats) if as_floats else expr, modules=["scipy", "numpy"])
 
     def function(X: np.ndarray) -> np.ndarray:
-        return np.broadcast_to(vectorised(*X.T), (len(X),))
+        try:
+            return np.broadcast_to(vectorised(*X.T), (len(X),))
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise DataError(f"cannot evaluate {_shown(text)} on its domain ({type(exc).__name__}: {exc})") from None
 
     return Target(names, ["y"], function=function, domains={n: domain_objs[n] for n in names},
                   expression=expr, description=text)

@@ -31,6 +31,9 @@ TEST_PAIRS = 400
 # held-out RMSE (four terms each carrying the oracle's error: 2x its RMS for independent errors, and a
 # margin for correlated ones).
 SEPARABLE_FACTOR = 6.0
+# A part of a split problem matches the oracle's slice when its error is within this multiple of the
+# oracle's error (one evaluation's error, with a margin); the joined candidates are judged on the data.
+PART_FACTOR = 2.0
 
 
 def _box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -147,7 +150,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
         if progress is not None:
             progress(text)
 
-    def sub_solve(cols: Sequence[int], fixed: np.ndarray, transform, seconds: float):
+    def sub_solve(cols: Sequence[int], fixed: np.ndarray, transform, seconds: float, error_gain: float = 1.0):
         """Solve the slice g(x_cols) = transform(f(x_cols, rest fixed))."""
         P = np.tile(fixed, (SLICE_POINTS, 1))
         P[:, cols] = _uniform(rng, low[cols], high[cols], SLICE_POINTS)
@@ -156,13 +159,14 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
             return []
         sub_syms = [symbols[c] for c in cols]
         Ptr, ttr, Pva, tva = discover_mod.split(P[:, cols], t, 0.3, seed)
-        floor = max(SEPARABLE_FACTOR * error, discover_mod.EXACT_FLOOR * (float(np.sqrt(np.mean(tva**2))) or 1.0))
+        # a part reproduces the oracle when within twice its error (looser, and simpler wrong parts pass)
+        floor = max(PART_FACTOR * error * error_gain, discover_mod.EXACT_FLOOR * (float(np.sqrt(np.mean(tva**2))) or 1.0))
         cands = discover_mod.solve(Ptr, ttr, Pva, tva, sub_syms, seconds, None, seed=seed, tolerance_floor=floor)
         # parts that reproduce the oracle to its accuracy first (simplest first), then the closest ones
         within = sorted([c for c in cands if c.val_rmse <= floor], key=lambda c: c.complexity)
         closest = sorted(cands, key=lambda c: c.val_rmse)
         picked = []
-        for c in within[:2] + closest[:2]:   # the simplest parts that match the oracle, and the closest ones
+        for c in within[:3] + closest[:3]:   # the simplest parts that match the oracle, and the closest ones
             if all(c is not p for p in picked):
                 picked.append(c)
         return [c.expression for c in picked]
@@ -234,7 +238,8 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
             if abs(mid_value) < 1e-12:
                 continue
             gs = sub_solve(A, mid, lambda v: v, 0.3 * left)
-            hs = sub_solve(B, mid, lambda v: v / mid_value, 0.4 * left)
+            # h = f(mid_a, b) / f(mid): the oracle's error is divided by |f(mid)| too
+            hs = sub_solve(B, mid, lambda v: v / mid_value, 0.4 * left, 1.0 / abs(mid_value))
             joined = [g * h for g in gs[:3] for h in hs[:3]]
         for expr in joined:
             if time.perf_counter() > deadline + 5:

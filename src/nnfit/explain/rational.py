@@ -321,7 +321,7 @@ def rational_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.n
             v, tr = problem.errors(p_exps, q_exps, c)
             if not math.isfinite(v):
                 continue
-            if v <= NEAR_EXACT * scale and attempts[id(problem)] < 2:
+            if v <= max(NEAR_EXACT * scale, floor) and attempts[id(problem)] < 2:
                 attempts[id(problem)] += 1   # a smooth non-rational function is near exact at every larger degree
                 # near exact: an ill-conditioned solve (x**8 on [-5, 5]) leaves ~1e-11 of noise in tiny
                 # coefficients of absent monomials; pruning them restores the conditioning
