@@ -133,6 +133,10 @@ def run_sklearn(X: np.ndarray, y: np.ndarray, seed: int, hidden: tuple[int, ...]
 def run_rbf(X: np.ndarray, y: np.ndarray) -> tuple[Callable, str, dict]:
     from scipy.interpolate import RBFInterpolator
 
+    # Repeated rows (an integer grid drawn at random repeats points) make the RBF system singular:
+    # each distinct point once, with its mean target, as an RBF user would prepare them.
+    X, inverse = np.unique(X, axis=0, return_inverse=True)
+    y = np.bincount(inverse.reshape(-1), weights=y) / np.bincount(inverse.reshape(-1))
     mean, scale = X.mean(0), X.std(0)
     scale = np.where(scale > 0, scale, 1.0)
     interpolant = RBFInterpolator((X - mean) / scale, y, kernel="quintic", degree=3)

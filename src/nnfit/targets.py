@@ -16,6 +16,7 @@ import functools
 import math
 import sys
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -74,7 +75,10 @@ def parse_formula(text: str) -> sp.Expr:
             source = right.strip()
     source = source.replace("^", "**")  # x^2 means x**2 here (ast's ^ would bind looser than +)
     try:
-        tree = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # Python's warnings about odd literals ("1if x"): the error says it
+            warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"cannot parse formula {_shown(text)}: {exc.msg} at column {exc.offset}") from None
     except (ValueError, RecursionError, MemoryError):  # e.g. a NUL byte, or nesting past the parser's limits
@@ -110,7 +114,7 @@ def _build(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
 def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise FormulaError(f"only numbers are allowed as constants, not {_shown(repr(node.value))}")
+            raise FormulaError(f"only numbers are allowed as constants, not {repr(node.value)[:60]}")
         if isinstance(node.value, int) and abs(node.value) > 10**30:
             raise FormulaError("a number in the formula is too large")
         if isinstance(node.value, float) and not math.isfinite(node.value):

@@ -1,4 +1,5 @@
-"""Formula read-back: exact expansion of polynomial networks, sparse search for everything else.
+"""Formula read-back: exact expansion of polynomial networks; from data, rational forms, a term
+library, expression-tree enumeration and a network oracle for separability (see discover.py).
 
     from nnfit.explain import explain
     print(explain(X, y).expression)
