@@ -279,7 +279,19 @@ def srbench_equal(found: sp.Expr, truth: sp.Expr, ranges: list[tuple[float, floa
     return "no"
 
 
-def run_dso_row(row: dict, seed: int, points: int, time_limit: float) -> dict:
+def _finite_draw(fn, ranges, count: int, rng: np.random.Generator):
+    """`count` points drawn uniformly on the ranges among those where fn is finite (None if under 5 % are)."""
+    X = np.column_stack([rng.uniform(lo, hi, 20 * count) for lo, hi in ranges])
+    with np.errstate(all="ignore"):
+        y = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
+    keep = np.flatnonzero(np.isfinite(y))
+    if len(keep) < count:
+        return None, None
+    keep = keep[:count]
+    return X[keep], y[keep]
+
+
+def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite: str = "skip") -> dict:
     from nnfit.explain import explain
 
     n = int(row["variables"])
@@ -291,15 +303,24 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float) -> dict:
     out["range"] = ranges
     fn = _truth_fn(truth, symbols)
     rng = np.random.default_rng(seed)
-    X = np.column_stack([rng.uniform(lo, hi, points) for lo, hi in ranges])
-    Xt = np.column_stack([rng.uniform(lo, hi, 1000) for lo, hi in ranges])
-    with np.errstate(all="ignore"):
-        y = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
-        yt = np.asarray(fn(*Xt.T), dtype=float) * np.ones(len(Xt))
-    bad = int(np.sum(~np.isfinite(y)) + np.sum(~np.isfinite(yt)))
-    if bad:
-        out.update(status="skipped", reason=f"not finite on the range at {bad} of {points + 1000} points")
-        return out
+    if nonfinite == "drop":
+        # A user's table holds only real values: draw on the range and keep the points where the formula is finite.
+        X, y = _finite_draw(fn, ranges, points, rng)
+        Xt, yt = _finite_draw(fn, ranges, 1000, rng)
+        if X is None or Xt is None:
+            out.update(status="skipped", reason="finite at under 5 % of the points drawn on the range")
+            return out
+        out["nonfinite"] = "dropped"
+    else:
+        X = np.column_stack([rng.uniform(lo, hi, points) for lo, hi in ranges])
+        Xt = np.column_stack([rng.uniform(lo, hi, 1000) for lo, hi in ranges])
+        with np.errstate(all="ignore"):
+            y = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
+            yt = np.asarray(fn(*Xt.T), dtype=float) * np.ones(len(Xt))
+        bad = int(np.sum(~np.isfinite(y)) + np.sum(~np.isfinite(yt)))
+        if bad:
+            out.update(status="skipped", reason=f"not finite on the range at {bad} of {points + 1000} points")
+            return out
     start = time.perf_counter()
     result = explain(X, y, input_names=names, seed=seed, time_limit=time_limit)
     seconds = time.perf_counter() - start
@@ -318,9 +339,9 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float) -> dict:
 
 
 def _dso_worker(args):
-    row, seed, points, time_limit = args
+    row, seed, points, time_limit, nonfinite = args
     try:
-        return run_dso_row(row, seed, points, time_limit)
+        return run_dso_row(row, seed, points, time_limit, nonfinite)
     except Exception as exc:  # noqa: BLE001 - one failing row is reported, never stops the table
         return {"case": row["name"], "truth": row["expression"], "status": "error",
                 "reason": f"{type(exc).__name__}: {exc}"[:200]}
@@ -349,7 +370,7 @@ def run_dso(args) -> int:
 
     sink = open(args.out_jsonl, "a") if args.out_jsonl else None
     results = list(done.values())
-    work = [(r, args.seed, args.points, args.time_limit) for r in todo]
+    work = [(r, args.seed, args.points, args.time_limit, args.nonfinite) for r in todo]
     context = multiprocessing.get_context("fork")
     with context.Pool(args.jobs, maxtasksperchild=1) as pool:
         for rec in pool.imap_unordered(_dso_worker, work):
@@ -418,6 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=60.0, help="--set dso: explain()'s budget per row")
     parser.add_argument("--out-jsonl", help="--set dso: append each row's result here as it finishes")
     parser.add_argument("--resume", action="store_true", help="--set dso: skip rows already in --out-jsonl")
+    parser.add_argument("--nonfinite", choices=["skip", "drop"], default="skip",
+                        help="--set dso: a row whose formula is not finite everywhere on its range is skipped, "
+                             "or run on the points where it is finite (drop the others, as a user's table would)")
     parser.add_argument("--points", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains one of these")

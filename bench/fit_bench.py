@@ -447,7 +447,7 @@ def print_seed_table(rows: list[dict[str, Any]], methods: list[str]) -> None:
             r = row[method]
             cells.append("-" if r is None else f"{r.nrmse:.2e} | {r.max_error:.1e} | {r.seconds:.1f}s")
         best_sklearn = min(row[m].nrmse for m in methods if m.startswith("sklearn"))
-        cells.append(f"{best_sklearn / row['nnfit'].nrmse:.0f}x" if row["nnfit"].nrmse > 0 else "exact")
+        cells.append(f"{best_sklearn / row['nnfit'].nrmse:.2g}x" if row["nnfit"].nrmse > 0 else "exact")
         table.add_row(*cells)
     Console(width=220).print(table)
 
