@@ -213,3 +213,38 @@ def test_cli_repair_writes_the_all_fixes_script_and_refuses_to_overwrite(tmp_pat
     assert "original" in out and f"wrote {fixed}" in out
     compile(fixed.read_text(), str(fixed), "exec")
     assert sorted(os.listdir(tmp_path)) == ["fixed.py", "taken.py", "train.py"]
+
+
+FULL_BATCH_TORCH = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    EPOCHS = 20
+    inputs = 50 * torch.rand(120, 1)
+    target = 300 * inputs
+    model = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 1))
+    criterion = nn.MSELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    for epoch in range(EPOCHS):
+        optimizer.zero_grad()
+        out = model(inputs)
+        loss = criterion(out, target)
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        print(float(model(inputs[:5]).sum()))
+""")
+
+
+def test_torch_patches_follow_a_full_batch_loop_with_named_epochs(tmp_path):
+    path, cap = capture_of(tmp_path, "train.py", FULL_BATCH_TORCH)
+    plan = plan_patches(FULL_BATCH_TORCH, str(path), cap, [finding("NF102"), finding("NF106", transform="standardise")])
+    by_code = {p.codes[0]: p for p in plan.singles}
+    assert set(by_code) == {"NF102", "NF106"}, plan.skipped
+    assert "for epoch in range(3000):" in added(by_code["NF102"].diff())     # one update per epoch
+    scaled = added(by_code["NF106"].diff())
+    assert "target_scaled = y_scaler.scale(target)" in scaled and "loss = criterion(out, target_scaled)" in scaled
+    assert "print(float(y_scaler.unscale(model(inputs[:5])).sum()))" in scaled
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", by_code["NF106"].source)
+    assert fixed.heldout["n_test"] > 0 and same_rows(cap.heldout_targets, fixed.heldout_targets)

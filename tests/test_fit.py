@@ -125,8 +125,10 @@ def test_target_not_finite_on_the_domain_is_explained():
 
 
 def test_same_seed_gives_the_same_model():
-    a = fit_function("sin(5*x)", domain={"x": (0, 1)}, **QUICK)
-    b = fit_function("sin(5*x)", domain={"x": (0, 1)}, **QUICK)
+    # The formula read-back is stopped at a time limit, so on a busy machine whether it finishes can
+    # differ between runs (as any budget-bound part can); the network itself is what must repeat.
+    a = fit_function("sin(5*x)", domain={"x": (0, 1)}, exact_formula=False, **QUICK)
+    b = fit_function("sin(5*x)", domain={"x": (0, 1)}, exact_formula=False, **QUICK)
     assert a.metrics_["rmse"] == b.metrics_["rmse"]
     assert a.summary_["seed"] == 0
 

@@ -15,7 +15,6 @@ SOURCE = Path(__file__).resolve().parents[1] / "src"
 KNOWN_CYCLES = [
     {"nnfit.doctor.findings", "nnfit.doctor.ranking"},
     {"nnfit.doctor.monitors.torch", "nnfit.doctor.repair", "nnfit.doctor.report", "nnfit.doctor.runner"},
-    {"nnfit.explain.discover", "nnfit.explain.oracle"},
 ]
 
 

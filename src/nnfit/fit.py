@@ -82,6 +82,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
     exact_formula: look for a closed-form formula (nnfit.explain) and, when it reproduces the
         validation rows to round-off, predict with it (`summary_["formula"]`; the network is kept
         beside it). Integer tables whose rounded predictions hit every validation target are rounded.
+        The read-back gets at most 15% of max_seconds and is stopped there, so on a busy machine
+        whether it finishes can differ between runs of the same seed.
 
     Fitted attributes: `n_features_in_`; `feature_names_in_` (only when X had string column names,
     as in scikit-learn); `input_names_` and `target_names_` (always: column names, or x, x0, x1, ...

@@ -512,10 +512,20 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int] | None:
     for loop, _, _ in ctx.step_loops():
         it = loop.iter
         if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1:
+            arg = it.args[0].value
+            if isinstance(arg, cst.Name):     # range(epochs) with `epochs = 100` at the top level
+                values = [a for a in ctx.index.assigns if a[0] == arg.value and a[3] is None]
+                if len(values) != 1:
+                    continue
+                stmt = values[0][1]
+                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+                if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                    continue
+                arg = small.value
             try:
                 import ast
 
-                count = ast.literal_eval(ctx.module.code_for_node(it.args[0].value))
+                count = ast.literal_eval(ctx.module.code_for_node(arg))
             except (ValueError, SyntaxError):
                 continue
             if isinstance(count, int):
@@ -607,7 +617,9 @@ def _output_activation(ctx: Context, e: Edits) -> str | None:
     last = sites[-1]
     if ctx.framework == "keras":
         if _kw(last.node, "activation") is None:
-            acts = [c for c in ctx.index.calls if c.line > last.line and c.name.endswith("Activation")]
+            order = [c.node for c in ctx.index.calls]
+            after = order.index(last.node)
+            acts = [c for c in ctx.index.calls[after + 1:] if c.name.endswith("Activation")]
             if not acts:
                 return "the output activation was not found in the script"
             e.on_call(acts[0].node, lambda c: set_kwarg(c, "activation", "'linear'", positional=0))
@@ -782,6 +794,25 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
             xs, ys = _base_name(first.args[0].value), _base_name(second)
             if xs and ys:
                 names = (xs, ys)
+                break
+    if names is None:
+        # out = model(X[i]) on one line, loss = criterion(out, y[i]) on another
+        outputs: dict[str, str] = {}
+        for c in ctx.index.calls:
+            if any(id(l) in loop_ids for l in c.loops) and dotted(c.node.func) == model and c.node.args:
+                stmt = c.statement
+                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+                if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
+                        and isinstance(small.targets[0].target, cst.Name):
+                    xs = _base_name(c.node.args[0].value)
+                    if xs:
+                        outputs[small.targets[0].target.value] = xs
+        for c in ctx.index.calls:
+            if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
+                continue
+            first, second = c.node.args[0].value, c.node.args[1].value
+            if isinstance(first, cst.Name) and first.value in outputs and _base_name(second):
+                names = (outputs[first.value], _base_name(second))
                 break
     if names is None:
         return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"

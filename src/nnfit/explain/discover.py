@@ -314,7 +314,7 @@ def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.nd
             if left > 2.0:
                 try:
                     found, structure = oracle_mod.decompose(surrogate, Xtr, ytr, Xva, yva, symbols, left,
-                                                            progress, stages, seed)
+                                                            progress, stages, seed, solve=solve, split=split)
                 except Exception as exc:  # noqa: BLE001 - the oracle stage is an extra; keep what was found
                     found, structure = [], f"oracle stage failed: {type(exc).__name__}"
                 for expr, source in found:

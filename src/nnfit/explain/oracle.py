@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import sympy as sp
 
+from nnfit.explain.rational import EXACT_FLOOR
+
 SLICE_POINTS = 1000
 TEST_PAIRS = 400
 # A separability residual counts as zero when its RMS is at most this multiple of the oracle's
@@ -125,9 +127,13 @@ def refit_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray, 
 
 def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray,
               symbols: Sequence[sp.Symbol], time_limit: float, progress, stages: list[str],
-              seed: int = 0, depth: int = 0) -> tuple[list[tuple[sp.Expr, str]], str]:
-    """Formulas built from the parts of a separable or symmetric problem, fitted to the data."""
-    from nnfit.explain import discover as discover_mod
+              seed: int = 0, depth: int = 0, *, solve: Callable, split: Callable
+              ) -> tuple[list[tuple[sp.Expr, str]], str]:
+    """Formulas built from the parts of a separable or symmetric problem, fitted to the data.
+
+    `solve` and `split` are discover.solve / discover.split, passed in (not imported) because the
+    search that calls this is also the search that solves the parts: one direction of import only.
+    """
 
     start = time.perf_counter()
     deadline = start + time_limit
@@ -158,10 +164,10 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
         if not np.all(np.isfinite(t)):
             return []
         sub_syms = [symbols[c] for c in cols]
-        Ptr, ttr, Pva, tva = discover_mod.split(P[:, cols], t, 0.3, seed)
+        Ptr, ttr, Pva, tva = split(P[:, cols], t, 0.3, seed)
         # a part reproduces the oracle when within twice its error (looser, and simpler wrong parts pass)
-        floor = max(PART_FACTOR * error * error_gain, discover_mod.EXACT_FLOOR * (float(np.sqrt(np.mean(tva**2))) or 1.0))
-        cands = discover_mod.solve(Ptr, ttr, Pva, tva, sub_syms, seconds, None, seed=seed, tolerance_floor=floor)
+        floor = max(PART_FACTOR * error * error_gain, EXACT_FLOOR * (float(np.sqrt(np.mean(tva**2))) or 1.0))
+        cands = solve(Ptr, ttr, Pva, tva, sub_syms, seconds, None, seed=seed, tolerance_floor=floor)
         # parts that reproduce the oracle to its accuracy first (simplest first), then the closest ones
         within = sorted([c for c in cands if c.val_rmse <= floor], key=lambda c: c.complexity)
         closest = sorted(cands, key=lambda c: c.val_rmse)
@@ -202,9 +208,9 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
                             continue
                         red = np.column_stack([Ur] + [P[:, k] for k in others])
                         red_syms = [u] + [symbols[k] for k in others]
-                        Ptr, ttr, Pva, tva = discover_mod.split(red, t, 0.3, seed)
+                        Ptr, ttr, Pva, tva = split(red, t, 0.3, seed)
                         left = deadline - time.perf_counter()
-                        cands = discover_mod.solve(Ptr, ttr, Pva, tva, red_syms, 0.6 * left, None, seed=seed,
+                        cands = solve(Ptr, ttr, Pva, tva, red_syms, 0.6 * left, None, seed=seed,
                                                    tolerance_floor=SEPARABLE_FACTOR * error)
                         cands.sort(key=lambda c: c.val_rmse)
                         for c in cands[:3]:
