@@ -2,8 +2,8 @@
 
 As asked: Adam(0.1), batch size 1, 999 epochs, 999 points uniform in [0, 1), MSE loss.
 (The question used tf.keras; Keras 3 with the torch backend runs the same model.)
-999 x 999 single-sample steps take many minutes; `nnfit doctor run` records the first 15 s
-(--train-budget) and diagnoses those.
+999 x 999 single-sample steps take many minutes; `nnfit doctor run` records the first 5000 updates
+(--max-updates; a --train-budget in seconds only ever shortens that, up front) and diagnoses those.
 Try: nnfit doctor run examples/seed3_parabola/train_parabola.py --repair
 """
 import os

@@ -1,7 +1,7 @@
 """Seed 3 translated to PyTorch: Linear(1,1) -> x**2 -> Linear(1,1), Adam(0.1), batch 1, 999 epochs.
 
 Weights start as Keras would start them (Glorot uniform kernels, zero biases). 999 x 999 steps take
-minutes; `nnfit doctor run` records the first 15 s and diagnoses those.
+minutes; `nnfit doctor run` records the first 5000 updates (--max-updates) and diagnoses those.
 Try: nnfit doctor run examples/seed3_parabola/train_parabola_torch.py --repair
 """
 import numpy as np

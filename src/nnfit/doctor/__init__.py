@@ -10,6 +10,8 @@ Keras and torch are imported only when a monitor for them is used.
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from nnfit.doctor.report import Report
@@ -22,15 +24,29 @@ def __getattr__(name: str) -> Any:
         from nnfit.doctor.monitors.keras import KerasMonitor
 
         return KerasMonitor
-    if name == "watch":
-        from nnfit.doctor.monitors.torch import watch
-
-        return watch
     if name == "run_script":
         from nnfit.doctor.runner import run_script
 
         return run_script
     raise AttributeError(name)
+
+
+@contextlib.contextmanager
+def watch(module: Any, optimizer: Any = None, *, budget_s: float | None = None) -> Iterator[Any]:
+    """Watch a PyTorch training loop: `with watch(model, opt) as w: ...`; then `w.report`.
+
+    Here, not in the torch monitor: a monitor records, the report layer above it diagnoses.
+    """
+    from nnfit.doctor.monitors.torch import StopTraining, TorchWatcher
+
+    watcher = TorchWatcher(module, optimizer, budget_s=budget_s).start()
+    try:
+        yield watcher
+    except StopTraining:
+        pass
+    finally:
+        watcher.finish()
+        watcher.report = Report.from_run(watcher.run, capture=watcher)
 
 
 def _is_torch_module(model: Any) -> bool:

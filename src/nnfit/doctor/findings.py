@@ -150,10 +150,3 @@ class Finding:
             "consequence_of": self.consequence_of,
             "repair_gain": self.repair_gain,
         }
-
-
-def rank(findings: list[Finding]) -> list[Finding]:
-    """Most explanatory first, by the declared ranking model (nnfit.doctor.ranking)."""
-    from nnfit.doctor.ranking import order
-
-    return order(findings)

@@ -13,7 +13,8 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from nnfit.doctor.findings import CATALOGUE, Finding, Severity, rank
+from nnfit.doctor.findings import CATALOGUE, Finding, Severity
+from nnfit.doctor.ranking import order as rank
 from nnfit.doctor.run import TrainingRun
 from nnfit.errors import NNFitError
 from nnfit.io import json_text

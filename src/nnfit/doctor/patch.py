@@ -27,6 +27,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from nnfit.doctor.findings import CATALOGUE, Finding
+from nnfit.doctor.vocab import good_learning_rate
 from nnfit.errors import NNFitError
 
 # The update count NF102's patch asks for: ten times the rule's threshold (300 updates), inside the
@@ -36,7 +37,6 @@ TARGET_UPDATES = 3000
 FIX_BATCH = 32
 # Learning-rate changes: NF103 divides by 10 (one decade, the step the rule's evidence is read in);
 # NF104 sets the optimiser family's usual default.
-ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad"}
 
 SCALER_CLASS = '''
 class Scaler:
@@ -539,7 +539,7 @@ def _new_lr(ctx: Context, code: str) -> float | None:
     lr = opt.learning_rate if opt and opt.learning_rate is not None else None
     if code == "NF103":
         return None if lr is None else float(f"{lr / 10:.3g}")
-    return 1e-3 if name in ADAPTIVE else 1e-2
+    return good_learning_rate(name)
 
 
 def _set_lr(ctx: Context, lr: float, e: Edits) -> str | None:

@@ -10,7 +10,11 @@ Costs a few 256x256 solves on at most MAX_ROWS rows; never trains a network.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from nnfit.metrics import regression_metrics
 
 MAX_ROWS = 2000
 FEATURES = 256
@@ -48,8 +52,7 @@ def reference_scores(X: np.ndarray, y: np.ndarray, labels: bool) -> tuple[float 
         # too few rows to cross-validate: least squares in-sample says at least what a line can do
         coef = _solve(X, y)
         resid = y - _predict(X, coef)
-        ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
-        return None, None, (1.0 - float(np.sum(resid ** 2)) / ss_tot) if ss_tot > 0 else None
+        return None, None, _r2(y, y - resid)
     rng = np.random.default_rng(0)
     if n > MAX_ROWS:
         keep = rng.choice(n, MAX_ROWS, replace=False)
@@ -80,8 +83,7 @@ def reference_scores(X: np.ndarray, y: np.ndarray, labels: bool) -> tuple[float 
                     hit[te] = classes[np.argmax(scores, axis=1)] == y[te, 0]
                 else:
                     hit[te] = np.all((scores > 0.5) == (onehot[te] > 0.5), axis=1)
-        ss_tot = float(np.sum((Ys - Ys.mean(axis=0)) ** 2))
-        r2 = 1.0 - float(np.sum((Ys - pred) ** 2)) / ss_tot if ss_tot > 0 else None
+        r2 = _r2(Ys, pred)
         if A is Xs:
             linear_r2 = r2
         if r2 is not None:
@@ -90,3 +92,9 @@ def reference_scores(X: np.ndarray, y: np.ndarray, labels: bool) -> tuple[float 
             acc = float(np.mean(hit))
             best_acc = acc if best_acc is None else max(best_acc, acc)
     return best_r2, best_acc, linear_r2
+
+
+def _r2(y: np.ndarray, pred: np.ndarray) -> float | None:
+    """Pooled R² from the one metrics module; None where the target is constant."""
+    r2 = regression_metrics(y, pred)["r2"]
+    return None if math.isnan(r2) else r2

@@ -21,6 +21,8 @@ import numpy as np
 
 from nnfit.doctor.findings import CATALOGUE, Finding
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ADAPTIVE, good_learning_rate
+from nnfit.doctor.vocab import norm as vocab_name
 from nnfit.errors import NNFitError
 from nnfit.metrics import regression_metrics
 
@@ -30,7 +32,6 @@ HOLDOUT = 0.2
 # Measured on seed 4 (log fix, 6 init seeds): median relative error 0.2-1.8 % without, see docs/doctor.md.
 POLISH_FRACTION = 0.2
 POLISH_FACTOR = 0.1
-ADAPTIVE = {"adam", "adamw", "adamax", "nadam", "rmsprop", "adagrad"}
 
 
 @dataclasses.dataclass
@@ -127,7 +128,7 @@ def _fix_lr_high(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
 
 
 def _fix_lr_low(spec: Spec, f: Finding, run: TrainingRun) -> Spec:
-    spec.lr = 1e-3 if spec.optimizer in ADAPTIVE else 1e-2
+    spec.lr = good_learning_rate(spec.optimizer)
     spec.changes.append(f"learning rate {spec.lr:g}")
     return spec
 
@@ -329,7 +330,7 @@ def _train_numpy(spec: Spec, Xt: np.ndarray, Yt: np.ndarray, acts: list[str], se
         params += [W, b if layer.use_bias else np.zeros(layer.units)]
         n_in = layer.units
     fns = [_np_act(a) for a in acts]
-    adam = spec.optimizer in ADAPTIVE
+    adam = vocab_name(spec.optimizer) in ADAPTIVE
     m = [np.zeros_like(p) for p in params]
     v = [np.zeros_like(p) for p in params]
     b1, b2, eps = 0.9, 0.999, 1e-7
@@ -771,7 +772,7 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
     import tempfile
 
     from nnfit.doctor.patch import NO_TRAINING_EFFECT, plan_patches
-    from nnfit.doctor.report import Report
+    from nnfit.doctor.rules import run_rules
     from nnfit.doctor.runner import run_script
 
     with open(path, encoding="utf-8") as fh:
@@ -796,14 +797,14 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
                 with contextlib.redirect_stdout(io.StringIO()):
                     cap = run_script(target, budget_s=budget_s, train_budget_s=train_budget_s, argv=argv,
                                      max_updates=max_updates, seed=seed, file_name=path)
-                    rep = Report.from_run(cap.run, cap, cap.notes)
+                    findings_after = run_rules(cap.run)   # the same rules Report.from_run applies
             except NNFitError as exc:
                 row.error = f"the patched script failed: {exc}"
             else:
                 row.heldout, row.updates, row.planned = cap.heldout, cap.updates_run, cap.run.n_updates_planned
                 row.stopped, row.seconds = bool(cap.run.stopped_by_budget_s), cap.script_seconds
                 row.reduced_from = cap.budget_reduced_from
-                row.findings_after = [f.code for f in rep.findings if f.severity.value == "error"]
+                row.findings_after = [f.code for f in findings_after if f.severity.value == "error"]
                 if capture.heldout_targets is not None and cap.heldout_targets is not None:
                     row.same_rows = same_rows(capture.heldout_targets, cap.heldout_targets)
             rows.append(row)

@@ -404,18 +404,3 @@ class TorchWatcher:
 
     def _x_shape(self, X: np.ndarray) -> tuple[int, ...]:
         return tuple(self._last_x.shape[1:]) if self._last_x is not None else (X.shape[1],)
-
-
-@contextlib.contextmanager
-def watch(module: nn.Module, optimizer: torch.optim.Optimizer | None = None, *, budget_s: float | None = None) -> Iterator[TorchWatcher]:
-    """Watch a PyTorch training loop: `with watch(model, opt) as w: ...`; then `w.report`."""
-    watcher = TorchWatcher(module, optimizer, budget_s=budget_s).start()
-    try:
-        yield watcher
-    except StopTraining:
-        pass
-    finally:
-        watcher.finish()
-        from nnfit.doctor.report import Report
-
-        watcher.report = Report.from_run(watcher.run, capture=watcher)
