@@ -77,9 +77,11 @@ CASES: list[Case] = [
     Case("k_product", "keras", "x0 * x1", ((0, 100), (0, 100)), integer=True, n=512,
          layers=((3, "linear"), (5, "relu"), (3, "relu"), (5, "relu"), (1, "relu")), epochs=5, batch=10,
          lr=0.001, expect=("NF106", "NF105", "NF107"), allow=("NF113", "NF122", "NF112", "NF102")),
+    # NF103 allowed: on targets of 2e5 the loss swings late (x2.8) even at Adam 1e-3; the report names it a
+    # consequence of NF105/NF106, and scaling the data removes it
     Case("t_product", "torch", "x0 * x1", ((0, 500), (0, 500)), integer=True, n=1000,
          layers=((3, "linear"), (5, "relu"), (3, "relu"), (5, "relu"), (1, "relu")), epochs=10, batch=10,
-         lr=0.001, expect=("NF106", "NF105", "NF107"), allow=("NF113", "NF122", "NF112", "NF102")),
+         lr=0.001, expect=("NF106", "NF105", "NF107"), allow=("NF113", "NF122", "NF112", "NF102", "NF103")),
     Case("k_output_sigmoid", "keras", "5 * np.sin(3 * x0)", n=256, layers=((32, "tanh"), (1, "sigmoid")),
          epochs=40, batch=32, expect=("NF107",), allow=("NF114", "NF122")),
     Case("t_output_relu", "torch", "-(x0 ** 2) - 1", n=256, layers=((32, "tanh"), (1, "relu")),
