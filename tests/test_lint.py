@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nnfit.doctor import lint as L
-from nnfit.doctor.monitors.static import analyse, looks_flattened, reflow
+from nnfit.doctor.static import analyse, looks_flattened, reflow
 
 HERE = Path(__file__).parent
 CORPUS = HERE / "lint_corpus"

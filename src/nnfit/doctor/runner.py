@@ -597,7 +597,7 @@ def torch_like(like: Any, values: np.ndarray) -> Any:
 def _static_epochs(script: ScriptContext) -> int | None:
     """Epochs the script's own loop asks for, read without running it (the lint helper's analyser)."""
     try:
-        from nnfit.doctor.monitors.static import analyse
+        from nnfit.doctor.static import analyse
     except ImportError:
         return None
     try:

@@ -26,7 +26,7 @@ import sympy as sp
 from nnfit.explain import rational as rational_mod
 from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
-from nnfit.explain.sparse import Candidate, node_count
+from nnfit.explain.sparse import Candidate, node_count, pareto
 from nnfit.metrics import rmse as _rmse
 
 # A held-out RMSE at or below this fraction of the target's RMS is rounding error. Read from the DSO
@@ -146,14 +146,6 @@ def _candidate(expr: sp.Expr, symbols, Xtr, ytr, Xva, yva, floor: float, source:
     n_terms = len([a for a in sp.Add.make_args(expr) if a.free_symbols])
     return Candidate(expression=expr, train_rmse=tr, val_rmse=v, complexity=node_count(expr), n_terms=n_terms,
                      level=level, source=source, exact=v <= floor)
-
-
-def pareto(candidates: list[Candidate]) -> list[Candidate]:
-    front: list[Candidate] = []
-    for c in sorted(candidates, key=lambda c: (c.complexity, c.val_rmse)):
-        if not front or c.val_rmse < front[-1].val_rmse * (1 - 1e-9):
-            front.append(c)
-    return front
 
 
 def choose(candidates: list[Candidate], floor: float, reference: float | None = None,

@@ -576,7 +576,8 @@ def _clean(expr: sp.Expr) -> sp.Expr:
 # driver
 
 
-def _pareto(candidates: list[Candidate]) -> list[Candidate]:
+def pareto(candidates: list[Candidate]) -> list[Candidate]:
+    """The Pareto front: each candidate simpler than every one more accurate."""
     front: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: (c.complexity, c.val_rmse)):
         if not front or c.val_rmse < front[-1].val_rmse * (1 - 1e-9):
@@ -709,7 +710,7 @@ def _sparse_fit(X: Any, y: Any, names: Sequence[str] | None, *, X_val: Any, y_va
         candidates.append(Candidate(sp.Float(mean), _rmse(np.full_like(ytr, mean), ytr), _rmse(np.full_like(yva, mean), yva),
                                     1, 0, 0, "constant"))
     best = choose(candidates, scale, select_tolerance, noise_floor)
-    return SparseResult(best=best, candidates=candidates, pareto=_pareto(candidates), symbols=symbols,
+    return SparseResult(best=best, candidates=candidates, pareto=pareto(candidates), symbols=symbols,
                         target_scale=scale, n_train=len(Xtr), n_val=len(Xva),
                         seconds=time.perf_counter() - start, levels_tried=levels_tried)
 

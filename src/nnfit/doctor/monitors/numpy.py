@@ -457,10 +457,7 @@ def read_check_source(path: str) -> str:
         raise NNFitError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except UnicodeDecodeError:
         raise NNFitError(f"{path}: not UTF-8 text") from None
-    try:
-        from nnfit.doctor.static import looks_flattened, reflow
-    except ImportError:  # the static package is being rebuilt: the old module has the same functions
-        from nnfit.doctor.monitors.static import looks_flattened, reflow  # type: ignore[no-redef]
+    from nnfit.doctor.static import looks_flattened, reflow
     lines = []
     for line in text.split("\n"):
         if looks_flattened(line):
