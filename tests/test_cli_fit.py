@@ -32,6 +32,15 @@ def test_fit_formula_prints_json_metrics_and_saves(tmp_path, capsys):
     np.testing.assert_allclose(values, [0.25, 0.0625], rtol=1e-5)
 
 
+def test_fit_formula_not_finite_everywhere_needs_drop_nonfinite(capsys):
+    code, out, err = run(["fit", "sqrt(x)", "--x", "-1:1", "--max-seconds", "5"], capsys)
+    assert code == 2 and "--drop-nonfinite" in err and "Traceback" not in err
+    code, out, err = run(["fit", "sqrt(x)", "--x", "-1:1", "--drop-nonfinite", "--format", "json",
+                          "--max-seconds", "10"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["metrics"]["nrmse"] < 1e-3
+
+
 def test_fit_table_with_named_target(tmp_path, capsys):
     path = tmp_path / "data.csv"
     x = np.linspace(0, 1, 200)

@@ -55,7 +55,8 @@ def test_multi_output_table_fits_each_output():
 
 
 def test_log_transform_chosen_when_the_target_spans_many_decades():
-    model = fit_function("exp(x)", domain={"x": (0, 25)}, **QUICK)
+    # the network's transform: with the read-back on, exp(x) is carried exactly and no transform is tried
+    model = fit_function("exp(x)", domain={"x": (0, 25)}, exact_formula=False, **QUICK)
     trials = model.summary_["transform_trials"]
     assert set(trials) >= {"standardise", "log target"}
     assert "log1p(y)" in model.summary_["transform"]
@@ -64,7 +65,7 @@ def test_log_transform_chosen_when_the_target_spans_many_decades():
 
 def test_transform_for_integer_product_is_chosen_on_validation():
     model = fit_function("a*b", domain={"a": (0, 500), "b": (0, 500)}, integer=True, n_samples=600,
-                         restarts=1, adam_steps=300, lm_steps=100, stages=1)
+                         restarts=1, adam_steps=300, lm_steps=100, stages=1, exact_formula=False)
     trials = model.summary_["transform_trials"]
     assert {"standardise", "log target", "log inputs and target"} <= set(trials)
     winner = min(trials, key=trials.get)
@@ -122,6 +123,37 @@ def test_bad_parameters_are_refused_at_fit(params, message):
 def test_target_not_finite_on_the_domain_is_explained():
     with pytest.raises(DataError, match="not finite at x="):
         fit_function("1/x", domain={"x": (-1, 1)}, integer=True, **QUICK)
+
+
+def test_nonfinite_drop_draws_only_where_the_target_is_finite():
+    from nnfit.fit import sample_finite
+    from nnfit.targets import formula_target
+
+    spec = formula_target("sqrt(x) + sqrt(y)", {"x": (-1, 1), "y": (-1, 1)})  # finite on a quarter of the box
+    X, Y = sample_finite(spec, 500, np.random.default_rng(0))
+    assert X.shape == (500, 2) and np.all(np.isfinite(Y)) and np.all(X >= 0)
+    with pytest.raises(DataError, match="not finite"):
+        fit_function("sqrt(x)", domain={"x": (-1, 1)}, **QUICK)
+    model = fit_function("sqrt(x)", domain={"x": (-1, 1)}, nonfinite="drop", n_test=300, **QUICK)
+    assert np.isfinite(model.metrics_["nrmse"]) and model.metrics_["nrmse"] < 1e-2
+
+
+def test_nonfinite_drop_refuses_a_domain_that_is_almost_nowhere_finite():
+    from nnfit.fit import sample_finite
+    from nnfit.targets import formula_target
+
+    spec = formula_target("sqrt(x - 0.99)", {"x": (-1, 1)})  # finite on 0.5 % of the range
+    with pytest.raises(DataError, match="finite at only"):
+        sample_finite(spec, 200, np.random.default_rng(0))
+
+
+def test_exact_formula_leaves_the_network_beside_it_a_short_plain_fit():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.uniform(0, 1, 600)})
+    model = NNFitRegressor(max_seconds=60).fit(X, X["x"] ** 3 + X["x"])
+    assert model.summary_["predicts_with"] == "formula"
+    assert model.summary_["stages"] == 1 and model.summary_["capacity_trials"] == []
+    assert model.summary_["transform_trials"] == {}
 
 
 def test_same_seed_gives_the_same_model():

@@ -67,6 +67,15 @@ def test_the_marker_check_can_fail(hostile, tmp_path):
     assert marker.exists()
 
 
+def test_harmonic_is_the_sum_of_reciprocals_at_integers():
+    target = formula_target("harmonic(n)", {"n": (1, 50)})
+    n = np.arange(1.0, 51.0)
+    expected = np.cumsum(1 / n)
+    np.testing.assert_allclose(target.evaluate(n[:, None])[:, 0], expected, rtol=1e-13)
+    between = target.evaluate(np.array([[2.5]]))[0, 0]
+    assert expected[1] < between < expected[2]  # the smooth continuation rises between integers
+
+
 def test_formula_target_evaluates_vectorised_over_domain():
     target = formula_target("a*b + 1", {"a": (0, 2), "b": "0:3"})
     X, Y = target.sample(50, np.random.default_rng(0))

@@ -64,6 +64,9 @@ def fit_command(
     column: str = typer.Option(None, "--target", "-t", help="Table: the output column(s), comma-separated (default: last)."),
     integer: bool = typer.Option(False, "--integer", help="Formula: sample integer inputs (upper bound excluded)."),
     samples: int = typer.Option(None, "--samples", "-n", help="Formula: training points (default by input count)."),
+    drop_nonfinite: bool = typer.Option(False, "--drop-nonfinite",
+                                        help="Formula: draw points only where it is finite (e.g. sqrt of a "
+                                             "signed input) instead of refusing the range."),
     seed: int = typer.Option(0, "--seed", help="Random seed (sampling, initialisation, splits)."),
     hidden: str = typer.Option(None, "--hidden", help="Hidden widths, e.g. 24 or 16,16 (default: chosen)."),
     optimizer: str = typer.Option("auto", "--optimizer", help="auto, lm, lbfgs or adam."),
@@ -97,7 +100,8 @@ def fit_command(
             raise NNFitError("--target names a table column; a formula's output needs no name")
         spec = targets.formula_target(target, ranges, integer)
     with _progress(output_format == "text") as say:
-        model = fitting.fit_target(spec, n_samples=samples, seed=seed, progress=say, **params)
+        model = fitting.fit_target(spec, n_samples=samples, seed=seed, progress=say,
+                                   nonfinite="drop" if drop_nonfinite else "error", **params)
     result = model_result(model)
     if save:
         result["saved"] = str(model.save(save))

@@ -42,6 +42,10 @@ FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
     "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
     "exp": sp.exp, "log": sp.log, "ln": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs, "Abs": sp.Abs,
     "sign": sp.sign, "floor": sp.floor, "ceil": sp.ceiling, "erf": sp.erf, "gamma": sp.gamma,
+    "digamma": sp.digamma,
+    # harmonic(n) = 1 + 1/2 + ... + 1/n at integers; between them its smooth continuation digamma(x+1) + γ
+    # (sympy's own harmonic has no array form, and the continuation is what a fit can reproduce).
+    "harmonic": lambda z: sp.digamma(z + 1) + sp.EulerGamma,
     "sigmoid": lambda z: 1 / (1 + sp.exp(-z)),
     "log10": lambda z: sp.log(z, 10), "log2": lambda z: sp.log(z, 2),
     "atan2": sp.atan2, "min": sp.Min, "max": sp.Max, "pow": sp.Pow,

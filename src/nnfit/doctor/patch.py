@@ -201,6 +201,8 @@ class Edits:
     renames: dict[int, dict[str, str]] = dataclasses.field(default_factory=dict)   # For loop -> {old: new name}
 
     outer: dict[int, list[Callable[[cst.BaseExpression], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
+    literals: dict[int, str] = dataclasses.field(default_factory=dict)   # a number literal -> its new text
+    exprs: dict[int, list[Callable[[cst.BaseExpression], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
 
     def on_call(self, node: cst.Call, fn: Callable[[cst.Call], cst.BaseExpression]) -> None:
         self.calls.setdefault(id(node), []).append(fn)
@@ -215,6 +217,9 @@ class Edits:
             for key, items in theirs.items():
                 mine.setdefault(key, []).extend(items)
         self.remove |= other.remove
+        self.literals.update(other.literals)
+        for key, fns in other.exprs.items():
+            self.exprs.setdefault(key, []).extend(fns)
         for key, names in other.globals_in.items():
             self.globals_in.setdefault(key, set()).update(names)
         for key, names in other.renames.items():
@@ -245,6 +250,19 @@ class _Apply(cst.CSTTransformer):
             out = fn(out) if isinstance(out, cst.Call) else out
         for fn in self.e.outer.get(id(original_node), []):
             out = fn(out)
+        return out
+
+    def leave_Integer(self, original_node: cst.Integer, updated_node: cst.Integer) -> cst.BaseExpression:
+        new = self.e.literals.get(id(original_node))
+        return updated_node.with_changes(value=new) if new is not None else updated_node
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
+        # expression edits (Name, Subscript, BinaryOperation ... of the original tree), after any
+        # node-specific leave_ hook
+        out = super().on_leave(original_node, updated_node)
+        for fn in self.e.exprs.get(id(original_node), []):
+            if isinstance(out, cst.BaseExpression):
+                out = fn(out)
         return out
 
     def leave_List(self, original_node: cst.List, updated_node: cst.List) -> cst.BaseExpression:
@@ -321,6 +339,15 @@ def _expr(code: str) -> cst.BaseExpression:
 
 def _kw(call: cst.Call, name: str) -> cst.Arg | None:
     return next((a for a in call.args if a.keyword is not None and a.keyword.value == name), None)
+
+
+def _literal(ctx: Any, node: cst.BaseExpression) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(ctx.module.code_for_node(node))
+    except (ValueError, SyntaxError, TypeError):
+        return None
 
 
 def set_kwarg(call: cst.Call, name: str, code: str, *, positional: int | None = None,
@@ -501,36 +528,70 @@ def _fix_updates(ctx: Context, f: Finding, e: Edits) -> str | None:
     loop = _epoch_loop(ctx)
     if loop is None:
         return "no `for epoch in range(N)` loop around the optimiser step"
-    node, count = loop
-    new_epochs = max(count, math.ceil(TARGET_UPDATES / _steps_per_epoch(ctx, batch)))
-    e.on_call(node, lambda c: c.with_changes(args=[cst.Arg(_expr(str(new_epochs)))]))
-    e.changes.append(f"range({new_epochs}) epochs")
+    node, count, literal = loop
+    # updates per pass of the outer loop, as the run counted them (a capped run: at least that many)
+    ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
+    per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else _steps_per_epoch(ctx, batch)
+    new_epochs = max(count, math.ceil(TARGET_UPDATES / max(per_pass, 1e-9)))
+    if cap and ran and ran >= cap:
+        new_epochs = count       # the run was stopped at the doctor's cap: the script already has more updates
+    if new_epochs == count:
+        return f"the script already makes {TARGET_UPDATES} updates or more (about {per_pass:.0f} per pass)"
+    e.literals[id(literal)] = str(new_epochs)
+    e.changes.append(f"{new_epochs} passes of the training loop (was {count})")
     return None
 
 
-def _epoch_loop(ctx: Context) -> tuple[cst.Call, int] | None:
+def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression] | None:
+    """The outermost `for _ in range(N)` around the optimiser step: (range call, N, the node holding N).
+
+    N may be written in the call or assigned once at the top level (`epochs = 100`, `epochs, lr = 5, 0.1`)."""
     for loop, _, _ in ctx.step_loops():
         it = loop.iter
         if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1:
             arg = it.args[0].value
-            if isinstance(arg, cst.Name):     # range(epochs) with `epochs = 100` at the top level
-                values = [a for a in ctx.index.assigns if a[0] == arg.value and a[3] is None]
-                if len(values) != 1:
+            if isinstance(arg, cst.Name):
+                arg = _assigned_value(ctx, arg.value)
+                if arg is None:
                     continue
-                stmt = values[0][1]
-                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
-                if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-                    continue
-                arg = small.value
-            try:
-                import ast
-
-                count = ast.literal_eval(ctx.module.code_for_node(arg))
-            except (ValueError, SyntaxError):
-                continue
-            if isinstance(count, int):
-                return it, count
+            count = _literal(ctx, arg)
+            if isinstance(count, int) and not isinstance(count, bool) and isinstance(arg, cst.Integer):
+                return it, count, arg
     return None
+
+
+def _assigned_value(ctx: Context, name: str) -> cst.BaseExpression | None:
+    """The expression a top-level name is assigned once (also one element of a tuple assignment)."""
+    values = [a for a in ctx.index.assigns if a[0] == name and a[3] is None]
+    if len(values) != 1:
+        return None
+    stmt = values[0][1]
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+        return None
+    target, value = small.targets[0].target, small.value
+    if isinstance(target, cst.Name):
+        return value
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+            and len(target.elements) == len(value.elements):
+        for t, v in zip(target.elements, value.elements):
+            if isinstance(t.value, cst.Name) and t.value.value == name:
+                return v.value
+    return None
+
+
+def _script_lr(ctx: Context) -> float | None:
+    """The learning rate written in the optimiser's constructor (the run may record a later, scheduled one)."""
+    site = ctx.optimizer_site()
+    if site is None:
+        return None
+    arg = _kw(site.node, "learning_rate") or _kw(site.node, "lr")
+    if arg is None:
+        plain = [a for a in site.node.args if a.keyword is None and not a.star]
+        position = 0 if ctx.framework == "keras" else 1
+        arg = plain[position] if len(plain) > position else None
+    value = _literal(ctx, arg.value) if arg is not None else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _new_lr(ctx: Context, code: str) -> float | None:
@@ -539,7 +600,12 @@ def _new_lr(ctx: Context, code: str) -> float | None:
     lr = opt.learning_rate if opt and opt.learning_rate is not None else None
     if code == "NF103":
         return None if lr is None else float(f"{lr / 10:.3g}")
-    return good_learning_rate(name)
+    # NF104: one decade up (the step NF103 takes down), never past the family's usual rate: a rate
+    # that is low for unscaled data can be the largest that keeps them stable
+    current = _script_lr(ctx) or lr
+    if current is None:
+        return good_learning_rate(name)
+    return float(f"{min(current * 10, good_learning_rate(name)):.3g}")
 
 
 def _set_lr(ctx: Context, lr: float, e: Edits) -> str | None:
@@ -571,6 +637,10 @@ def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
     lr = _new_lr(ctx, f.code)
     if lr is None:
         return "the learning rate is not known"
+    current = _script_lr(ctx)
+    if f.code == "NF104" and current is not None and lr <= current:
+        return (f"the script's rate {current:g} is already the {ctx.run.config.optimizer.name if ctx.run.config.optimizer else ''} "
+                "family's usual one or higher (it is lowered during training, or the data are unscaled); no automatic patch")
     why = _set_lr(ctx, lr, e)
     if why is None:
         e.changes.append(f"learning rate {lr:g}")
@@ -579,7 +649,7 @@ def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
     if ctx.framework != "keras":
-        return "a torch loop's batch size is in its indexing; no automatic patch"
+        return _fix_torch_batch(ctx, e)
     fit = ctx.fit_site()
     if fit is None:
         return "the fit call was not found in the script"
@@ -610,7 +680,9 @@ def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
-def _output_activation(ctx: Context, e: Edits) -> str | None:
+def _output_activation(ctx: Context, e: Edits, keras_activation: str = "linear") -> str | None:
+    """The output layer's activation set to `keras_activation` (torch: only 'linear', by removing the
+    activation modules after the last Linear)."""
     sites = ctx.dense_sites()
     if not sites or sites[-1] is None:
         return "the output layer was not found in the script"
@@ -620,12 +692,15 @@ def _output_activation(ctx: Context, e: Edits) -> str | None:
             order = [c.node for c in ctx.index.calls]
             after = order.index(last.node)
             acts = [c for c in ctx.index.calls[after + 1:] if c.name.endswith("Activation")]
-            if not acts:
-                return "the output activation was not found in the script"
-            e.on_call(acts[0].node, lambda c: set_kwarg(c, "activation", "'linear'", positional=0))
+            if not acts:     # no activation anywhere after it: the layer is linear, give it one
+                e.on_call(last.node, lambda c: set_kwarg(c, "activation", f"'{keras_activation}'"))
+                return None
+            e.on_call(acts[0].node, lambda c: set_kwarg(c, "activation", f"'{keras_activation}'", positional=0))
         else:
-            e.on_call(last.node, lambda c: set_kwarg(c, "activation", "'linear'"))
+            e.on_call(last.node, lambda c: set_kwarg(c, "activation", f"'{keras_activation}'"))
         return None
+    if keras_activation != "linear":
+        return f"a torch output activation other than none is not patched ({keras_activation})"
     # torch: the activation module after the last Linear, as an element of the same Sequential(...)
     outer = next((c for c in ctx.index.calls if any(isinstance(a.value, cst.Call) and a.value is last.node
                                                     for a in c.node.args)), None)
@@ -697,17 +772,53 @@ def _fix_activation(ctx: Context, old: tuple[str, ...], keras_new: str, torch_ne
                 prefix = c.name.rsplit(".", 1)[0] + "." if "." in c.name else ""
                 e.on_call(c.node, lambda call, p=prefix: _expr(f"{p}{torch_new}()"))
                 done = True
+        # functional activations in forward(): F.relu(self.hidden(x)), torch.sigmoid(...), never
+        # around the output layer
+        functional = {"relu": "leaky_relu", "sigmoid": "tanh", "hard_sigmoid": "tanh"}
+        output_attr = _output_attribute(ctx)
+        for c in ctx.index.calls:
+            parts = c.name.split(".")
+            if len(parts) < 2 or parts[-1] not in old or parts[0] not in ("F", "torch", "nn", "functional"):
+                continue
+            inner = c.node.args[0].value if c.node.args else None
+            if isinstance(inner, cst.Call) and output_attr and dotted(inner.func).endswith("." + output_attr):
+                continue
+            new = functional[parts[-1]]
+            base = ".".join(parts[:-1])
+            target = f"{base}.{new}" if new == "leaky_relu" and base != "torch" else \
+                "torch.nn.functional.leaky_relu" if new == "leaky_relu" else "torch.tanh"
+            e.on_call(c.node, lambda call, t=target: call.with_changes(func=_expr(t)))
+            done = True
     return done
+
+
+def _output_attribute(ctx: Context) -> str | None:
+    """`predict` in `self.predict = nn.Linear(...)`: the attribute holding the output layer."""
+    sites = ctx.dense_sites()
+    last = sites[-1] if sites else None
+    stmt = last.statement if last is not None else None
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Attribute):
+        return small.targets[0].target.attr.value
+    return None
 
 
 def _fix_saturation(ctx: Context, f: Finding, e: Edits) -> str | None:
     if not _fix_activation(ctx, ("sigmoid", "hard_sigmoid"), "tanh", "Tanh", e):
+        if f.code == "NF111" and _fix_activation(ctx, ("relu",), "leaky_relu", "LeakyReLU", e):
+            # vanishing gradients through ReLU: units that are off pass no gradient at all
+            e.changes.append("LeakyReLU instead of ReLU in hidden layers")
+            return None
         return "no sigmoid hidden layer found in the script"
     e.changes.append("tanh instead of sigmoid in hidden layers")
     return None
 
 
 def _fix_dead(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if f.evidence.get("initial_weight_std") == 0.0 and ctx.framework == "keras":
+        if _drop_constant_init(ctx, e):
+            e.changes.append("constant initialisers dropped (Keras' random defaults)")
+            return None
     if not _fix_activation(ctx, ("relu",), "leaky_relu", "LeakyReLU", e):
         return "no ReLU hidden layer found in the script"
     e.changes.append("LeakyReLU instead of ReLU in hidden layers")
@@ -716,8 +827,10 @@ def _fix_dead(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 def _fix_exploding(ctx: Context, f: Finding, e: Edits) -> str | None:
     site = ctx.optimizer_site()
-    if ctx.framework != "keras" or site is None:
-        return "gradient clipping is patched for Keras optimiser constructors only"
+    if ctx.framework == "torch":
+        return _fix_torch_clipping(ctx, e)
+    if site is None:
+        return "the optimiser's constructor was not found in the script"
     e.on_call(site.node, lambda c: set_kwarg(c, "clipnorm", "1.0"))
     e.changes.append("clipnorm=1.0")
     return None
@@ -893,12 +1006,422 @@ def _fix_legacy(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
+# -- data, shape and loss fixes (NF112 torch, NF119, NF124 torch, NF125-NF131) -----------------------
+BALANCED_WEIGHTS = '''
+def balanced_class_weight(labels):
+    """Added by nnfit doctor: Keras class_weight giving every class the same total weight
+    (one-hot rows, 0/1 columns or integer labels)."""
+    import numpy
+    labels = numpy.asarray(labels)
+    ids = labels.argmax(1) if labels.ndim == 2 and labels.shape[1] > 1 else labels.reshape(-1).round().astype(int)
+    classes, counts = numpy.unique(ids, return_counts=True)
+    return {int(c): len(ids) / (len(classes) * int(n)) for c, n in zip(classes, counts)}
+'''
+
+
+def _numpy_name(ctx: Context, e: Edits) -> str:
+    """How the script spells numpy; `import numpy` is added when it does not import it."""
+    for node, _ in ctx.index.imports:
+        for small in node.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    if dotted(alias.name) == "numpy":
+                        return alias.asname.name.value if alias.asname else "numpy"
+    e.imports.append("import numpy")
+    return "numpy"
+
+
+def _suffix(node: cst.BaseExpression, template: str) -> Callable[[cst.BaseExpression], cst.BaseExpression]:
+    """`{}.reshape(-1, 1)`-like templates around an expression, parenthesised unless it is atomic."""
+    atomic = isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call))
+    return wrap(template if atomic else template.replace("{}", "({})", 1))
+
+
+def _fit_data_args(ctx: Context) -> tuple[CallSite, cst.Arg | None, cst.Arg | None] | None:
+    fit = ctx.fit_site()
+    if fit is None:
+        return None
+    plain = [a for a in fit.node.args if a.keyword is None and not a.star]
+    x = plain[0] if plain else _kw(fit.node, "x")
+    y = plain[1] if len(plain) > 1 else _kw(fit.node, "y")
+    return fit, x, y
+
+
+def _prediction_names(ctx: Context) -> set[str]:
+    """Names assigned from a call of the model (`out = model(X)`, `y_pred = model(x, training=True)`)."""
+    model = ctx.model_name()
+    names = set()
+    for c in ctx.index.calls:
+        if model is None or dotted(c.node.func) != model:
+            continue
+        stmt = c.statement
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
+                and isinstance(small.targets[0].target, cst.Name):
+            names.add(small.targets[0].target.value)
+    return names
+
+
+def _is_prediction(ctx: Context, node: cst.BaseExpression, names: set[str]) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in names
+    return isinstance(node, cst.Call) and ctx.model_name() is not None and dotted(node.func) == ctx.model_name()
+
+
+def _loss_targets(ctx: Context) -> list[cst.BaseExpression]:
+    """The target side of each comparison of predictions with targets: a loss call's other argument,
+    or the other operand of `y - y_pred`."""
+    names = _prediction_names(ctx)
+    out: list[cst.BaseExpression] = []
+
+    class Find(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if isinstance(node.operator, cst.Subtract):
+                if _is_prediction(ctx, node.right, names) and not _is_prediction(ctx, node.left, names):
+                    out.append(node.left)
+                elif _is_prediction(ctx, node.left, names) and not _is_prediction(ctx, node.right, names):
+                    out.append(node.right)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            plain = [a.value for a in node.args if a.keyword is None and not a.star]
+            if len(plain) == 2 and dotted(node.func) != ctx.model_name():
+                first, second = plain
+                if _is_prediction(ctx, first, names) and not _is_prediction(ctx, second, names):
+                    out.append(second)
+                elif _is_prediction(ctx, second, names) and not _is_prediction(ctx, first, names):
+                    out.append(first)
+
+    ctx.module.visit(Find())
+    return out
+
+
+def _fix_broadcast(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF125: the targets reshaped to the predictions' shape where the loss compares them."""
+    pred, target = f.evidence.get("prediction_shape") or [], f.evidence.get("target_shape") or []
+    if len(pred) == 2 and pred[-1] == 1 and len(target) == 1:
+        template, what = "{}.reshape(-1, 1)", "(n, 1)"
+    elif len(pred) == 1 and len(target) == 2 and target[-1] == 1:
+        template, what = "{}.reshape(-1)", "(n,)"
+    else:
+        return f"shapes {pred} and {target}: no single reshape makes them equal"
+    targets = _loss_targets(ctx)
+    if not targets:
+        return "the comparison of predictions with targets was not found in the script"
+    for node in targets:
+        e.exprs.setdefault(id(node), []).append(_suffix(node, template))
+    e.changes.append(f"targets reshaped to {what} where the loss compares them with the predictions")
+    return None
+
+
+def _keras_loss_for(ctx: Context, activation: str, units: int) -> str:
+    if activation in ("sigmoid", "hard_sigmoid"):
+        return "binary_crossentropy"
+    targets = ctx.run.data.targets or []
+    return "categorical_crossentropy" if len(targets) > 1 else "sparse_categorical_crossentropy"
+
+
+def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF126: the loss and the output activation made to agree, the one that fits the task changed."""
+    from nnfit.doctor.vocab import canonical_loss
+
+    loss = canonical_loss(f.evidence.get("loss") or ctx.run.config.loss or "") or ""
+    act = (f.evidence.get("output_activation") or "linear").lower()
+    units = int(f.evidence.get("output_units") or 1)
+    task = f.evidence.get("task") or ctx.run.task
+    probability = act in ("sigmoid", "softmax", "hard_sigmoid")
+    if ctx.framework == "keras":
+        comp = ctx.compile_site()
+        if comp is None:
+            return "the compile call was not found in the script"
+        if loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy") and not probability:
+            wanted = "sigmoid" if loss == "binary_crossentropy" or units == 1 else "softmax"
+            why = _output_activation(ctx, e, wanted)
+            if why is None:
+                e.changes.append(f"{wanted} output for {loss}")
+            return why
+        if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and act in ("sigmoid", "hard_sigmoid"):
+            # independent sigmoid outputs: binary cross-entropy scores each of them, right for 0/1 labels
+            # and still a proper loss when exactly one label is set
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.changes.append("loss='binary_crossentropy' for the sigmoid outputs")
+            return None
+        if loss == "binary_crossentropy" and act == "softmax" and units > 1:
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'categorical_crossentropy'"))
+            e.changes.append("loss='categorical_crossentropy' for the softmax output")
+            return None
+        if probability and task != "regression":
+            new = _keras_loss_for(ctx, act, units)
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.changes.append(f"loss='{new}' for the {task} labels")
+            return None
+        return "no Keras edit known for this loss and output"
+    # torch: the loss module that matches the output
+    losses = [c for c in ctx.index.calls if c.name.split(".")[-1].endswith("Loss")]
+    if not losses:
+        return "the loss module was not found in the script"
+    site = losses[0]
+    prefix = site.name.rsplit(".", 1)[0] + "." if "." in site.name else ""
+    last = site.name.split(".")[-1]
+    if last in ("CrossEntropyLoss", "BCEWithLogitsLoss") and probability:
+        why = _output_activation(ctx, e)
+        if why is None:
+            e.changes.append(f"the final {act} removed ({last} applies it itself)")
+        return why
+    if last == "BCELoss" and not probability:
+        e.on_call(site.node, lambda c: _expr(f"{prefix}BCEWithLogitsLoss()"))
+        e.changes.append("BCEWithLogitsLoss on the raw output")
+        return None
+    if last == "NLLLoss" and not probability:
+        e.on_call(site.node, lambda c: _expr(f"{prefix}CrossEntropyLoss()"))
+        e.changes.append("CrossEntropyLoss on the raw scores (NLLLoss wants log-probabilities)")
+        return None
+    return f"no torch edit known for {last} on a {act} output"
+
+
+def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF130: output units / activation that fit the labels (Keras)."""
+    if ctx.framework != "keras":
+        return "the torch output layer is not patched for this; no automatic patch"
+    act, units = f.evidence.get("output_activation"), int(f.evidence.get("output_units") or 1)
+    k, task = f.evidence.get("classes"), f.evidence.get("task")
+    comp = ctx.compile_site()
+    sites = ctx.dense_sites()
+    if comp is None or not sites or sites[-1] is None:
+        return "the compile call or the output layer was not found in the script"
+    if act == "softmax" and units == 1:
+        why = _output_activation(ctx, e, "sigmoid")
+        if why is None:
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.changes.append("sigmoid output with binary cross-entropy (softmax of one unit is always 1)")
+        return why
+    if task == "multilabel" and act == "softmax":
+        why = _output_activation(ctx, e, "sigmoid")
+        if why is None:
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.changes.append("independent sigmoid outputs with binary cross-entropy")
+        return why
+    if task == "multiclass" and k and units < k:
+        e.on_call(sites[-1].node, lambda c: set_kwarg(c, "units", str(int(k)), positional=0))
+        why = _output_activation(ctx, e, "softmax")
+        if why is None:
+            new = _keras_loss_for(ctx, "softmax", int(k))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.changes.append(f"{k} softmax outputs with {new}")
+        return why
+    return "no edit known for this output"
+
+
+def _fix_validation_order(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF127: the rows shuffled (a fixed permutation) right before fit, so validation_split takes a random tail."""
+    found = _fit_data_args(ctx) if ctx.framework == "keras" else None
+    if found is None or found[1] is None or found[2] is None:
+        return "the fit call's x and y were not found in the script"
+    fit, x, y = found
+    if isinstance(x.value, (cst.List, cst.Tuple, cst.Dict)):
+        return "several inputs: no automatic patch"
+    np_name = _numpy_name(ctx, e)
+    e.before.setdefault(id(fit.statement), []).append(
+        f"nnfit_order = {np_name}.random.default_rng(0).permutation(len({ctx.module.code_for_node(x.value)}))")
+    for arg in (x, y):
+        e.exprs.setdefault(id(arg.value), []).append(_suffix(arg.value, "{}[nnfit_order]"))
+    e.changes.append("rows shuffled before fit (validation_split then takes a random fifth)")
+    return None
+
+
+def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF129: batches drawn in a new order: fit(shuffle=True), DataLoader(shuffle=True), or a torch loop
+    over the row indices walked in a permuted order."""
+    if ctx.framework == "keras":
+        fit = ctx.fit_site()
+        if fit is None:
+            return "the fit call was not found in the script"
+        if _kw(fit.node, "shuffle") is None:
+            return "fit already shuffles (the order comes from the data pipeline); no automatic patch"
+        e.on_call(fit.node, lambda c: set_kwarg(c, "shuffle", "True"))
+        e.changes.append("fit(shuffle=True)")
+        return None
+    loaders = ctx.calls_named("DataLoader")
+    if loaders:
+        for site in loaders:
+            e.on_call(site.node, lambda c: set_kwarg(c, "shuffle", "True"))
+        e.changes.append("DataLoader(shuffle=True)")
+        return None
+    steps = ctx.step_loops()
+    if not steps:
+        return "no training loop with an optimiser step"
+    outer = steps[0][0]
+    for loop, _, _ in steps:
+        it = loop.iter
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1 and loop is not outer:
+            np_name = _numpy_name(ctx, e)
+            e.before.setdefault(id(outer), []).append(f"nnfit_rng = {np_name}.random.default_rng(0)")
+            e.exprs.setdefault(id(it), []).append(wrap("nnfit_rng.permutation({})"))
+            e.changes.append("the rows visited in a new random order every epoch")
+            return None
+    return "the loop's batching was not recognised; no automatic patch"
+
+
+def _fix_integer_data(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF128: integer inputs / targets cast to float32 where they enter training and prediction (Keras)."""
+    if ctx.framework != "keras":
+        return "torch tensors' dtype is set where they are made; no automatic patch"
+    found = _fit_data_args(ctx)
+    if found is None:
+        return "the fit call was not found in the script"
+    fit, x, y = found
+    np_name = _numpy_name(ctx, e)
+    cast = f"{np_name}.asarray({{}}, dtype='float32')"
+    done = []
+    if "int" in str(f.evidence.get("input_dtype") or "") and x is not None:
+        e.exprs.setdefault(id(x.value), []).append(wrap(cast))
+        for p in ctx.calls_named("predict"):
+            plain = [a for a in p.node.args if a.keyword is None]
+            if plain:
+                e.exprs.setdefault(id(plain[0].value), []).append(wrap(cast))
+        done.append("inputs")
+    if "int" in str(f.evidence.get("target_dtype") or "") and y is not None and ctx.run.task == "regression":
+        e.exprs.setdefault(id(y.value), []).append(wrap(cast))
+        done.append("targets")
+    if not done:
+        return "the integer data are not the fit call's x or regression y"
+    e.changes.append(f"{' and '.join(done)} cast to float32")
+    return None
+
+
+def _fix_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF131: classes weighted to equal total weight (Keras fit class_weight=)."""
+    if ctx.framework != "keras" or ctx.run.task == "multilabel":
+        return "class weights are patched for Keras single-label fits only; no automatic patch"
+    found = _fit_data_args(ctx)
+    if found is None or found[2] is None:
+        return "the fit call's labels were not found in the script"
+    fit, _, y = found
+    if _kw(fit.node, "class_weight") is not None:
+        return "fit already passes class_weight"
+    e.header.append(BALANCED_WEIGHTS)
+    code = ctx.module.code_for_node(y.value)
+    e.on_call(fit.node, lambda c: set_kwarg(c, "class_weight", f"balanced_class_weight({code})"))
+    e.changes.append("class_weight: every class the same total weight")
+    return None
+
+
+def _fix_torch_batch(ctx: Context, e: Edits) -> str | None:
+    loaders = ctx.calls_named("DataLoader")
+    if loaders:
+        for site in loaders:
+            e.on_call(site.node, lambda c: set_kwarg(c, "batch_size", str(FIX_BATCH), positional=1))
+        e.changes.append(f"DataLoader(batch_size={FIX_BATCH})")
+        return None
+    for loop, _, _ in ctx.step_loops():
+        it = loop.iter
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 3:
+            step = it.args[2].value
+            if isinstance(step, cst.Name):
+                step = _assigned_value(ctx, step.value)
+            if isinstance(step, cst.Integer):
+                e.literals[id(step)] = str(FIX_BATCH)
+                e.changes.append(f"batches of {FIX_BATCH} rows (was {step.value})")
+                return None
+    return "a torch loop over single rows: its batch size is in its indexing; no automatic patch"
+
+
+def _fix_torch_clipping(ctx: Context, e: Edits) -> str | None:
+    opt = ctx.run.config.optimizer
+    steps = [c for c in ctx.index.calls if c.name.endswith(".step") and c.loops and c.statement is not None]
+    if opt is not None and opt.variable:
+        steps = [c for c in steps if c.name == f"{opt.variable}.step"] or steps
+    if not steps:
+        return "the optimiser's step call was not found in the script"
+    site = steps[0]
+    owner = site.name[: -len(".step")]
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    e.before.setdefault(id(site.statement), []).append(
+        f"torch.nn.utils.clip_grad_norm_([p for group in {owner}.param_groups for p in group['params']], 1.0)")
+    e.changes.append("gradients clipped to norm 1.0 before each step")
+    return None
+
+
+def _fix_bias(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF119: the layers' biases back (the bias=False / use_bias=False argument dropped)."""
+    name = "use_bias" if ctx.framework == "keras" else "bias"
+    done = False
+    for site in ctx.dense_sites():
+        arg = _kw(site.node, name) if site is not None else None
+        if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == "False":
+            e.on_call(site.node, lambda c: drop_kwarg(c, name))
+            done = True
+    if not done:
+        return f"no {name}=False argument found in the script"
+    e.changes.append(f"{name}=False dropped: layers with biases")
+    return None
+
+
+# NF115's widening: the top of the 16-64 units the rule advises
+WIDE_HIDDEN = 64
+
+
+def _fix_capacity(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF115: hidden layers widened (measured plateau), or given tanh (a stack of linear layers)."""
+    sites = ctx.dense_sites()
+    if len(sites) < 2 or any(s is None for s in sites):
+        return "no hidden layer to widen, or a layer's constructor was not found in the script"
+    if "train_r2" not in f.evidence:
+        if ctx.framework != "keras":
+            return "a torch network's activations are in its forward(); no automatic patch"
+        for site in sites[:-1]:
+            e.on_call(site.node, lambda c: set_kwarg(c, "activation", "'tanh'"))
+        e.changes.append("tanh in the hidden layers (linear layers stack to one linear map)")
+        return None
+    widened = []
+    for i, (site, layer) in enumerate(zip(sites[:-1], ctx.dense[:-1])):
+        if (layer.units or 0) >= WIDE_HIDDEN:
+            continue
+        if ctx.framework == "keras":
+            e.on_call(site.node, lambda c: set_kwarg(c, "units", str(WIDE_HIDDEN), positional=0))
+        else:
+            e.on_call(site.node, lambda c: set_kwarg(c, "out_features", str(WIDE_HIDDEN), positional=1))
+            e.on_call(sites[i + 1].node, lambda c: set_kwarg(c, "in_features", str(WIDE_HIDDEN), positional=0))
+        widened.append(layer.name)
+    if not widened:
+        return f"the hidden layers already have {WIDE_HIDDEN} units or more"
+    e.changes.append(f"hidden layers {', '.join(map(repr, widened))} widened to {WIDE_HIDDEN} units")
+    return None
+
+
+def _drop_constant_init(ctx: Context, e: Edits) -> bool:
+    """Keras layers built with constant initialisers (directly or through a `**dict`): those arguments
+    dropped, so the layers start from Keras' random defaults."""
+    done = False
+    for site in ctx.dense_sites():
+        if site is None:
+            continue
+        for a in site.node.args:
+            if a.keyword is not None and a.keyword.value in ("kernel_initializer", "bias_initializer", "init") \
+                    and ("Constant" in ctx.module.code_for_node(a.value) or "zeros" in ctx.module.code_for_node(a.value).lower()
+                         or "ones" in ctx.module.code_for_node(a.value).lower()):
+                e.remove.add(id(a.value))
+                done = True
+            elif a.star == "**" and isinstance(a.value, cst.Name):
+                value = _assigned_value(ctx, a.value.value)
+                if value is not None and "initializer" in ctx.module.code_for_node(value):
+                    e.remove.add(id(a.value))
+                    done = True
+    return done
+
+
 FIXES: dict[str, Fix] = {
     "NF101": _fix_bottleneck, "NF102": _fix_updates, "NF103": _fix_lr, "NF104": _fix_lr,
     "NF105": _fix_scaling, "NF106": _fix_scaling, "NF107": _fix_output, "NF108": _fix_metric,
     "NF109": _fix_optimizer, "NF110": _fix_loss, "NF111": _fix_saturation, "NF112": _fix_exploding,
-    "NF113": _fix_dead, "NF114": _fix_saturation, "NF117": _fix_legacy, "NF124": _fix_batch,
+    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF117": _fix_legacy, "NF119": _fix_bias, "NF124": _fix_batch,
+    "NF125": _fix_broadcast, "NF126": _fix_loss_output, "NF127": _fix_validation_order, "NF128": _fix_integer_data,
+    "NF129": _fix_unshuffled, "NF130": _fix_class_output, "NF131": _fix_imbalance,
 }
+# Rate and gradient symptoms: left out of the all-fixes patch when the ranking makes them a consequence
+# of a cause that patch already fixes.
+RATE_SYMPTOMS = {"NF103", "NF104", "NF112"}
 # Patches that change no training: part of the all-fixes script, not re-run alone.
 NO_TRAINING_EFFECT = {"NF108"}
 
@@ -955,6 +1478,17 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             # NF103's fix is "lower the rate, or raise the batch size": with NF124 raising the batch
             # size, lowering the rate as well only slows training (measured on seed 3, repair.py)
             all_edits.changes.append("NF103 through the larger batch")
+            codes_done.append(code)
+            continue
+        if code in RATE_SYMPTOMS and set(f.consequence_of) & set(codes_done):
+            # the ranking names this a consequence of a cause already patched (unscaled data, mostly):
+            # its own change would be stacked on a fix that removes it
+            all_edits.changes.append(f"{code} through the fix of {', '.join(sorted(set(f.consequence_of) & set(codes_done)))}")
+            codes_done.append(code)
+            continue
+        if code == "NF104" and "NF102" in codes_done:
+            # two readings of one slow loss: more updates never destabilise, a higher rate can
+            all_edits.changes.append("NF104 through the longer training")
             codes_done.append(code)
             continue
         all_edits.merge(e)

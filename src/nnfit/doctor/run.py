@@ -180,6 +180,7 @@ class StaticFacts:
     classes: list[str] = dataclasses.field(default_factory=list)
     gradient_names: dict[str, int] = dataclasses.field(default_factory=dict)
     data_files: list[str] = dataclasses.field(default_factory=list)   # files beside the script that were read
+    initial_bias: dict[str, float] = dataclasses.field(default_factory=dict)   # layer -> constant initial bias set in the script
 
 
 @dataclasses.dataclass

@@ -221,6 +221,103 @@ class _Session:
         return tuple(args), kwargs
 
     # -- Keras ------------------------------------------------------------------------------------
+    def keras_batch_step(self, model: Any, original: Any, args: tuple, kwargs: dict, monitor_cls: Any,
+                         optimizer_info: Any) -> Any:
+        """`model.train_on_batch(x, y)` in the script's own loop: each call is one update (and one
+        'epoch' of the record: the loop, not Keras, decides what a pass is), watched by the same
+        monitor as `fit`, under the same update budget and with the same held-out rows."""
+        from nnfit.doctor.monitors.torch import StopTraining
+
+        args, kwargs = self.hold_out_keras(model, args, kwargs)
+        x = args[0] if args else kwargs.get("x")
+        y = args[1] if len(args) > 1 else kwargs.get("y")
+        entry = self.keras_runs.get(id(model))
+        if entry is None or not getattr(entry[1], "_nnfit_batch_loop", False):
+            run = entry[0] if entry else TrainingRun(framework="keras")
+            try:
+                xa, ya = np.asarray(x), np.asarray(y)
+            except Exception:  # noqa: BLE001 - dicts / tensors Keras takes: no data statistics
+                xa = ya = None
+            if xa is not None and not model.built:
+                try:
+                    model(xa[:1].astype("float32"))     # built as train_on_batch would build it
+                except Exception:  # noqa: BLE001 - Keras builds it in the call below
+                    pass
+            run.config.batch_size = len(xa) if xa is not None and xa.ndim else None
+            run.config.fit_line = self.script.caller_line()
+            run.config.shuffle = None          # the script's loop chooses the batches
+            built = []
+            for obj in self.keras_built:
+                info = optimizer_info(obj)
+                info.passed_to_compile = obj._nnfit_passed
+                built.append(info)
+            run.config.optimizers_built = built
+            remaining = max(1.0, self.train_budget_s * SAFETY_FACTOR)
+            monitor = monitor_cls(xa, ya, budget_s=remaining, script=self.script, run=run)
+            monitor._nnfit_batch_loop = True
+            monitor._nnfit_rows = [(xa, ya)] if xa is not None else []
+            monitor._nnfit_calls = 0
+            planned = _static_epochs(self.script)
+            if self.max_updates:
+                monitor.probe_interval_s = math.inf
+                monitor.max_updates = max(1, self.max_updates - self.updates)
+            monitor.set_model(model)
+            monitor.set_params({"epochs": planned or self.max_updates or 1000, "steps": 1, "verbose": 0})
+            monitor.on_train_begin()
+            run.n_updates_planned = planned
+            self.keras_runs[id(model)] = entry = (run, monitor, xa, ya, model)
+        monitor = entry[1]
+        self.last = ("keras", id(model))
+        if monitor._nnfit_rows and len(monitor._nnfit_rows) < 200:
+            try:
+                xa, ya = np.asarray(x), np.asarray(y)
+                last_x = monitor._nnfit_rows[-1][0]
+                if xa.shape != last_x.shape or not np.array_equal(xa, last_x):
+                    monitor._nnfit_rows.append((xa, ya))
+            except Exception:  # noqa: BLE001 - rows the record cannot hold: statistics from the first batch
+                pass
+        k = monitor._nnfit_calls
+        monitor._nnfit_calls += 1
+        monitor.on_epoch_begin(k)
+        monitor.on_train_batch_begin(0)
+        result = original(model, *args, **kwargs)
+        first = result
+        if isinstance(result, dict):
+            first = result.get("loss", next(iter(result.values()), float("nan")))
+        elif isinstance(result, (list, tuple)):
+            first = result[0] if result else float("nan")
+        try:
+            loss = float(np.asarray(first))
+        except (TypeError, ValueError):
+            loss = float("nan")
+        logs = {"loss": loss}
+        monitor.on_train_batch_end(0, logs)
+        monitor.on_epoch_end(k, logs)
+        if self.count_update() or monitor.budget.expired:
+            if monitor.budget.expired:
+                run = entry[0]
+                run.stopped_by_budget_s = monitor.budget.seconds
+            raise StopTraining()
+        return result
+
+    @staticmethod
+    def close_batch_loop(monitor: Any) -> None:
+        """The rows a train_on_batch loop trained on, each once, for the end-of-training statistics."""
+        rows = getattr(monitor, "_nnfit_rows", None)
+        if not rows or len(rows) < 2:
+            return
+        try:
+            X = np.concatenate([np.asarray(a).reshape(len(a), -1) for a, _ in rows])
+            Y = np.concatenate([np.asarray(b).reshape(len(b), -1) for _, b in rows])
+            _, first = np.unique(np.concatenate([X, Y], axis=1), axis=0, return_index=True)
+            first.sort()
+            shape_x = np.asarray(rows[0][0]).shape[1:]
+            shape_y = np.asarray(rows[0][1]).shape[1:]
+            monitor.x = X[first].reshape((len(first),) + shape_x)
+            monitor.y = Y[first].reshape((len(first),) + shape_y)
+        except Exception:  # noqa: BLE001 - ragged batches: the first batch stands for the data
+            pass
+
     @contextlib.contextmanager
     def keras_patches(self) -> Iterator[None]:
         os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -318,7 +415,14 @@ class _Session:
                 if session.count_update():
                     self.model.stop_training = True
 
+        def train_on_batch_(original: Any) -> Any:
+            @functools.wraps(original)
+            def train_on_batch(self: Any, *args: Any, **kwargs: Any) -> Any:
+                return session.keras_batch_step(self, original, args, kwargs, KerasMonitor, optimizer_info)
+            return train_on_batch
+
         patch(keras.layers.Dense, "__init__", dense_init)
+        patch(keras.Model, "train_on_batch", train_on_batch_)
         patch(base_optimizer.BaseOptimizer, "__init__", opt_init)
         patch(keras.Model, "compile", compile_)
         patch(keras.Model, "fit", fit_)
@@ -344,6 +448,7 @@ class _Session:
 
         session = self
         watcher = TorchWatcher(budget_s=self.train_budget_s * SAFETY_FACTOR, script=self.script)
+        watcher.on_manual_step = self.count_update     # hand-written updates spend the same update budget
         self.torch_watcher = watcher
         saved = []
 
@@ -471,7 +576,8 @@ class _Session:
             run, monitor, x, y, model = keras_run
             from nnfit.doctor.monitors._common import activation_name
 
-            if run.history.seconds is None:  # stopped inside fit (script timeout): close the record
+            if run.history.seconds is None:  # stopped inside fit (script timeout) or a train_on_batch loop: close the record
+                self.close_batch_loop(monitor)
                 try:
                     monitor.on_train_end()
                 except Exception:  # noqa: BLE001 - keep what was recorded
@@ -545,7 +651,7 @@ class _Session:
                 import torch
 
                 root = self.torch_watcher.root_module()
-                dtype = next((p.dtype for p in root.parameters()), torch.float32)
+                dtype = self.torch_watcher._feed_dtype(root)
                 was = root.training
                 root.eval()
                 try:

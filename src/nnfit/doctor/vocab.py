@@ -150,3 +150,20 @@ def canonical_loss(name: str | None) -> str | None:
     """'MSELoss', 'mean_squared_error', 'mse' -> 'mse'; None when unknown."""
     key = norm(name)
     return LOSS_CANONICAL.get(key) if key else None
+
+# TensorFlow 1 optimiser classes (tf.train.*, tf.compat.v1.train.*) -> the optimiser they implement
+TF1_OPTIMIZERS = {"GradientDescentOptimizer": "sgd", "MomentumOptimizer": "sgd", "AdamOptimizer": "adam",
+                  "RMSPropOptimizer": "rmsprop", "AdagradOptimizer": "adagrad", "AdadeltaOptimizer": "adadelta",
+                  "FtrlOptimizer": "ftrl", "ProximalGradientDescentOptimizer": "sgd"}
+
+# Keras initializers with a fixed scale: the standard deviation of the weights they draw (Keras 1-3
+# defaults: RandomNormal stddev 0.05, RandomUniform +-0.05, TruncatedNormal stddev 0.05 cut at 2 sd,
+# i.e. 0.88 x 0.05); constants have none. Glorot/He-type initializers scale with the layer and are left out.
+KERAS_INITIALIZER_STD = {"zeros": 0.0, "ones": 0.0, "constant": 0.0, "random_normal": 0.05,
+                         "random_uniform": 0.05 / 3 ** 0.5, "truncated_normal": 0.05 * 0.88}
+KERAS_INITIALIZER_CLASSES = {"zeros": "zeros", "zero": "zeros", "ones": "ones", "one": "ones",
+                             "constant": "constant", "randomnormal": "random_normal",
+                             "randomuniform": "random_uniform", "truncatednormal": "truncated_normal",
+                             "random_normal": "random_normal", "random_uniform": "random_uniform",
+                             "truncated_normal": "truncated_normal", "uniform": "random_uniform",
+                             "normal": "random_normal"}

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from nnfit.explain import inner as inner_mod
 from nnfit.explain import rational as rational_mod
 from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
@@ -198,7 +199,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         if progress is not None:
             progress(text)
 
-    def add(expr: sp.Expr, source: str, level: int = 0) -> None:
+    def add(expr: sp.Expr, source: str, level: int = 0, merge: bool = True) -> None:
         v = _rmse(evaluate(expr, symbols, Xva), yva)
         # constants are made simple only for formulas close to exact: on an approximation the snap
         # changes little and costs a compile per constant
@@ -207,6 +208,11 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         c = _candidate(expr, symbols, Xtr, ytr, Xva, yva, floor, source, level)
         if c is not None:
             out.append(c)
+            if merge and c.val_rmse <= 1e4 * floor and expr.has(sp.sin) and expr.has(sp.cos):
+                # a*sin(u) + b*cos(u) as one shifted sine: the phase may be a simple value
+                for merged in inner_mod.merge_phases(expr)[:5]:
+                    if time.perf_counter() < deadline:
+                        add(merged, source + ", phases merged", level, merge=False)
 
     def settled() -> bool:
         # an exact fit whose constants all became simple values ends the search; an exact fit with
@@ -226,7 +232,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
     try:
         result = sparse_mod.sparse_fit(Xtr, ytr, [str(s) for s in symbols], X_val=Xva, y_val=yva, seed=seed,
                                        max_terms=max_terms, max_level=max_level,
-                                       time_limit=max(1.0, (0.7 if Xtr.shape[1] == 1 else 0.65) * left),
+                                       time_limit=max(1.0, 0.5 * left),
                                        noise_floor=tolerance_floor)
         rebind = {sp.Symbol(str(s), real=True): s for s in symbols}
         for c in result.pareto[:8]:
@@ -235,6 +241,16 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         say(f"term library failed: {type(exc).__name__}")
     if settled():
         return out
+    left = deadline - time.perf_counter()
+    if left > 1.0 and Xtr.shape[1] <= 3:
+        say("inner forms")
+        try:
+            for expr in inner_mod.inner_search(Xtr, ytr, Xva, yva, symbols, 0.6 * left, floor)[:3]:
+                add(expr, "inner form")
+        except Exception as exc:  # noqa: BLE001 - one failing stage must not lose the others' candidates
+            say(f"inner forms failed: {type(exc).__name__}")
+        if settled():
+            return out
     left = deadline - time.perf_counter()
     if trees and left > 1.0 and Xtr.shape[1] <= 3:
         say("expression trees")

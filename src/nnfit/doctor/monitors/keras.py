@@ -143,6 +143,11 @@ class KerasMonitor(keras.callbacks.Callback):
         self.budget = Budget(self.budget.seconds)
         self._t0 = time.perf_counter()
         run.layers = describe_layers(model, self.script)
+        for layer in self._dense():
+            # the weights as initialised (before this fit's first update): bad-initial-scale reads their spread
+            kernel = np.asarray(layer.get_weights()[0]) if layer.get_weights() else None
+            if kernel is not None and kernel.size > 1:
+                run.initial_weight_std.setdefault(layer.name, float(kernel.std()))
         if self.script is not None:
             run.source = run.source or self.script.path
             run.source_lines = run.source_lines or self.script.lines

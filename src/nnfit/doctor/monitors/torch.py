@@ -27,6 +27,44 @@ from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_FUNCTIONAL_LOSSES
 MAX_DATA_ROWS = 50_000
 MAX_BATCH_PRINTS = 20_000
 MAX_MANUAL_STEPS = 200_000
+# Hand-written losses (`(y - model(x)) ** 2`) are checked for broadcast shapes on this many
+# subtractions between a prediction (a tensor that needs grad) and a target; then the check is off.
+MAX_SHAPE_CHECKS = 200
+# Functional activations (F.relu, torch.sigmoid, Tensor.tanh ...) seen by the final probe: the
+# name the dead / saturated statistics and the layer description use for each.
+FUNCTIONAL_ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu",
+                          "elu": "elu", "gelu": "gelu", "softplus": "softplus", "relu6": "relu"}
+
+
+@contextlib.contextmanager
+def _functional_activations(outputs: list, last_linear: list[str]) -> Iterator[None]:
+    """While the final probe runs: F.relu / torch.sigmoid / Tensor.tanh ... record their outputs under
+    the name of the Linear layer that ran last (activation modules have hooks; functions do not)."""
+    saved = []
+
+    def make(original: Any, act: str) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            out = original(*args, **kwargs)
+            if last_linear[0] and torch.is_tensor(out):
+                outputs.append((last_linear[0], act, out))
+            return out
+        return wrapped
+
+    for owner in (F, torch, torch.Tensor):
+        for name, act in FUNCTIONAL_ACTIVATIONS.items():
+            original = getattr(owner, name, None)
+            if original is None:
+                continue
+            saved.append((owner, name, original, name in owner.__dict__))
+            setattr(owner, name, make(original, act))
+    try:
+        yield
+    finally:
+        for owner, name, original, own in reversed(saved):
+            if own:
+                setattr(owner, name, original)
+            else:
+                delattr(owner, name)      # inherited (Tensor methods live on the C base): unshadow it
 
 
 class StopTraining(BaseException):
@@ -111,6 +149,14 @@ class TorchWatcher:
         self._target_dtype: str | None = None
         self._batch_prints: list[tuple[int, float]] = []   # (size, sum of first targets) per loss call
         self._target_tail_shape: tuple[int, ...] | None = None
+        self.initial_weight_std: dict[str, float] = {}
+        self.on_manual_step: Any = None     # doctor run's update budget: True when spent
+        self._last_out: torch.Tensor | None = None
+        self._step_chain: list[nn.Module] = []      # the root modules called in turn, each on the last's output
+        self._chain: list[nn.Module] = []
+        self._chained: nn.Module | None = None
+        self._shape_checks = 0
+        self._saved_sub: list[tuple[Any, str, Any]] = []
         self.t0 = time.perf_counter()
 
     # -- hooks ----------------------------------------------------------------------------------
@@ -129,11 +175,20 @@ class TorchWatcher:
             return
         entry = self._roots.setdefault(id(module), [module, 0])
         entry[1] += 1
-        if args and torch.is_tensor(args[0]):
-            self._last_x = args[0].detach()
+        if args and self._last_out is not None and args[0] is self._last_out:
+            # fed the previous module's output (`output(embedding(words))`, no container module): one
+            # network in parts; the data are the first part's input
+            self._step_chain.append(module)
+        else:
+            self._step_chain = [module]
+            if args and torch.is_tensor(args[0]):
+                self._last_x = args[0].detach()
+        self._last_out = output if torch.is_tensor(output) else None
 
     def _record_loss(self, name: str, value: torch.Tensor, target: Any, prediction: Any = None) -> None:
         self._loss_name = self._loss_name or name
+        if len(self._step_chain) > 1 and not self._chain:
+            self._chain = list(self._step_chain)
         self._pending_loss = float(value.detach())
         if torch.is_tensor(target):
             if torch.is_tensor(prediction) and self._loss_shapes is None and tuple(prediction.shape) != tuple(target.shape):
@@ -180,6 +235,10 @@ class TorchWatcher:
         count = self._steps.get(id(opt), 0) + 1
         self._steps[id(opt)] = count
         self._opts[id(opt)] = opt
+        if count == 1 and not self.history.n_updates:
+            # the weights as initialised (before the first update): bad-initial-scale reads their spread
+            for n, m in self._linear_layers().items():
+                self.initial_weight_std.setdefault(n, float(m.weight.detach().double().std()) if m.weight.numel() > 1 else 0.0)
         if _sampled(count):
             layers = self._linear_layers()
             self._snap = {n: [p.detach().clone() for p in m.parameters()] for n, m in layers.items()}
@@ -217,16 +276,18 @@ class TorchWatcher:
             return
         X = torch.as_tensor(np.concatenate(self._xs)[:512])
         Y = np.concatenate(self._ys)[:512]
-        dtype = next((p.dtype for p in root.parameters()), torch.float32)
+        dtype = self._feed_dtype(root)
+        depth = self._depth
         self._depth += 1           # not a training call: keep it out of the records
         try:
             with torch.no_grad():
-                pred = root(X.to(dtype).reshape(len(X), *self._x_shape(X.numpy()))).double().cpu().numpy()
+                X = X.to(dtype)
+                pred = root(X.reshape(len(X), *self._x_shape(X.numpy()))).double().cpu().numpy()
             self.probe_losses.append(float(np.mean((pred.reshape(Y.shape) - Y) ** 2)))
         except Exception:  # noqa: BLE001
             pass
         finally:
-            self._depth -= 1
+            self._depth = depth    # a forward that raised skipped its post hook: restore, never drift
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> "TorchWatcher":
@@ -240,6 +301,7 @@ class TorchWatcher:
         for name in TORCH_FUNCTIONAL_LOSSES:
             self._wrap_functional(name)
         self._wrap_backward()
+        self._wrap_subtraction()
         self.budget = Budget(self.budget.seconds)
         self.t0 = time.perf_counter()
         return self
@@ -254,6 +316,7 @@ class TorchWatcher:
         if self._saved_backward is not None:
             torch.Tensor.backward = self._saved_backward
             self._saved_backward = None
+        self._unwrap_subtraction()
 
     def _wrap_backward(self) -> None:
         """A hand-written update (`w.data -= lr * w.grad`) steps no optimiser: each scalar
@@ -269,11 +332,53 @@ class TorchWatcher:
                     watcher._manual_losses.append(float(tensor.detach()))
                 except (RuntimeError, TypeError, ValueError):
                     watcher._manual_losses.append(float("nan"))
-                if watcher.budget.expired:
+                if watcher.budget.expired or (watcher.on_manual_step is not None and watcher.on_manual_step()):
                     raise StopTraining()
             return out
 
         torch.Tensor.backward = backward
+
+    def _check_difference(self, a: Any, b: Any) -> None:
+        """`a - b` in a hand-written loss: a prediction (needs grad, one row per input row) against a
+        target (no grad) whose shapes broadcast to a bigger one, e.g. (n, 1) - (n,) -> (n, n)."""
+        self._shape_checks += 1
+        if not (torch.is_tensor(a) and torch.is_tensor(b)) or a.shape == b.shape or not torch.is_grad_enabled():
+            return
+        pred, target = (a, b) if a.requires_grad and not b.requires_grad else \
+            (b, a) if b.requires_grad and not a.requires_grad else (None, None)
+        x = self._last_x
+        if pred is None or x is None or pred.dim() == 0 or target.dim() == 0 \
+                or pred.shape[0] != x.shape[0] or target.shape[0] != x.shape[0]:
+            return
+        from nnfit.doctor.rules.target_shape_broadcast import broadcasts
+
+        if broadcasts(tuple(pred.shape), tuple(target.shape)):
+            self._loss_shapes = (tuple(pred.shape), tuple(target.shape))
+
+    def _wrap_subtraction(self) -> None:
+        """Watch `y - y_pred` (Tensor.__sub__/__rsub__, torch.sub/subtract) for the first
+        MAX_SHAPE_CHECKS differences: a loss computed by hand broadcasts there, not in a loss module."""
+        watcher = self
+
+        def make(original: Any, swap: bool) -> Any:
+            def wrapped(a: Any, b: Any, *args: Any, **kwargs: Any) -> Any:
+                if watcher._loss_shapes is None and watcher._shape_checks < MAX_SHAPE_CHECKS:
+                    try:
+                        watcher._check_difference(a, b)
+                    except Exception:  # noqa: BLE001 - a check must never break the user's arithmetic
+                        pass
+                return original(a, b, *args, **kwargs)
+            return wrapped
+
+        for owner, name in ((torch.Tensor, "__sub__"), (torch.Tensor, "__rsub__"), (torch, "sub"), (torch, "subtract")):
+            original = getattr(owner, name)
+            self._saved_sub.append((owner, name, original))
+            setattr(owner, name, make(original, name == "__rsub__"))
+
+    def _unwrap_subtraction(self) -> None:
+        for owner, name, original in reversed(self._saved_sub):
+            setattr(owner, name, original)
+        self._saved_sub = []
 
     @property
     def manual(self) -> bool:
@@ -289,6 +394,10 @@ class TorchWatcher:
             return self.module
         if not self._roots:
             return None
+        if self._chain:
+            if self._chained is None:
+                self._chained = nn.Sequential(*self._chain)   # the parts, in the order the step called them
+            return self._chained
         stepped = [self._opts[k] for k in self._opts] or ([self.optimizer] if self.optimizer else [])
         params = {id(p) for o in stepped for g in o.param_groups for p in g["params"]}
         ranked = sorted(self._roots.values(), key=lambda e: -e[1])
@@ -345,6 +454,7 @@ class TorchWatcher:
             for name in series:
                 series[name] = thin(series[name])
         run.history = h
+        run.initial_weight_std = dict(self.initial_weight_std)
         if root is not None and X is not None and Y is not None:
             self._final_probe(run, root, X, Y)
         self.run = run
@@ -371,7 +481,7 @@ class TorchWatcher:
 
     def _final_probe(self, run: TrainingRun, root: nn.Module, X: np.ndarray, Y: np.ndarray) -> None:
         idx = probe_rows(X)
-        dtype = next((p.dtype for p in root.parameters()), torch.float32)
+        dtype = self._feed_dtype(root)
         outputs: list[tuple[str, str, torch.Tensor]] = []
         handles = []
         last_linear: list[str] = [""]
@@ -388,8 +498,14 @@ class TorchWatcher:
             with torch.no_grad():
                 pred = root(torch.as_tensor(X, dtype=dtype).reshape(len(X), *self._x_shape(X)))
                 outputs.clear()
-                root(torch.as_tensor(X[idx], dtype=dtype).reshape(len(idx), *self._x_shape(X)))
+                with _functional_activations(outputs, last_linear):
+                    root(torch.as_tensor(X[idx], dtype=dtype).reshape(len(idx), *self._x_shape(X)))
             fit_quality(run, Y, pred.double().cpu().numpy())
+            for name, act, _ in outputs:
+                # an activation applied in forward() by a function (F.relu(self.hidden(x))): the layer's own
+                layer = next((l for l in run.layers if l.name == name and l.kind == "dense"), None)
+                if layer is not None and (layer.activation or "linear") == "linear":
+                    layer.activation = act
             dead, sat = layer_stats(outputs)
             for name, value in dead.items():
                 run.history.dead_fraction.setdefault(name, []).append(value)
@@ -401,6 +517,13 @@ class TorchWatcher:
             root.train(was_training)
             for hd in handles:
                 hd.remove()
+
+    def _feed_dtype(self, root: nn.Module) -> torch.dtype:
+        """The dtype to feed recorded rows back in: the parameters' (float inputs) or the script's own
+        integer dtype (indices into an embedding)."""
+        if self._last_x is not None and not torch.is_floating_point(self._last_x):
+            return self._last_x.dtype
+        return next((p.dtype for p in root.parameters()), torch.float32)
 
     def _x_shape(self, X: np.ndarray) -> tuple[int, ...]:
         return tuple(self._last_x.shape[1:]) if self._last_x is not None else (X.shape[1],)

@@ -8,14 +8,19 @@ hidden units identical forever.
 Example: self.W = np.zeros((3, 3)), or np.random.randn(100, 100) * 10
 Fix: draw weights as np.random.randn(fan_in, fan_out) * np.sqrt(2 / (fan_in + fan_out)) (Glorot) and
 biases as zeros.
+Severity: an error when this run's own fit fails (training R² / accuracy below the healthy bar of
+rules/_common.py), a warning otherwise (a run that fits anyway has nothing to explain). The initial
+spread is read by the monitors before the first update (Keras: at fit/train_on_batch start; torch: at
+the first optimiser step) and by the static reader from NumPy initialisations.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding, Location
+from nnfit.doctor.findings import Finding, Location, Severity
 from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import healthy
 from nnfit.doctor.run import TrainingRun
 
 # Ratio of the actual initial std to the Glorot std outside which the scale is bad.
@@ -48,4 +53,5 @@ def bad_initial_scale(run: TrainingRun) -> Iterator[Finding]:
             explanation=("identical units get identical updates and never differ" if std == 0
                          else "units saturate or the signal explodes/vanishes through the layers"),
             basis="setting", margin=max(ratio / TOO_LARGE, TOO_SMALL / ratio) if ratio > 0 else 10.0,
+            severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
         )

@@ -42,13 +42,16 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
     hidden = hidden_layers(run)
     widest = max((l.units or 0 for l in hidden), default=0)
     if state is None:  # static
-        if hidden or activation(out) not in ("linear", "none", ""):
+        # no hidden layer, or hidden layers without activation: a stack of linear layers is one linear map
+        if any(activation(l) not in ("linear", "none", "") for l in hidden + [out]):
             return
         yield Finding(
             code="NF115", severity=Severity.INFO,   # nothing measured: a linear model may be what the data need
-            message="capacity-too-small: no hidden layer; the model is a linear function of its inputs",
-            fix="add a hidden layer, e.g. Dense(32, activation='tanh'), before the output",
-            evidence={"hidden_layers": 0}, location=location(run, layer=out),
+            message="capacity-too-small: " + (f"{len(hidden)} hidden layer(s) without activation" if hidden else "no hidden layer")
+                    + "; the model is a linear function of its inputs",
+            fix="add a hidden layer, e.g. Dense(32, activation='tanh'), before the output" if not hidden
+                else "give the hidden layer(s) a nonlinear activation, e.g. activation='tanh'",
+            evidence={"hidden_layers": len(hidden)}, location=location(run, layer=out),
             explanation="a linear model cannot fit a curved target", basis="code",
         )
         return

@@ -19,12 +19,38 @@ from nnfit.doctor.run import TrainingRun
 
 # DeepDiagnosis flags >= 70 %; small layers (3-5 units) make 50 % the useful threshold here.
 DEAD = 0.5
+# Read from the code (doctor lint, nothing measured): a ReLU layer whose kernel is a constant (std 0,
+# initial_weight_std) and whose constant bias is <= 0 gives every unit the pre-activation `bias <= 0` for
+# every input, so ReLU outputs 0 with zero gradient from the first step: dead by construction, no threshold.
+RELU_FAMILY = {"relu", "relu6"}
+
+
+def _dead_from_start(run: TrainingRun) -> Iterator[Finding]:
+    biases = run.static.initial_bias if run.static else {}
+    for layer in run.layers:
+        if layer.kind != "dense" or (layer.activation or "") not in RELU_FAMILY or run.initial_weight_std.get(layer.name) != 0:
+            continue
+        bias = 0.0 if layer.use_bias is False else biases.get(layer.name)
+        if bias is None or bias > 0:
+            continue
+        yield Finding(
+            code="NF113",
+            message=f"dead-units: layer '{layer.name}' starts with constant weights and bias {bias:g}: every "
+                    f"ReLU unit gets the input {bias:g} for every row, outputs 0 and passes no gradient",
+            fix="use the default random initialisation (glorot_uniform / he_normal) with a zero or small positive bias",
+            evidence={"layer": layer.name, "initial_weight_std": 0.0, "initial_bias": bias, "units": layer.units},
+            location=location(run, layer=layer),
+            explanation="dead ReLU units have zero gradient and never recover",
+            basis="setting", margin=2.0, severity=Severity.WARNING,
+        )
 
 
 @rule("NF113")
 def dead_units(run: TrainingRun) -> Iterator[Finding]:
     if not failing(run):
         return
+    if run.is_static:
+        yield from _dead_from_start(run)
     for name, series in run.history.dead_fraction.items():
         if not series or series[-1] < DEAD:
             continue

@@ -14,7 +14,7 @@ from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse
 from nnfit.doctor.static.py2 import repair_python2
 from nnfit.doctor.static.reflow import looks_flattened, reflow
 from nnfit.doctor.static.values import V, _Model
-from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_LAYERS
+from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_ACTIVATIONS, TORCH_LAYERS
 from nnfit.doctor.static.interp import _Interp
 
 
@@ -95,7 +95,8 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             if o.variable in interp.stepped_vars:
                 o.passed_to_compile = True
                 cfg.optimizer = o
-    torchy = "torch" in interp.framework_hint and cfg.fit_line is None
+    # a hand-written loop (torch, TF1 sess.run, apply_gradients): the loops around the steps give epochs and batches
+    torchy = ("torch" in interp.framework_hint or interp.custom_loop) and cfg.fit_line is None
     if torchy:
         for o in built:
             if o.passed_to_compile is False and o.variable and o.variable in interp.stepped_vars:
@@ -149,6 +150,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
                              reflowed=any(p["kind"] == "flattened" for p in problems), analysed_lines=len(lines),
                              functions=sorted(interp.funcs), classes=sorted(interp.classes),
                              gradient_names=dict(interp.gradient_names), data_files=list(interp.data_files))
+    for layer in run.layers:
+        if id(layer) in interp.init_std and layer.input_units and layer.units:
+            run.initial_weight_std[layer.name] = interp.init_std[id(layer)]
+        if id(layer) in interp.init_bias:
+            run.static.initial_bias[layer.name] = interp.init_bias[id(layer)]
     if interp.classes and not run.layers and run.updates:
         run.framework_guess = "numpy"
     return run
@@ -234,18 +240,27 @@ def _copy_aliases(tree: ast.Module) -> dict[str, str]:
 def _torch_attr_layers(tree: ast.Module, interp: _Interp) -> None:
     """`self.fc1 = nn.Linear(1, 64)` inside an nn.Module: remember the attribute name of each layer."""
     for cls in (n for n in _nodes(tree) if isinstance(n, ast.ClassDef)):
-        if "Module" not in {_last(_dotted(b)) for b in cls.bases}:
+        bases = {_last(_dotted(b)) for b in cls.bases}
+        keras_model = "Model" in bases and "Module" not in bases    # a Keras Model subclass: layers as attributes
+        if "Module" not in bases and not keras_model:
             continue
-        model = _Model(cls.name, "torch", line=interp.line(cls))
+        model = _Model(cls.name, "keras" if keras_model else "torch", line=interp.line(cls))
         model._attrs = {}  # type: ignore[attr-defined]
         interp.torch_modules[cls.name] = model
         interp.models.append(model)
-        interp.framework_hint.add("torch")
+        interp.framework_hint.add("keras" if keras_model else "torch")
         for node in ast.walk(cls):
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Attribute) \
                     and isinstance(node.value, ast.Call):
                 last = _last(_dotted(node.value.func))
-                if last in TORCH_LAYERS or last in TORCH_ACTIVATIONS:
+                if keras_model and last in KERAS_LAYERS:
+                    args = [interp.eval(a, {}, 1) for a in node.value.args]
+                    kw = {k.arg: interp.eval(k.value, {}, 1) for k in node.value.keywords if k.arg}
+                    kwnodes = {k.arg: k.value for k in node.value.keywords if k.arg}
+                    layer = interp.keras_layer(node.value, last, args, kw, kwnodes)
+                    if layer.kind != "activation":
+                        model._attrs[node.targets[0].attr] = layer  # type: ignore[attr-defined]
+                elif not keras_model and (last in TORCH_LAYERS or last in TORCH_ACTIVATIONS):
                     args = [interp.eval(a, {}, 1) for a in node.value.args]
                     kw = {k.arg: interp.eval(k.value, {}, 1) for k in node.value.keywords if k.arg}
                     layer = interp.torch_layer(node.value, last, args, kw)
@@ -302,6 +317,8 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
     stats.targets = _columns(y) if y is not None else []
     stats.input_dtype = X.dtype
     stats.target_dtype = y.dtype if y is not None else None
+    if y is not None and y.counts and not y.exact:   # a literal list: its values are known
+        stats.class_counts = y.counts
     if y is not None and y.exact:     # read from a data file beside the script
         stats.class_counts = y.counts
         orders = [o for o in [y.order] + [c.order for c in (X.cols or [X])] if o is not None]

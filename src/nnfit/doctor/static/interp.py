@@ -15,7 +15,31 @@ from nnfit.doctor.static.values import (UNKNOWN, V, _const_binop, _join, _Loop, 
 from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_torch import TorchReader
-from nnfit.doctor.static.interp_numpy import NumpyReader
+from nnfit.doctor.static.interp_numpy import NumpyReader, unsqueezed
+from nnfit.doctor.static.interp_tf import TFReader
+
+
+def _result_dtype(op: ast.operator, a: V, b: V) -> str | None:
+    """NumPy's result dtype for an arithmetic operation, as far as the operands' dtypes are known."""
+    def kind(v: V) -> str | None:
+        if v.dtype:
+            return v.dtype
+        if v.kind == "num" and isinstance(v.const, (int, float)) and not isinstance(v.const, bool):
+            return "pyint" if isinstance(v.const, int) else "pyfloat"
+        return None
+
+    ka, kb = kind(a), kind(b)
+    if ka is None or kb is None:
+        return None
+    arrays = [k for k in (ka, kb) if not k.startswith("py")]
+    floats = [k for k in arrays if k.startswith(("float", "bfloat"))]
+    if floats:
+        return floats[0]
+    if isinstance(op, ast.Div) or "pyfloat" in (ka, kb):
+        return "float64"
+    if isinstance(op, ast.Pow) and not all(k.startswith(("int", "uint", "py")) for k in (ka, kb)):
+        return None
+    return arrays[0] if arrays else None
 
 
 class _Core:
@@ -58,6 +82,8 @@ class _Core:
         self.script_dir: str | None = None     # where data files the script loads are looked up
         self.name_alias: dict[str, str] = {}   # `from m import A as B`: B -> m.A
         self.data_files: list[str] = []
+        self.init_std: dict[int, float] = {}     # id(LayerInfo) -> std of its initial kernel, when the script sets it
+        self.init_bias: dict[int, float] = {}    # id(LayerInfo) -> its constant initial bias, when the script sets it
 
     # ---- locations
     def key(self, node: ast.AST) -> tuple[int, int]:
@@ -125,7 +151,12 @@ class _Core:
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             it = self.eval(stmt.iter, env, mult)
             count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
-            if it.kind == "seq" or it.items is not None or count is not None:
+            if it.kind in ("loader", "dataset") and it.items:
+                # a batch of each tensor: its shape and range, the batch size as its rows
+                rows = it.const if it.kind == "loader" and isinstance(it.const, int) else None
+                parts = [dataclasses.replace(t, n=rows) if it.kind == "loader" else t.elem() for t in it.items]
+                self.assign(stmt.target, parts[0] if len(parts) == 1 else V("tuple", items=parts), env, stmt)
+            elif it.kind == "seq" or it.items is not None or count is not None:
                 self.assign(stmt.target, it.elem() if it.items is None or it.cols else
                             V("num", *_union_range(it.items), n=None) if it.items else UNKNOWN, env, stmt)
             else:
@@ -160,7 +191,9 @@ class _Core:
             return r1 or r2
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self.eval(item.context_expr, env, mult)
+                ctx = self.eval(item.context_expr, env, mult)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, ctx, env, stmt)
             return self.exec_block(stmt.body, env, mult)
         elif isinstance(stmt, ast.Try):
             r = self.exec_block(stmt.body, env, mult)
@@ -231,12 +264,45 @@ class _Core:
                     self.note_update_assign(target, stmt, env)
         elif isinstance(target, ast.Subscript):
             base = _dotted(target.value)
-            if base and base in env and env[base].kind == "seq" and not isinstance(target.slice, ast.Constant):
-                pass
+            if base and base in env and env[base].kind == "seq" and val.kind in ("num", "seq"):
+                self.assign_item(base, target.slice, val, env)
         if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
             nm = target.id if isinstance(target, ast.Name) else target.attr
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
+
+    def assign_item(self, base: str, sl: ast.AST, val: V, env: dict[str, V]) -> None:
+        """`X[i] = v`, `Y[i, 1] = v` (an array filled in a loop): the array's range takes in the value;
+        the array is changed in place, so the name is updated where it lives."""
+        cur = env[base]
+
+        def widen(old: V, new: V) -> V:
+            if not (old.known and new.known):
+                return dataclasses.replace(old, lo=None, hi=None, counts=None, exact=False)
+            return dataclasses.replace(old, lo=min(old.lo, new.lo), hi=max(old.hi, new.hi),
+                                       integer=old.integer and new.integer, counts=None, exact=False)
+
+        col = None
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 2:
+            idx = self.eval(sl.elts[1], env, 1)
+            col = idx.const if isinstance(idx.const, int) and not isinstance(idx.const, bool) else None
+        if cur.cols and col is not None and -len(cur.cols) <= col < len(cur.cols):
+            cols = list(cur.cols)
+            cols[col] = widen(cols[col], val)
+        elif cur.cols and val.cols and len(val.cols) == len(cur.cols):
+            cols = [widen(a, b) for a, b in zip(cur.cols, val.cols)]
+        elif cur.cols:
+            cols = [widen(c, val) for c in cur.cols]
+        else:
+            cols = None
+        if cols is not None:
+            lo, hi = _union_range(cols)
+            new = dataclasses.replace(cur, cols=cols, lo=lo, hi=hi, integer=all(c.integer for c in cols),
+                                      counts=None, exact=False)
+        else:
+            new = widen(cur, val)
+        home = next((m for m in env.maps if base in m), env) if isinstance(env, ChainMap) else env
+        home[base] = new
 
     def bind_name(self, name: str, val: V) -> None:
         if val.kind == "opt" and isinstance(val.ref, OptimizerInfo) and val.ref.variable is None:
@@ -293,7 +359,20 @@ class _Core:
             a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
             if isinstance(node.op, ast.Sub):
                 self.note_broadcast(a, b, node)
+            if isinstance(node.op, ast.MatMult) and a.dist in ("placeholder", "prediction"):
+                m = self.tf_matmul(node, a, b)
+                if m is not None:
+                    return m
+            if isinstance(node.op, ast.Add):
+                # `x @ W + b`: adding a bias keeps a layer's output (its shape, its layer)
+                for pred, other in ((a, b), (b, a)):
+                    if pred.dist == "prediction" and other.dist != "prediction" and other.n in (None, 1):
+                        if isinstance(pred.ref, LayerInfo) and pred.ref.use_bias is False:
+                            pred.ref.use_bias = True
+                        return pred
             out = binop(node.op, a, b)
+            if out.kind == "seq":
+                out = dataclasses.replace(out, dtype=_result_dtype(node.op, a, b))
             dims = [d for d in (a.ndim, b.ndim) if d]
             if dims and not isinstance(node.op, ast.MatMult):
                 out = dataclasses.replace(out, ndim=max(dims))
@@ -310,7 +389,19 @@ class _Core:
             if isinstance(node, ast.Tuple):
                 return V("tuple", items=items, const=tuple(i.const for i in items) if all(i.const is not None for i in items) else None)
             lo, hi = _union_range(items) if items and all(i.kind in ("num",) for i in items) else (None, None)
+            consts = [i.const for i in items]
+            numbers = bool(items) and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in consts)
+            nested = [i.dtype for i in items if i.kind == "seq"]
+            dtype = ("int64" if all(isinstance(c, int) for c in consts) else "float64") if numbers else (
+                ("int64" if all(d == "int64" for d in nested) else "float64" if all(nested) else None)
+                if nested and len(nested) == len(items) else None)
+            counts = None
+            if numbers and len(set(consts)) <= 50:    # a literal list: its values are known exactly
+                counts = {}
+                for c in consts:
+                    counts[f"{c:g}"] = counts.get(f"{c:g}", 0) + 1
             return V("seq", lo, hi, all(i.integer for i in items) if items else False, n=len(items), items=items,
+                     dtype=dtype, counts=counts,
                      const=[i.const for i in items] if items and all(i.const is not None for i in items) else ([] if not items else None),
                      mutable_list=True)
         if isinstance(node, ast.Lambda):
@@ -346,11 +437,14 @@ class _Core:
             return vals[-1] if vals else UNKNOWN
         if isinstance(node, ast.Dict):
             entries = {}
+            pairs = []
             for k, v in zip(node.keys, node.values):
                 val = self.eval(v, env, mult)
                 if isinstance(k, ast.Constant) and isinstance(k.value, (str, int)):
                     entries[k.value] = val
-            return V("dict", const=entries)
+                if k is not None:   # every key: a feed_dict is keyed by placeholders
+                    pairs.append(V("tuple", items=[self.eval(k, env, mult), val]))
+            return V("dict", const=entries, items=pairs)
         if isinstance(node, ast.JoinedStr):
             return V("str")
         return UNKNOWN
@@ -370,8 +464,8 @@ class _Core:
                 return base      # a row selection
             return UNKNOWN
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and (
-                (isinstance(sl.elts[1], ast.Constant) and sl.elts[1].value is None) or _dotted(sl.elts[1]) in ("np.newaxis", "None")):
-            return dataclasses.replace(base, ndim=2)
+                (isinstance(sl.elts[1], ast.Constant) and sl.elts[1].value is None) or _dotted(sl.elts[1]) in ("np.newaxis", "None", "numpy.newaxis", "tf.newaxis")):
+            return unsqueezed(base)
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and not base.cols and base.ndim == 2 and base.kind == "seq" \
                 and not isinstance(sl.elts[1], ast.Slice):
             return dataclasses.replace(base, ndim=1, shape=None)
@@ -454,7 +548,7 @@ class _Core:
         r = self.framework_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
         if r is not None:
             return r
-        return self.library_call(dotted, last, prefix, args, kw, node)
+        return self.with_dtype(self.library_call(dotted, last, prefix, args, kw, node), last, prefix, args, node)
 
     def _defs_for(self, name: str, call: ast.AST) -> list[ast.AST]:
         """The definition Python would call (the last one above the call) and, for a pasted script with an
@@ -470,18 +564,19 @@ class _Core:
                     node: ast.Call) -> V:
         obj = V("obj", const=cls.name)
         bases = {_last(_dotted(b)) for b in cls.bases}
-        if "Module" in bases:
+        network = "Module" in bases or "Model" in bases     # torch nn.Module or a Keras Model subclass
+        if network:
             model = self.torch_modules.get(cls.name)
             if model is None:
-                model = _Model(cls.name, "torch", line=self.line(cls))
+                model = _Model(cls.name, "torch" if "Module" in bases else "keras", line=self.line(cls))
                 self.torch_modules[cls.name] = model
                 self.models.append(model)
             obj = V("model", ref=model, const=cls.name)
         init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
         if init is not None:
             self.call_user(init, args, kw, env, mult, self_obj=obj)
-        if "Module" in bases:
-            fwd = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "forward"), None)
+        if network:
+            fwd = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name in ("forward", "call")), None)
             if fwd is not None:
                 self.torch_forward_activations(fwd, obj.ref)
         return obj
@@ -529,6 +624,11 @@ class _Core:
 
     def method_call(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
                     kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        r = self.tf_method(node, attr, obj, args, kw, kwnodes, env, mult) or self.data_transform_method(attr, obj, args)
+        if r is not None:
+            return r
+        if attr == "pow" and args and obj.kind == "seq":
+            return binop(ast.Pow(), obj, args[0])
         if attr == "append" and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute):
             target = _dotted(node.func.value)
             if target and args:
@@ -572,14 +672,18 @@ class _Core:
         if attr in ("reshape", "view") and args and obj.kind == "seq":
             dims = args[0].items if len(args) == 1 and args[0].kind == "tuple" and args[0].items else args
             return dataclasses.replace(obj, ndim=len(dims))
-        if attr == "unsqueeze" and obj.kind == "seq" and obj.ndim:
-            return dataclasses.replace(obj, ndim=obj.ndim + 1)
+        if attr == "unsqueeze" and obj.kind == "seq":
+            return unsqueezed(obj)
         if attr in ("flatten", "ravel") and obj.kind == "seq" and not obj.cols:
             return dataclasses.replace(obj, ndim=1)
         if attr == "squeeze" and obj.kind == "seq" and obj.ndim == 2 and not obj.cols:
-            return dataclasses.replace(obj, ndim=1)
+            return dataclasses.replace(obj, ndim=1, shape=(obj.n,) if obj.shape else None)
+        if attr in ("float", "double", "long", "half") and obj.kind == "seq":    # torch casts
+            return dataclasses.replace(obj, dtype={"float": "float32", "double": "float64", "long": "int64",
+                                                   "half": "float16"}[attr])
         if attr in ("reshape", "astype", "copy", "flatten", "ravel", "squeeze", "float", "double", "to", "view",
-                    "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose"):
+                    "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose") \
+                and obj.kind != "unknown":    # np.reshape(a, ...) on a module: the library call reads `a`
             if attr in ("flatten", "ravel") and obj.cols:
                 lo, hi = _union_range(obj.cols)
                 return V("seq", lo, hi, obj.integer, (obj.n or 0) * len(obj.cols) or None)
@@ -634,6 +738,9 @@ class _Core:
     # ---- framework calls: layers, optimisers, losses, models
     def framework_call(self, node: ast.Call, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V],
                        kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        r = self.tf_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
+        if r is not None:
+            return r
         key = self.key(node)
         torchish = prefix.endswith("nn") or prefix.startswith("torch") or (
             "torch" in self.framework_hint and "keras" not in self.framework_hint and last in TORCH_LAYERS)
@@ -696,7 +803,7 @@ class _Core:
             self.config.shuffle = bool(shuffle.const) if shuffle is not None and isinstance(shuffle.const, bool) else False
             self.config.shuffle_line = self.line(node)
             n_batches = math.ceil(ds.n / batch) if ds.n and batch else None
-            return V("loader", n=n_batches, const=batch)
+            return V("loader", n=n_batches, const=batch, items=ds.items if ds.kind == "dataset" else None)
         if last == "TensorDataset":
             if len(args) >= 2:
                 self.torch_data = (args[0], args[1], self.line(node) or 0)
@@ -728,7 +835,9 @@ class _Core:
     def prediction(self, model: V, args: list[V]) -> V:
         """What calling a model gives: rows of the input, the output layer's width (2-D)."""
         n = args[0].n if args else None
-        dense = [la for la in (model.ref.layers if isinstance(model.ref, _Model) else []) if la.kind == "dense"]
+        ref = model.ref if isinstance(model.ref, _Model) else None
+        layers = (ref.layers or list(getattr(ref, "_attrs", {}).values())) if ref is not None else []
+        dense = [la for la in layers if la.kind == "dense"]
         units = dense[-1].units if dense else None
         return V("seq", n=n, const=None, dist="prediction", ndim=2, shape=(n, units) if units else None)
 
@@ -778,5 +887,5 @@ class _Core:
 
 
 
-class _Interp(_Core, KerasReader, TorchReader, NumpyReader):
+class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader):
     """The interpreter: the core walk plus each framework's calls."""

@@ -6,7 +6,8 @@ import ast
 from nnfit.doctor.run import LayerInfo, OptimizerInfo
 from nnfit.doctor.static.nodes import _dotted, _kw_node, _last
 from nnfit.doctor.static.values import UNKNOWN, V, _Model
-from nnfit.doctor.vocab import FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS
+from nnfit.doctor.vocab import (FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_INITIALIZER_CLASSES, KERAS_INITIALIZER_STD,
+                                KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS)
 
 
 class KerasReader:
@@ -17,6 +18,8 @@ class KerasReader:
         if attr == "add" and args:
             layer = args[0]
             if layer.kind == "layer" and isinstance(layer.ref, LayerInfo):
+                if layer.ref.kind == "dense" and any(la.kind == "dense" for la in model.layers):
+                    layer.ref.input_units = None   # Keras ignores input_shape= after the first layer
                 self.attach(model, layer.ref, node)
             return V("none")
         if attr == "compile":
@@ -116,6 +119,7 @@ class KerasReader:
         elif "bias" in kw and isinstance(kw["bias"].const, bool):
             use_bias = kw["bias"].const
         init = kw.get("kernel_initializer") or kw.get("init")
+        init_node = kwnodes.get("kernel_initializer") or kwnodes.get("init")
         layer = LayerInfo(
             name=self._layer_name({"dense": "dense", "activation": "activation", "dropout": "dropout",
                                    "batchnorm": "batch_normalization"}.get(kind, last.lower())),
@@ -125,7 +129,50 @@ class KerasReader:
             line=self.line(node), span=self.span(node),
         )
         self.seen_layers[key] = layer
+        if init_node is not None:
+            std, _ = self.initializer_scale(init_node)
+            if std is not None:
+                self.init_std[id(layer)] = std
+        if "bias_initializer" in kwnodes:
+            _, value = self.initializer_scale(kwnodes["bias_initializer"])
+            if value is not None:
+                self.init_bias[id(layer)] = value
         return layer
+
+    def initializer_scale(self, node: ast.AST) -> tuple[float | None, float | None]:
+        """(std of the weights drawn, the constant value) of a Keras initializer written in the script:
+        'zeros', 'uniform' (Keras 1), initializers.constant(0.0), RandomNormal(stddev=0.1), ..."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            name = KERAS_INITIALIZER_CLASSES.get(node.value.lower().replace("_", "").replace(" ", "")) or \
+                KERAS_INITIALIZER_CLASSES.get(node.value.lower())
+            if name is None:
+                return None, None
+            return KERAS_INITIALIZER_STD[name], {"zeros": 0.0, "ones": 1.0}.get(name)
+        if not isinstance(node, ast.Call):
+            return None, None
+        name = KERAS_INITIALIZER_CLASSES.get(_last(_dotted(node.func)).lower())
+        if name is None:
+            return None, None
+
+        def arg(key: str, pos: int, default: float) -> float | None:
+            for k in node.keywords:
+                if k.arg == key:
+                    v = self.eval(k.value, {}, 1)
+                    return float(v.const) if isinstance(v.const, (int, float)) else None
+            if len(node.args) > pos:
+                v = self.eval(node.args[pos], {}, 1)
+                return float(v.const) if isinstance(v.const, (int, float)) else None
+            return default
+
+        if name in ("zeros", "ones"):
+            return 0.0, 0.0 if name == "zeros" else 1.0
+        if name == "constant":
+            return 0.0, arg("value", 0, 0.0)
+        if name == "random_uniform":
+            lo, hi = arg("minval", 0, -0.05), arg("maxval", 1, 0.05)
+            return ((hi - lo) / 12 ** 0.5 if lo is not None and hi is not None else None), None
+        std = arg("stddev", 1, 0.05)
+        return (std * (0.88 if name == "truncated_normal" else 1.0) if std is not None else None), None
 
     def activation_name(self, v: V | None, node: ast.AST | None) -> str:
         if v is None:

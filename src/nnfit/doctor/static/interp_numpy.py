@@ -7,9 +7,9 @@ import math
 
 from nnfit.doctor.run import UpdateRule
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _is_lr, _last, _safe_unparse
-from nnfit.doctor.static import datafiles
-from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, const,
-                                        table_value)
+from nnfit.doctor.static import datafiles, datasets
+from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, binop,
+                                        const, table_value)
 
 
 class NumpyReader:
@@ -52,7 +52,7 @@ class NumpyReader:
                 return None, None
             if isinstance(v.const, int) and not isinstance(v.const, bool):
                 return v.const, None
-            if v.kind == "tuple" and v.items:
+            if v.kind in ("tuple", "seq") and v.items:     # (2, 3) or a list literal [2, 3]
                 n = v.items[0].const if isinstance(v.items[0].const, int) else None
                 c = v.items[1].const if len(v.items) > 1 and isinstance(v.items[1].const, int) else None
                 return n, c
@@ -70,13 +70,16 @@ class NumpyReader:
 
         def dims(vals: list[V]) -> tuple[int | None, int | None]:
             ints = [v.const for v in vals if isinstance(v.const, int)]
-            if len(vals) == 1 and vals[0].kind == "tuple":
+            if len(vals) == 1 and vals[0].kind in ("tuple", "seq") and vals[0].items:
                 return size_of(vals[0])
             return (ints[0] if ints else None), (ints[1] if len(ints) > 1 else None)
 
         loaded = self.data_file_call(last, prefix, args, kw)
         if loaded is not None:
             return loaded
+        known = self.known_data_call(last, p, args, kw)
+        if known is not None:
+            return known
         random_mod = p in ("random",) or dotted.startswith("random.")
         numpyish = prefix.startswith(("np", "numpy", "torch", "tf", "jnp")) or p in ("random", "np", "numpy", "torch", "math", "rng")
         if last in ("rand", "random", "random_sample", "sample") and (random_mod or numpyish or p in ("rng", "gen", "generator")):
@@ -198,6 +201,90 @@ class NumpyReader:
             return V("seq", n=args[0].n)
         return UNKNOWN
 
+    # ---- named data sets, splits, scalers, label encoders, pass-through wrappers
+    def known_data_call(self, last: str, p: str, args: list[V], kw: dict[str, V]) -> V | None:
+        if last == "load_data":
+            return datasets.keras_load_data(p)
+        if last in datasets.SKLEARN_SETS:
+            flag = kw.get("return_X_y")
+            return datasets.sklearn_load(last, bool(flag is not None and flag.const))
+        if last.startswith("make_"):
+            return datasets.sklearn_make(last, kw, args)
+        if last in ("Variable", "Parameter") and args and args[0].kind in ("seq", "num"):
+            return args[0]      # torch.autograd.Variable(x) (old PyTorch), nn.Parameter(t): the same values
+        if last == "unsqueeze" and args and args[0].kind == "seq":
+            return unsqueezed(args[0])
+        if last == "pow" and len(args) == 2:
+            return binop(ast.Pow(), args[0], args[1])
+        if last == "train_test_split" and args:
+            return split_rows(args, kw)
+        if last in ("to_categorical", "one_hot") and args:
+            k = kw.get("num_classes") or (args[1] if len(args) > 1 else None)
+            return one_hot(args[0], k.const if k is not None and isinstance(k.const, int) else None)
+        if last == "get_dummies" and args:
+            return one_hot(args[0], None)
+        if last in ("scale", "minmax_scale", "maxabs_scale", "robust_scale") and p == "preprocessing" and args:
+            return scaled(args[0], last.replace("_scale", "").replace("scale", "standard"))
+        if last in SCALERS:
+            rng = kw.get("feature_range")
+            return V("obj", const=("scaler", SCALERS[last], rng.const if rng is not None and isinstance(rng.const, tuple) else None))
+        if last in ("LabelBinarizer", "OneHotEncoder"):
+            return V("obj", const=("onehot",))
+        return None
+
+    def data_transform_method(self, attr: str, obj: V, args: list[V]) -> V | None:
+        """scaler.fit(X) / .fit_transform(X) / .transform(X); LabelBinarizer().fit_transform(y)."""
+        tag = obj.const if obj.kind == "obj" and isinstance(obj.const, tuple) else None
+        if not tag:
+            return None
+        if attr == "fit":
+            return obj
+        if attr in ("fit_transform", "transform") and args:
+            if tag[0] == "scaler":
+                return scaled(args[0], tag[1], tag[2])
+            if tag[0] == "onehot":
+                return one_hot(args[0], None)
+        return None
+
+    # ---- dtypes
+    _DTYPE_NAMES = {"float": "float32", "float32": "float32", "float64": "float64", "double": "float64",
+                    "half": "float16", "float16": "float16", "long": "int64", "int": "int64", "int64": "int64",
+                    "int32": "int32", "int16": "int16", "int8": "int8", "uint8": "uint8", "short": "int16",
+                    "bool": "bool", "uint16": "uint16", "uint32": "uint32"}
+    # NumPy / torch defaults for arrays created without dtype=
+    _FLOAT_MAKERS = {"zeros", "ones", "empty", "linspace", "logspace", "rand", "randn", "random", "normal",
+                     "uniform", "standard_normal", "random_sample", "FloatTensor", "eye"}
+    _INT_MAKERS = {"randint", "integers", "random_integers", "LongTensor"}
+
+    def with_dtype(self, v: V, last: str, prefix: str, args: list[V], node: ast.Call) -> V:
+        """The dtype of an array a library call makes: dtype= when given, else the library's default."""
+        if v.kind != "seq":
+            return v
+        for k in node.keywords:
+            if k.arg == "dtype":
+                dotted = k.value.value if isinstance(k.value, ast.Constant) and isinstance(k.value.value, str) else (
+                    _dotted(k.value) if isinstance(k.value, (ast.Name, ast.Attribute)) else None)
+                name = _last(dotted)
+                if name in ("float", "int") and not (dotted or "").startswith("torch"):
+                    name = name + "64"       # Python's float / int and np.float: NumPy's 64-bit types
+                return dataclasses.replace(v, dtype=self._DTYPE_NAMES.get(name, name or None))
+        if v.dtype:
+            return v
+        dtype = None
+        torch = prefix.startswith("torch") or last in ("tensor", "Tensor", "FloatTensor", "LongTensor")
+        if last in self._FLOAT_MAKERS:
+            dtype = "float32" if torch else "float64"
+        elif last in self._INT_MAKERS:
+            dtype = "int64"
+        elif last == "arange" and args:
+            dtype = "int64" if all(a.kind == "num" and isinstance(a.const, int) for a in args) else "float64"
+            dtype = "float32" if torch and dtype == "float64" else dtype
+        elif last in ("tensor", "as_tensor", "from_numpy") and args and args[0].dtype:
+            dtype = "float32" if args[0].dtype == "float64" and last == "tensor" else args[0].dtype
+        elif last == "Tensor":
+            dtype = "float32"
+        return dataclasses.replace(v, dtype=dtype) if dtype else v
+
     # ---- numpy update rules
     def note_update_assign(self, target: ast.Attribute, stmt: ast.Assign, env: dict[str, V]) -> None:
         self._note_update(target, stmt.value, stmt, env, aug_op=None)
@@ -280,3 +367,71 @@ class NumpyReader:
         return out
 
 
+
+
+SCALERS = {"StandardScaler": "standard", "MinMaxScaler": "minmax", "MaxAbsScaler": "maxabs", "RobustScaler": "robust"}
+
+
+def unsqueezed(v: V) -> V:
+    """x[:, None] / x.unsqueeze(1): an (n,) array becomes (n, 1)."""
+    if v.ndim == 1 or (v.ndim is None and not v.cols):
+        return dataclasses.replace(v, ndim=2, shape=(v.n, 1))
+    return dataclasses.replace(v, ndim=(v.ndim or 1) + 1, shape=None)
+
+
+def split_rows(arrays: list[V], kw: dict[str, V]) -> V:
+    """train_test_split(X, y, test_size=...): (X_train, X_test, y_train, y_test), rows shuffled by default."""
+    test = kw.get("test_size")
+    train = kw.get("train_size")
+    shuffle = kw.get("shuffle")
+    shuffled = not (shuffle is not None and shuffle.const is False)
+    out: list[V] = []
+    for a in arrays:
+        n = a.n
+        n_test = None
+        if n is not None:
+            if test is not None and isinstance(test.const, float) and 0 < test.const < 1:
+                n_test = math.ceil(test.const * n)
+            elif test is not None and isinstance(test.const, int) and not isinstance(test.const, bool):
+                n_test = test.const
+            elif train is not None and isinstance(train.const, float) and 0 < train.const < 1:
+                n_test = n - math.floor(train.const * n)
+            elif test is None and train is None:
+                n_test = math.ceil(0.25 * n)
+        order = None if shuffled else a.order
+        cols = [dataclasses.replace(c, order=None if shuffled else c.order) for c in a.cols] if a.cols else a.cols
+        for rows in ((n - n_test) if n_test is not None else None, n_test):
+            out.append(dataclasses.replace(a, n=rows, order=order, cols=cols, items=None, mutable_list=False))
+    return V("tuple", items=out)
+
+
+def one_hot(y: V, k: int | None) -> V:
+    """to_categorical(y, k) / LabelBinarizer: 0/1 columns, one per class."""
+    if k is None and y.known and y.integer and y.lo is not None and y.lo >= 0:
+        k = int(y.hi) + 1
+    cols = [V("seq", 0.0, 1.0, True, y.n) for _ in range(k)] if k and 1 < k <= MAX_COLUMNS else None
+    return V("seq", 0.0, 1.0, True, y.n, cols=cols, counts=y.counts, ndim=2, dtype="float32", order=y.order)
+
+
+def scaled(x: V, kind: str, feature_range: tuple | None = None) -> V:
+    """What a scikit-learn scaler makes of x: standardised columns (about [-3, 3] for normal data,
+    [-1.73, 1.73] for uniform ones), [0, 1] (or feature_range) for min-max, [-1, 1] for max-abs."""
+    def one(c: V) -> V:
+        if kind == "minmax":
+            lo, hi = feature_range if feature_range and all(isinstance(b, (int, float)) for b in feature_range) else (0.0, 1.0)
+        elif kind == "maxabs":
+            lo, hi = -1.0, 1.0
+        elif c.known and kind == "standard":
+            std = (c.hi - c.lo) / 6 if c.dist == "normal" else (c.hi - c.lo) / math.sqrt(12)
+            mid = (c.lo + c.hi) / 2
+            lo, hi = ((c.lo - mid) / std, (c.hi - mid) / std) if std > 0 else (0.0, 0.0)
+        else:
+            lo, hi = -3.0, 3.0
+        return dataclasses.replace(c, lo=float(lo), hi=float(hi), integer=False, counts=None, exact=False,
+                                   const=None, dtype="float64")
+    if x.cols:
+        cols = [one(c) for c in x.cols]
+        lo, hi = _union_range(cols)
+        return dataclasses.replace(x, cols=cols, lo=lo, hi=hi, integer=False, counts=None, exact=False,
+                                   const=None, dtype="float64", kind="seq")
+    return dataclasses.replace(one(x), kind="seq")

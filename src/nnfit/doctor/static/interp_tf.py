@@ -1,0 +1,209 @@
+"""TensorFlow calls for the abstract interpreter: the TF1 graph idiom of posted code (placeholders,
+Variables, tf.matmul / tf.layers.dense, tf.train.*Optimizer(lr).minimize(loss), sess.run(train_op,
+feed_dict=...) in a loop) and tf.data pipelines / optimizer.apply_gradients of TF2 custom loops.
+
+Nothing is run: a placeholder is a symbolic array with the shape written in the script; a feed_dict
+binds the data fed in to the placeholders, the one that reaches the network being the input; each
+sess.run of a training op (or apply_gradients) counts as one optimiser step, as optimizer.step() does
+for torch, so the loops around it give the epochs and batches.
+"""
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+
+from nnfit.doctor.run import LayerInfo, OptimizerInfo
+from nnfit.doctor.static.nodes import _dotted, _last
+from nnfit.doctor.static.values import UNKNOWN, V, _n_of
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TF1_OPTIMIZERS
+
+
+@dataclasses.dataclass(eq=False)
+class _Placeholder:
+    """A tf.placeholder: what was fed to it decides the data; `input` when the network reads it."""
+    line: int | None
+    role: str | None = None
+
+
+def _shape_of(v: V | None) -> tuple | None:
+    """(None, 1) from a literal shape `[None, 1]` / `(N, 1)` / `1024`."""
+    if v is None:
+        return None
+    if isinstance(v.const, int) and not isinstance(v.const, bool):
+        return (v.const,)
+    if v.kind in ("tuple", "seq") and v.items is not None:
+        return tuple(i.const if isinstance(i.const, int) and not isinstance(i.const, bool) else None for i in v.items)
+    return None
+
+
+def _tf(prefix: str) -> bool:
+    root = prefix.split(".")[0] if prefix else ""
+    return root in ("tf", "tensorflow")
+
+
+def _squared_difference(node: ast.AST) -> bool:
+    """`tf.square(a - b)`, `(a - b) ** 2`, `tf.pow(a - b, 2)` somewhere inside a reduction."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Pow) and isinstance(sub.left, ast.BinOp) \
+                and isinstance(sub.left.op, ast.Sub) and isinstance(sub.right, ast.Constant) and sub.right.value == 2:
+            return True
+        if isinstance(sub, ast.Call) and _last(_dotted(sub.func)) in ("square", "squared_difference") and sub.args:
+            if _last(_dotted(sub.func)) == "squared_difference" or (
+                    isinstance(sub.args[0], ast.BinOp) and isinstance(sub.args[0].op, ast.Sub)):
+                return True
+    return False
+
+
+class TFReader:
+    """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
+
+    custom_loop = False     # a hand-written training loop took optimiser steps (TF1 sess.run, apply_gradients)
+
+    def tf_call(self, node: ast.Call, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V],
+                kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        if not _tf(prefix):
+            return None
+        self.framework_hint.add("keras" if ".keras" in prefix else "tf")
+        if last == "placeholder":
+            shape = _shape_of(kw.get("shape") or (args[1] if len(args) > 1 else None))
+            return V("seq", n=shape[0] if shape else None, ndim=len(shape) if shape else None, shape=shape,
+                     dist="placeholder", ref=_Placeholder(self.line(node)))
+        if last in ("Variable", "get_variable"):
+            init = kw.get("initial_value") or kw.get("initializer") or (args[0] if args and last == "Variable" else None)
+            shape = _shape_of(kw.get("shape")) or (init.shape if init is not None else None)
+            # the range is left unknown: a TF1 Variable is a weight, not data
+            return V("seq", shape=tuple(shape) if shape else None, ndim=len(shape) if shape else None)
+        if last in ("random_normal", "truncated_normal", "random_uniform", "normal", "uniform") and (
+                "random" in prefix or last.startswith(("random", "truncated"))):
+            shape = _shape_of(kw.get("shape") or (args[0] if args else None))
+            if last in ("random_uniform", "uniform"):
+                lo, hi = kw.get("minval") or (args[1] if len(args) > 1 else None), kw.get("maxval") or (args[2] if len(args) > 2 else None)
+                lo_v = lo.lo if lo is not None and lo.known else 0.0
+                hi_v = hi.hi if hi is not None and hi.known else 1.0
+                return V("seq", lo_v, hi_v, n=shape[0] if shape else None, shape=shape, ndim=len(shape) if shape else None)
+            mean = kw.get("mean") or (args[1] if len(args) > 1 else None)
+            std = kw.get("stddev") or (args[2] if len(args) > 2 else None)
+            m = mean.lo if mean is not None and mean.known else 0.0
+            s = std.hi if std is not None and std.known else 1.0
+            return V("seq", m - 3 * s, m + 3 * s, n=shape[0] if shape else None, shape=shape,
+                     ndim=len(shape) if shape else None, dist="normal")
+        if last == "matmul" and len(args) >= 2:
+            return self.tf_matmul(node, args[0], args[1])
+        if last == "dense" and prefix.split(".")[-1] == "layers" and args:
+            return self.tf_dense(node, args, kw, kwnodes)
+        if last.lower() in FUNC_ACTIVATIONS and args and args[0].dist == "prediction":
+            layer = args[0].ref
+            if isinstance(layer, LayerInfo) and layer.activation in (None, "linear"):
+                layer.activation = last.lower()
+            return args[0]
+        if last in TF1_OPTIMIZERS:
+            return V("opt", ref=self.optimizer(node, TF1_OPTIMIZERS[last], args, kw, kwnodes, torch=False))
+        if last in ("reduce_mean", "reduce_sum", "mean_squared_error") and node.args:
+            if self.config.loss is None and (last == "mean_squared_error" or _squared_difference(node.args[0])):
+                self.config.loss = "mse"
+            return V("num")
+        if last in ("softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
+                    "sparse_softmax_cross_entropy_with_logits"):
+            self.config.loss = self.config.loss or ("sparse_categorical_crossentropy" if last.startswith("sparse")
+                                                    else "categorical_crossentropy")
+            self.config.from_logits = True
+            return V("seq")
+        if last == "sigmoid_cross_entropy_with_logits":
+            self.config.loss = self.config.loss or "binary_crossentropy"
+            self.config.from_logits = True
+            return V("seq")
+        if last in ("Session", "InteractiveSession"):
+            return V("obj", const="tf.Session")
+        if last == "from_tensor_slices" and args:
+            parts = args[0].items if args[0].kind == "tuple" and args[0].items else [args[0]]
+            return V("dataset", items=list(parts), n=_n_of(*parts))
+        return None
+
+    def tf_matmul(self, node: ast.Call, a: V, w: V) -> V | None:
+        """x @ W in a graph: a dense layer (W's shape) applied to the input placeholder or a previous layer."""
+        if a.dist not in ("placeholder", "prediction"):
+            return None
+        if isinstance(a.ref, _Placeholder):
+            a.ref.role = "input"
+        units = w.shape[-1] if w.shape and len(w.shape) == 2 and isinstance(w.shape[-1], int) else None
+        fan_in = w.shape[0] if w.shape and len(w.shape) == 2 and isinstance(w.shape[0], int) else None
+        key = self.key(node)
+        layer = self.seen_layers.get(key)
+        if layer is None:
+            layer = LayerInfo(name=self._layer_name("dense"), kind="dense", units=units, input_units=fan_in,
+                              activation="linear", use_bias=False, line=self.line(node), span=self.span(node))
+            self.seen_layers[key] = layer
+        return V("seq", n=a.n, ndim=2, shape=(a.n, units) if units else None, dist="prediction", ref=layer)
+
+    def tf_dense(self, node: ast.Call, args: list[V], kw: dict[str, V], kwnodes: dict[str, ast.AST]) -> V:
+        """tf.layers.dense(x, units, activation=...): TF1's functional Dense."""
+        inp = args[0]
+        if isinstance(inp.ref, _Placeholder):
+            inp.ref.role = "input"
+        units_v = kw.get("units") or (args[1] if len(args) > 1 else None)
+        units = units_v.const if units_v is not None and isinstance(units_v.const, int) else None
+        key = self.key(node)
+        layer = self.seen_layers.get(key)
+        if layer is None:
+            fan_in = inp.shape[-1] if inp.shape and isinstance(inp.shape[-1], int) else (
+                inp.ref.units if isinstance(inp.ref, LayerInfo) else None)
+            use_bias = kw["use_bias"].const if "use_bias" in kw and isinstance(kw["use_bias"].const, bool) else True
+            layer = LayerInfo(name=self._layer_name("dense"), kind="dense", units=units, input_units=fan_in,
+                              activation=self.activation_name(kw.get("activation"), kwnodes.get("activation")),
+                              use_bias=use_bias, line=self.line(node), span=self.span(node))
+            self.seen_layers[key] = layer
+        return V("seq", n=inp.n, ndim=2, shape=(inp.n, units) if units else None, dist="prediction", ref=layer)
+
+    def tf_method(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
+                  kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        if obj.kind == "opt" and attr == "minimize":
+            return V("train_op", ref=obj.ref)
+        if obj.kind == "opt" and attr == "apply_gradients":
+            self.tf_step(obj.ref)
+            return V("none")
+        if attr == "run" and args:
+            fetched = args[0].items if args[0].kind in ("seq", "tuple") and args[0].items else [args[0]]
+            ops = [f for f in fetched if f.kind == "train_op"]
+            if not ops:
+                return None
+            self.tf_step(ops[0].ref)
+            feed = kw.get("feed_dict") or (args[1] if len(args) > 1 else None)
+            if feed is not None and feed.kind == "dict" and feed.items:
+                self.tf_feed(feed.items, node)
+            return V("tuple", items=[UNKNOWN] * len(fetched)) if args[0].items is not None else UNKNOWN
+        if obj.kind in ("dataset", "loader"):
+            if attr == "shuffle":
+                self.config.shuffle, self.config.shuffle_line = True, self.line(node)
+                return obj
+            if attr == "batch" and args and isinstance(args[0].const, int) and args[0].const > 0:
+                batch = args[0].const
+                self.batch_sizes.append((batch, self.line(node) or 0))
+                n = math.ceil(obj.n / batch) if obj.n else None
+                return V("loader", n=n, const=batch, items=obj.items)
+            if attr in ("repeat", "prefetch", "cache", "map", "take"):
+                return obj
+        return None
+
+    def tf_step(self, opt: OptimizerInfo | None) -> None:
+        self._step_calls += 1
+        self.custom_loop = True
+        if isinstance(opt, OptimizerInfo):
+            opt.passed_to_compile = True
+            self.compiled = opt
+
+    def tf_feed(self, pairs: list[V], node: ast.AST) -> None:
+        """feed_dict={x: X, y: Y}: the placeholder the network reads takes the inputs, the other the targets."""
+        X = y = None
+        for pair in pairs:
+            if pair.kind != "tuple" or not pair.items or len(pair.items) != 2:
+                continue
+            ph, value = pair.items
+            if not isinstance(ph.ref, _Placeholder):
+                continue
+            if ph.ref.role == "input" and X is None:
+                X = value
+            elif y is None:
+                y = value
+        if X is not None and y is not None and self.torch_data is None:
+            self.torch_data = (X, y, self.line(node) or 0)
