@@ -12,8 +12,15 @@ whose name does not start with "Nguyen-". 1,000 points drawn uniformly on each v
 (an "E" grid spec gives its range), explain(X, y) with its default budget; judged as SRBench judges:
 the difference or the ratio of the formula and the truth simplifies (sympy, with a timeout) to a
 constant, AND the formula's RMSE on 1,000 separately drawn points on the same range is <= 1e-6 of the
-target's standard deviation there. A row whose formula is not finite at every drawn point (sqrt or
-log of negative values on its range) is reported as skipped, with the reason.
+target's standard deviation there. Every row is in the table and in the count (exact / all rows).
+Some rows' formulas are not finite everywhere on their range (sqrt or log of negative values): by
+default (--nonfinite drop) the points are drawn on the range and those where the truth is not finite
+are dropped, for the training and the held-out points alike, as a user's table holds only real
+values; --nonfinite skip reports such rows as skipped instead (still counted as not recovered).
+--time-limit is explain()'s budget, counted in CPU seconds of the process (so that the answer does not
+depend on what else runs on the machine) and a hard bound: the search is stopped at it and answers
+with the best formula found so far (or at 3x the budget on the wall clock, whichever comes first).
+The table gives wall seconds; the summary gives CPU and wall seconds.
 
 For each target it prints the recovered formula, whether sympy proves it equal to the truth, and the
 largest coefficient error (|polished constant - exact constant| over the constants of the formula,
@@ -280,15 +287,16 @@ def srbench_equal(found: sp.Expr, truth: sp.Expr, ranges: list[tuple[float, floa
 
 
 def _finite_draw(fn, ranges, count: int, rng: np.random.Generator):
-    """`count` points drawn uniformly on the ranges among those where fn is finite (None if under 5 % are)."""
+    """`count` points drawn uniformly on the ranges among those where fn is finite (None if under 5 % are),
+    and how many drawn points were dropped on the way."""
     X = np.column_stack([rng.uniform(lo, hi, 20 * count) for lo, hi in ranges])
     with np.errstate(all="ignore"):
         y = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
     keep = np.flatnonzero(np.isfinite(y))
     if len(keep) < count:
-        return None, None
+        return None, None, 0
     keep = keep[:count]
-    return X[keep], y[keep]
+    return X[keep], y[keep], int(keep[-1] + 1 - count)
 
 
 def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite: str = "skip") -> dict:
@@ -305,12 +313,13 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite:
     rng = np.random.default_rng(seed)
     if nonfinite == "drop":
         # A user's table holds only real values: draw on the range and keep the points where the formula is finite.
-        X, y = _finite_draw(fn, ranges, points, rng)
-        Xt, yt = _finite_draw(fn, ranges, 1000, rng)
+        X, y, dropped = _finite_draw(fn, ranges, points, rng)
+        Xt, yt, dropped_t = _finite_draw(fn, ranges, 1000, rng)
         if X is None or Xt is None:
             out.update(status="skipped", reason="finite at under 5 % of the points drawn on the range")
             return out
-        out["nonfinite"] = "dropped"
+        if dropped or dropped_t:
+            out["nonfinite"] = "dropped"
     else:
         X = np.column_stack([rng.uniform(lo, hi, points) for lo, hi in ranges])
         Xt = np.column_stack([rng.uniform(lo, hi, 1000) for lo, hi in ranges])
@@ -321,9 +330,10 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite:
         if bad:
             out.update(status="skipped", reason=f"not finite on the range at {bad} of {points + 1000} points")
             return out
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     result = explain(X, y, input_names=names, seed=seed, time_limit=time_limit)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - start_cpu
     pred = result.predict(Xt)
     test_rmse = float(np.sqrt(np.mean((pred - yt) ** 2))) if np.all(np.isfinite(pred)) else float("inf")
     spread = float(np.std(yt))
@@ -331,6 +341,7 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite:
     symbolic = srbench_equal(result.expression, truth, ranges) if numeric_ok else "not tried"
     out.update(status="exact" if (numeric_ok and symbolic == "yes") else "miss", formula=str(result.expression),
                label=result.label, exact_flag=bool(getattr(result, "exact", False)), seconds=round(seconds, 2),
+               cpu_seconds=round(cpu_seconds, 2),
                test_rmse=test_rmse, spread=spread, test_rmse_rel=test_rmse / spread if spread else None,
                formula_rmse=result.formula_rmse, network_rmse=result.network_rmse, symbolic=symbolic,
                ratio=(result.formula_rmse / result.network_rmse
@@ -363,7 +374,8 @@ def run_dso(args) -> int:
                 done[rec["case"]] = rec
     todo = [r for r in rows if r["name"] not in done]
     print(f"DSO rows with <= 3 inputs, Nguyen's excluded: {len(rows)}; {points_text(args)}; seed {args.seed}; "
-          f"time budget {args.time_limit:g} s per formula; {args.jobs} job(s)", flush=True)
+          f"time budget {args.time_limit:g} CPU s per formula; {args.jobs} job(s); points where the truth is not "
+          f"finite: {'dropped (train and held-out)' if args.nonfinite == 'drop' else 'row skipped'}", flush=True)
     import nnfit.explain.discover  # noqa: F401 - loaded before forking: every worker runs the same code
     import nnfit.explain.oracle  # noqa: F401
     import nnfit.explain.api  # noqa: F401
@@ -417,14 +429,20 @@ def _dso_summary(results: list[dict], args) -> int:
     exact = [r for r in ran if r["status"] == "exact"]
     misses = [r for r in ran if r["status"] == "miss"]
     secs = sorted(r["seconds"] for r in ran)
+    cpu = sorted(r["cpu_seconds"] for r in ran if "cpu_seconds" in r)
     ratios = [r["ratio"] for r in misses if r.get("ratio") is not None]
     median_s = float(np.median(secs)) if secs else float("nan")
     median_ratio = float(np.median(ratios)) if ratios else float("nan")
-    total = len(ran) + len(errors)
-    print(f"\nexact: {len(exact)}/{total} ({100 * len(exact) / max(total, 1):.1f} %) of the rows that ran; "
-          f"{len(exact)}/{len(results)} of all {len(results)} rows; skipped (not finite on the range): "
-          f"{len(skipped)}; errors: {len(errors)}")
-    print(f"median seconds per formula: {median_s:.1f} (max {max(secs) if secs else float('nan'):.1f}); "
+    total = len(results)
+    dropped = [r for r in ran if r.get("nonfinite") == "dropped"]
+    finite = [r for r in ran if r.get("nonfinite") != "dropped"]
+    print(f"\nexact: {len(exact)}/{total} ({100 * len(exact) / max(total, 1):.1f} %) of all rows; "
+          f"{sum(r['status'] == 'exact' for r in finite)}/{len(finite)} of the rows finite on their range, "
+          f"{sum(r['status'] == 'exact' for r in dropped)}/{len(dropped)} of those run on the points where the "
+          f"truth is finite; skipped: {len(skipped)}; errors: {len(errors)}")
+    if cpu:
+        print(f"CPU seconds per formula (the budget's clock): median {float(np.median(cpu)):.1f}, max {max(cpu):.1f}")
+    print(f"median wall seconds per formula: {median_s:.1f} (max {max(secs) if secs else float('nan'):.1f}); "
           f"misses: {len(misses)}, median formula/network error ratio {median_ratio:.3g} "
           f"(over {len(ratios)} with a network)")
     return 0 if (len(exact) >= 0.75 * max(total, 1) and median_s <= 30) else 1
@@ -436,12 +454,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="default: seed targets + Nguyen-1..12; dso: the DSO table's rows with <= 3 inputs")
     parser.add_argument("--dso-csv", default=DSO_CSV)
     parser.add_argument("--jobs", type=int, default=1, help="--set dso: rows run at once (one process each)")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="--set dso: explain()'s budget per row")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="--set dso: explain()'s budget per row, CPU seconds")
     parser.add_argument("--out-jsonl", help="--set dso: append each row's result here as it finishes")
     parser.add_argument("--resume", action="store_true", help="--set dso: skip rows already in --out-jsonl")
-    parser.add_argument("--nonfinite", choices=["skip", "drop"], default="skip",
-                        help="--set dso: a row whose formula is not finite everywhere on its range is skipped, "
-                             "or run on the points where it is finite (drop the others, as a user's table would)")
+    parser.add_argument("--nonfinite", choices=["skip", "drop"], default="drop",
+                        help="--set dso: a row whose formula is not finite everywhere on its range is run on the "
+                             "points where it is finite (drop, the default: as a user's table would hold), or "
+                             "skipped (counted as not recovered)")
     parser.add_argument("--points", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", nargs="*", help="run only cases whose name contains one of these")

@@ -248,3 +248,96 @@ def test_torch_patches_follow_a_full_batch_loop_with_named_epochs(tmp_path):
     assert "print(float(y_scaler.unscale(model(inputs[:5])).sum()))" in scaled
     fixed_path, fixed = capture_of(tmp_path, "fixed.py", by_code["NF106"].source)
     assert fixed.heldout["n_test"] > 0 and same_rows(cap.heldout_targets, fixed.heldout_targets)
+
+
+TORCH_BROADCAST = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    X = torch.rand(256, 2)
+    y = X[:, 0] - X[:, 1]                       # shape (n,)
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    mse = nn.MSELoss()
+    for epoch in range(30):
+        for start in range(0, 256, 1):
+            out = model(X[start:start + 1])
+            loss = mse(out, y[start:start + 1])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with torch.no_grad():
+        print(float(((model(X).squeeze(1) - y) ** 2).mean()))
+""")
+
+
+def test_torch_broadcast_batch_shuffle_and_clipping_patches(tmp_path):
+    path, cap = capture_of(tmp_path, "loop.py", TORCH_BROADCAST)
+    findings = [finding("NF125", prediction_shape=[1, 1], target_shape=[1]), finding("NF124"), finding("NF112"),
+                finding("NF129")]
+    plan = plan_patches(TORCH_BROADCAST, str(path), cap, findings)
+    by_code = {p.codes[0]: p for p in plan.singles}
+    assert set(by_code) == {"NF125", "NF124", "NF112", "NF129"}, plan.skipped
+    assert added(by_code["NF125"].diff()) == ["loss = mse(out, y[start:start + 1].reshape(-1, 1))"]
+    assert added(by_code["NF124"].diff()) == ["for start in range(0, 256, 32):"]
+    assert "torch.nn.utils.clip_grad_norm_([p for group in opt.param_groups for p in group['params']], 1.0)" \
+        in added(by_code["NF112"].diff())
+    # the rows of a batch-of-one loop are visited in a new order each epoch, without touching the script's data
+    shuffled = added(by_code["NF129"].diff())
+    assert "nnfit_rng = numpy.random.default_rng(0)" in shuffled and "import numpy" in shuffled
+    assert "for start in nnfit_rng.permutation(range(0, 256, 1)):" in shuffled
+    # all together, the script still runs as it is
+    combined = tmp_path / "combined.py"
+    combined.write_text(plan.combined.source)
+    _, fixed = capture_of(tmp_path, "combined.py", plan.combined.source)
+    assert fixed.updates_run > 0 and fixed.heldout["n_test"] > 0
+
+
+KERAS_CLASSIFIER = textwrap.dedent("""
+    import numpy as np
+    import keras
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 5, size=(300, 4)).astype("int64")
+    Y = np.stack([X[:, 0] > 2, X[:, 1] > 2], axis=1).astype("float32")
+    order = np.argsort(X[:, 0])
+    X, Y = X[order], Y[order]
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(2, activation="sigmoid")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    model.fit(X, Y, epochs=2, batch_size=32, validation_split=0.2, verbose=0)
+    print(float(np.mean((model.predict(X, verbose=0) > 0.5) == Y)))
+""")
+
+
+def test_keras_loss_output_validation_order_and_integer_patches(tmp_path):
+    path, cap = capture_of(tmp_path, "clf.py", KERAS_CLASSIFIER)
+    findings = [finding("NF126", loss="categorical_crossentropy", output_activation="sigmoid", output_units=2,
+                        task="multilabel"),
+                finding("NF127"), finding("NF128", input_dtype="int64", target_dtype="float32")]
+    plan = plan_patches(KERAS_CLASSIFIER, str(path), cap, findings)
+    by_code = {p.codes[0]: p for p in plan.singles}
+    assert set(by_code) == {"NF126", "NF127", "NF128"}, plan.skipped
+    assert added(by_code["NF126"].diff()) == ['model.compile(loss=\'binary_crossentropy\', optimizer="adam")']
+    order = added(by_code["NF127"].diff())
+    assert order[0] == "nnfit_order = np.random.default_rng(0).permutation(len(X))"
+    assert order[1].startswith("model.fit(X[nnfit_order], Y[nnfit_order], ")
+    cast = added(by_code["NF128"].diff())
+    assert cast[0].startswith("model.fit(np.asarray(X, dtype='float32'), Y, ")
+    assert "np.asarray(X, dtype='float32')" in cast[1]     # and where it predicts
+    combined = plan.combined.source
+    assert "model.fit(np.asarray(X[nnfit_order], dtype='float32'), Y[nnfit_order]," in combined
+    _, fixed = capture_of(tmp_path, "combined.py", combined)
+    assert fixed.updates_run > 0
+
+
+def test_a_rate_symptom_of_a_patched_cause_is_left_out_of_the_all_fixes_patch(tmp_path):
+    path, cap = capture_of(tmp_path, "train.py", TORCH_SCRIPT)
+    high = finding("NF103")
+    high.consequence_of = ["NF106"]
+    plan = plan_patches(TORCH_SCRIPT, str(path), cap, [finding("NF106", transform="standardise"), high])
+    assert {p.codes[0] for p in plan.singles} == {"NF106", "NF103"}          # each still has its own patch
+    assert plan.combined.codes == ["NF106", "NF103"]
+    assert "lr=0.05" not in plan.combined.source and "lr=0.5" in plan.combined.source

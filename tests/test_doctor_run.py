@@ -208,3 +208,102 @@ def test_wall_clock_cap_reduces_the_update_budget_up_front(tmp_path):
     assert cap.budget_reduced_from == 100_000 and cap.max_updates < 100_000
     assert cap.updates_run == cap.max_updates
     assert any("reduced from 100000" in note for note in cap.notes)
+
+
+# -- what the runner sees in loops it does not drive (tuning-half programs showed each gap) ------------
+
+def test_keras_train_on_batch_loop_is_watched_and_budgeted(tmp_path):
+    """A Keras loop of model.train_on_batch (no fit) trains: the runner records it, counts each call
+    as an update under the budget, and reads the initial weights (all zero here)."""
+    path = write(tmp_path, "tob.py", """
+        import os
+        os.environ.setdefault("KERAS_BACKEND", "torch")
+        import numpy as np
+        import keras
+        keras.utils.set_random_seed(0)
+        x = np.linspace(0, 1, 40).reshape(-1, 1)
+        y = 0.1 * x
+        zero = dict(kernel_initializer="zeros", bias_initializer="zeros")
+        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="relu", **zero),
+                                  keras.layers.Dense(1, **zero)])
+        model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=0.001))
+        for _ in range(500):
+            model.train_on_batch(x, y)
+    """)
+    cap = run_script(str(path), max_updates=60)
+    assert cap.updates_run == 60
+    assert len(cap.run.history.batch_loss) == 60
+    assert cap.run.initial_weight_std["dense"] == 0.0
+    assert cap.run.data.n_samples is not None and cap.run.data.n_samples > 0
+
+
+def test_hand_written_loss_broadcast_is_measured(tmp_path):
+    """`(y - model(x)) ** 2` with y of shape (n,) against (n, 1) predictions: the subtraction is seen."""
+    path = write(tmp_path, "bc.py", """
+        import torch
+        torch.manual_seed(0)
+        x = torch.rand(64, 1)
+        y = 3 * x[:, 0]
+        model = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for _ in range(30):
+            loss = ((y - model(x)) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    cap = run_script(str(path), max_updates=30)
+    assert cap.run.fit.loss_broadcast == ((64, 1), (64,)) or cap.run.fit.loss_broadcast[1] == (cap.run.fit.loss_broadcast[0][0],)
+    from nnfit.doctor.rules import run_rules
+    assert "NF125" in [f.code for f in run_rules(cap.run)]
+
+
+def test_same_shape_hand_written_loss_is_not_a_broadcast(tmp_path):
+    path = write(tmp_path, "nobc.py", """
+        import torch
+        torch.manual_seed(0)
+        x = torch.rand(64, 1)
+        y = 3 * x
+        model = torch.nn.Linear(1, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for _ in range(30):
+            loss = ((y - model(x)) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    assert run_script(str(path), max_updates=30).run.fit.loss_broadcast is None
+
+
+def test_functional_relu_and_module_chain_are_seen(tmp_path):
+    """F.relu inside forward() is the hidden layer's activation (dead units measurable), and two modules
+    called in turn without a container are one network whose inputs are the first one's."""
+    path = write(tmp_path, "chain.py", """
+        import torch
+        import torch.nn.functional as F
+        torch.manual_seed(0)
+        words = torch.randint(0, 50, (200, 4))
+        labels = (words[:, 0] % 2).long()
+        embed = torch.nn.EmbeddingBag(50, 8, mode="mean")
+        hidden = torch.nn.Linear(8, 16)
+        class Head(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.hidden = hidden
+                self.out = torch.nn.Linear(16, 2)
+            def forward(self, v):
+                return self.out(F.relu(self.hidden(v)))
+        head = Head()
+        opt = torch.optim.SGD(list(embed.parameters()) + list(head.parameters()), lr=0.1)
+        for _ in range(40):
+            loss = F.cross_entropy(head(embed(words)), labels)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    """)
+    run = run_script(str(path), max_updates=40).run
+    kinds = [(l.kind, l.activation) for l in run.layers]
+    assert kinds[0][0] == "embedding"
+    assert ("dense", "relu") in kinds
+    assert run.data.input_dtype == "int64" and run.data.input_shape[1] == 4
+    assert any(name.endswith("hidden") for name in run.history.dead_fraction)

@@ -637,8 +637,9 @@ def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
     lr = _new_lr(ctx, f.code)
     if lr is None:
         return "the learning rate is not known"
-    current = _script_lr(ctx)
-    if f.code == "NF104" and current is not None and lr <= current:
+    opt = ctx.run.config.optimizer
+    current = _script_lr(ctx) or (opt.learning_rate if opt else None)
+    if f.code == "NF104" and current is not None and lr <= current * 1.001:
         return (f"the script's rate {current:g} is already the {ctx.run.config.optimizer.name if ctx.run.config.optimizer else ''} "
                 "family's usual one or higher (it is lowered during training, or the data are unscaled); no automatic patch")
     why = _set_lr(ctx, lr, e)
@@ -717,9 +718,14 @@ def _output_activation(ctx: Context, e: Edits, keras_activation: str = "linear")
 
 
 def _fix_output(ctx: Context, f: Finding, e: Edits) -> str | None:
-    why = _output_activation(ctx, e)
+    # the output's range made to cover the targets: targets inside [0, 1] (probabilities, fractions)
+    # keep a bounded output that cannot overshoot them; anything else gets a linear output
+    targets = ctx.run.data.targets or []
+    unit = ctx.framework == "keras" and targets and all(t.min >= 0.0 and t.max <= 1.0 for t in targets)
+    activation = "sigmoid" if unit and f.evidence.get("activation") != "sigmoid" else "linear"
+    why = _output_activation(ctx, e, activation)
     if why is None:
-        e.changes.append("linear output")
+        e.changes.append(f"{activation} output" + (" (the targets lie in [0, 1])" if activation == "sigmoid" else ""))
     return why
 
 
@@ -930,12 +936,15 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     if names is None:
         return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"
     var = names[0] if which == "x" else names[1]
-    outer_loop, loop_line, enclosing = steps[0]
-    if enclosing or not any(stmt is outer_loop for stmt in ctx.module.body):
-        return "the training loop is not at the script's top level"
-    assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] is None]
-    if not assigned:
-        return f"where {var} is made was not found at the top level"
+    outer_loop, loop_line, _ = steps[0]
+    # the function holding the training loop, if any: the data may be made there, or passed in
+    holder = next((c.function for c in ctx.index.calls if c.name.endswith(".step") and outer_loop in c.loops), None)
+    params = {p.name.value for p in holder.params.params} if holder is not None else set()
+    assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
+    if not assigned and var not in params:
+        return _dataset_scaling(ctx, which, log, e, holder, loop_ids)
+    if holder is not None:       # predictions elsewhere in the script read the scaler too
+        e.globals_in.setdefault(id(holder), set()).add(f"{which}_scaler")
     # once all the data are made (y may be computed from X), right before the training loop; the loop
     # trains on the scaled copy and everything else keeps the data's own units
     e.header.append(SCALER_CLASS)
@@ -944,7 +953,9 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     e.renames.setdefault(id(outer_loop), {})[var] = f"{var}_scaled"
     # predictions: the model called outside the training loop
     for c in ctx.index.calls:
-        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) or c.line < loop_line:
+        # model calls after the loop in its own scope, or in another function (run later, as evaluation)
+        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) \
+                or (c.line < loop_line and c.function is holder):
             continue
         if which == "x":
             def scale_in(call: cst.Call) -> cst.Call:
@@ -952,6 +963,32 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
                 args[0] = args[0].with_changes(value=wrap("x_scaler.scale({})")(args[0].value))
                 return call.with_changes(args=args)
             e.on_call(c.node, scale_in)
+        else:
+            e.around_call(c.node, wrap("y_scaler.unscale({})"))
+    _scaling_changes(e, which, log)
+    return None
+
+
+def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.FunctionDef | None,
+                     loop_ids: set[int]) -> str | None:
+    """Batches from a DataLoader: the tensors scaled where TensorDataset(X, y) wraps them."""
+    sets = [c for c in ctx.calls_named("TensorDataset") if len([a for a in c.node.args if a.keyword is None]) >= 2]
+    if not sets:
+        return "the training batch comes from neither a named array nor a TensorDataset"
+    site = sets[0]
+    arg = [a for a in site.node.args if a.keyword is None][0 if which == "x" else 1]
+    e.header.append(SCALER_CLASS)
+    e.before.setdefault(id(site.statement), []).append(f"{which}_scaler = Scaler({ctx.module.code_for_node(arg.value)}, log={log})")
+    if site.function is not None:
+        e.globals_in.setdefault(id(site.function), set()).add(f"{which}_scaler")
+    e.exprs.setdefault(id(arg.value), []).append(wrap(f"{which}_scaler.scale({{}})"))
+    model = ctx.model_name()
+    for c in ctx.index.calls:
+        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) or c.line < site.line \
+                or not c.node.args:
+            continue
+        if which == "x":
+            e.exprs.setdefault(id(c.node.args[0].value), []).append(wrap("x_scaler.scale({})"))
         else:
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
     _scaling_changes(e, which, log)

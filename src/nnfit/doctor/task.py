@@ -2,7 +2,7 @@
 
 Inferred from three facts, strongest first:
 1. the loss: cross-entropy over classes (categorical / sparse / torch CrossEntropyLoss / NLLLoss) is
-   multiclass; binary cross-entropy is binary with one output unit and multilabel with several;
+   multiclass (binary when it is taken over one output unit on 0/1 targets); binary cross-entropy is binary with one output unit and multilabel with several;
 2. the targets: class labels (integers with few distinct values, one-hot or multi-hot 0/1 rows);
 3. the output layer: softmax over k > 1 units is multiclass, a sigmoid unit on 0/1 targets binary.
 Real-valued targets make a regression whatever the loss (a classification loss on them is NF110).
@@ -60,7 +60,8 @@ def infer_task(run: TrainingRun) -> str | None:
     if targets == "real":
         return "regression"     # real-valued targets: a classification loss on them is the fault (NF110)
     if loss in MULTICLASS_LOSSES:
-        return "multiclass"
+        # over one output unit with 0/1 targets the task is a yes/no one (the loss is the fault, NF126)
+        return "binary" if units == 1 and targets == "binary" else "multiclass"
     if loss in BINARY_LOSSES:
         if (units or 1) > 1 or targets in ("onehot", "multihot"):
             return "multiclass" if act == "softmax" or targets == "onehot" else "multilabel"

@@ -14,9 +14,11 @@ fractions, multiples of pi) one at a time, each kept only when the held-out erro
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-import time
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -28,6 +30,7 @@ from nnfit.explain import rational as rational_mod
 from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
 from nnfit.explain.sparse import Candidate, node_count, pareto
+from nnfit.explain.budget import clock
 from nnfit.metrics import rmse as _rmse
 
 # A held-out RMSE at or below this fraction of the target's RMS is rounding error. Read from the DSO
@@ -96,7 +99,7 @@ def snap_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray,
     common factor, read from the denominator's coefficients), since 0.134/(0.134x² - 0.671x + 1) is
     1/(x² - 5x + 7.45)."""
     snapped, value = _snap_each(expr, symbols, Xva, yva, floor, deadline)
-    if not snapped.has(sp.Float) or time.perf_counter() > deadline:
+    if not snapped.has(sp.Float) or clock() > deadline:
         return snapped, value
     try:
         num, den = sp.fraction(sp.together(snapped))
@@ -107,7 +110,7 @@ def snap_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray,
     except (sp.PolynomialError, TypeError, ValueError):
         return snapped, value
     for factor in rational_mod._nice_scale(coeffs)[:4]:
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break
         trial = sp.expand(num * factor) / sp.expand(den * factor)
         trial, v = _snap_each(trial, symbols, Xva, yva, floor, deadline)
@@ -125,7 +128,7 @@ def _snap_each(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray, yva
     scale = float(np.sqrt(np.mean(yva**2))) or 1.0
     floats = sorted(expr.atoms(sp.Float), key=lambda f: -abs(float(f)))
     for f in floats:
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break
         # a constant far below the target's size may be rounding residue: offer 0 first
         zero = [sp.Integer(0)] if abs(float(f)) <= 1e-6 * scale else []
@@ -182,16 +185,64 @@ def make_symbols(names: Sequence[str], X: np.ndarray) -> list[sp.Symbol]:
             for j, n in enumerate(names)]
 
 
+class _Deadline(BaseException):
+    """Raised by the timer when the budget is spent (a BaseException: no stage's `except Exception` eats it)."""
+
+
+# Under load a CPU-second budget takes longer on the wall clock; past this multiple of the budget the
+# search is stopped all the same, so that a user's call always ends (load averages of 6 per core were
+# seen on the shared development machine; 3x keeps the answer the same up to a load of 3 per core).
+WALL_FACTOR = 3.0
+
+
+@contextlib.contextmanager
+def hard_deadline(seconds: float):
+    """Stop whatever runs inside when `seconds` CPU seconds of this process have passed (SIGPROF), or
+    WALL_FACTOR times that on the wall clock (SIGALRM) -- each timer only where nobody else set it, and
+    only in the main thread (elsewhere the searches' own deadline checks are the bound).
+    Yields True when the CPU timer is armed."""
+    main = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    timers = []
+    if main:
+        for which, signum, limit in ((signal.ITIMER_PROF, signal.SIGPROF, seconds),
+                                     (signal.ITIMER_REAL, signal.SIGALRM, WALL_FACTOR * seconds)):
+            if signal.getitimer(which)[0] == 0 and signal.getsignal(signum) in (signal.SIG_DFL, signal.SIG_IGN,
+                                                                                 None, signal.default_int_handler):
+                timers.append((which, signum, limit))
+    if not timers:
+        yield False
+        return
+
+    def handler(signum, frame):
+        for which, _, _ in timers:
+            signal.setitimer(which, 0)     # one stop is enough
+        raise _Deadline
+
+    old = {}
+    for which, signum, limit in timers:
+        old[signum] = signal.signal(signum, handler)
+        signal.setitimer(which, max(0.01, limit))
+    try:
+        yield any(which == signal.ITIMER_PROF for which, _, _ in timers)
+    except _Deadline:
+        pass
+    finally:
+        for which, signum, _ in timers:
+            signal.setitimer(which, 0)
+            signal.signal(signum, old[signum])
+
+
 def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, symbols: Sequence[sp.Symbol],
           time_limit: float, progress: Progress | None = None, max_terms: int = 6, max_level: int = 2,
           seed: int = 0, tolerance_floor: float = 0.0, stages: list[str] | None = None,
-          trees: bool = True) -> list[Candidate]:
-    """Stages 1-3 on one (sub-)problem; stops at the first exact formula (trees=False: 1-2 only)."""
-    start = time.perf_counter()
+          trees: bool = True, sink: list[Candidate] | None = None) -> list[Candidate]:
+    """Stages 1-3 on one (sub-)problem; stops at the first exact formula (trees=False: 1-2 only).
+    sink: the list the candidates are appended to as they are found (kept when the search is stopped)."""
+    start = clock()
     deadline = start + time_limit
     scale = float(np.sqrt(np.mean(yva**2))) or 1.0
     floor = max(EXACT_FLOOR * scale, tolerance_floor)
-    out: list[Candidate] = []
+    out: list[Candidate] = sink if sink is not None else []
     stages = stages if stages is not None else []
 
     def say(text: str) -> None:
@@ -204,14 +255,14 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         # constants are made simple only for formulas close to exact: on an approximation the snap
         # changes little and costs a compile per constant
         if expr.has(sp.Float) and v <= 1e4 * floor and len(expr.atoms(sp.Float)) <= 16:
-            expr, _ = snap_constants(expr, symbols, Xva, yva, floor, min(deadline, time.perf_counter() + 5.0))
+            expr, _ = snap_constants(expr, symbols, Xva, yva, floor, min(deadline, clock() + 5.0))
         c = _candidate(expr, symbols, Xtr, ytr, Xva, yva, floor, source, level)
         if c is not None:
             out.append(c)
             if merge and c.val_rmse <= 1e4 * floor and expr.has(sp.sin) and expr.has(sp.cos):
                 # a*sin(u) + b*cos(u) as one shifted sine: the phase may be a simple value
                 for merged in inner_mod.merge_phases(expr)[:5]:
-                    if time.perf_counter() < deadline:
+                    if clock() < deadline:
                         add(merged, source + ", phases merged", level, merge=False)
 
     def settled() -> bool:
@@ -228,7 +279,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
     if settled():
         return out
     say("term library")
-    left = deadline - time.perf_counter()
+    left = deadline - clock()
     try:
         result = sparse_mod.sparse_fit(Xtr, ytr, [str(s) for s in symbols], X_val=Xva, y_val=yva, seed=seed,
                                        max_terms=max_terms, max_level=max_level,
@@ -241,7 +292,7 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         say(f"term library failed: {type(exc).__name__}")
     if settled():
         return out
-    left = deadline - time.perf_counter()
+    left = deadline - clock()
     if left > 1.0 and Xtr.shape[1] <= 3:
         say("inner forms")
         try:
@@ -251,12 +302,71 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
             say(f"inner forms failed: {type(exc).__name__}")
         if settled():
             return out
-    left = deadline - time.perf_counter()
+    left = deadline - clock()
     if trees and left > 1.0 and Xtr.shape[1] <= 3:
         say("expression trees")
         for fit in search_mod.tree_search(Xtr, ytr, Xva, yva, symbols, time_limit=0.8 * left):
             add(fit.expression, f"trees (size {fit.size})")
     return out
+
+
+@dataclasses.dataclass
+class _Run:
+    """What the stages have found so far (kept when the search is stopped at its deadline)."""
+    candidates: list[Candidate]
+    stages: list[str]
+    structure: str = ""
+    network_rmse: float | None = None
+    network_note: str = ""
+
+
+def _stages(run: _Run, Xtr, ytr, Xva, yva, symbols, time_limit: float, start: float, progress, max_terms: int,
+            max_level: int, seed: int, oracle, fit_oracle, floor: float) -> None:
+    candidates, stages = run.candidates, run.stages
+    n_inputs = Xtr.shape[1]
+    # several inputs: leave the oracle (which splits them) a larger share
+    with_oracle = oracle is not None or fit_oracle is not None
+    share = (0.85 if n_inputs == 1 else 0.55) if with_oracle else 0.95
+    # with several inputs and an oracle to come, trees are left to the oracle's one-input parts
+    # (on two inputs their sizes stop short of most formulas; the time goes to the split instead)
+    solve(Xtr, ytr, Xva, yva, symbols, time_limit * share, progress, max_terms, max_level,
+          seed, stages=stages, trees=n_inputs == 1 or not with_oracle, sink=candidates)
+    if oracle is None and fit_oracle is not None and not any(c.exact for c in candidates):
+        left = time_limit - (clock() - start)
+        stages.append("fitting a network as oracle")
+        if progress is not None:
+            progress("fitting a network as oracle")
+        try:
+            oracle = fit_oracle(Xtr, ytr, max(3.0, min(8.0, 0.5 * left)))
+        except Exception as exc:  # noqa: BLE001 - no oracle: the formulas found so far stand alone
+            run.network_note = f"no oracle network ({type(exc).__name__}: {exc})"
+            oracle = None
+    if oracle is not None:
+        run.network_rmse = _rmse(np.asarray(oracle(Xva), float).reshape(-1), yva)
+    if (oracle is not None or candidates) and not any(c.exact for c in candidates) and n_inputs >= 2:
+        from nnfit.explain import oracle as oracle_mod
+
+        left = time_limit - (clock() - start)
+        # the oracle: the network, or the best formula so far when that is the more accurate surrogate
+        surrogate = oracle
+        closest = min(candidates, key=lambda c: c.val_rmse) if candidates else None
+        if closest is not None and (run.network_rmse is None or closest.val_rmse < run.network_rmse):
+            expr_fn = closest.expression
+
+            def surrogate(A, _e=expr_fn):
+                return evaluate(_e, symbols, A)
+        if left > 2.0:
+            try:
+                found, run.structure = oracle_mod.decompose(surrogate, Xtr, ytr, Xva, yva, symbols, left,
+                                                            progress, stages, seed, solve=solve, split=split)
+            except Exception as exc:  # noqa: BLE001 - the oracle stage is an extra; keep what was found
+                found, run.structure = [], f"oracle stage failed: {type(exc).__name__}"
+            for expr, source in found:
+                if expr.has(sp.Float):
+                    expr, _ = snap_constants(expr, symbols, Xva, yva, floor, clock() + 5.0)
+                c = _candidate(expr, symbols, Xtr, ytr, Xva, yva, floor, source)
+                if c is not None:
+                    candidates.append(c)
 
 
 def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.ndarray | None = None,
@@ -270,7 +380,7 @@ def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.nd
     fit_oracle: called as fit_oracle(X_train, y_train, seconds) -> such a callable when no exact formula
         was found by stages 1-3 and no oracle was given (explain() passes a quick NNFitRegressor fit).
     """
-    start = time.perf_counter()
+    start = clock()
     X = np.asarray(X, float).reshape(len(X), -1)
     y = np.asarray(y, float).reshape(-1)
     if X_val is None:
@@ -285,57 +395,20 @@ def discover(X: np.ndarray, y: np.ndarray, names: Sequence[str], *, X_val: np.nd
     scale = float(np.sqrt(np.mean(yva**2))) or 1.0
     floor = EXACT_FLOOR * scale
     stages: list[str] = []
-    with sparse_mod._one_blas_thread():
-        # several inputs: leave the oracle (which splits them) a larger share
-        share = (0.85 if X.shape[1] == 1 else 0.55) if (oracle is not None or fit_oracle is not None) else 0.95
-        # with several inputs and an oracle to come, trees are left to the oracle's one-input parts
-        # (on two inputs their sizes stop short of most formulas; the time goes to the split instead)
-        with_oracle = oracle is not None or fit_oracle is not None
-        candidates = solve(Xtr, ytr, Xva, yva, symbols, time_limit * share, progress, max_terms, max_level,
-                           seed, stages=stages, trees=X.shape[1] == 1 or not with_oracle)
-        structure, network_rmse, network_note = "", None, ""
-        if oracle is None and fit_oracle is not None and not any(c.exact for c in candidates):
-            left = time_limit - (time.perf_counter() - start)
-            stages.append("fitting a network as oracle")
-            if progress is not None:
-                progress("fitting a network as oracle")
-            try:
-                oracle = fit_oracle(Xtr, ytr, max(3.0, min(8.0, 0.5 * left)))
-            except Exception as exc:  # noqa: BLE001 - no oracle: the formulas found so far stand alone
-                network_note = f"no oracle network ({type(exc).__name__}: {exc})"
-                oracle = None
-        if oracle is not None:
-            network_rmse = _rmse(np.asarray(oracle(Xva), float).reshape(-1), yva)
-        if (oracle is not None or candidates) and not any(c.exact for c in candidates) and X.shape[1] >= 2:
-            from nnfit.explain import oracle as oracle_mod
-
-            left = time_limit - (time.perf_counter() - start)
-            left = time_limit - (time.perf_counter() - start)
-            # the oracle: the network, or the best formula so far when that is the more accurate surrogate
-            surrogate = oracle
-            closest = min(candidates, key=lambda c: c.val_rmse) if candidates else None
-            if closest is not None and (network_rmse is None or closest.val_rmse < network_rmse):
-                expr_fn = closest.expression
-
-                def surrogate(A, _e=expr_fn):
-                    return evaluate(_e, symbols, A)
-            if left > 2.0:
-                try:
-                    found, structure = oracle_mod.decompose(surrogate, Xtr, ytr, Xva, yva, symbols, left,
-                                                            progress, stages, seed, solve=solve, split=split)
-                except Exception as exc:  # noqa: BLE001 - the oracle stage is an extra; keep what was found
-                    found, structure = [], f"oracle stage failed: {type(exc).__name__}"
-                for expr, source in found:
-                    if expr.has(sp.Float):
-                        expr, _ = snap_constants(expr, symbols, Xva, yva, floor, time.perf_counter() + 5.0)
-                    c = _candidate(expr, symbols, Xtr, ytr, Xva, yva, floor, source)
-                    if c is not None:
-                        candidates.append(c)
+    run = _Run(candidates=[], stages=stages)
+    # the budget is a bound: at the limit the search is stopped and answers with what it has found
+    with hard_deadline(time_limit) as armed, sparse_mod._one_blas_thread():
+        _stages(run, Xtr, ytr, Xva, yva, symbols, time_limit, start, progress, max_terms, max_level, seed,
+                oracle, fit_oracle, floor)
+    if clock() - start >= time_limit and armed:
+        stages.append(f"stopped at the time limit ({time_limit:.3g} s)")
+    candidates, structure = run.candidates, run.structure
+    network_rmse, network_note = run.network_rmse, run.network_note
     if not candidates:
         mean = float(np.mean(ytr))
         candidates.append(Candidate(sp.Float(mean), _rmse(np.full_like(ytr, mean), ytr),
                                     _rmse(np.full_like(yva, mean), yva), 1, 0, 0, "constant"))
     best = choose(candidates, floor, network_rmse, APPROXIMATION_FACTOR)
     return Discovery(best=best, candidates=candidates, pareto=pareto(candidates), n_train=len(Xtr), n_val=len(Xva),
-                     seconds=time.perf_counter() - start, stages=stages, target_scale=scale, structure=structure,
+                     seconds=clock() - start, stages=stages, target_scale=scale, structure=structure,
                      network_rmse=network_rmse, network_note=network_note)

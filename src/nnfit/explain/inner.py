@@ -20,13 +20,13 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import time
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
 
+from nnfit.explain.budget import clock
 from nnfit.metrics import rmse as _rmse
 
 # Inputs whose magnitude exceeds this are not raised to the second power in the multipliers: the
@@ -62,7 +62,6 @@ class _Design:
         self.P = np.column_stack([np.ones(len(X)), _eval_monomials(X, poly_exps)])
         self.M = np.column_stack([np.ones(len(X)), _eval_monomials(X, mult_exps)])
         self.family = family
-        self.eps = 0.0
 
     def columns(self, u: np.ndarray) -> np.ndarray | None:
         with np.errstate(all="ignore"):
@@ -72,11 +71,10 @@ class _Design:
                 G = [np.exp(u)]
             # |u|: the same values where u >= 0 (where the formula is defined), and a search that steps
             # across the data's edge is not stopped by a wall of undefined values
-            # (smoothed by eps while a search starts: sqrt and log are steepest at the data's edge u = 0)
             elif self.family == "sqrt":
-                G = [(u * u + self.eps**2) ** 0.25 if self.eps else np.sqrt(np.abs(u))]
+                G = [np.sqrt(np.abs(u))]
             else:
-                G = [0.5 * np.log(u * u + self.eps**2) if self.eps else np.log(np.abs(u))]
+                G = [np.log(np.abs(u))]
             parts = [self.P] + [self.M * g[:, None] for g in G]
         A = np.column_stack(parts)
         if not np.all(np.isfinite(A)) or np.max(np.abs(A)) > 1e150:
@@ -105,12 +103,24 @@ class _Problem:
     keep: list[int] | None = None     # the columns in use (None: all)
     held: int | None = None           # an inner constant held fixed (None: all free)
 
+    edge: float = 0.0                 # points with u below this fraction of u's spread left out
+
     def residual(self, theta):
-        A = self.dtr.columns(self.inner(self.phi_tr, theta))
+        u = self.inner(self.phi_tr, theta)
+        A = self.dtr.columns(u)
         if A is None:
             return np.full(len(self.ytr), self.big)
         if self.keep is not None:
             A = A[:, self.keep]
+        if self.edge > 0:
+            # sqrt and log are steepest where u is 0 (the edge of the data where the formula is defined):
+            # while the inner form is still off, only the points inside are fitted, where g is smooth
+            inside = u > self.edge * (float(np.std(u)) or 1.0)
+            if inside.sum() < 2 * A.shape[1] + 10:
+                return np.full(len(self.ytr), self.big)
+            r = np.zeros(len(self.ytr))
+            r[inside] = A[inside] @ _solve(A[inside], self.ytr[inside]) - self.ytr[inside]
+            return np.where(np.isfinite(r), r, self.big)
         r = A @ _solve(A, self.ytr) - self.ytr
         return np.where(np.isfinite(r), r, self.big)
 
@@ -129,7 +139,7 @@ class _Problem:
 def _refine(problem: _Problem, theta0: np.ndarray, deadline: float, max_nfev: int = 200) -> np.ndarray:
     from scipy.optimize import least_squares
 
-    if time.perf_counter() > deadline:
+    if clock() > deadline:
         return theta0
     held = getattr(problem, "held", None)     # an index of theta held at its value (g's scale)
     free = np.array([i for i in range(len(theta0)) if i != held], dtype=int)
@@ -154,7 +164,7 @@ def _refine(problem: _Problem, theta0: np.ndarray, deadline: float, max_nfev: in
 def inner_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray,
                  symbols: Sequence[sp.Symbol], time_limit: float, floor: float) -> list[sp.Expr]:
     """Formulas of the module's form, best first (floats left for the caller to snap)."""
-    start = time.perf_counter()
+    start = clock()
     deadline = start + time_limit
     n = Xtr.shape[1]
     span = np.max(np.abs(np.vstack([Xtr, Xva])), axis=0)
@@ -171,7 +181,7 @@ def inner_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndar
         dtr = _Design(Xtr, poly_exps, mult_exps, family)
         dva = _Design(Xva, poly_exps, mult_exps, family)
         for e in inner_exps:
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
             phi_tr, phi_va = _eval_monomials(Xtr, [e]), _eval_monomials(Xva, [e])
             reach = float(np.max(np.abs(np.vstack([phi_tr, phi_va])))) or 1.0
@@ -181,7 +191,7 @@ def inner_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndar
                     else np.concatenate([-np.arange(0.5, 25.0, 0.5), np.arange(0.5, 25.0, 0.5)]) / reach)
             scores = []
             for w in grid:
-                if time.perf_counter() > deadline:
+                if clock() > deadline:
                     break
                 r = problem.residual(np.array([w]))
                 scores.append((float(r @ r), float(w)))
@@ -202,7 +212,7 @@ def inner_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndar
         dtr = _Design(Xtr, poly_exps, mult_exps, family)
         dva = _Design(Xva, poly_exps, mult_exps, family)
         for offset, theta0 in _linear_starts(Zall, rng, family):
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
             if offset is None:
                 # the offset is free; one coefficient is held at +-1 (it sets g's scale)
@@ -217,29 +227,39 @@ def inner_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndar
             else:
                 problem = _Problem(family, dtr, dva, Ztr, Zva, ytr, yva, offset)
                 theta, exps = theta0, lin_exps
-            # continuation: smoothed at the edge first, then exact
-            width = float(np.std(problem.inner(problem.phi_tr, theta))) or 1.0
-            for eps in (1e-2 * width, 1e-4 * width, 0.0):
-                dtr.eps = eps
+            # continuation: the points near the data's edge u = 0 left out first, then all
+            for edge in (0.1, 0.02, 0.0):
+                problem.edge = edge
                 theta = _refine(problem, theta, deadline, max_nfev=40)
             v, _ = problem.val_error(theta)
             if math.isfinite(v):
                 fits.append((v, theta, problem, exps))
+                if v <= 1e3 * floor:
+                    break
+        if fits and min(f[0] for f in fits) <= 1e3 * floor:
+            break
     # the closest fits are pruned and written out; one far from rounding error is not worth it
     fits.sort(key=lambda f: f[0])
     # the short refinements that ended nearest are carried on to convergence
-    longer = []
-    for v, theta, problem, exps in fits[:4]:
-        if v > floor and time.perf_counter() < deadline:
-            theta = _refine(problem, theta, deadline, max_nfev=400)
+    # (the two nearest of each family: one family's near miss may be another's exact fit)
+    longer, rest, per_family = [], [], {}
+    for v, theta, problem, exps in fits:
+        per_family[problem.family] = per_family.get(problem.family, 0) + 1
+        if per_family[problem.family] > 2 or clock() > deadline:
+            rest.append((v, theta, problem, exps))
+            continue
+        if v > floor:
+            for edge in ((0.02, 0.0) if problem.family in ("sqrt", "log") else (0.0,)):
+                problem.edge = edge
+                theta = _refine(problem, theta, deadline, max_nfev=200)
             v, _ = problem.val_error(theta)
         longer.append((v, theta, problem, exps))
-    fits = sorted(longer + fits[4:], key=lambda f: f[0])
+    fits = sorted(longer + rest, key=lambda f: f[0])
     if os.environ.get("NNFIT_INNER_DEBUG"):
         for f in fits[:8]:
             print("inner fit", f[0] / floor, f[2].family, f[1], f[3])
     for v, theta, problem, exps in fits[:3]:
-        if time.perf_counter() > deadline or v > 1e6 * floor:
+        if clock() > deadline or v > 1e6 * floor:
             break
         built = _build(problem, theta, exps, poly_exps, mult_exps, symbols, Xtr, ytr, Xva, yva, floor, deadline)
         if built is not None:
@@ -256,7 +276,7 @@ def _linear_starts(Z: np.ndarray, rng: np.random.Generator, family: str) -> list
     margin = 1e-9 if family == "sqrt" else 1e-3
     starts: list[tuple[float | None, np.ndarray]] = []
     directions = [np.eye(n)[i] * s for i in range(n) for s in (1, -1)]
-    directions += [d / np.linalg.norm(d) for d in rng.normal(size=(6 * n, n))]
+    directions += [d / np.linalg.norm(d) for d in rng.normal(size=(3 * n, n))]
     for d in directions:
         low = float(np.min(Z @ d))
         if low < 0:
@@ -304,7 +324,7 @@ def _build(problem: _Problem, theta, phi_exps, poly_exps, mult_exps, symbols, Xt
 
     base = err(keep)
     limit = max(2.0 * base, 0.1 * floor)
-    while len(keep) > 1 and time.perf_counter() < deadline:
+    while len(keep) > 1 and clock() < deadline:
         trials = [(err([k for k in keep if k != j]), j) for j in keep]
         v, j = min(trials)
         if v > limit:
@@ -315,10 +335,10 @@ def _build(problem: _Problem, theta, phi_exps, poly_exps, mult_exps, symbols, Xt
     problem.keep = keep
     current, _ = problem.val_error(theta)
     changed = len(keep) <= 12
-    while changed and len(keep) > 1 and time.perf_counter() < deadline:
+    while changed and len(keep) > 1 and clock() < deadline:
         changed = False
         for j in list(keep):
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
             trial_keep = [k for k in keep if k != j]
             problem.keep = trial_keep

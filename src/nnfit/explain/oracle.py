@@ -18,13 +18,13 @@ does not end up in the formula.
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy as sp
 
+from nnfit.explain.budget import clock
 from nnfit.explain.rational import EXACT_FLOOR
 
 SLICE_POINTS = 1000
@@ -135,7 +135,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
     search that calls this is also the search that solves the parts: one direction of import only.
     """
 
-    start = time.perf_counter()
+    start = clock()
     deadline = start + time_limit
     rng = np.random.default_rng(seed + 101 * depth)
     X = np.vstack([Xtr, Xva])
@@ -182,7 +182,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
         for i in range(n):
             for j in range(i + 1, n):
                 for op in ("-", "+", "*", "/"):
-                    if time.perf_counter() > deadline:
+                    if clock() > deadline:
                         break
                     score = symmetry(f, X, i, j, op, error, rng)
                     if score <= SEPARABLE_FACTOR:
@@ -209,7 +209,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
                         red = np.column_stack([Ur] + [P[:, k] for k in others])
                         red_syms = [u] + [symbols[k] for k in others]
                         Ptr, ttr, Pva, tva = split(red, t, 0.3, seed)
-                        left = deadline - time.perf_counter()
+                        left = deadline - clock()
                         cands = solve(Ptr, ttr, Pva, tva, red_syms, 0.6 * left, None, seed=seed,
                                                    tolerance_floor=SEPARABLE_FACTOR * error)
                         cands.sort(key=lambda c: c.val_rmse)
@@ -222,7 +222,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
     if n == 2:
         splits = splits[:1]
     for A, B in splits:
-        if time.perf_counter() > deadline:
+        if clock() > deadline:
             break
         s = separability(f, X, A, B, error, rng)
         kind = "additive" if s["additive"] <= SEPARABLE_FACTOR else (
@@ -235,7 +235,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
         say(found_structure)
         mid = 0.5 * (low + high)
         mid_value = float(f(mid[None, :])[0])
-        left = deadline - time.perf_counter()
+        left = deadline - clock()
         if kind == "additive":
             gs = sub_solve(A, mid, lambda v: v, 0.3 * left)
             hs = sub_solve(B, mid, lambda v: v - mid_value, 0.4 * left)
@@ -248,7 +248,7 @@ def decompose(oracle: Callable, Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarra
             hs = sub_solve(B, mid, lambda v: v / mid_value, 0.4 * left, 1.0 / abs(mid_value))
             joined = [g * h for g in gs[:3] for h in hs[:3]]
         for expr in joined:
-            if time.perf_counter() > deadline + 5:
+            if clock() > deadline + 5:
                 break
             out.append((refit_constants(expr, symbols, Xtr, ytr), f"oracle {kind}"))
         return out, found_structure

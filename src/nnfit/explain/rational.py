@@ -8,7 +8,8 @@ one at a time while the fit stays exact.
 
 The grammar is widened by transforms (each tried only where it is defined on the data):
   target  g(y) in {y, y², y³, y⁵, log y, exp y}   (sqrt, cube and fifth roots, exp, log; 1/R is rational)
-  inputs  u in {x, log x}                               (log x, for positive inputs: power laws)
+  inputs  u in {x, log x, sqrt x}                       (log x, for positive inputs: power laws;
+                                                         sqrt x: P/Q of the positive inputs' roots)
 so that sqrt(1.23*x), x**(2/3), exp(-x²/2), log(x+1)+log(x²+1) (= log of a polynomial) and
 x1**p * x2**q are all one linear solve.
 
@@ -21,12 +22,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import time
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
 
+from nnfit.explain.budget import clock
 from nnfit.metrics import rmse as _rmse
 
 EXACT_FLOOR = 1e-12        # validation RMSE below this fraction of the target's RMS: rounding error (see discover.py)
@@ -109,7 +110,15 @@ class _Problem:
     def __init__(self, Xtr, ytr, Xva, yva, transform: str, input_transform: str):
         self.transform, self.input_transform = transform, input_transform
         fwd, self.inv, self.sym_inv, _ = TARGET_TRANSFORMS[transform]
-        Utr, Uva = (np.log(Xtr), np.log(Xva)) if input_transform == "log" else (Xtr, Xva)
+        # sqrt: the inputs positive on all the data enter as their square roots, the others as they are
+        self.root = np.all(Xtr > 0, axis=0) & np.all(Xva > 0, axis=0)
+        if input_transform == "log":
+            Utr, Uva = np.log(Xtr), np.log(Xva)
+        elif input_transform == "sqrt":
+            Utr, Uva = Xtr.copy(), Xva.copy()
+            Utr[:, self.root], Uva[:, self.root] = np.sqrt(Xtr[:, self.root]), np.sqrt(Xva[:, self.root])
+        else:
+            Utr, Uva = Xtr, Xva
         self.scale = np.maximum(np.max(np.abs(Utr), axis=0), 1e-300)
         self.Utr, self.Uva = Utr / self.scale, Uva / self.scale
         with np.errstate(all="ignore"):
@@ -150,7 +159,7 @@ def _prune(problem: _Problem, p_exps, q_exps, c, limit: float, deadline: float):
             if cc is not None and problem.errors(trial_p, trial_q, cc)[0] <= limit:
                 p_exps, q_exps, c = trial_p, trial_q, cc
                 break
-    while len(p_exps) + len(q_exps) > 1 and time.perf_counter() < deadline:
+    while len(p_exps) + len(q_exps) > 1 and clock() < deadline:
         best = None
         for side, index in [("p", i) for i in range(len(p_exps))] + [("q", i) for i in range(len(q_exps))]:
             trial_p = [e for i, e in enumerate(p_exps) if not (side == "p" and i == index)]
@@ -225,7 +234,12 @@ def _build(problem: _Problem, p_exps, q_exps, c: np.ndarray, symbols: Sequence[s
         return np.array([cf / np.prod(problem.scale ** np.array(e)) for e, cf in zip(exps, coefs)])
 
     pc, qc = unscale(p_exps, c[:k]), (unscale(q_exps, c[k:]) if q_exps else np.array([]))
-    u = [sp.log(s) for s in symbols] if problem.input_transform == "log" else list(symbols)
+    if problem.input_transform == "log":
+        u = [sp.log(s) for s in symbols]
+    elif problem.input_transform == "sqrt":
+        u = [sp.sqrt(s) if r else s for s, r in zip(symbols, problem.root)]
+    else:
+        u = list(symbols)
     if q_exps:
         both = np.concatenate([pc, qc])
         factors = _nice_scale(both) if snap else []
@@ -283,18 +297,22 @@ def rational_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.n
                     symbols: Sequence[sp.Symbol], time_limit: float = 20.0, keep: int = 8,
                     tolerance_floor: float = 0.0) -> list[RationalFit]:
     """Rational fits of every transform, simplest first; exact ones pruned and snapped."""
-    start = time.perf_counter()
+    start = clock()
     deadline = start + time_limit
     n_in = Xtr.shape[1]
     scale = float(np.sqrt(np.mean(yva**2))) or 1.0
     floor = max(EXACT_FLOOR * scale, tolerance_floor)
     results: list[RationalFit] = []
     input_transforms = ["x"] + (["log"] if np.all(Xtr > 0) and np.all(Xva > 0) else [])
+    if np.any(np.all(Xtr > 0, axis=0) & np.all(Xva > 0, axis=0)):
+        input_transforms.append("sqrt")
     problems = []
     for it in input_transforms:
         for name, (_, _, _, defined) in TARGET_TRANSFORMS.items():
             if it == "log" and name not in ("log y",):
                 continue  # power laws: log y = a + sum p_j log x_j
+            if it == "sqrt" and name != "y":
+                continue  # P/Q of square roots of the positive inputs, of y itself
             if defined(ytr) and defined(yva):
                 problems.append(_Problem(Xtr, ytr, Xva, yva, name, it))
     pairs = degree_pairs(n_in)
@@ -308,7 +326,7 @@ def rational_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.n
     exact_size = None
     for p, q, tensor in specs:
         size = n_mono(p, tensor) + (n_mono(q, tensor) if q else 0)
-        if time.perf_counter() > deadline or (exact_size is not None and size > exact_size):
+        if clock() > deadline or (exact_size is not None and size > exact_size):
             break
         p_exps = _exponents(n_in, p, tensor)
         q_exps = _exponents(n_in, q, tensor) if q else []

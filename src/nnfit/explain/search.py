@@ -15,12 +15,12 @@ are linear least squares; the survivors are checked on the full training and hel
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
 
+from nnfit.explain.budget import clock
 from nnfit.metrics import rmse as _rmse
 
 SAMPLE_POINTS = 100
@@ -133,13 +133,13 @@ def enumerate_trees(X: np.ndarray, time_limit: float, max_size: int | None = Non
     n_in = X.shape[1]
     max_size = max_size or MAX_SIZE.get(n_in, 5)
     pool = _Pool(len(X))
-    deadline = time.perf_counter() + time_limit
+    deadline = clock() + time_limit
     leaves = [X[:, j] for j in range(n_in)]
     pool.add_block(np.array(leaves), [("x", j) for j in range(n_in)], 1)
     pool.add_block(np.ones((1, len(X))), [("1",)], 1, allow_constant=True)
     pool.add_block(np.full((1, len(X)), 2.0), [("2",)], 1, allow_constant=True)
     for size in range(2, max_size + 1):
-        if time.perf_counter() > deadline or pool.count >= MAX_TREES:
+        if clock() > deadline or pool.count >= MAX_TREES:
             break
         M = pool.matrix()
         # unary: children of size - 1
@@ -161,7 +161,7 @@ def enumerate_trees(X: np.ndarray, time_limit: float, max_size: int | None = Non
                     continue  # commutative: each pair once
                 chunk = max(1, 2_000_000 // (len(B_idx) * M.shape[1] + 1))
                 for s in range(0, len(A_idx), chunk):
-                    if time.perf_counter() > deadline or pool.count >= MAX_TREES:
+                    if clock() > deadline or pool.count >= MAX_TREES:
                         break
                     a = A_idx[s:s + chunk]
                     V = _binary(op, M[a][:, None, :], M[B_idx][None, :, :]).reshape(-1, M.shape[1])
@@ -199,7 +199,7 @@ def tree_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarr
                 symbols: Sequence[sp.Symbol], time_limit: float = 15.0, beams: int = 12,
                 max_terms: int = 3, keep: int = 6) -> list[TreeFit]:
     """Sums of up to max_terms enumerated trees, a + sum b_k·tree_k, best first on the held-out points."""
-    start = time.perf_counter()
+    start = clock()
     rng = np.random.default_rng(0)
     pick = rng.choice(len(Xtr), min(SAMPLE_POINTS, len(Xtr)), replace=False)
     Xs, ys = Xtr[pick], ytr[pick]
@@ -215,7 +215,7 @@ def tree_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarr
     for _ in range(max_terms - 1):
         grown = []
         for combo in frontier:
-            if time.perf_counter() > deadline:
+            if clock() > deadline:
                 break
             A = np.column_stack([np.ones(len(ys))] + [F[i] for i in combo])
             coef = np.linalg.lstsq(A, ys, rcond=None)[0]
@@ -230,7 +230,7 @@ def tree_search(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarr
     fits: list[TreeFit] = []
     seen = set()
     for combo in combos:
-        if combo in seen or time.perf_counter() > deadline + 0.25 * time_limit:
+        if combo in seen or clock() > deadline + 0.25 * time_limit:
             continue
         seen.add(combo)
         parts = [tree_expr(pool, i, symbols) for i in combo]

@@ -88,6 +88,10 @@ def describe_layers(model: Any, script: ScriptContext | None = None) -> list[Lay
             layers.append(LayerInfo(name=layer.name, kind="activation", activation=act, line=line, span=span))
         elif cls == "Dropout":
             layers.append(LayerInfo(name=layer.name, kind="dropout", line=line, span=span))
+        elif cls == "Embedding":
+            layers.append(LayerInfo(name=layer.name, kind="embedding", units=int(layer.output_dim),
+                                    input_units=int(layer.input_dim), line=line, span=span,
+                                    n_params=int(layer.count_params()) if layer.built else None))
         elif "Normalization" in cls:
             layers.append(LayerInfo(name=layer.name, kind="batchnorm", line=line, span=span,
                                     n_params=int(layer.count_params()) if layer.built else None))

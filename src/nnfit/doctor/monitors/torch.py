@@ -99,6 +99,9 @@ def describe_module(module: nn.Module, script: ScriptContext | None = None) -> l
             layers.append(LayerInfo(name=name or cls, kind="activation", activation=act, line=line, span=span))
         elif cls == "Dropout":
             layers.append(LayerInfo(name=name, kind="dropout", line=line, span=span))
+        elif isinstance(mod, (nn.Embedding, nn.EmbeddingBag)):
+            layers.append(LayerInfo(name=name or cls, kind="embedding", units=mod.embedding_dim,
+                                    input_units=mod.num_embeddings, n_params=mod.weight.numel(), line=line, span=span))
         elif "Norm" in cls:
             layers.append(LayerInfo(name=name, kind="batchnorm", line=line, span=span,
                                     n_params=sum(p.numel() for p in mod.parameters())))

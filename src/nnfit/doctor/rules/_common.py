@@ -35,6 +35,13 @@ def optimizer_facts(run: TrainingRun) -> tuple[str, float | None, int | None]:
     return norm(opt.name), opt.learning_rate, opt.line or run.config.compile_line
 
 
+def index_inputs(run: TrainingRun) -> bool:
+    """The network starts with an embedding: its inputs are token / category indices, not numbers to
+    scale or to convert to floats."""
+    first = next((layer for layer in run.layers if layer.kind not in ("activation", "dropout")), None)
+    return first is not None and first.kind == "embedding"
+
+
 def dense_layers(run: TrainingRun) -> list[LayerInfo]:
     return [layer for layer in run.layers if layer.kind == "dense"]
 

@@ -31,10 +31,17 @@ TOO_SMALL = 0.01
 @rule("NF120")
 def bad_initial_scale(run: TrainingRun) -> Iterator[Finding]:
     stds: dict[str, float] = run.initial_weight_std
-    for layer in run.layers:
-        if layer.kind != "dense" or layer.name not in stds:
+    dense = [layer for layer in run.layers if layer.kind == "dense"]
+    for layer in dense:
+        if layer.name not in stds:
             continue
         std = stds[layer.name]
+        below = [l for l in run.layers[:run.layers.index(layer)] if l.kind in ("dense", "embedding")]
+        if layer is dense[-1] and below and not all(stds.get(l.name) == 0 for l in below):
+            # zero / small output weights under randomly initialised hidden layers are a common, harmless
+            # start (fastText's, a zero-initialised readout): the units below still differ
+            if std < TOO_SMALL * math.sqrt(2.0 / ((layer.input_units or 1) + (layer.units or 1))):
+                continue
         fan_in, fan_out = layer.input_units, layer.units
         if not fan_in or not fan_out or std is None or not math.isfinite(std):
             continue

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import healthy, location
+from nnfit.doctor.rules._common import healthy, index_inputs, location
 from nnfit.doctor.run import TrainingRun
 
 FEW = 20
@@ -45,7 +45,9 @@ def integer_typed_data(run: TrainingRun) -> Iterator[Finding]:
             problems.append(f"regression targets are {d.target_dtype} with only {distinct} distinct values")
         elif run.framework == "torch":
             problems.append(f"regression targets are {d.target_dtype}")
-    if d.input_dtype and (d.input_dtype.startswith("uint") or d.input_dtype in NARROW):
+    if index_inputs(run):
+        pass     # indices into an embedding are integers by design
+    elif d.input_dtype and (d.input_dtype.startswith("uint") or d.input_dtype in NARROW):
         problems.append(f"inputs are {d.input_dtype} (arithmetic on them overflows and wraps around)")
     elif run.framework == "torch" and _integer(d.input_dtype):
         problems.append(f"inputs are {d.input_dtype}")

@@ -42,6 +42,16 @@ JUMP = 10.0
 # Epoch-loss oscillation counts only with a real swing (max/min of the late epochs); small wiggles of a
 # converging Adam run are not oscillation.
 SWING = 2.0
+# Early blow-up: within the first EARLY_SHARE of the updates that ran (at least EARLY_MIN_STEPS), the
+# per-step loss rises to EARLY_JUMP x its first value: the first steps overshoot so far that the
+# network lands somewhere worse than its random start (often killing its ReLU units: the loss then
+# sits at a constant prediction's level and looks flat, not diverging). Gradient descent with a
+# workable rate does not raise the loss tenfold; mini-batch noise moves a batch's loss by a few
+# times at most. Read from the tuning half: gh-MorvanZhou-PyTorch-Tutorial-31 (SGD 0.5, full batch)
+# jumps 14x in its first three steps; no fixed program of the tuning half rises above 3x.
+EARLY_JUMP = 10.0
+EARLY_SHARE = 0.1
+EARLY_MIN_STEPS = 10
 
 
 def _median(values: list[float]) -> float | None:
@@ -86,6 +96,15 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         reasons.append(f"loss became {series[first_bad]} at step {first_bad + 1}")
         evidence["nonfinite_at"] = first_bad + 1
         margin = 1000.0   # NaN / inf: past any threshold
+    steps = run.history.batch_loss
+    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
+    if len(early) >= 3 and early[0] > 0:
+        jump = max(early[1:]) / early[0]
+        evidence["early_jump"] = round(jump, 2)
+        if jump >= EARLY_JUMP:
+            at = early.index(max(early[1:]))
+            reasons.append(f"the loss rose {jump:.0f}x above its starting value in the first {at + 1} steps")
+            margin = max(margin, jump / EARLY_JUMP)
     epoch_loss = [v for v in run.history.loss if math.isfinite(v)] or finite
     if epoch_loss:
         lo, last = min(epoch_loss), epoch_loss[-1]

@@ -24,6 +24,13 @@ STATIC_LOW = 1e-5
 # 1.4e-5..2.8e-3 (gated out by health anyway); dead networks also show ~0, hence the extra conditions
 # (loss moved < 50 %, did not get worse, no NaN).
 RATIO_LOW = 2e-5
+# An adaptive optimiser (Adam, RMSprop ...) moves every weight by about its learning rate per step
+# whatever the gradient's size: with lr >= ADAPTIVE_FLOOR (a decade below Adam's default 1e-3) and
+# weights of ordinary size (|w| ~ 0.01-1), the ratio is 1e-4..1e-1, so a ratio below RATIO_LOW there
+# means the gradient itself is (nearly) zero: a loss with no gradient (NF126), dead units, a constant
+# output; a larger rate would not move it. The tuning half's case (se-stats-565956: Adam 1e-3, a
+# one-unit categorical cross-entropy) measures a ratio of 0.
+ADAPTIVE_FLOOR = 1e-4
 
 
 @rule("NF104")
@@ -39,7 +46,8 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         reasons.append(f"learning rate {fmt(lr)} is below {fmt(STATIC_LOW)}")
     ratios = [sorted(v)[len(v) // 2] for v in run.history.update_ratio.values() if v]
     ratios = [r for r in ratios if math.isfinite(r)]
-    if state is False and ratios:
+    zero_gradient = name in ADAPTIVE and lr is not None and lr >= ADAPTIVE_FLOOR
+    if state is False and ratios and not zero_gradient:
         top = max(ratios)
         evidence["update_ratio"] = top
         series = [v for v in loss_series(run) if math.isfinite(v)]

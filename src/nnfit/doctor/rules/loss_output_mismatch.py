@@ -3,6 +3,8 @@
 What it finds: a loss that does not fit the network's output activation or the task:
 - a probability loss (Keras binary / categorical cross-entropy, from_logits=False; torch BCELoss) on
   an output that is not a probability (linear, ReLU, tanh);
+- categorical cross-entropy over one output unit (normalised over one column, every prediction is a
+  probability of 1: the loss is constant and trains nothing);
 - categorical cross-entropy on several sigmoid outputs (independent flags: rows with no class add
   nothing to the loss, so "all zero" is never learned; one-hot classes need a softmax);
 - binary cross-entropy on a softmax output over several classes (one-hot targets): each column is
@@ -56,6 +58,11 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
         else:
             fix = "put activation='softmax' on the output layer (or pass from_logits=True to the loss)"
         return (f"loss '{run.config.loss}' expects probabilities but the output layer is {act}", fix)
+    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and units == 1:
+        return ("categorical cross-entropy over a single output unit: the one score is normalised to a "
+                "probability of 1 for every row, so the loss is constant and has no gradient",
+                "a yes/no target needs loss='binary_crossentropy' with the one sigmoid output "
+                "(or two softmax outputs with categorical cross-entropy)")
     if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and act in ("sigmoid", "hard_sigmoid") \
             and units > 1:
         if run.task == "multiclass":

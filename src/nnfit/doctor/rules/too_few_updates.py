@@ -6,11 +6,14 @@ Why it matters: each update moves the weights only a little along the local grad
 smooth 1-D function takes thousands of them. One epoch with batch size 100 on 10 000 samples is 100
 updates, and the network stops long before it has learned the function.
 Example: model.fit(X, y, batch_size=100, epochs=1)
+Not raised when this run's weights stopped moving (see STOPPED): more of the same updates would
+leave them where they are, so something else (dead units, a loss without gradient) is the cause.
 Fix: train for more epochs and/or use a smaller batch size (more updates per epoch), e.g. epochs=100,
 batch_size=10; stop on a validation plateau instead of a fixed small count.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
@@ -23,6 +26,23 @@ from nnfit.doctor.run import TrainingRun
 MIN_UPDATES = 300
 # Relative fall of the loss between the last two 20 % windows that counts as "still falling".
 STILL_FALLING = 0.05
+# Weights that have stopped moving: the median per-step update ratio ||dW||/||W|| of every layer over
+# the second half of training is below float32's resolution (1.2e-7: a smaller step does not change a
+# float32 weight). More updates of the same kind then change nothing (dead ReLU units, a loss without
+# gradient), so the count is not the explanation. Not a fitted number: the tuning half's stuck runs
+# (gh-MorvanZhou-PyTorch-Tutorial-31: all units dead after three steps) measure exactly 0, its
+# learning runs 1e-6 and up (gh-nethsix-gentle_tensorflow-10 at lr 1e-7 still moves its weights).
+STOPPED = 1.2e-7
+
+
+def weights_stopped(run: TrainingRun) -> bool:
+    """Every layer's late update ratio is below STOPPED (False when no ratio was measured)."""
+    late = []
+    for series in run.history.update_ratio.values():
+        vals = sorted(v for v in series[len(series) // 2:] if math.isfinite(v))
+        if vals:
+            late.append(vals[len(vals) // 2])
+    return bool(late) and max(late) < STOPPED
 
 
 @rule("NF102")
@@ -39,7 +59,7 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) is
     # recovering from a blow-up, and more of the same training is not the fix
     falling = drop is not None and drop > STILL_FALLING and (r2 is None or r2 > 0)
-    if not (few or falling):
+    if not (few or falling) or (state is False and weights_stopped(run)):
         return
     epochs, batch = run.config.epochs, run.config.batch_size
     evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, fmt, location, scale
+from nnfit.doctor.rules._common import failing, fmt, index_inputs, location, scale
 from nnfit.doctor.rules.unscaled_targets import suggest_transform
 from nnfit.doctor.run import TrainingRun
 
@@ -37,8 +37,8 @@ OFFCENTRE_MIN = 2.0
 
 @rule("NF105")
 def unscaled_inputs(run: TrainingRun) -> Iterator[Finding]:
-    if not failing(run) or not run.data.inputs:
-        return
+    if not failing(run) or not run.data.inputs or index_inputs(run):
+        return   # (indices into an embedding are looked up, not multiplied: their range is no scale)
     big = scale(run.data.inputs)
     if big is None:
         return

@@ -117,6 +117,9 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             batches = [lp for lp in inner if lp.batch_loop]
             if batches and batches[0].batch:
                 cfg.batch_size = batches[0].batch
+            if batches and cfg.shuffle is None and not interp.shuffled:
+                # batches sliced in row order (range(0, n, b)), and nothing in the script shuffles the rows
+                cfg.shuffle, cfg.shuffle_line = False, batches[0].line
             if inner:
                 counts = [lp.count for lp in inner]
                 per_epoch = counts[0] if counts and all(c is not None for c in counts) else None
@@ -319,6 +322,9 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
     stats.target_dtype = y.dtype if y is not None else None
     if y is not None and y.counts and not y.exact:   # a literal list: its values are known
         stats.class_counts = y.counts
+    if y is not None and not y.exact:     # rows built in order (linspace, arange, labels class by class)
+        orders = [o for o in [y.order] + [c.order for c in (X.cols or [X])] if o is not None]
+        stats.order_correlation = max(orders) if orders else None
     if y is not None and y.exact:     # read from a data file beside the script
         stats.class_counts = y.counts
         orders = [o for o in [y.order] + [c.order for c in (X.cols or [X])] if o is not None]

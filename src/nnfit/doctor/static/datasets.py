@@ -99,3 +99,11 @@ def sklearn_make(name: str, kw: dict[str, V], args: list[V]) -> V | None:
             x.cols = [V("seq", lo, hi, False, n) for _ in range(f)]
         return V("tuple", items=[x, V("seq", 0.0, float(k - 1), True, n, ndim=1, dtype="int64")])
     return None
+
+
+def tf_mnist_arrays(n: int | None) -> tuple[V, V]:
+    """TF1's tutorial reader (input_data.read_data_sets(..., one_hot=True)): pixels as float32 in [0, 1],
+    labels one-hot over 10 classes; next_batch(k) gives k rows of each."""
+    x = V("seq", 0.0, 1.0, False, n, ndim=2, dtype="float32")
+    y = V("seq", 0.0, 1.0, True, n, cols=[V("seq", 0.0, 1.0, True, n) for _ in range(10)], ndim=2, dtype="float64")
+    return x, y

@@ -5,18 +5,20 @@ from __future__ import annotations
 import ast
 import dataclasses
 import math
+import os
 from collections import ChainMap
 
 from nnfit.doctor.run import DataStats, LayerInfo, LegacyUse, OptimizerInfo, TrainingConfig, UpdateRule
 from nnfit.doctor.static.locations import _Mapper
-from nnfit.doctor.static.nodes import _GRAD_NAME, _dotted, _kw_node, _last, _nodes
-from nnfit.doctor.static.values import (UNKNOWN, V, _const_binop, _join, _Loop, _Model, _n_of, _union_range, _widest, binop,
-                                        const, select_columns)
+from nnfit.doctor.static import datasets
+from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
+from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
+                                        _widest, binop, const, select_columns)
 from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_torch import TorchReader
 from nnfit.doctor.static.interp_numpy import NumpyReader, unsqueezed
-from nnfit.doctor.static.interp_tf import TFReader
+from nnfit.doctor.static.interp_tf import TFReader, _squared_difference
 
 
 def _result_dtype(op: ast.operator, a: V, b: V) -> str | None:
@@ -40,6 +42,27 @@ def _result_dtype(op: ast.operator, a: V, b: V) -> str | None:
     if isinstance(op, ast.Pow) and not all(k.startswith(("int", "uint", "py")) for k in (ka, kb)):
         return None
     return arrays[0] if arrays else None
+
+
+def _result_order(op: ast.operator, a: V, b: V) -> float | None:
+    """Row order through arithmetic with a scalar: x + c, c * x, x / c, x ** 2 on x >= 0 keep it."""
+    for arr, other, left in ((a, b, True), (b, a, False)):
+        if arr.order is None or other.n is not None or other.kind != "num" or not other.known:
+            continue
+        if isinstance(op, (ast.Add, ast.Sub)):
+            return arr.order
+        if isinstance(op, ast.Mult) and other.lo == other.hi and other.lo != 0:
+            return arr.order
+        if isinstance(op, ast.Div) and left and other.lo == other.hi and other.lo != 0:
+            return arr.order
+        if isinstance(op, ast.Pow) and left and arr.known and arr.lo >= 0 and other.lo == other.hi and other.lo > 0:
+            return arr.order
+    return None
+
+
+def shuffled(v: V) -> V:
+    """The same values with the rows in random order."""
+    return dataclasses.replace(v, order=None, cols=[dataclasses.replace(c, order=None) for c in v.cols] if v.cols else v.cols)
 
 
 class _Core:
@@ -81,7 +104,10 @@ class _Core:
         self.global_names: set[str] = set()
         self.script_dir: str | None = None     # where data files the script loads are looked up
         self.name_alias: dict[str, str] = {}   # `from m import A as B`: B -> m.A
+        self.module_alias: dict[str, str] = {}  # `import torch as t`: t -> torch (numpy -> np, tensorflow -> tf)
         self.data_files: list[str] = []
+        self.cli_defaults: dict[str, V] = {}   # argparse option -> its default
+        self.shuffled = False     # the script shuffles rows somewhere (permutation indexing, shuffle())
         self.init_std: dict[int, float] = {}     # id(LayerInfo) -> std of its initial kernel, when the script sets it
         self.init_bias: dict[int, float] = {}    # id(LayerInfo) -> its constant initial bias, when the script sets it
 
@@ -104,14 +130,31 @@ class _Core:
             elif isinstance(node, ast.ClassDef):
                 self.classes[node.name] = node
         env: dict[str, V] = {}
-        self.exec_block(tree.body, env, 1)
+        for stmt in tree.body:
+            self.guarded(self.exec_block, [stmt], env, 1)
         # functions never called from the module body: read them once with unknown arguments
         for name, defs in list(self.funcs.items()):
             for fn in defs:
                 if id(fn) not in self.visited_funcs and self.steps < self.MAX_STEPS:
-                    self.call_user(fn, [], {}, env, 1, self_obj=None)
+                    self.guarded(self.call_user, fn, [], {}, env, 1, self_obj=None)
         for cls in self.classes.values():
-            self.scan_class(cls, env)
+            self.guarded(self.scan_class, cls, env)
+
+    # Set in the environment (the lint tests do): a statement the reader cannot follow raises instead of
+    # being skipped, so a reader bug fails a test rather than hiding.
+    def guarded(self, fn, *args, **kw):
+        """Read one top-level statement; one the reader cannot follow (code it does not model, an odd
+        construct) is skipped with its values left unknown, and the rest of the script is still read."""
+        try:
+            return fn(*args, **kw)
+        except Exception:
+            if os.environ.get("NNFIT_LINT_STRICT"):
+                raise
+            self.loop_counts.clear()
+            self.skipped += 1
+            return None
+
+    skipped = 0
 
     def scan_class(self, cls: ast.ClassDef, env: dict[str, V]) -> None:
         """NumPy update rules and torch modules defined as classes."""
@@ -169,7 +212,7 @@ class _Core:
             self.loop_counts.pop()
             if self._step_calls > step_seen_before:
                 batch_step = None
-                if isinstance(stmt.iter, ast.Call) and _dotted(stmt.iter.func) == "range" and len(stmt.iter.args) == 3:
+                if isinstance(stmt.iter, ast.Call) and _dotted(stmt.iter.func) in ("range", "xrange") and len(stmt.iter.args) == 3:
                     st = self.eval(stmt.iter.args[2], env, mult)
                     if isinstance(st.const, int) and st.const > 1:
                         batch_step = st.const
@@ -223,6 +266,14 @@ class _Core:
                 self.framework_hint.add("torch")
             if full in LEGACY_IMPORTS:
                 self.add_legacy(full, LEGACY_IMPORTS[full], stmt, None)
+        if isinstance(stmt, ast.Import):
+            for a in stmt.names:
+                if a.asname:
+                    root, _, rest = a.name.partition(".")
+                    canonical = {"numpy": "np", "tensorflow": "tf", "pandas": "pd"}.get(root, root)
+                    full = canonical + ("." + rest if rest else "")
+                    if full != a.asname:
+                        self.module_alias[a.asname] = full     # import torch as t: t.rand is torch.rand
         if isinstance(stmt, ast.ImportFrom):
             for a in stmt.names:
                 if a.asname and a.asname != a.name and mod:
@@ -270,6 +321,17 @@ class _Core:
             nm = target.id if isinstance(target, ast.Name) else target.attr
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
+
+    def weights_applied(self, data: V, weights: V, wnode: ast.AST) -> V | None:
+        """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
+        network's output for those rows; the rows are what it is trained on."""
+        name = _last(_dotted(wnode) or "")
+        if data.kind != "seq" or data.n is None or data.dist == "prediction" or not _PARAM_NAME.match(name or "-"):
+            return None
+        if getattr(self, "_model_input", None) is None:
+            self._model_input = data
+        units = weights.shape[-1] if weights.shape and len(weights.shape) == 2 and isinstance(weights.shape[-1], int) else None
+        return V("seq", n=data.n, ndim=2, shape=(data.n, units) if units else None, dist="prediction")
 
     def assign_item(self, base: str, sl: ast.AST, val: V, env: dict[str, V]) -> None:
         """`X[i] = v`, `Y[i, 1] = v` (an array filled in a loop): the array's range takes in the value;
@@ -340,6 +402,17 @@ class _Core:
                 return base
             if base.kind == "dict" and isinstance(base.const, dict) and node.attr in base.const:
                 return base.const[node.attr]
+            if base.kind == "obj" and isinstance(base.const, tuple) and base.const[:1] == ("tf_mnist",):
+                if node.attr in ("train", "test", "validation"):
+                    return dataclasses.replace(base, const=("tf_mnist", node.attr))
+                if node.attr in ("images", "labels"):
+                    x, y = datasets.tf_mnist_arrays({"train": 55000, "test": 10000}.get(base.const[-1], 5000))
+                    return x if node.attr == "images" else y
+            if base.kind in ("class", "obj") and isinstance(base.const, str) and base.const in self.classes:
+                # a settings class: `class Config: lr = 0.01` ... Config.lr
+                for st in self.classes[base.const].body:
+                    if isinstance(st, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.attr for t in st.targets):
+                        return self.eval(st.value, {}, mult)
             if node.attr in ("pi",):
                 return const(math.pi)
             if node.attr == "e" and _dotted(node.value) in ("math", "np", "numpy"):
@@ -363,6 +436,16 @@ class _Core:
                 m = self.tf_matmul(node, a, b)
                 if m is not None:
                     return m
+            if isinstance(node.op, ast.MatMult):
+                m = self.weights_applied(a, b, node.right)
+                if m is not None:
+                    return m
+            if a.mutable_list and b.mutable_list and isinstance(node.op, ast.Add):
+                return _concat_rows([a, b])                      # Python lists: + joins them
+            if a.mutable_list and isinstance(node.op, ast.Mult) and isinstance(b.const, int) and not isinstance(b.const, bool):
+                k = b.const                                      # [0] * 500: the list repeated
+                return dataclasses.replace(a, n=a.n * k if a.n is not None else None, items=None,
+                                           counts={c: m * k for c, m in a.counts.items()} if a.counts else None)
             if isinstance(node.op, ast.Add):
                 # `x @ W + b`: adding a bias keeps a layer's output (its shape, its layer)
                 for pred, other in ((a, b), (b, a)):
@@ -372,7 +455,7 @@ class _Core:
                         return pred
             out = binop(node.op, a, b)
             if out.kind == "seq":
-                out = dataclasses.replace(out, dtype=_result_dtype(node.op, a, b))
+                out = dataclasses.replace(out, dtype=_result_dtype(node.op, a, b), order=_result_order(node.op, a, b))
             dims = [d for d in (a.ndim, b.ndim) if d]
             if dims and not isinstance(node.op, ast.MatMult):
                 out = dataclasses.replace(out, ndim=max(dims))
@@ -494,6 +577,9 @@ class _Core:
             idx = self.eval(sl, env, mult)
             if base.items is not None and isinstance(idx.const, int) and -len(base.items) <= idx.const < len(base.items):
                 return base.items[idx.const]
+            if idx.kind == "seq" and idx.dist == "permutation":   # X[perm]: the rows shuffled
+                self.shuffled = True
+                return shuffled(dataclasses.replace(base, n=idx.n or base.n, items=None, mutable_list=False))
             if idx.kind == "seq":        # fancy indexing with an index array: a subset of rows
                 return dataclasses.replace(base, n=idx.n, items=None, mutable_list=False)
             if idx.kind == "unknown":    # X[idx] with an unknown index (a batch, usually): same data
@@ -518,6 +604,9 @@ class _Core:
         if isinstance(func, ast.Name) and func.id in self.name_alias and func.id not in env:
             dotted = self.name_alias[func.id]
             last = _last(dotted)
+        root, dot, rest = dotted.partition(".")
+        if dot and root in self.module_alias and root not in env:
+            dotted = self.module_alias[root] + "." + rest
         prefix = dotted.rsplit(".", 1)[0] if "." in dotted else ""
 
         # method calls on known objects
@@ -544,6 +633,26 @@ class _Core:
             if target is not None and target.kind == "class" and target.node is not None:
                 return self.instantiate(target.node, args, kw, env, mult, node)
 
+        if last in ("dot", "matmul", "mm") and len(node.args) >= 2 and prefix.split(".")[0] in ("np", "numpy", "torch") \
+                and len(args) >= 2:
+            m = self.weights_applied(args[0], args[1], node.args[1])
+            if m is not None:
+                return m
+        if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
+            # a hand-written squared error: mean((pred - y) ** 2), ((pred - y) ** 2).mean()
+            inner = node.args[0] if node.args else (func.value if isinstance(func, ast.Attribute) else None)
+            if inner is not None and _squared_difference(inner) and (self.seen_layers or self.models):
+                self.config.loss = "mse"
+        if last == "shuffle" and args and not isinstance(func, ast.Attribute) or (
+                last == "shuffle" and prefix.split(".")[-1] in ("random", "utils", "rng")):
+            self.shuffled = True
+            if prefix.split(".")[-1] in ("random", "rng") or dotted == "random.shuffle":    # in place
+                for a in node.args:
+                    name = _dotted(a)
+                    if name and name in env:
+                        env[name] = shuffled(env[name])
+                return V("none")
+            return V("tuple", items=[shuffled(a) for a in args]) if len(args) > 1 else (shuffled(args[0]) if args else UNKNOWN)
         # frameworks
         r = self.framework_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
         if r is not None:
@@ -627,8 +736,30 @@ class _Core:
         r = self.tf_method(node, attr, obj, args, kw, kwnodes, env, mult) or self.data_transform_method(attr, obj, args)
         if r is not None:
             return r
+        if attr == "add_argument" and args:
+            # argparse: a script's settings are often command-line options; their defaults are what it runs with
+            names = [a.const for a in args if isinstance(a.const, str)]
+            longs = [n for n in names if n.startswith("--")] or names
+            dest = kw.get("dest")
+            key = dest.const if dest is not None and isinstance(dest.const, str) else (
+                longs[0].lstrip("-").replace("-", "_") if longs else None)
+            if key:
+                self.cli_defaults[key] = kw.get("default", V("none"))
+            return V("none")
+        if attr in ("parse_args", "parse_known_args") and self.cli_defaults:
+            ns = V("dict", const=dict(self.cli_defaults))
+            return ns if attr == "parse_args" else V("tuple", items=[ns, UNKNOWN])
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
+        if attr in ("mm", "matmul", "dot") and args and node.args:
+            m = self.weights_applied(obj, args[0], node.args[0])
+            if m is not None:
+                return m
+        if obj.kind == "obj" and isinstance(obj.const, tuple) and obj.const[:1] == ("tf_mnist",) and attr == "next_batch":
+            k = args[0].const if args and isinstance(args[0].const, int) else None
+            if k:
+                self.batch_sizes.append((k, self.line(node) or 0))
+            return V("tuple", items=list(datasets.tf_mnist_arrays(None)))   # a batch of k rows of an unknown count
         if attr == "append" and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute):
             target = _dotted(node.func.value)
             if target and args:
@@ -688,13 +819,22 @@ class _Core:
                 lo, hi = _union_range(obj.cols)
                 return V("seq", lo, hi, obj.integer, (obj.n or 0) * len(obj.cols) or None)
             return obj
-        if attr in ("sum", "mean", "max", "min", "prod") and obj.cols and kw.get("axis") and kw["axis"].const in (1, -1):
+        axis = kw.get("axis") or kw.get("dim") or (args[0] if args else None)
+        keep = kw.get("keepdim") or kw.get("keepdims")
+        if keep is not None and keep.const is True:
+            axis = None     # the reduced axis stays (length 1): shapes as before
+        if attr in ("sum", "mean", "max", "min", "prod") and obj.kind == "seq" and axis is not None and axis.const in (1, -1) \
+                and not obj.cols:
+            return dataclasses.replace(obj, ndim=1, shape=None, lo=None, hi=None, order=None, counts=None)
+        if attr in ("sum", "mean", "max", "min", "prod") and obj.cols and axis is not None and axis.const in (1, -1):
             acc = obj.cols[0]
             for c in obj.cols[1:]:
                 acc = binop(ast.Mult() if attr == "prod" else ast.Add(), acc, c)
             if attr == "mean":
                 acc = binop(ast.Div(), acc, const(len(obj.cols)))
-            return dataclasses.replace(acc, n=obj.n, kind="seq")
+            if attr in ("max", "min"):
+                acc = V("seq", *_union_range(obj.cols), all(c.integer for c in obj.cols))
+            return dataclasses.replace(acc, n=obj.n, kind="seq", ndim=1, dtype=obj.dtype)
         if obj.kind == "model" and isinstance(obj.ref, _Model):
             return self.model_method(node, attr, obj.ref, args, kw, kwnodes, env)
         if obj.kind == "opt" or attr in ("step", "zero_grad"):
@@ -822,6 +962,8 @@ class _Core:
         if isinstance(node.func, ast.Attribute) and _dotted(node.func) in env:
             target = env[_dotted(node.func)]
             if target.kind == "model":
+                if args and not getattr(self, "_model_input", None):
+                    self._model_input = args[0]
                 return self.prediction(target, args)
             if target.kind == "loss":
                 self.config.loss = self.config.loss or target.const

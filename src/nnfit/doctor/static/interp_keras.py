@@ -18,7 +18,8 @@ class KerasReader:
         if attr == "add" and args:
             layer = args[0]
             if layer.kind == "layer" and isinstance(layer.ref, LayerInfo):
-                if layer.ref.kind == "dense" and any(la.kind == "dense" for la in model.layers):
+                if layer.ref.kind == "dense" and any(la.kind == "dense" for la in model.layers) \
+                        and not (node.args and isinstance(node.args[0], ast.Call) and len(node.args[0].args) >= 2):
                     layer.ref.input_units = None   # Keras ignores input_shape= after the first layer
                 self.attach(model, layer.ref, node)
             return V("none")
@@ -93,6 +94,11 @@ class KerasReader:
             if k in LEGACY_KWARGS["layer"] and not (k == "p" and last != "Dropout") and not (k == "bias" and kw[k].kind != "num"):
                 self.add_legacy(f"{k}=", LEGACY_KWARGS["layer"][k][0] + "=", node, _kw_node(node, k))
         units_v = kw.get("units") or kw.get("output_dim") or (args[0] if args and kind == "dense" else None)
+        keras0 = kind == "dense" and len(args) >= 2 and all(isinstance(a.const, int) and not isinstance(a.const, bool)
+                                                            for a in args[:2])
+        if keras0:   # Keras 0.x: Dense(input_dim, output_dim, ...)
+            units_v = args[1]
+            self.add_legacy("Dense(input_dim, output_dim)", "Dense(units, input_dim=...)", node, node.func)
         units = units_v.const if units_v is not None and isinstance(units_v.const, int) else None
         act = None
         if kind == "dense":
@@ -104,7 +110,9 @@ class KerasReader:
             else:
                 act = {"LeakyReLU": "leaky_relu", "ReLU": "relu", "PReLU": "prelu", "ELU": "elu"}.get(last, last.lower())
         input_units = None
-        if "input_dim" in kw and isinstance(kw["input_dim"].const, int):
+        if keras0:
+            input_units = args[0].const
+        elif "input_dim" in kw and isinstance(kw["input_dim"].const, int):
             input_units = kw["input_dim"].const
         elif "input_shape" in kw:
             shp = kw["input_shape"]

@@ -118,6 +118,15 @@ class NumpyReader:
             top = hi.hi if inclusive else hi.hi - 1
             n, c = size_of(size)
             return shaped(lo.lo, top, True, n, c)
+        if last in ("linspace", "logspace", "geomspace", "arange"):
+            made = self._ranges(dotted, last, prefix, args, kw)
+            return dataclasses.replace(made, order=1.0) if made.n is None or made.n > 1 else made
+        if last in ("range", "xrange") and not prefix:     # xrange: Python 2's range
+            return self._ranges(dotted, last, prefix, args, kw)
+        return self._library_rest(dotted, last, prefix, args, kw, node, p)
+
+    def _ranges(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V]) -> V:
+        """linspace / logspace / arange / range: evenly spaced values (in order)."""
         if last in ("linspace", "logspace", "geomspace"):
             a = kw.get("start") or (args[0] if args else UNKNOWN)
             b = kw.get("stop") or kw.get("end") or (args[1] if len(args) > 1 else UNKNOWN)
@@ -129,7 +138,7 @@ class NumpyReader:
             integer = a.integer and b.integer and count is not None and a.known and b.known and count > 1 and \
                 float((b.hi - a.lo) / (count - 1)).is_integer()
             return V("seq", lo, hi, integer, count)
-        if last == "arange" or (last == "range" and not prefix):
+        if last == "arange" or (last in ("range", "xrange") and not prefix):
             vals = [a for a in args]
             if len(vals) == 1:
                 start, stop, step = const(0), vals[0], const(1)
@@ -146,6 +155,27 @@ class NumpyReader:
                 hi = start.lo + step.lo * (count - 1)
                 return V("seq", min(lo, hi), max(lo, hi), start.integer and step.integer, count)
             return V("seq", start.lo, (stop.hi - 1) if stop.known else None, True, None)
+        return V("seq")
+
+    def _library_rest(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call,
+                      p: str) -> V:
+        def dims(vals: list[V]) -> tuple[int | None, int | None]:
+            ints = [v.const for v in vals if isinstance(v.const, int)]
+            if len(vals) == 1 and vals[0].kind in ("tuple", "seq") and vals[0].items:
+                v = vals[0]
+                n = v.items[0].const if isinstance(v.items[0].const, int) else None
+                c = v.items[1].const if len(v.items) > 1 and isinstance(v.items[1].const, int) else None
+                return n, c
+            return (ints[0] if ints else None), (ints[1] if len(ints) > 1 else None)
+
+        def shaped(lo: float | None, hi: float | None, integer: bool, n: int | None, c: int | None) -> V:
+            if n is None and c is None:
+                return V("num", lo, hi, integer)
+            base = V("seq", lo, hi, integer, n, shape=(n, c) if c else (n,), ndim=2 if c else 1)
+            if c and 1 < c <= MAX_COLUMNS:
+                base.cols = [V("seq", lo, hi, integer, n)] * c
+            return base
+
         if last in ("len",) and args:
             v = args[0]
             if v.n is not None:
@@ -194,7 +224,24 @@ class NumpyReader:
         if fname in _MONOTONE or fname in ("sin", "cos", "abs", "fabs", "absolute", "square", "round", "floor", "ceil",
                                            "rint", "int", "float"):
             if args and (p in ("np", "numpy", "math", "torch", "tf", "jnp", "") or dotted in ("abs", "round", "int", "float")):
-                return apply_func(fname, args[0])
+                out = apply_func(fname, args[0])
+                if fname in _MONOTONE and args[0].order is not None and not out.cols:
+                    out = dataclasses.replace(out, order=args[0].order)   # a monotone function keeps the row order
+                return out
+        if last in ("permutation", "randperm") and args:
+            n = args[0].const if isinstance(args[0].const, int) else args[0].n
+            return V("seq", 0.0, float(n - 1) if n else None, True, n, dist="permutation", dtype="int64")
+        if last == "sort" and args and args[0].kind == "seq":
+            return dataclasses.replace(args[0], order=1.0)
+        if last == "repeat" and p in ("np", "numpy") and args and args[0].kind == "seq" and args[0].known:
+            k = kw.get("repeats") or (args[1] if len(args) > 1 else None)
+            reps = k.const if k is not None and isinstance(k.const, int) else None
+            blocks = args[0].n or (len(args[0].items) if args[0].items else None)
+            base = args[0]
+            ordered = base.order if base.order is not None else None
+            return dataclasses.replace(base, n=base.n * reps if base.n and reps else None, items=None,
+                                       mutable_list=False, counts=None,
+                                       order=(ordered * (1 - 1 / blocks ** 2) ** 0.5) if ordered and blocks and blocks > 1 else None)
         if last in ("sum", "max", "min", "mean") and not prefix and args and args[0].kind == "seq":
             return V("num")
         if last in ("matmul", "dot") and args:
@@ -228,6 +275,8 @@ class NumpyReader:
         if last in SCALERS:
             rng = kw.get("feature_range")
             return V("obj", const=("scaler", SCALERS[last], rng.const if rng is not None and isinstance(rng.const, tuple) else None))
+        if last == "read_data_sets":
+            return V("obj", const=("tf_mnist", "all"))
         if last in ("LabelBinarizer", "OneHotEncoder"):
             return V("obj", const=("onehot",))
         return None

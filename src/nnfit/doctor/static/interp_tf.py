@@ -48,11 +48,25 @@ def _squared_difference(node: ast.AST) -> bool:
         if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Pow) and isinstance(sub.left, ast.BinOp) \
                 and isinstance(sub.left.op, ast.Sub) and isinstance(sub.right, ast.Constant) and sub.right.value == 2:
             return True
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "pow" \
+                and isinstance(sub.func.value, ast.BinOp) and isinstance(sub.func.value.op, ast.Sub):
+            return True      # (a - b).pow(2)
         if isinstance(sub, ast.Call) and _last(_dotted(sub.func)) in ("square", "squared_difference") and sub.args:
             if _last(_dotted(sub.func)) == "squared_difference" or (
                     isinstance(sub.args[0], ast.BinOp) and isinstance(sub.args[0].op, ast.Sub)):
                 return True
     return False
+
+
+def _log_likelihood(node: ast.AST) -> str | None:
+    """-reduce_sum(y_ * tf.log(y)): categorical cross-entropy; with a `(1 - y_) * log(1 - y)` term: binary."""
+    logs = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call) and _last(_dotted(sub.func)) == "log"]
+    products = [sub for sub in ast.walk(node) if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Mult)]
+    if not logs or not products:
+        return None
+    complement = any(isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub) and isinstance(sub.left, ast.Constant)
+                     and sub.left.value == 1 for sub in ast.walk(node))
+    return "binary_crossentropy" if complement else "categorical_crossentropy"
 
 
 class TFReader:
@@ -102,6 +116,8 @@ class TFReader:
         if last in ("reduce_mean", "reduce_sum", "mean_squared_error") and node.args:
             if self.config.loss is None and (last == "mean_squared_error" or _squared_difference(node.args[0])):
                 self.config.loss = "mse"
+            elif self.config.loss is None:
+                self.config.loss = _log_likelihood(node.args[0])
             return V("num")
         if last in ("softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
                     "sparse_softmax_cross_entropy_with_logits"):

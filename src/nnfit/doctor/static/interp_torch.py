@@ -21,6 +21,11 @@ class TorchReader:
                     and target.dist != "prediction" and self.loss_broadcast is None:
                 n = target.n or pred.n or 0
                 self.loss_broadcast = ((n, 1), (n,), self.line(node))
+        for pred, target in ((a, b), (b, a)):
+            # prediction - target in a hand-written loss: the data the model is trained on
+            if pred.dist == "prediction" and target.dist not in ("prediction", "placeholder") and target.kind == "seq" \
+                    and self.torch_data is None and getattr(self, "_model_input", None) is not None:
+                self.torch_data = (self._model_input, target, self.line(node) or 0)
 
     def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
         if len(args) >= 2 and args[0].dist == "prediction" and args[0].shape and args[0].shape[-1] == 1 \

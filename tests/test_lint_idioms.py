@@ -1,0 +1,284 @@
+"""`doctor lint` on code in the idiom people post: TF1 graphs, Keras 0-2 names, old PyTorch, NumPy data
+built in loops, sklearn splits and scalers, named data sets, argparse defaults. Each test reads a short
+script the way a post writes it and checks what the static reader recovered, or the finding it leads to."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NNFIT_LINT_STRICT", "1")   # a statement the static reader cannot follow fails the test
+
+import pytest
+
+from nnfit.doctor import lint as L
+from nnfit.doctor.static import analyse
+
+
+def names(text: str) -> set[str]:
+    return {f.name for f in L.lint_source(text)}
+
+
+TF1_LINEAR = """\
+import numpy as np
+import tensorflow as tf
+N = 100
+x_np = np.random.rand(N, 1)
+y_np = np.reshape(5 * x_np + 2 + np.random.normal(scale=.1, size=(N, 1)), (-1))
+x = tf.placeholder(tf.float32, (N, 1))
+y = tf.placeholder(tf.float32, (N,))
+W = tf.Variable(tf.random_normal((1, 1)))
+b = tf.Variable(tf.random_normal((1,)))
+y_pred = tf.matmul(x, W) + b
+l = tf.reduce_sum((y - y_pred) ** 2)
+train_op = tf.train.AdamOptimizer(.001).minimize(l)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for i in range(8000):
+        _, loss = sess.run([train_op, l], feed_dict={x: x_np, y: y_np})
+        print "step %d, loss: %f" % (i, loss)
+"""
+
+
+def test_tf1_graph_placeholders_feed_dict_and_steps():
+    run = analyse(TF1_LINEAR)
+    assert run.config.optimizer.name == "adam" and run.config.optimizer.learning_rate == 0.001
+    assert run.config.epochs == 8000 and run.config.loss == "mse"
+    assert run.data.n_samples == 100 and run.data.inputs[0].max == pytest.approx(1.0)
+    assert [(la.input_units, la.units, la.use_bias) for la in run.layers] == [(1, 1, True)]
+    assert run.fit.loss_broadcast == ((100, 1), (100,))
+    assert "target-shape-broadcast" in names(TF1_LINEAR)
+    fixed = TF1_LINEAR.replace("(N,))", "(N, 1))").replace("(-1))", "(-1, 1))")
+    assert analyse(fixed).fit.loss_broadcast is None
+
+
+def test_tf1_steps_fed_one_point_per_loop_iteration():
+    text = """\
+import numpy as np
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 1])
+W = tf.Variable(tf.zeros([1, 1]))
+b = tf.Variable(tf.zeros([1]))
+y = tf.matmul(x, W) + b
+y_ = tf.placeholder(tf.float32, [None, 1])
+cost = tf.reduce_mean(tf.square(y_ - y))
+train_step = tf.train.GradientDescentOptimizer(0.0000001).minimize(cost)
+sess = tf.Session()
+for i in range(100):
+    xs = np.array([[i]])
+    ys = np.array([[2 * i]])
+    sess.run(train_step, feed_dict={x: xs, y_: ys})
+"""
+    run = analyse(text)
+    assert run.config.optimizer.learning_rate == 1e-7 and run.config.epochs == 100
+    assert (run.data.inputs[0].min, run.data.inputs[0].max) == (0.0, 99.0)
+    assert (run.data.targets[0].min, run.data.targets[0].max) == (0.0, 198.0)
+    found = names(text)
+    assert {"too-few-updates", "learning-rate-too-low", "unscaled-inputs", "unscaled-targets"} <= found
+    assert "missing-bias" not in found   # `+ b` is the bias
+
+
+def test_tf1_layers_dense_sigmoid_stack_is_read_and_flagged():
+    stack = "".join(f"h{i + 1} = tf.layers.dense(h{i}, 500, activation=tf.nn.sigmoid)\n" for i in range(4))
+    text = ("import tensorflow as tf\nh0 = tf.placeholder(tf.float32, [None, 32])\ny = tf.placeholder(tf.float32, [None, 1])\n"
+            + stack + "out = tf.layers.dense(h4, 1)\nloss = tf.reduce_mean(tf.square(out - y))\n"
+            "train_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)\n")
+    run = analyse(text)
+    assert [la.activation for la in run.layers] == ["sigmoid"] * 4 + ["linear"]
+    assert run.layers[0].input_units == 32
+    assert "vanishing-gradients" in names(text)
+    assert "vanishing-gradients" not in names(text.replace("sigmoid", "relu"))
+    three = text.replace("h4 = tf.layers.dense(h3, 500, activation=tf.nn.sigmoid)\n", "h4 = h3\n")
+    assert "vanishing-gradients" not in names(three)
+
+
+def test_keras_subclass_model_custom_loop_over_tf_data():
+    text = """\
+import numpy as np
+import tensorflow as tf
+x = np.random.uniform(-1, 1, (1024, 2)).astype(np.float32)
+y = (2 * x[:, 0] - x[:, 1]).astype(np.float32)
+dataset = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1024).batch(16)
+class M(tf.keras.Model):
+    def __init__(self):
+        super(M, self).__init__()
+        self.d1 = tf.keras.layers.Dense(64, activation='relu')
+        self.out = tf.keras.layers.Dense(1)
+    def call(self, x):
+        return self.out(self.d1(x))
+model = M()
+optimizer = tf.keras.optimizers.Adam(1e-3)
+def train_step(model, optimizer, x, y):
+    with tf.GradientTape() as tape:
+        y_pred = model(x)
+        loss = tf.reduce_mean(tf.square(y - y_pred))
+    grads = tape.gradient(loss, model.trainable_variables)
+    optimizer.apply_gradients(zip(grads, model.trainable_variables))
+for epoch in range(10):
+    for xb, yb in dataset:
+        train_step(model, optimizer, xb, yb)
+"""
+    run = analyse(text)
+    assert run.config.epochs == 10 and run.config.batch_size == 16 and run.config.shuffle is True
+    assert run.fit.loss_broadcast == ((16, 1), (16,))
+    assert analyse(text.replace("x[:, 1])", "x[:, 1]).reshape(-1, 1)")).fit.loss_broadcast is None
+
+
+def test_keras_initializers_and_zero_init_relu_dead_from_start():
+    text = """\
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Dense, Activation
+from keras import initializers
+model = Sequential()
+model.add(Dense(16, input_shape=(1,), kernel_initializer=initializers.constant(0.0), bias_initializer=initializers.constant(0.0)))
+model.add(Activation('relu'))
+model.add(Dense(16, input_shape=(1,), kernel_initializer='zeros', bias_initializer='zeros'))
+model.add(Activation('relu'))
+model.add(Dense(2, kernel_initializer=initializers.RandomNormal(stddev=0.5)))
+model.compile(loss='mse', optimizer='adam')
+inputs = np.zeros((10, 1), dtype=np.float32)
+targets = np.zeros((10, 2), dtype=np.float32)
+for i in range(10):
+    inputs[i] = i / 10.0
+    targets[i, 1] = 0.01 * i
+model.fit(inputs, targets, epochs=3000, batch_size=10)
+"""
+    run = analyse(text)
+    assert run.initial_weight_std == {"dense": 0.0, "dense_1": 0.0, "dense_2": 0.5}
+    assert run.layers[1].input_units == 16          # input_shape after the first layer is ignored, as Keras does
+    assert (run.data.inputs[0].min, run.data.inputs[0].max) == (0.0, pytest.approx(0.9))   # filled in the loop
+    assert [(c.min, c.max) for c in run.data.targets] == [(0.0, 0.0), (0.0, pytest.approx(0.09))]
+    found = names(text)
+    assert {"bad-initial-scale", "dead-units"} <= found
+    positive = text.replace("bias_initializer=initializers.constant(0.0)", "bias_initializer=initializers.constant(0.1)") \
+        .replace("bias_initializer='zeros'", "bias_initializer='ones'")
+    assert "dead-units" not in names(positive)
+
+
+def test_python_int_lists_are_int64_with_known_values():
+    text = ("from keras.models import Sequential\nfrom keras.layers import Dense\nx = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"
+            "y = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]\nmodel = Sequential()\nmodel.add(Dense(units=1, input_shape=(1,)))\n"
+            "model.compile(optimizer='rmsprop', loss='mse')\nmodel.fit(x, y, epochs=100, verbose=0)\n")
+    run = analyse(text)
+    assert run.data.target_dtype == "int64" and len(run.data.class_counts) == 10
+    assert "integer-typed-data" in names(text)
+    floats = text.replace("x = [1, 2,", "x = [1.0, 2.0,").replace("y = [10, 20,", "y = [10.0, 20.0,")
+    assert analyse(floats).data.target_dtype == "float64"
+    assert "integer-typed-data" not in names(floats)
+
+
+def test_dtype_keyword_and_promotion():
+    run = analyse("import numpy as np\nX = np.random.randint(0, 9, size=(50, 2)).astype('int8')\ny = X[:, 0] / 2\n"
+                  "model.compile(loss='mse', optimizer='adam')\nmodel.fit(X, y, epochs=5)\n")
+    assert run.data.input_dtype == "int8" and run.data.target_dtype == "float64"
+    run = analyse("import numpy as np\nX = np.zeros((5, 1), dtype=np.float32)\ny = np.arange(5) * 3\n"
+                  "model.fit(X, y, epochs=5)\n")
+    assert run.data.input_dtype == "float32" and run.data.target_dtype == "int64"
+
+
+def test_keras0_positional_dense_and_python2_xrange():
+    text = ("import numpy as np\nfrom keras.models import Sequential\nfrom keras.layers.core import Dense\n"
+            "X = np.random.uniform(0, 1, (1000, 1))\ny = 3 * X\nmodel = Sequential()\nmodel.add(Dense(1, 10, init='uniform'))\n"
+            "model.add(Dense(10, 1))\nmodel.compile(loss='mse', optimizer='sgd')\nmodel.fit(X, y, nb_epoch=5, batch_size=16)\n"
+            "for i in xrange(3):\n    print model.predict(X[i:i+1])\n")
+    run = analyse(text)
+    assert [(la.input_units, la.units) for la in run.layers] == [(1, 10), (10, 1)]
+    assert run.config.epochs == 5
+
+
+def test_old_torch_variable_and_manual_batches_in_order():
+    text = """\
+import numpy as np
+import torch
+from torch.autograd import Variable
+X = np.linspace(0, 1, 1000).reshape(-1, 1).astype(np.float32)
+Y = np.sin(6 * X).astype(np.float32)
+x, y = Variable(torch.from_numpy(X)), Variable(torch.from_numpy(Y))
+net = torch.nn.Sequential(torch.nn.Linear(1, 32), torch.nn.Tanh(), torch.nn.Linear(32, 1))
+opt = torch.optim.SGD(net.parameters(), lr=0.05)
+for epoch in range(500):
+    for i in range(0, 1000, 50):
+        opt.zero_grad()
+        loss = ((net(x[i:i+50]) - y[i:i+50]) ** 2).mean()
+        loss.backward()
+        opt.step()
+    print(loss.data[0])
+"""
+    run = analyse(text)
+    assert run.config.loss == "mse" and run.config.batch_size == 50 and run.data.n_samples == 1000
+    assert run.config.shuffle is False and run.data.order_correlation == pytest.approx(1.0)
+    assert "data-not-shuffled" in names(text)
+    permuted = text.replace("for i in range(0, 1000, 50):", "perm = torch.randperm(1000)\n    x = x[perm]\n    for i in range(0, 1000, 50):")
+    assert "data-not-shuffled" not in names(permuted)
+
+
+def test_validation_split_on_rows_built_in_order():
+    text = ("import numpy as np\nx = np.linspace(-3, 3, 1000)\ny = np.sin(x)\nmodel.compile(loss='mse', optimizer='adam')\n"
+            "model.fit(x, y, epochs=200, batch_size=32, validation_split=0.2)\n")
+    assert "validation-split-unshuffled" in names(text)
+    shuffled = text.replace("y = np.sin(x)\n", "y = np.sin(x)\nidx = np.random.permutation(1000)\nx, y = x[idx], y[idx]\n")
+    assert "validation-split-unshuffled" not in names(shuffled)
+    blocks = ("import numpy as np\nX = np.concatenate([np.random.normal(0, 1, (500, 4)), np.random.normal(3, 1, (500, 4))])\n"
+              "y = np.array([0] * 500 + [1] * 500)\nmodel.compile(loss='binary_crossentropy', optimizer='adam')\n"
+              "model.fit(X, y, epochs=20, validation_split=0.2)\n")
+    run = analyse(blocks)
+    assert run.data.n_samples == 1000 and run.data.class_counts == {"0": 500, "1": 500}
+    assert run.data.order_correlation == pytest.approx(0.866, abs=0.01)
+
+
+def test_sklearn_split_scaler_and_named_data_sets():
+    text = ("import numpy as np\nfrom sklearn.model_selection import train_test_split\nfrom sklearn.preprocessing import StandardScaler\n"
+            "X = np.random.uniform(0, 1000, size=(500, 3))\ny = X[:, 0] * 2\n"
+            "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)\nsc = StandardScaler()\n"
+            "X_train = sc.fit_transform(X_train)\nmodel.compile(loss='mse', optimizer='adam')\nmodel.fit(X_train, y_train, epochs=5)\n")
+    run = analyse(text)
+    assert run.data.n_samples == 400
+    assert all(abs(c.min) < 2 and abs(c.max) < 2 for c in run.data.inputs)
+    assert run.data.targets[0].max == pytest.approx(2000)
+    run = analyse("from keras.datasets import mnist\n(X_train, y_train), (X_test, y_test) = mnist.load_data()\n"
+                  "X_train = X_train.reshape(60000, 784)\nmodel.compile(loss='sparse_categorical_crossentropy', optimizer='adam')\n"
+                  "model.fit(X_train, y_train, epochs=5)\n")
+    assert run.data.n_samples == 60000 and run.data.inputs[0].max == 255 and run.data.input_dtype == "uint8"
+
+
+def test_module_aliases_argparse_defaults_and_settings_class():
+    text = """\
+import argparse
+import torch as t
+parser = argparse.ArgumentParser()
+parser.add_argument('--lr', type=float, default=1e-7)
+parser.add_argument('--n-epochs', type=int, default=5)
+args = parser.parse_args()
+class Config:
+    batch = 10
+X = t.rand(200, 2) * 50
+y = X.sum(dim=1)
+net = t.nn.Sequential(t.nn.Linear(2, 16), t.nn.ReLU(), t.nn.Linear(16, 1))
+optimizer = t.optim.SGD(net.parameters(), lr=args.lr)
+criterion = t.nn.MSELoss()
+for epoch in range(args.n_epochs):
+    for i in range(0, 200, Config.batch):
+        optimizer.zero_grad()
+        loss = criterion(net(X[i:i + Config.batch]), y[i:i + Config.batch])
+        loss.backward()
+        optimizer.step()
+"""
+    run = analyse(text)
+    assert run.config.optimizer.learning_rate == 1e-7 and run.config.epochs == 5 and run.config.batch_size == 10
+    assert run.data.inputs[0].max == pytest.approx(50)
+    assert {"target-shape-broadcast", "unscaled-inputs", "learning-rate-too-low"} <= names(text)
+
+
+def test_a_statement_the_reader_cannot_follow_is_skipped_not_fatal(monkeypatch):
+    from nnfit.doctor.static import interp
+
+    def broken(self, *a, **k):
+        raise RuntimeError("reader bug")
+
+    monkeypatch.delenv("NNFIT_LINT_STRICT", raising=False)
+    monkeypatch.setattr(interp._Interp, "keras_layer", broken)
+    run = analyse("import numpy as np\nfrom keras.layers import Dense\nm.add(Dense(4))\nX = np.linspace(0, 500, 50)\n"
+                  "m.compile(loss='mse', optimizer='adam')\nm.fit(X, X, epochs=3)\n")
+    assert run.data.inputs[0].max == 500 and run.config.epochs == 3
+    monkeypatch.setenv("NNFIT_LINT_STRICT", "1")
+    with pytest.raises(RuntimeError):
+        analyse("from keras.layers import Dense\nm.add(Dense(4))\n")
