@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
+import sys
 import textwrap
 import types
 import warnings
@@ -261,9 +263,9 @@ TORCH_BROADCAST = textwrap.dedent("""
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     mse = nn.MSELoss()
     for epoch in range(30):
-        for start in range(0, 256, 1):
-            out = model(X[start:start + 1])
-            loss = mse(out, y[start:start + 1])
+        for start in range(0, 256, 16):
+            out = model(X[start:start + 16])         # (16, 1) against (16,): every row against every target
+            loss = mse(out, y[start:start + 16])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -274,24 +276,30 @@ TORCH_BROADCAST = textwrap.dedent("""
 
 def test_torch_broadcast_batch_shuffle_and_clipping_patches(tmp_path):
     path, cap = capture_of(tmp_path, "loop.py", TORCH_BROADCAST)
-    findings = [finding("NF125", prediction_shape=[1, 1], target_shape=[1]), finding("NF124"), finding("NF112"),
+    findings = [finding("NF125", prediction_shape=[16, 1], target_shape=[16]), finding("NF124"), finding("NF112"),
                 finding("NF129")]
     plan = plan_patches(TORCH_BROADCAST, str(path), cap, findings)
     by_code = {p.codes[0]: p for p in plan.singles}
     assert set(by_code) == {"NF125", "NF124", "NF112", "NF129"}, plan.skipped
-    assert added(by_code["NF125"].diff()) == ["loss = mse(out, y[start:start + 1].reshape(-1, 1))"]
-    assert added(by_code["NF124"].diff()) == ["for start in range(0, 256, 32):"]
+    assert added(by_code["NF125"].diff()) == ["loss = mse(out, y[start:start + 16].reshape(-1, 1))"]
+    assert added(by_code["NF124"].diff()) == ["for start in range(0, 256, 32):",
+                                              "out = model(X[start:start + 32])         # (16, 1) against (16,): "
+                                              "every row against every target", "loss = mse(out, y[start:start + 32])"]
     assert "torch.nn.utils.clip_grad_norm_([p for group in opt.param_groups for p in group['params']], 1.0)" \
         in added(by_code["NF112"].diff())
-    # the rows of a batch-of-one loop are visited in a new order each epoch, without touching the script's data
+    # the batches are visited in a new order each epoch, without touching the script's data
     shuffled = added(by_code["NF129"].diff())
     assert "nnfit_rng = numpy.random.default_rng(0)" in shuffled and "import numpy" in shuffled
-    assert "for start in nnfit_rng.permutation(range(0, 256, 1)):" in shuffled
-    # all together, the script still runs as it is
-    combined = tmp_path / "combined.py"
-    combined.write_text(plan.combined.source)
-    _, fixed = capture_of(tmp_path, "combined.py", plan.combined.source)
-    assert fixed.updates_run > 0 and fixed.heldout["n_test"] > 0
+    assert "for start in nnfit_rng.permutation(range(0, 256, 16)):" in shuffled
+    # all together, the script still runs as it is, and trains better than the original
+    assert "loss = mse(out, y[start:start + 32].reshape(-1, 1))" in plan.combined.source
+    runs = {}
+    for name, text in (("original.py", TORCH_BROADCAST), ("combined.py", plan.combined.source)):
+        (tmp_path / name).write_text(text)
+        done = subprocess.run([sys.executable, name], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        runs[name] = float(done.stdout.split()[-1])
+    assert runs["combined.py"] < runs["original.py"], runs
 
 
 KERAS_CLASSIFIER = textwrap.dedent("""
@@ -340,4 +348,6 @@ def test_a_rate_symptom_of_a_patched_cause_is_left_out_of_the_all_fixes_patch(tm
     plan = plan_patches(TORCH_SCRIPT, str(path), cap, [finding("NF106", transform="standardise"), high])
     assert {p.codes[0] for p in plan.singles} == {"NF106", "NF103"}          # each still has its own patch
     assert plan.combined.codes == ["NF106", "NF103"]
-    assert "lr=0.05" not in plan.combined.source and "lr=0.5" in plan.combined.source
+    lowered = "opt = torch.optim.SGD(model.parameters(), lr=0.05)   # the optimiser that steps"
+    assert lowered in plan.singles[1].source and lowered not in plan.combined.source
+    assert "opt = torch.optim.SGD(model.parameters(), lr=0.5)   # the optimiser that steps" in plan.combined.source

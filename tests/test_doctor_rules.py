@@ -197,3 +197,66 @@ def test_json_of_every_finding_is_serialisable():
 
     for run in (seed1_static(), seed3_static(), seed4_static()):
         json.dumps([f.to_dict() for f in run_rules(run)])
+
+
+# -- evidence read from the real corpus's tuning half ------------------------------------------------
+
+def _torch_regression(layers, lr=0.5, opt="sgd"):
+    run = static_run(layers, [col(-1, 1)], [col(0, 1.2)], 80, opt=OptimizerInfo(opt, lr, line=5),
+                     loss="mseloss", epochs=200, batch=80)
+    run.framework, run.data.exact = "torch", True
+    return run
+
+
+def test_an_early_blow_up_then_a_flat_loss_is_learning_rate_too_high_not_too_few_updates():
+    # the loss jumps 14x in the first steps, the ReLU units die, then nothing moves (weights stopped)
+    run = _torch_regression([dense("hidden", 10, "relu", 1), dense("predict", 1, "linear", 10)])
+    run.history = History(batch_loss=[0.65, 6.6, 9.1, 0.33] + [0.094] * 196, loss=[0.65, 6.6, 9.1, 0.33] + [0.094] * 196,
+                          update_ratio={"hidden": [0.1] + [0.0] * 30, "predict": [2.0] + [0.0] * 30},
+                          dead_fraction={"hidden": [1.0]})
+    run.extra["train_r2"] = 0.0
+    found = codes(run_rules(run))
+    assert found[0] == "NF103"
+    assert "NF102" not in found          # 200 updates, but the weights stopped moving: not the count
+
+
+def test_few_updates_with_a_falling_loss_is_measured_too_few_updates():
+    run = _torch_regression([dense("hidden", 10, "tanh", 1), dense("predict", 1, "linear", 10)], lr=0.01)
+    falling = [1.0 * 0.99 ** i for i in range(100)]
+    run.config.epochs = 100
+    run.history = History(batch_loss=falling, loss=falling, update_ratio={"hidden": [1e-3] * 20})
+    run.extra["train_r2"] = 0.5
+    found = run_rules(run)
+    nf102 = next(f for f in found if f.code == "NF102")
+    assert nf102.basis == "measured"
+
+
+def test_tiny_steps_of_adam_are_a_zero_gradient_not_a_too_low_rate():
+    run = _torch_regression([dense("hidden", 10, "tanh", 1), dense("predict", 1, "linear", 10)], lr=1e-3, opt="adam")
+    flat = [0.5] * 50
+    run.history = History(batch_loss=flat, loss=flat, update_ratio={"hidden": [0.0] * 20, "predict": [0.0] * 20})
+    run.extra["train_r2"] = 0.0
+    assert "NF104" not in codes(run_rules(run))
+    run.config.optimizer = OptimizerInfo("sgd", 1e-3, line=5)       # plain SGD: the rate is the suspect
+    assert "NF104" in codes(run_rules(run))
+
+
+def test_categorical_cross_entropy_over_one_unit_is_a_loss_output_mismatch():
+    run = static_run([dense("h", 8, "relu", 4), dense("out", 1, "sigmoid", 8)], [col(0, 1)] * 4,
+                     [col(0, 1, True)], 400, opt=OptimizerInfo("adam", 1e-3), loss="categorical_crossentropy")
+    run.data.class_counts = {"0": 100, "1": 300}
+    found = run_rules(run)
+    assert "NF126" in codes(found)
+    assert run.task == "binary"
+
+
+def test_zero_initialised_layers_are_bad_initial_scale_but_a_zero_readout_is_not():
+    layers = [dense("h", 16, "relu", 1), dense("out", 2, "linear", 16)]
+    run = _torch_regression(layers, lr=1e-3, opt="adam")
+    run.initial_weight_std = {"h": 0.0, "out": 0.0}
+    run.history = History(loss=[0.5] * 20)
+    run.extra["train_r2"] = 0.0
+    found = [f for f in run_rules(run) if f.code == "NF120"]
+    assert [f.location.layer for f in found] == ["h", "out"] and found[0].severity is Severity.ERROR
+    run.initial_weight_std = {"h": 0.3, "out": 0.0}     # random hidden layer, zero readout: units still differ
+    assert "NF120" not in codes(run_rules(run))

@@ -69,8 +69,9 @@ def test_transform_for_integer_product_is_chosen_on_validation():
     trials = model.summary_["transform_trials"]
     assert {"standardise", "log target", "log inputs and target"} <= set(trials)
     winner = min(trials, key=trials.get)
-    assert model.summary_["transform"].endswith("standardise") == (winner == "standardise")
-    assert model.metrics_["median_rel_error"] < 0.01
+    assert ("log1p" in model.summary_["transform"]) == (winner != "standardise")  # the winner is the one used
+    # the full fit goes on from where the trials stopped (same seed, more steps): no worse than its trial
+    assert model.summary_["validation_rmse"] <= trials[winner]
 
 
 def test_save_then_load_gives_identical_predictions(tmp_path):

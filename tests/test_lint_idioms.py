@@ -282,3 +282,165 @@ def test_a_statement_the_reader_cannot_follow_is_skipped_not_fatal(monkeypatch):
     monkeypatch.setenv("NNFIT_LINT_STRICT", "1")
     with pytest.raises(RuntimeError):
         analyse("from keras.layers import Dense\nm.add(Dense(4))\n")
+
+
+def test_console_session_prompts_and_notebook_magics_are_stripped():
+    session = (">>> import numpy as np\n>>> X = np.random.uniform(0, 500, (200, 2))\n>>> y = X[:, 0] * 3\n"
+               ">>> model.compile(loss='mse', optimizer='adam')\n>>> model.fit(X, y, epochs=10, batch_size=32)\n"
+               "Epoch 1/10\n200/200 [==============================] - 0s - loss: 1234.5\n")
+    run = analyse(session)
+    assert run.data.n_samples == 200 and run.config.epochs == 10
+    assert {p["kind"] for p in run.syntax_problems} == {"console-prompt", "console-output"}
+    notebook = "%matplotlib inline\nIn [3]: import numpy as np\nX = np.linspace(0, 900, 50)\nmodel.fit(X, X, epochs=2)\n"
+    run = analyse(notebook)
+    assert run.data.inputs[0].max == 900
+    assert {p["kind"] for p in run.syntax_problems} == {"notebook-magic", "console-prompt"}
+    assert analyse("x = ...\nprint(x)\n").syntax_problems == []    # an Ellipsis line is code, not a prompt
+
+
+def test_enumerate_over_a_dataloader_of_a_tensor_dataset():
+    text = """\
+import torch
+import torch.nn as nn
+from torch.utils.data import TensorDataset, DataLoader
+X = torch.linspace(0, 100, 1000).unsqueeze(1)
+y = 3 * X.squeeze() + 1
+loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True)
+model = nn.Sequential(nn.Linear(1, 16), nn.ReLU(), nn.Linear(16, 1))
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+crit = nn.MSELoss()
+for epoch in range(20):
+    for batch_idx, (data, target) in enumerate(loader):
+        opt.zero_grad()
+        loss = crit(model(data), target)
+        loss.backward()
+        opt.step()
+"""
+    run = analyse(text)
+    assert run.config.batch_size == 32 and run.config.epochs == 20 and run.data.n_samples == 1000
+    assert run.fit.loss_broadcast == ((32, 1), (32,))
+    assert analyse(text.replace("X.squeeze() + 1", "X + 1")).fit.loss_broadcast is None
+
+
+def test_fit_generator_reads_what_the_generator_yields():
+    text = """\
+import numpy as np
+from keras.models import Sequential
+from keras.layers import Dense
+def batch_generator(batch_size=16):
+    while True:
+        x = np.random.uniform(0, 200, (batch_size, 1))
+        yield x, np.sqrt(x)
+model = Sequential()
+model.add(Dense(10, input_dim=1, activation='relu'))
+model.add(Dense(1))
+model.compile(loss='mse', optimizer='adam')
+model.fit_generator(batch_generator(), samples_per_epoch=160, nb_epoch=10)
+"""
+    run = analyse(text)
+    assert run.data.inputs[0].max == 200 and run.data.n_samples is None
+    assert run.n_updates_planned == 100 and run.config.batch_size == 16
+    assert {"unscaled-inputs", "too-few-updates"} <= names(text)
+    assert "too-few-updates" not in names(text.replace("nb_epoch=10", "nb_epoch=100"))
+
+
+def test_torch_module_holding_a_sequential_and_a_loss_called_inline():
+    text = """\
+import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+    def forward(self, x):
+        return self.net(x)
+x = torch.rand(100)
+model = Net()
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+for i in range(5000):
+    opt.zero_grad()
+    loss = nn.MSELoss()(model(x.unsqueeze(1)), x ** 2)
+    loss.backward()
+    opt.step()
+"""
+    run = analyse(text)
+    assert [(la.input_units, la.units, la.activation) for la in run.layers] == [(1, 8, "tanh"), (8, 1, "linear")]
+    assert run.config.loss == "mse" and run.fit.loss_broadcast == ((100, 1), (100,))
+
+
+def test_tf1_matmul_network_with_random_normal_variables():
+    text = """\
+import tensorflow as tf
+x = tf.placeholder("float", [None, 784])
+y = tf.placeholder("float", [None, 10])
+weights = {'h1': tf.Variable(tf.random_normal([784, 256])), 'out': tf.Variable(tf.random_normal([256, 10]))}
+biases = {'b1': tf.Variable(tf.random_normal([256])), 'out': tf.Variable(tf.random_normal([10]))}
+layer_1 = tf.nn.relu(tf.add(tf.matmul(x, weights['h1']), biases['b1']))
+pred = tf.matmul(layer_1, weights['out']) + biases['out']
+cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=pred, labels=y))
+optimizer = tf.train.AdamOptimizer(learning_rate=0.001).minimize(cost)
+"""
+    run = analyse(text)
+    assert [(la.input_units, la.units, la.activation, la.use_bias) for la in run.layers] == [
+        (784, 256, "relu", True), (256, 10, "linear", True)]
+    assert run.initial_weight_std == {"dense": pytest.approx(1.0), "dense_1": pytest.approx(1.0)}
+    assert run.config.loss == "categorical_crossentropy" and run.config.from_logits
+    assert "bad-initial-scale" in names(text)
+    assert "bad-initial-scale" not in names(text.replace("tf.random_normal([784, 256])", "tf.random_normal([784, 256], stddev=0.05)")
+                                            .replace("tf.random_normal([256, 10])", "tf.random_normal([256, 10], stddev=0.08)"))
+    # zero W and b of a softmax regression (no hidden layer) are the TF1 tutorial's and harmless
+    softmax = ("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 784])\nW = tf.Variable(tf.zeros([784, 10]))\n"
+               "b = tf.Variable(tf.zeros([10]))\ny = tf.nn.softmax(tf.matmul(x, W) + b)\n")
+    assert analyse(softmax).initial_weight_std == {} and analyse(softmax).layers[0].activation == "softmax"
+
+
+def test_torch_init_calls_and_assigned_parameters():
+    text = """\
+import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.fc1 = nn.Linear(2, 32)
+        self.fc2 = nn.Linear(32, 1)
+        nn.init.constant_(self.fc1.weight, 0.0)
+        self.fc1.bias.data.fill_(0)
+        self.fc2.weight.data.normal_(0, 5.0)
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+net = Net()
+"""
+    run = analyse(text)
+    assert run.initial_weight_std == {"fc1": 0.0, "fc2": 5.0} and run.static.initial_bias == {"fc1": 0.0}
+    assert {"bad-initial-scale", "dead-units"} <= names(text)
+    assert "dead-units" not in names(text.replace("fill_(0)", "fill_(0.1)"))
+    run = analyse("import torch\nm = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))\n"
+                  "m[0].weight = torch.nn.Parameter(torch.zeros(4, 3))\n")
+    assert run.initial_weight_std == {"linear": 0.0}
+
+
+def test_settings_kept_on_self_reach_the_other_methods():
+    text = """\
+import numpy as np
+import torch
+import torch.nn as nn
+class Trainer(object):
+    def __init__(self, lr, epochs):
+        self.lr = lr
+        self.epochs = epochs
+        self.model = nn.Sequential(nn.Linear(1, 10), nn.ReLU(), nn.Linear(10, 1))
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=self.lr)
+        self.crit = nn.MSELoss()
+    def fit(self, X, y):
+        for e in range(self.epochs):
+            self.opt.zero_grad()
+            loss = self.crit(self.model(X), y)
+            loss.backward()
+            self.opt.step()
+X = torch.from_numpy(np.random.rand(100, 1) * 1000).float()
+t = Trainer(lr=1e-8, epochs=20)
+t.fit(X, 2 * X)
+"""
+    run = analyse(text)
+    assert run.config.optimizer.learning_rate == 1e-8 and run.config.epochs == 20 and run.config.loss == "mse"
+    assert run.data.inputs[0].max == pytest.approx(1000) and run.data.targets[0].max == pytest.approx(2000)

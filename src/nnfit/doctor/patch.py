@@ -449,9 +449,15 @@ class Context:
         sites = [c for c in self.index.calls if c.line == opt.line and c.name.split(".")[-1].lower() == opt.name.lower()]
         return sites[0] if sites else None
 
+    def step_calls(self) -> list[CallSite]:
+        """The optimiser updates inside loops: `opt.step()`, `opt.apply_gradients(...)`, Keras `opt.apply(...)`."""
+        opt = self.run.config.optimizer
+        own = f"{opt.variable}.apply" if opt is not None and opt.variable else None
+        return [c for c in self.index.calls if c.loops and (c.name.endswith((".step", ".apply_gradients")) or c.name == own)]
+
     def step_loops(self) -> list[tuple[cst.For, int, tuple[cst.For, ...]]]:
         """Torch: the for-loops that hold an optimiser `.step()` call, outermost first."""
-        steps = [c for c in self.index.calls if c.name.endswith(".step") and c.loops]
+        steps = self.step_calls()
         holders = {id(l) for c in steps for l in c.loops}
         return [f for f in self.index.fors if id(f[0]) in holders]
 
@@ -846,6 +852,8 @@ def _fix_scaling(ctx: Context, f: Finding, e: Edits) -> str | None:
     """NF105 (inputs) / NF106 (targets): scale where the data enter training, undo on predictions."""
     which = "x" if f.code == "NF105" else "y"
     log = f.evidence.get("transform") == "log"
+    if ctx.framework == "keras" and ctx.fit_site() is None and ctx.step_loops():
+        return _torch_scaling(ctx, which, log, e)       # a hand-written loop: scaled the same way
     if ctx.framework == "keras":
         fit = ctx.fit_site()
         if fit is None:
@@ -869,6 +877,12 @@ def _fix_scaling(ctx: Context, f: Finding, e: Edits) -> str | None:
             else:
                 i = next(i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == which)
             args[i] = args[i].with_changes(value=wrap(f"{which}_scaler.scale({{}})")(args[i].value))
+            for k, a in enumerate(args):       # validation_data=(X_val, y_val): the same scale
+                if a.keyword is not None and a.keyword.value == "validation_data" and isinstance(a.value, cst.Tuple) \
+                        and len(a.value.elements) > pos:
+                    elements = list(a.value.elements)
+                    elements[pos] = elements[pos].with_changes(value=wrap(f"{which}_scaler.scale({{}})")(elements[pos].value))
+                    args[k] = a.with_changes(value=a.value.with_changes(elements=elements))
             return c.with_changes(args=args)
 
         e.on_call(fit.node, scale_fit)
@@ -938,7 +952,7 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     var = names[0] if which == "x" else names[1]
     outer_loop, loop_line, _ = steps[0]
     # the function holding the training loop, if any: the data may be made there, or passed in
-    holder = next((c.function for c in ctx.index.calls if c.name.endswith(".step") and outer_loop in c.loops), None)
+    holder = next((c.function for c in ctx.step_calls() if outer_loop in c.loops), None)
     params = {p.name.value for p in holder.params.params} if holder is not None else set()
     assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
     if not assigned and var not in params:
@@ -1289,7 +1303,8 @@ def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
     outer = steps[0][0]
     for loop, _, _ in steps:
         it = loop.iter
-        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1 and loop is not outer:
+        # an inner loop over row indices or batch starts: walked in a new random order every epoch
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and loop is not outer:
             np_name = _numpy_name(ctx, e)
             e.before.setdefault(id(outer), []).append(f"nnfit_rng = {np_name}.random.default_rng(0)")
             e.exprs.setdefault(id(it), []).append(wrap("nnfit_rng.permutation({})"))
@@ -1357,9 +1372,22 @@ def _fix_torch_batch(ctx: Context, e: Edits) -> str | None:
                 step = _assigned_value(ctx, step.value)
             if isinstance(step, cst.Integer):
                 e.literals[id(step)] = str(FIX_BATCH)
+                if step is it.args[2].value and isinstance(loop.target, cst.Name):
+                    # the slice ends written as `start + 50` in the loop: the same width
+                    _batch_ends(loop, loop.target.value, step.value, e)
                 e.changes.append(f"batches of {FIX_BATCH} rows (was {step.value})")
                 return None
     return "a torch loop over single rows: its batch size is in its indexing; no automatic patch"
+
+
+def _batch_ends(loop: cst.For, start: str, width: str, e: Edits) -> None:
+    class Ends(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if isinstance(node.operator, cst.Add) and isinstance(node.left, cst.Name) and node.left.value == start \
+                    and isinstance(node.right, cst.Integer) and node.right.value == width:
+                e.literals[id(node.right)] = str(FIX_BATCH)
+
+    loop.body.visit(Ends())
 
 
 def _fix_torch_clipping(ctx: Context, e: Edits) -> str | None:
@@ -1500,7 +1528,12 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             skipped.append(f"{code} {name} (no automatic patch for this finding)")
             continue
         e = Edits()
-        why = fn(ctx, f, e)
+        try:
+            why = fn(ctx, f, e)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, StopIteration,
+                cst.ParserSyntaxError) as exc:
+            # an unusual layout of the script: this finding goes unpatched, the others still are
+            why = f"the patch could not be built for this script's layout ({type(exc).__name__})"
         if why is not None:
             skipped.append(f"{code} {name} ({why})")
             continue

@@ -52,12 +52,19 @@ GOOD_FIT = 0.99
 # Unscaled data make any fixed learning rate too large for them: the gradient grows with the scale of
 # the inputs (squared) and of the targets, so a diverging loss is read as the data's doing (the tuning
 # half's programs with both findings name the scaling as the cause).
+# A loss whose optimum is a constant (broadcast shapes), an output that cannot reach the targets, a
+# loss that does not fit the output: each leaves the gradient (nearly) zero once the network sits at
+# that optimum, and weights that barely move read as a too-low rate (NF104); the tuning half's
+# programs with such a fault and NF104 (discuss-pytorch-148155, so-63909566, se-stats-565956) are
+# fixed by the fault's own fix with the learning rate unchanged (their labels' fix_addresses).
 EXPLAINS = {
     "NF105": {"NF103", "NF112", "NF124"},
     "NF106": {"NF103", "NF112", "NF124"},
     "NF129": {"NF103", "NF124"},
-    "NF125": {"NF102", "NF115", "NF106", "NF105"},
+    "NF125": {"NF102", "NF115", "NF106", "NF105", "NF104"},
     "NF130": {"NF102", "NF131"},
+    "NF107": {"NF104"},
+    "NF126": {"NF104"},
 }
 # A repair gain below this (in R² or accuracy) is no measured effect.
 NO_EFFECT = 0.01

@@ -143,6 +143,32 @@ class LegacyUse:
     span: tuple[int, int] | None = None
 
 
+def broadcasts(pred: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Do these shapes broadcast to a bigger one than either (an outer comparison)?"""
+    a, b = list(pred), list(target)
+    if a == b:
+        return False
+    width = max(len(a), len(b))
+    a = [1] * (width - len(a)) + a
+    b = [1] * (width - len(b)) + b
+    out = []
+    for x, y in zip(a, b):
+        if x != y and 1 not in (x, y):
+            return False          # not broadcastable: the loss would have raised
+        out.append(max(x, y))
+    size = 1
+    for s in out:
+        size *= s
+    return size > max(_size(pred), _size(target))
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
 @dataclasses.dataclass
 class Fit:
     """How well the trained network fits, measured by the monitor at the end of training."""

@@ -303,6 +303,11 @@ class _Session:
     @staticmethod
     def close_batch_loop(monitor: Any) -> None:
         """The rows a train_on_batch loop trained on, each once, for the end-of-training statistics."""
+        if not getattr(monitor, "_nnfit_batch_loop", False):
+            return
+        if monitor.run.n_updates_planned is None:
+            # the loop's length is not known from the source: the record says how many calls it made
+            monitor.run.config.epochs = monitor._nnfit_calls
         rows = getattr(monitor, "_nnfit_rows", None)
         if not rows or len(rows) < 2:
             return

@@ -139,6 +139,9 @@ def fill_data(run: TrainingRun, X: Any, y: Any, *, ordered_as_seen: bool = True)
         d.order_correlation = order_correlation(Xa, ya)
     from nnfit.doctor.reference import reference_scores
 
+    first = next((layer for layer in run.layers if layer.kind not in ("activation", "dropout")), None)
+    if first is not None and first.kind == "embedding":
+        return     # token / category ids: a closed-form fit on the ids says nothing about what the data allow
     try:
         run.fit.reference_r2, run.fit.reference_accuracy, run.fit.linear_r2 = reference_scores(Xa, ya, d.class_counts is not None)
     except (np.linalg.LinAlgError, ValueError, FloatingPointError):

@@ -21,7 +21,7 @@ from torch.nn import functional as F
 
 from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, fill_data,
                                            fit_quality, layer_stats, probe_rows, thin)
-from nnfit.doctor.run import History, LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun
+from nnfit.doctor.run import History, LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun, broadcasts
 from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_FUNCTIONAL_LOSSES
 
 MAX_DATA_ROWS = 50_000
@@ -353,8 +353,6 @@ class TorchWatcher:
         if pred is None or x is None or pred.dim() == 0 or target.dim() == 0 \
                 or pred.shape[0] != x.shape[0] or target.shape[0] != x.shape[0]:
             return
-        from nnfit.doctor.rules.target_shape_broadcast import broadcasts
-
         if broadcasts(tuple(pred.shape), tuple(target.shape)):
             self._loss_shapes = (tuple(pred.shape), tuple(target.shape))
 

@@ -28,6 +28,7 @@ _TITLE = {
     "indentation": "broken indentation",
     "syntax": "invalid syntax",
     "for-else": "`for ... else:` without `break`",
+    "console-prompt": "console prompts", "console-output": "console output", "notebook-magic": "notebook magic",
 }
 
 
@@ -37,7 +38,8 @@ def python2_syntax(run: TrainingRun) -> Iterator[Finding]:
         kind = prob.get("kind", "syntax")
         message = prob.get("message", "invalid syntax")
         title = _TITLE.get(kind, "invalid syntax")
-        if kind in ("flattened", "print-statement", "for-else") or message.startswith(title):
+        if kind in ("flattened", "print-statement", "for-else", "console-prompt", "console-output", "notebook-magic") \
+                or message.startswith(title):
             text = message
         else:
             text = f"{title}: {message}"

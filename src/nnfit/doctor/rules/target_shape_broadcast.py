@@ -21,37 +21,11 @@ from collections.abc import Iterator
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import healthy, location
-from nnfit.doctor.run import TrainingRun
-
-
-def broadcasts(pred: tuple[int, ...], target: tuple[int, ...]) -> bool:
-    """Do these shapes broadcast to a bigger one than either (an outer comparison)?"""
-    a, b = list(pred), list(target)
-    if a == b:
-        return False
-    width = max(len(a), len(b))
-    a = [1] * (width - len(a)) + a
-    b = [1] * (width - len(b)) + b
-    out = []
-    for x, y in zip(a, b):
-        if x != y and 1 not in (x, y):
-            return False          # not broadcastable: the loss would have raised
-        out.append(max(x, y))
-    size = 1
-    for s in out:
-        size *= s
-    return size > max(_prod(pred), _prod(target))
+from nnfit.doctor.run import TrainingRun, broadcasts
 
 
 def _shape(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
-def _prod(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 @rule("NF125")

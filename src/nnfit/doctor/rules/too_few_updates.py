@@ -81,7 +81,8 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
         evidence=evidence,
         location=location(run, line=run.config.fit_line),
         explanation="each update moves the weights only a little; learning a function takes thousands",
-        basis="setting" if few else "measured",
-        margin=(MIN_UPDATES / max(updates, 1)) if few else max(1.0, (drop or 0) / STILL_FALLING),
+        # a loss measured still falling is this run's own evidence, whatever the count says
+        basis="measured" if falling else "setting",
+        margin=max((MIN_UPDATES / max(updates, 1)) if few else 1.0, (drop or 0) / STILL_FALLING if falling else 1.0),
         severity=Severity.ERROR if (few or state is False) else Severity.WARNING,
     )

@@ -12,7 +12,7 @@ from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_python2
-from nnfit.doctor.static.reflow import looks_flattened, reflow
+from nnfit.doctor.static.reflow import looks_flattened, reflow, strip_prompts
 from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_ACTIVATIONS, TORCH_LAYERS
 from nnfit.doctor.static.interp import _Interp
@@ -45,6 +45,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         else:
             lines.append(line)
             line_map.append((i, 0))
+    lines = strip_prompts(lines, problems, line_map)
     lines = repair_python2(lines, problems, line_map)
     tree, dropped = _parse_tolerant(lines)
     parso_found: list[dict[str, Any]] = []
@@ -153,9 +154,14 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
                              reflowed=any(p["kind"] == "flattened" for p in problems), analysed_lines=len(lines),
                              functions=sorted(interp.funcs), classes=sorted(interp.classes),
                              gradient_names=dict(interp.gradient_names), data_files=list(interp.data_files))
-    for layer in run.layers:
-        if id(layer) in interp.init_std and layer.input_units and layer.units:
-            run.initial_weight_std[layer.name] = interp.init_std[id(layer)]
+    dense = [la for la in run.layers if la.kind == "dense"]
+    for layer in dense:
+        std = interp.tf_init_std.get(id(layer), interp.init_std.get(id(layer)))
+        # an initial spread the script sets (Keras initializers, TF1 Variables, torch nn.init / .data.fill_):
+        # a constant (zero) start matters only with hidden units to tell apart; the zero W and b of a
+        # linear / softmax regression (the TF1 tutorials) are harmless
+        if std is not None and layer.input_units and layer.units and (std > 0 or len(dense) > 1):
+            run.initial_weight_std[layer.name] = std
         if id(layer) in interp.init_bias:
             run.static.initial_bias[layer.name] = interp.init_bias[id(layer)]
     if interp.classes and not run.layers and run.updates:
@@ -263,6 +269,23 @@ def _torch_attr_layers(tree: ast.Module, interp: _Interp) -> None:
                     layer = interp.keras_layer(node.value, last, args, kw, kwnodes)
                     if layer.kind != "activation":
                         model._attrs[node.targets[0].attr] = layer  # type: ignore[attr-defined]
+                elif not keras_model and last == "Sequential":
+                    # self.net = nn.Sequential(nn.Linear(..), nn.ReLU(), ...): the module's layers, in order
+                    prev = None
+                    for k, a in enumerate(node.value.args):
+                        if not isinstance(a, ast.Call):
+                            continue
+                        inner = _last(_dotted(a.func))
+                        if inner not in TORCH_LAYERS and inner not in TORCH_ACTIVATIONS:
+                            continue
+                        layer = interp.torch_layer(a, inner, [interp.eval(x, {}, 1) for x in a.args],
+                                                   {kw.arg: interp.eval(kw.value, {}, 1) for kw in a.keywords if kw.arg})
+                        if layer.kind == "activation":
+                            if prev is not None and prev.activation in (None, "linear"):
+                                prev.activation = layer.activation
+                            continue
+                        model._attrs[f"{node.targets[0].attr}.{k}"] = layer  # type: ignore[attr-defined]
+                        prev = layer if layer.kind == "dense" else prev
                 elif not keras_model and (last in TORCH_LAYERS or last in TORCH_ACTIVATIONS):
                     args = [interp.eval(a, {}, 1) for a in node.value.args]
                     kw = {k.arg: interp.eval(k.value, {}, 1) for k in node.value.keywords if k.arg}

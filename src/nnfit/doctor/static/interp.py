@@ -107,6 +107,9 @@ class _Core:
         self.module_alias: dict[str, str] = {}  # `import torch as t`: t -> torch (numpy -> np, tensorflow -> tf)
         self.data_files: list[str] = []
         self.cli_defaults: dict[str, V] = {}   # argparse option -> its default
+        self.tf_init_std: dict[int, float] = {}   # id(LayerInfo) of a TF1 matmul layer -> its Variable's std
+        self.yielded: list[list[V]] = []
+        self.instance_attrs: dict[str, dict[str, V]] = {}   # class -> attributes its methods set on self    # values yielded by the generator function being read
         self.shuffled = False     # the script shuffles rows somewhere (permutation indexing, shuffle())
         self.init_std: dict[int, float] = {}     # id(LayerInfo) -> std of its initial kernel, when the script sets it
         self.init_bias: dict[int, float] = {}    # id(LayerInfo) -> its constant initial bias, when the script sets it
@@ -192,18 +195,19 @@ class _Core:
         elif isinstance(stmt, ast.Return):
             return self.eval(stmt.value, env, mult) if stmt.value is not None else V("none")
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            it = self.eval(stmt.iter, env, mult)
-            count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
-            if it.kind in ("loader", "dataset") and it.items:
-                # a batch of each tensor: its shape and range, the batch size as its rows
-                rows = it.const if it.kind == "loader" and isinstance(it.const, int) else None
-                parts = [dataclasses.replace(t, n=rows) if it.kind == "loader" else t.elem() for t in it.items]
-                self.assign(stmt.target, parts[0] if len(parts) == 1 else V("tuple", items=parts), env, stmt)
-            elif it.kind == "seq" or it.items is not None or count is not None:
-                self.assign(stmt.target, it.elem() if it.items is None or it.cols else
-                            V("num", *_union_range(it.items), n=None) if it.items else UNKNOWN, env, stmt)
+            wrapper = _dotted(stmt.iter.func) if isinstance(stmt.iter, ast.Call) else None
+            if wrapper in ("enumerate", "zip") and stmt.iter.args:
+                # for i, (xb, yb) in enumerate(loader) / for a, b in zip(xs, ys): the loop runs over the first
+                parts = [self.eval(a, env, mult) for a in stmt.iter.args if not isinstance(a, ast.Starred)]
+                it = parts[0] if parts else UNKNOWN
+                elems = [self.iter_elem(p) for p in parts]
+                element = V("tuple", items=[V("num", 0.0, float(it.n - 1) if it.n else None, True)] + elems[:1]) \
+                    if wrapper == "enumerate" else V("tuple", items=elems)
             else:
-                self.assign(stmt.target, UNKNOWN, env, stmt)
+                it = self.eval(stmt.iter, env, mult)
+                element = self.iter_elem(it)
+            count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
+            self.assign(stmt.target, element, env, stmt)
             inner = mult * (count if count else 1)
             step_seen_before = self._step_calls
             depth = len(self.loop_counts)
@@ -252,6 +256,22 @@ class _Core:
         return None
 
     _step_calls = 0
+
+    def iter_elem(self, it: V) -> V:
+        """What a for loop binds on each pass over `it`."""
+        count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
+        if it.kind == "generator":
+            return it.items[0] if it.items else UNKNOWN
+        if it.kind in ("loader", "dataset") and it.items:
+            # a batch of each tensor: its shape and range, the batch size as its rows
+            rows = it.const if it.kind == "loader" and isinstance(it.const, int) else None
+            parts = [dataclasses.replace(t, n=rows) if it.kind == "loader" else t.elem() for t in it.items]
+            return parts[0] if len(parts) == 1 else V("tuple", items=parts)
+        if it.kind == "seq" or it.items is not None or count is not None:
+            if it.items is None or it.cols:
+                return it.elem()
+            return V("num", *_union_range(it.items), n=None) if it.items else UNKNOWN
+        return UNKNOWN
 
     # ---- imports: legacy module paths
     def imports(self, stmt: ast.stmt) -> None:
@@ -307,6 +327,12 @@ class _Core:
                 else:
                     self.assign(t, UNKNOWN, env, stmt)
         elif isinstance(target, ast.Attribute):
+            if target.attr in ("weight", "bias"):
+                self.torch_param_assign(target, val, env)
+            owner = env.get("self") if isinstance(target.value, ast.Name) and target.value.id == "self" else None
+            if owner is not None and isinstance(owner.const, str):
+                # self.lr = lr in __init__: seen again by the other methods of the class
+                self.instance_attrs.setdefault(owner.const, {})[target.attr] = val
             name = _dotted(target)
             if name:
                 env[name] = val
@@ -322,13 +348,14 @@ class _Core:
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
 
-    def weights_applied(self, data: V, weights: V, wnode: ast.AST) -> V | None:
+    def weights_applied(self, data: V, weights: V, wnode: ast.AST, dnode: ast.AST | None) -> V | None:
         """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
         network's output for those rows; the rows are what it is trained on."""
         name = _last(_dotted(wnode) or "")
         if data.kind != "seq" or data.n is None or data.dist == "prediction" or not _PARAM_NAME.match(name or "-"):
             return None
-        if getattr(self, "_model_input", None) is None:
+        plain = dnode is not None and isinstance(dnode.value if isinstance(dnode, ast.Subscript) else dnode, ast.Name)
+        if getattr(self, "_model_input", None) is None and plain:    # rows in a variable, not a layer's activations
             self._model_input = data
         units = weights.shape[-1] if weights.shape and len(weights.shape) == 2 and isinstance(weights.shape[-1], int) else None
         return V("seq", n=data.n, ndim=2, shape=(data.n, units) if units else None, dist="prediction")
@@ -393,6 +420,10 @@ class _Core:
             dotted = _dotted(node)
             if dotted and dotted in env:
                 return env[dotted]
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                owner = env.get("self")
+                if owner is not None and isinstance(owner.const, str) and node.attr in self.instance_attrs.get(owner.const, {}):
+                    return self.instance_attrs[owner.const][node.attr]
             base = self.eval(node.value, env, mult)
             if node.attr == "T":
                 return base
@@ -437,7 +468,7 @@ class _Core:
                 if m is not None:
                     return m
             if isinstance(node.op, ast.MatMult):
-                m = self.weights_applied(a, b, node.right)
+                m = self.weights_applied(a, b, node.right, node.left)
                 if m is not None:
                     return m
             if a.mutable_list and b.mutable_list and isinstance(node.op, ast.Add):
@@ -528,6 +559,11 @@ class _Core:
                 if k is not None:   # every key: a feed_dict is keyed by placeholders
                     pairs.append(V("tuple", items=[self.eval(k, env, mult), val]))
             return V("dict", const=entries, items=pairs)
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            val = self.eval(node.value, env, mult) if node.value is not None else V("none")
+            if self.yielded:
+                self.yielded[-1].append(val)
+            return UNKNOWN
         if isinstance(node, ast.JoinedStr):
             return V("str")
         return UNKNOWN
@@ -562,7 +598,7 @@ class _Core:
                 return base
             idx = self.eval(col, env, mult)
             if isinstance(idx.const, int) and not isinstance(idx.const, bool) and -len(base.cols) <= idx.const < len(base.cols):
-                return dataclasses.replace(base.cols[idx.const], n=base.n, kind="seq", ndim=1)
+                return dataclasses.replace(base.cols[idx.const], n=base.n, kind="seq", ndim=1, dtype=base.dtype)
             if isinstance(idx.const, list) and idx.const and all(isinstance(i, int) for i in idx.const):
                 return select_columns(dataclasses.replace(base, kind="seq", const=None), idx.const)
             return base
@@ -593,8 +629,13 @@ class _Core:
         if isinstance(func, ast.Call):
             # Dense(16)(x): the functional API; the layer registers itself, its output is a tensor
             inner = self.eval(func, env, mult)
-            for a in node.args:
-                self.eval(a, env, mult)
+            called = [self.eval(a, env, mult) for a in node.args]
+            if inner.kind == "loss":         # nn.MSELoss()(pred, y)
+                self.config.loss = self.config.loss or inner.const
+                self.torch_loss_call(called, node)
+                return V("num")
+            if inner.kind == "model":        # Net()(x)
+                return self.prediction(inner, called)
             return V("seq", dist="prediction") if inner.kind == "layer" else UNKNOWN
         dotted = _dotted(func) or ""
         last = _last(dotted) if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
@@ -633,9 +674,12 @@ class _Core:
             if target is not None and target.kind == "class" and target.node is not None:
                 return self.instantiate(target.node, args, kw, env, mult, node)
 
+        if last in ("zeros_", "ones_", "constant_", "fill_", "zero_", "normal_", "uniform_"):
+            self.torch_init(node, last, env)
+            return V("none")
         if last in ("dot", "matmul", "mm") and len(node.args) >= 2 and prefix.split(".")[0] in ("np", "numpy", "torch") \
                 and len(args) >= 2:
-            m = self.weights_applied(args[0], args[1], node.args[1])
+            m = self.weights_applied(args[0], args[1], node.args[1], node.args[0])
             if m is not None:
                 return m
         if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
@@ -722,7 +766,14 @@ class _Core:
         try:
             if isinstance(fn, ast.Lambda):
                 return self.eval(fn.body, local, mult)
+            generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(fn))
+            if generator:
+                self.yielded.append([])
             ret = self.exec_block(fn.body, local, mult)
+            if generator:
+                # a generator (fit_generator's data, a batch generator): what it yields, one item at a time
+                values = self.yielded.pop()
+                ret = V("generator", items=[_widest(values)] if values else None)
         finally:
             self.depth -= 1
         # module-level names the function assigned through `global`, and attributes of self
@@ -752,7 +803,7 @@ class _Core:
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
         if attr in ("mm", "matmul", "dot") and args and node.args:
-            m = self.weights_applied(obj, args[0], node.args[0])
+            m = self.weights_applied(obj, args[0], node.args[0], node.func.value if isinstance(node.func, ast.Attribute) else None)
             if m is not None:
                 return m
         if obj.kind == "obj" and isinstance(obj.const, tuple) and obj.const[:1] == ("tf_mnist",) and attr == "next_batch":
@@ -813,7 +864,8 @@ class _Core:
             return dataclasses.replace(obj, dtype={"float": "float32", "double": "float64", "long": "int64",
                                                    "half": "float16"}[attr])
         if attr in ("reshape", "astype", "copy", "flatten", "ravel", "squeeze", "float", "double", "to", "view",
-                    "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose") \
+                    "unsqueeze", "detach", "numpy", "cpu", "clone", "type", "values", "to_numpy", "transpose", "cuda",
+                    "requires_grad_", "contiguous") \
                 and obj.kind != "unknown":    # np.reshape(a, ...) on a module: the library call reads `a`
             if attr in ("flatten", "ravel") and obj.cols:
                 lo, hi = _union_range(obj.cols)
@@ -850,7 +902,9 @@ class _Core:
         if attr == "backward":
             return V("none")
         keras_kwargs = {"epochs", "batch_size", "nb_epoch", "loss", "optimizer", "metrics", "validation_split"}
-        if attr in ("fit", "compile", "add") and obj.kind in ("unknown", "obj") and (
+        module = isinstance(node.func, ast.Attribute) and (_dotted(node.func.value) or "").split(".")[0] in (
+            "tf", "tensorflow", "np", "numpy", "torch", "K", "math", *self.module_alias)     # tf.add(a, b) is no model
+        if attr in ("fit", "compile", "add") and obj.kind in ("unknown", "obj") and not module and (
                 "keras" in self.framework_hint or keras_kwargs & set(kwnodes)):
             # a model we did not see built (e.g. returned by an unknown function): still read the call
             name = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
@@ -959,8 +1013,12 @@ class _Core:
                 self.config.loss = self.config.loss or target.const
                 self.torch_loss_call(args, node)
                 return V("num")
-        if isinstance(node.func, ast.Attribute) and _dotted(node.func) in env:
-            target = env[_dotted(node.func)]
+        held = None
+        if isinstance(node.func, ast.Attribute):
+            held = env.get(_dotted(node.func) or "") or (
+                self.eval(node.func, env, mult) if isinstance(node.func.value, ast.Name) and node.func.value.id == "self" else None)
+        if held is not None and held.kind in ("model", "loss"):
+            target = held
             if target.kind == "model":
                 if args and not getattr(self, "_model_input", None):
                     self._model_input = args[0]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from nnfit.doctor.run import LayerInfo, OptimizerInfo
 from nnfit.doctor.static.nodes import _dotted, _kw_node, _last
@@ -71,8 +72,23 @@ class KerasReader:
             shuffle = kw.get("shuffle")
             if shuffle is not None and isinstance(shuffle.const, bool):
                 self.config.shuffle, self.config.shuffle_line = shuffle.const, line
-            X = kw.get("x") or (args[0] if args else UNKNOWN)
-            y = kw.get("y") or (args[1] if len(args) > 1 else UNKNOWN)
+            X = kw.get("x") or kw.get("generator") or (args[0] if args else UNKNOWN)
+            y = kw.get("y") or (args[1] if len(args) > 1 and X.kind != "generator" else UNKNOWN)
+            if X.kind == "generator":      # fit_generator(gen()): the (X, y) batches it yields
+                batch = X.items[0] if X.items else UNKNOWN
+                X, y = (batch.items[0], batch.items[1]) if batch.kind == "tuple" and batch.items and len(batch.items) >= 2 \
+                    else (UNKNOWN, UNKNOWN)
+                steps = kw.get("steps_per_epoch")
+                samples = kw.get("samples_per_epoch")     # Keras 1: samples, in batches of what the generator yields
+                per_epoch = steps.const if steps is not None and isinstance(steps.const, int) else (
+                    -(-samples.const // X.n) if samples is not None and isinstance(samples.const, int) and X.n else None)
+                if X.n:
+                    self.config.batch_size = X.n
+                epochs_v = kw.get("epochs") or kw.get("nb_epoch")
+                if per_epoch and epochs_v is not None and isinstance(epochs_v.const, int):
+                    self.planned_updates = epochs_v.const * per_epoch
+                # a generator's batches are new rows each time: how many distinct rows it holds is unknown
+                X, y = dataclasses.replace(X, n=None), dataclasses.replace(y, n=None)
             self.fit_calls.append((line or 0, X, y))
             return V("obj")
         if attr in ("predict", "evaluate", "summary", "save", "load_weights", "parameters", "eval", "train",

@@ -72,7 +72,8 @@ def _log_likelihood(node: ast.AST) -> str | None:
 class TFReader:
     """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
 
-    custom_loop = False     # a hand-written training loop took optimiser steps (TF1 sess.run, apply_gradients)
+    custom_loop = False
+    tf_init_std: dict[int, float]   # set per interpreter (interp.py)     # a hand-written training loop took optimiser steps (TF1 sess.run, apply_gradients)
 
     def tf_call(self, node: ast.Call, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V],
                 kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
@@ -86,8 +87,9 @@ class TFReader:
         if last in ("Variable", "get_variable"):
             init = kw.get("initial_value") or kw.get("initializer") or (args[0] if args and last == "Variable" else None)
             shape = _shape_of(kw.get("shape")) or (init.shape if init is not None else None)
-            # the range is left unknown: a TF1 Variable is a weight, not data
-            return V("seq", shape=tuple(shape) if shape else None, ndim=len(shape) if shape else None)
+            # the range is left unknown: a TF1 Variable is a weight, not data; its initial value is kept aside
+            return V("seq", shape=tuple(shape) if shape else None, ndim=len(shape) if shape else None,
+                     ref=init if init is not None and init.known else None)
         if last in ("random_normal", "truncated_normal", "random_uniform", "normal", "uniform") and (
                 "random" in prefix or last.startswith(("random", "truncated"))):
             shape = _shape_of(kw.get("shape") or (args[0] if args else None))
@@ -104,8 +106,15 @@ class TFReader:
                      ndim=len(shape) if shape else None, dist="normal")
         if last == "matmul" and len(args) >= 2:
             return self.tf_matmul(node, args[0], args[1])
-        if last == "dense" and prefix.split(".")[-1] == "layers" and args:
-            return self.tf_dense(node, args, kw, kwnodes)
+        if (last == "dense" and prefix.split(".")[-1] == "layers" or last == "fully_connected") and args:
+            return self.tf_dense(node, args, kw, kwnodes, relu_default=last == "fully_connected")
+        if last == "add" and len(args) == 2:
+            for pred, other in ((args[0], args[1]), (args[1], args[0])):     # tf.add(tf.matmul(x, W), b)
+                if pred.dist == "prediction" and other.dist != "prediction" and other.n in (None, 1):
+                    if isinstance(pred.ref, LayerInfo) and pred.ref.use_bias is False:
+                        pred.ref.use_bias = True
+                    return pred
+            return None
         if last.lower() in FUNC_ACTIVATIONS and args and args[0].dist == "prediction":
             layer = args[0].ref
             if isinstance(layer, LayerInfo) and layer.activation in (None, "linear"):
@@ -150,10 +159,16 @@ class TFReader:
             layer = LayerInfo(name=self._layer_name("dense"), kind="dense", units=units, input_units=fan_in,
                               activation="linear", use_bias=False, line=self.line(node), span=self.span(node))
             self.seen_layers[key] = layer
+            init = w.ref if isinstance(w.ref, V) else None
+            if init is not None:   # tf.random_normal(shape, stddev=s) / tf.zeros(shape): the weights' initial spread
+                std = (init.hi - init.lo) / 6 if init.dist == "normal" else (init.hi - init.lo) / 12 ** 0.5
+                self.tf_init_std[id(layer)] = std
         return V("seq", n=a.n, ndim=2, shape=(a.n, units) if units else None, dist="prediction", ref=layer)
 
-    def tf_dense(self, node: ast.Call, args: list[V], kw: dict[str, V], kwnodes: dict[str, ast.AST]) -> V:
-        """tf.layers.dense(x, units, activation=...): TF1's functional Dense."""
+    def tf_dense(self, node: ast.Call, args: list[V], kw: dict[str, V], kwnodes: dict[str, ast.AST],
+                 relu_default: bool = False) -> V:
+        """tf.layers.dense(x, units, activation=...): TF1's functional Dense; tf.contrib.layers.fully_connected
+        (activation_fn=, ReLU by default)."""
         inp = args[0]
         if isinstance(inp.ref, _Placeholder):
             inp.ref.role = "input"
@@ -165,8 +180,11 @@ class TFReader:
             fan_in = inp.shape[-1] if inp.shape and isinstance(inp.shape[-1], int) else (
                 inp.ref.units if isinstance(inp.ref, LayerInfo) else None)
             use_bias = kw["use_bias"].const if "use_bias" in kw and isinstance(kw["use_bias"].const, bool) else True
+            act_key = "activation_fn" if relu_default else "activation"
+            activation = "relu" if relu_default and act_key not in kwnodes else \
+                self.activation_name(kw.get(act_key), kwnodes.get(act_key))
             layer = LayerInfo(name=self._layer_name("dense"), kind="dense", units=units, input_units=fan_in,
-                              activation=self.activation_name(kw.get("activation"), kwnodes.get("activation")),
+                              activation=activation,
                               use_bias=use_bias, line=self.line(node), span=self.span(node))
             self.seen_layers[key] = layer
         return V("seq", n=inp.n, ndim=2, shape=(inp.n, units) if units else None, dist="prediction", ref=layer)

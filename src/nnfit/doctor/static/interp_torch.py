@@ -9,8 +9,79 @@ from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS, TORCH_LAYERS
 
 
+_INIT_CALLS = {"zeros_": "zeros", "ones_": "ones", "constant_": "constant", "fill_": "constant", "zero_": "zeros",
+               "normal_": "normal", "uniform_": "uniform"}
+
+
 class TorchReader:
     """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
+
+    def torch_param_layer(self, node: ast.AST, env: dict) -> tuple[LayerInfo | None, str | None]:
+        """The layer and 'weight' / 'bias' that `self.fc1.weight`, `m[0].weight.data`, `layer.bias` name."""
+        while isinstance(node, ast.Attribute) and node.attr == "data":
+            node = node.value
+        if not isinstance(node, ast.Attribute) or node.attr not in ("weight", "bias"):
+            return None, None
+        base = node.value
+        if isinstance(base, ast.Attribute):       # self.fc1.weight: the module attribute fc1
+            for model in self.torch_modules.values():
+                layer = getattr(model, "_attrs", {}).get(base.attr)
+                if layer is not None:
+                    return layer, node.attr
+        holder = base.value if isinstance(base, ast.Subscript) else base
+        target = env.get(_dotted(holder) or "") if holder is not None else None
+        if target is not None and target.kind == "model" and isinstance(target.ref, _Model):
+            dense = [la for la in target.ref.layers if la.kind == "dense"]
+            index = base.slice.value if isinstance(base, ast.Subscript) and isinstance(base.slice, ast.Constant) else 0
+            if dense and index in (0, -1):     # m[0].weight: the first Linear (m[-1]: the last)
+                return dense[index], node.attr
+            if len(dense) == 1:
+                return dense[0], node.attr
+        return None, None
+
+    def torch_init(self, node: ast.Call, name: str, env: dict) -> None:
+        """nn.init.zeros_(fc.weight), nn.init.normal_(w, std=0.01), fc.weight.data.fill_(0), .uniform_(-a, a)."""
+        kind = _INIT_CALLS.get(name)
+        if kind is None:
+            return
+        method = isinstance(node.func, ast.Attribute) and name.endswith("_") and _last(_dotted(node.func.value)) in ("weight", "bias", "data")
+        target = node.func.value if method else (node.args[0] if node.args else None)
+        values = node.args if method else node.args[1:]
+        layer, what = self.torch_param_layer(target, env) if target is not None else (None, None)
+        if layer is None:
+            return
+
+        def number(i: int, key: str, default: float) -> float | None:
+            for k in node.keywords:
+                if k.arg == key:
+                    v = self.eval(k.value, env, 1)
+                    return float(v.const) if isinstance(v.const, (int, float)) else None
+            if len(values) > i:
+                v = self.eval(values[i], env, 1)
+                return float(v.const) if isinstance(v.const, (int, float)) else None
+            return default
+
+        if kind in ("zeros", "ones", "constant"):
+            std, value = 0.0, {"zeros": 0.0, "ones": 1.0}.get(kind, number(0, "val", 0.0) if kind == "constant" else 0.0)
+        elif kind == "normal":
+            std, value = number(1, "std", 1.0), None
+        else:
+            lo, hi = number(0, "a", 0.0), number(1, "b", 1.0)
+            std, value = ((hi - lo) / 12 ** 0.5 if lo is not None and hi is not None else None), None
+        if what == "weight" and std is not None:
+            self.init_std[id(layer)] = std
+        elif what == "bias" and value is not None:
+            self.init_bias[id(layer)] = value
+
+    def torch_param_assign(self, target: ast.Attribute, val: V, env: dict) -> None:
+        """m[0].weight = nn.Parameter(torch.tensor([[0., 0., 0.]])): a weight set to literal values."""
+        layer, what = self.torch_param_layer(target, env)
+        if layer is None or not val.known:
+            return
+        if what == "weight":
+            self.init_std[id(layer)] = 0.0 if val.lo == val.hi else (val.hi - val.lo) / 12 ** 0.5
+        elif val.lo == val.hi:
+            self.init_bias[id(layer)] = float(val.lo)
 
     loss_broadcast: tuple | None = None    # ((n, 1), (n,), line) of a loss call on broadcast shapes
 

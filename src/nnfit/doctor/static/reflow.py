@@ -194,3 +194,46 @@ def reflow(line: str) -> list[tuple[int, _Piece]]:
     return out
 
 
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 1b: an interactive session pasted as a script (>>> / ... prompts, IPython In [n]: / ...:, % magics)
+
+_REPL = re.compile(r"^(>>>|\.\.\.)( |$)")
+_IPYTHON = re.compile(r"^(In \[\d*\]:|\s+\.\.\.:)( |$)")
+_MAGIC = re.compile(r"^\s*[%!]")
+
+
+def strip_prompts(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
+    """Remove the prompts of a pasted console session so the code under them is read; in a session with
+    `>>>` prompts, lines without one are the console's output and are blanked; `%magic` and `!shell`
+    lines (notebooks) are blanked too. Line numbers stay; each kind of repair is reported once."""
+    repl = sum(1 for ln in lines if _REPL.match(ln) and ln.startswith(">>>"))
+    out = list(lines)
+    seen: set[str] = set()
+    for i, ln in enumerate(lines):
+        kind = None
+        m = _REPL.match(ln) if repl else None
+        mi = _IPYTHON.match(ln)
+        if m or mi:
+            cut = len((m or mi).group(0))
+            out[i] = ln[cut:]
+            line_map[i] = (line_map[i][0], line_map[i][1] + cut)
+            kind = "console-prompt"
+        elif repl and ln.strip():
+            out[i] = ""                       # the console's output between prompts
+            kind = "console-output"
+        elif _MAGIC.match(ln):
+            out[i] = ""
+            kind = "notebook-magic"
+        if kind and kind not in seen:
+            seen.add(kind)
+            problems.append({
+                "line": line_map[i][0], "column": 1, "end_column": len(ln) + 1, "kind": kind,
+                "message": {"console-prompt": "a pasted console session: `>>>` / `In [n]:` prompts are not Python",
+                            "console-output": "console output pasted among the code",
+                            "notebook-magic": "a notebook `%` / `!` line is not Python"}[kind],
+                "fix": "remove the prompts and the output; keep the code" if kind != "notebook-magic"
+                       else "remove it (or run the script in a notebook)",
+            })
+    return out
