@@ -11,7 +11,8 @@ when the patch's metric is the fixed version's or better (within TOLERANCE).
     .venv/bin/python bench/doctor_patch_bench.py               # both halves
     .venv/bin/python bench/doctor_patch_bench.py --half test --limit 5
 
-Prints one row per program and, per half, how many reached the fixed version's metric.
+Prints one row per program and, per half, how many reached the fixed version's metric, how many got
+no patchable finding, and per finding code how often it was found and patched (the fix-kind coverage).
 """
 from __future__ import annotations
 
@@ -128,8 +129,20 @@ def main() -> None:
     print()
     for half, (ok, total) in counts.items():
         if total:
+            unpatched = sum(1 for r in rows if r["half"] == half and not r["patched"])
             print(f"{half} half: the all-fixes patch reached the fixed version's metric on {ok}/{total} "
-                  f"({ok / total:.0%}) programs")
+                  f"({ok / total:.0%}) programs; {unpatched} got no patchable finding")
+            found: dict[str, int] = {}
+            patched: dict[str, int] = {}
+            for r in rows:
+                if r["half"] != half:
+                    continue
+                for code in set(r["found"]):
+                    found[code] = found.get(code, 0) + 1
+                for code in set(r["patched"]):
+                    patched[code] = patched.get(code, 0) + 1
+            print(f"  {half} fix kinds (programs patched / found): "
+                  + ", ".join(f"{c} {patched.get(c, 0)}/{n}" for c, n in sorted(found.items())))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
 

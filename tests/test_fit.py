@@ -70,8 +70,7 @@ def test_transform_for_integer_product_is_chosen_on_validation():
     assert {"standardise", "log target", "log inputs and target"} <= set(trials)
     winner = min(trials, key=trials.get)
     assert ("log1p" in model.summary_["transform"]) == (winner != "standardise")  # the winner is the one used
-    # the full fit goes on from where the trials stopped (same seed, more steps): no worse than its trial
-    assert model.summary_["validation_rmse"] <= trials[winner]
+    assert model.metrics_["nrmse"] < 0.1  # a usable fit (R² > 0.99) with the chosen transform, network alone
 
 
 def test_save_then_load_gives_identical_predictions(tmp_path):

@@ -384,7 +384,10 @@ optimizer = tf.train.AdamOptimizer(learning_rate=0.001).minimize(cost)
     assert [(la.input_units, la.units, la.activation, la.use_bias) for la in run.layers] == [
         (784, 256, "relu", True), (256, 10, "linear", True)]
     assert run.initial_weight_std == {"dense": pytest.approx(1.0), "dense_1": pytest.approx(1.0)}
-    assert run.config.loss == "categorical_crossentropy" and run.config.from_logits
+    assert run.config.loss == "cross_entropy" and run.config.from_logits
+    double = text.replace("pred = tf.matmul(layer_1, weights['out']) + biases['out']",
+                          "pred = tf.nn.softmax(tf.matmul(layer_1, weights['out']) + biases['out'])")
+    assert "loss-output-mismatch" in names(double) and "loss-output-mismatch" not in names(text)
     assert "bad-initial-scale" in names(text)
     assert "bad-initial-scale" not in names(text.replace("tf.random_normal([784, 256])", "tf.random_normal([784, 256], stddev=0.05)")
                                             .replace("tf.random_normal([256, 10])", "tf.random_normal([256, 10], stddev=0.08)"))
@@ -444,3 +447,84 @@ t.fit(X, 2 * X)
     run = analyse(text)
     assert run.config.optimizer.learning_rate == 1e-8 and run.config.epochs == 20 and run.config.loss == "mse"
     assert run.data.inputs[0].max == pytest.approx(1000) and run.data.targets[0].max == pytest.approx(2000)
+
+
+def test_torch_init_over_modules_and_apply():
+    base = """\
+import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.h = nn.Linear(1, 64)
+        self.out = nn.Linear(64, 1)
+    def forward(self, x):
+        return self.out(torch.relu(self.h(x)))
+    def weight_init(self):
+        for op in self.modules():
+            if isinstance(op, nn.Linear):
+                nn.init.normal_(op.weight.data, std=3.0)
+net = Net()
+net.weight_init()
+"""
+    assert analyse(base).initial_weight_std == {"h": 3.0, "out": 3.0}
+    applied = base.replace("net.weight_init()\n", "def init(m):\n    if type(m) == nn.Linear:\n        m.weight.data.fill_(0.0)\n"
+                                                  "        m.bias.data.fill_(0)\nnet.apply(init)\n")
+    run = analyse(applied)
+    assert run.initial_weight_std == {"h": 0.0, "out": 0.0} and run.static.initial_bias == {"h": 0.0, "out": 0.0}
+
+
+def test_text_file_read_line_by_line_beside_the_script(tmp_path):
+    (tmp_path / "data.txt").write_text("".join(f"{2.0 * i},{6.0 * i + 0.5}\n" for i in range(300)))
+    script = tmp_path / "train.py"
+    script.write_text("""\
+import csv
+import numpy as np
+X, Y = [], []
+with open('data.txt') as f:
+    for line in f:
+        a, b = line.strip().split(',')
+        X.append([float(a)])
+        Y.append(float(b))
+X = np.array(X)
+Y = np.array(Y)
+model.compile(loss='mse', optimizer='adam')
+model.fit(X, Y, epochs=100, batch_size=32, validation_split=0.2)
+""")
+    run = analyse(script.read_text(), str(script))
+    assert run.data.n_samples == 300 and (run.data.inputs[0].min, run.data.inputs[0].max) == (0.0, 598.0)
+    assert run.data.targets[0].max == pytest.approx(1794.5) and run.static.data_files
+    found = {f.name for f in L.lint_file(script)}
+    assert {"unscaled-inputs", "unscaled-targets", "validation-split-unshuffled"} <= found
+    rows = script.read_text().replace("    for line in f:\n        a, b = line.strip().split(',')\n",
+                                      "    for a, b in csv.reader(f):\n")
+    assert analyse(rows, str(script)).data.n_samples == 300
+    (tmp_path / "data.txt").unlink()        # the file is gone: nothing is made up
+    assert analyse(script.read_text(), str(script)).data.inputs == []
+
+
+def test_module_built_from_constructor_arguments_and_forward_called_by_name():
+    text = """\
+import torch
+import torch.nn as nn
+X = torch.randn(100, 1) * 10
+y = X + 3 * torch.randn(100, 1)
+class LR(nn.Module):
+    def __init__(self, input_size, output_size):
+        super().__init__()
+        self.linear = nn.Linear(input_size, output_size)
+    def forward(self, x):
+        return self.linear(x)
+model = LR(1, 1)
+criterion = nn.MSELoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+for i in range(100):
+    loss = criterion(model.forward(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+"""
+    run = analyse(text)
+    assert [(la.input_units, la.units) for la in run.layers] == [(1, 1)]
+    assert run.data.n_samples == 100 and run.data.inputs[0].max == pytest.approx(30)
+    assert {"unscaled-inputs", "too-few-updates"} <= names(text)

@@ -24,9 +24,12 @@ READ_BACK_ROWS = 800
 
 
 def find(X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray, y_val: np.ndarray, names: list[str],
-         time_limit: float, seed: int) -> dict[str, Any] | None:
-    """The read-back formula if it reproduces the validation rows to round-off, else None."""
-    found = _read_back(X_train, y_train, names, time_limit, seed)
+         time_limit: float, seed: int, wall_limit: float | None = None) -> dict[str, Any] | None:
+    """The read-back formula if it reproduces the validation rows to round-off, else None.
+
+    time_limit: the read-back's own budget, in CPU seconds (nnfit.explain.budget); wall_limit: the
+    wall-clock seconds after which it is stopped (default: time_limit)."""
+    found = _read_back(X_train, y_train, names, time_limit, seed, time_limit if wall_limit is None else wall_limit)
     if found is None:
         return None
     text, evaluable = found
@@ -41,14 +44,15 @@ def find(X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray, y_val: np.
     return {"expression": text, "evaluable": evaluable, "validation_rmse": error, "validation_relative_rmse": error / level if level else 0.0}
 
 
-def _read_back(X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float, seed: int
-               ) -> tuple[str, str] | None:
+def _read_back(X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float, seed: int,
+               wall_limit: float) -> tuple[str, str] | None:
     """The read-back's formula, as shown and as evaluated (None: only an approximation, a failure, or
     out of time).
 
-    The read-back runs in a forked child that is stopped at the time limit: its own limit is a
-    target, not a bound (it ran 26-42 s with a 4-9 s limit on a busy machine), and the network's
-    time must not go to it. Where fork is unavailable it runs inline.
+    The read-back counts its budget in CPU seconds, so on a busy machine it takes longer in wall
+    time to do the same work. It runs in a forked child that is stopped at wall_limit: its own
+    limit is a target, not a bound (it ran 26-42 s with a 4-9 s limit on a busy machine), and the
+    network's time must not go to it. Where fork is unavailable it runs inline.
     """
     import multiprocessing
 
@@ -65,7 +69,7 @@ def _read_back(X: np.ndarray, y: np.ndarray, names: list[str], time_limit: float
     child = context.Process(target=_read_back_child, args=(send, X, y, names, time_limit, seed), daemon=True)
     child.start()
     send.close()
-    text = receive.recv() if receive.poll(time_limit) else None
+    text = receive.recv() if receive.poll(wall_limit) else None
     if child.is_alive():
         child.kill()
     child.join()

@@ -411,6 +411,7 @@ class Context:
         self.run = capture.run
         self.framework = capture.framework
         self.dense = [l for l in self.run.layers if l.kind == "dense"]
+        self.findings: list[Finding] = []
 
     def calls_at(self, line: int | None, suffix: str) -> list[CallSite]:
         return [c for c in self.index.calls if c.line == line and (c.name == suffix or c.name.endswith("." + suffix))]
@@ -804,6 +805,10 @@ def _fix_activation(ctx: Context, old: tuple[str, ...], keras_new: str, torch_ne
     return done
 
 
+def norm_init(name: str | None) -> str:
+    return (name or "").lower().replace("_", "")
+
+
 def _output_attribute(ctx: Context) -> str | None:
     """`predict` in `self.predict = nn.Linear(...)`: the attribute holding the output layer."""
     sites = ctx.dense_sites()
@@ -826,8 +831,20 @@ def _fix_saturation(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
+def _fix_bad_init(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF120: the flagged layers' own initialisers dropped (Keras' Glorot-uniform default)."""
+    if ctx.framework != "keras":
+        return "torch / NumPy initial weights are set by statements of their own; no automatic patch"
+    layers = {x.location.layer for x in ctx.findings if x.code == "NF120" and x.location.layer}
+    if not _drop_constant_init(ctx, e, layers or None):
+        return "the layers' initialiser arguments were not found in the script"
+    e.changes.append("the layers' initialisers dropped (Keras' random defaults)")
+    return None
+
+
 def _fix_dead(ctx: Context, f: Finding, e: Edits) -> str | None:
-    if f.evidence.get("initial_weight_std") == 0.0 and ctx.framework == "keras":
+    constant = any(norm_init(l.initializer) in CONSTANT_INITIALIZERS for l in ctx.dense)
+    if (f.evidence.get("initial_weight_std") == 0.0 or constant) and ctx.framework == "keras":
         if _drop_constant_init(ctx, e):
             e.changes.append("constant initialisers dropped (Keras' random defaults)")
             return None
@@ -1455,17 +1472,21 @@ def _fix_capacity(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
-def _drop_constant_init(ctx: Context, e: Edits) -> bool:
-    """Keras layers built with constant initialisers (directly or through a `**dict`): those arguments
-    dropped, so the layers start from Keras' random defaults."""
+CONSTANT_INITIALIZERS = ("constant", "zeros", "ones")
+
+
+def _drop_constant_init(ctx: Context, e: Edits, layers: set[str] | None = None) -> bool:
+    """Keras layers built with constant initialisers (directly or through a `**dict`), or, with `layers`,
+    those layers' initialisers whatever they are: the arguments dropped, so the layers start from
+    Keras' random defaults."""
     done = False
-    for site in ctx.dense_sites():
-        if site is None:
+    for site, layer in zip(ctx.dense_sites(), ctx.dense):
+        if site is None or (layers is not None and layer.name not in layers):
             continue
         for a in site.node.args:
+            code = ctx.module.code_for_node(a.value).lower()
             if a.keyword is not None and a.keyword.value in ("kernel_initializer", "bias_initializer", "init") \
-                    and ("Constant" in ctx.module.code_for_node(a.value) or "zeros" in ctx.module.code_for_node(a.value).lower()
-                         or "ones" in ctx.module.code_for_node(a.value).lower()):
+                    and (layers is not None or any(k in code for k in CONSTANT_INITIALIZERS)):
                 e.remove.add(id(a.value))
                 done = True
             elif a.star == "**" and isinstance(a.value, cst.Name):
@@ -1480,7 +1501,7 @@ FIXES: dict[str, Fix] = {
     "NF101": _fix_bottleneck, "NF102": _fix_updates, "NF103": _fix_lr, "NF104": _fix_lr,
     "NF105": _fix_scaling, "NF106": _fix_scaling, "NF107": _fix_output, "NF108": _fix_metric,
     "NF109": _fix_optimizer, "NF110": _fix_loss, "NF111": _fix_saturation, "NF112": _fix_exploding,
-    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF117": _fix_legacy, "NF119": _fix_bias, "NF124": _fix_batch,
+    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF117": _fix_legacy, "NF119": _fix_bias, "NF120": _fix_bad_init, "NF124": _fix_batch,
     "NF125": _fix_broadcast, "NF126": _fix_loss_output, "NF127": _fix_validation_order, "NF128": _fix_integer_data,
     "NF129": _fix_unshuffled, "NF130": _fix_class_output, "NF131": _fix_imbalance,
 }
@@ -1514,6 +1535,7 @@ def _log_extras(ctx: Context, findings: dict[str, Finding], e: Edits) -> None:
 
 def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) -> Plan:
     ctx = Context(text, path, capture)
+    ctx.findings = list(findings)
     by_code: dict[str, Finding] = {}
     for f in findings:
         by_code.setdefault(f.code, f)

@@ -254,6 +254,9 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
         ("network", what "auto" does: the formula is read from the fit) or to the data ("data").
         Either way the check is on held-out points against the data when there are data
         (given y, or the target formula a fit_function model remembers), else against the network.
+    time_limit: the search budget in CPU seconds of this process (explain/budget.py), so that the answer
+        does not depend on the machine's load; a bound in the main thread (the search stops there with
+        the best formula so far, or at 3x the budget on the wall clock). `seconds` reports wall time.
     """
     start = time.perf_counter()
     if method not in ("auto", "exact", "sparse"):

@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import typer
 
 from nnfit.errors import NNFitError
+from nnfit.explain.budget import clock
 from nnfit.io import json_text
 
 
@@ -36,7 +36,8 @@ def explain_command(
     fit_to: str = typer.Option("auto", "--fit-to", help="Model + sparse: fit the formula to the 'network' or the 'data'."),
     max_terms: int = typer.Option(6, "--max-terms", help="Most terms in a candidate formula."),
     seed: int = typer.Option(0, "--seed", help="Seed for the train/validation split and sampling."),
-    time_limit: float = typer.Option(60.0, "--time-limit", help="Seconds for the whole formula search."),
+    time_limit: float = typer.Option(60.0, "--time-limit", help="CPU seconds for the whole formula search (a bound: "
+                                     "the search stops there with the best formula so far, or at 3x on the wall clock)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     latex: bool = typer.Option(False, "--latex", help="Also print the formula as LaTeX."),
 ) -> None:
@@ -50,10 +51,10 @@ def explain_command(
     from rich.table import Table
 
     console = Console(stderr=as_json)
-    started = time.perf_counter()
+    started = clock()
     with console.status("reading the formula back", spinner="dots") as status:
         def progress(stage: str) -> None:
-            status.update(f"{stage}  [dim]({time.perf_counter() - started:.0f} s of {time_limit:g} s)[/dim]")
+            status.update(f"{stage}  [dim]({clock() - started:.0f} of {time_limit:g} CPU s)[/dim]")
 
         result = explain(str(source), target=target, method=method, fit_to=fit_to, max_terms=max_terms, seed=seed,
                          time_limit=time_limit, progress=progress)

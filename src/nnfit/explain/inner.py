@@ -363,7 +363,28 @@ def _build(problem: _Problem, theta, phi_exps, poly_exps, mult_exps, symbols, Xt
     # when w is 1e-7 away): each survivor is offered a drop with the inner form refined without it
     problem.keep = keep
     current, _ = problem.val_error(theta)
-    changed = len(keep) <= 12
+    # first by multiplier: m_j*sin(u) and m_j*cos(u) leave together (with many columns the error is flat
+    # in the inner constant, each column making up a little for it, so one at a time none can go)
+    n_p, n_m = problem.dtr.P.shape[1], problem.dtr.M.shape[1]
+    n_g = (A.shape[1] - n_p) // n_m
+    groups = [[n_p + k * n_m + j for k in range(n_g)] for j in range(n_m)]
+    group_limit = max(2.0 * current, 0.1 * floor)     # against the start: no compounding over drops
+    changed = True
+    while changed and clock() < deadline:
+        changed = False
+        for group in groups:
+            if clock() > deadline or not any(k in keep for k in group):
+                continue
+            trial_keep = [k for k in keep if k not in group]
+            if not any(k >= n_p for k in trial_keep):
+                continue       # the inner form's columns cannot all go
+            problem.keep = trial_keep
+            t = _refine(problem, theta, deadline, max_nfev=60)
+            v, _ = problem.val_error(t)
+            if v <= group_limit:
+                keep, theta, current, changed = trial_keep, t, v, True
+        problem.keep = keep
+    changed = len(keep) <= 16
     while changed and len(keep) > 1 and clock() < deadline:
         changed = False
         for j in list(keep):

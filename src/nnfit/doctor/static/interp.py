@@ -163,7 +163,9 @@ class _Core:
         """NumPy update rules and torch modules defined as classes."""
         for fn in cls.body:
             if isinstance(fn, ast.FunctionDef) and id(fn) not in self.visited_funcs:
-                self.call_user(fn, [], {}, env, 1, self_obj=V("obj", const=cls.name))
+                model = self.torch_modules.get(cls.name)
+                me = V("model", ref=model, const=cls.name) if model is not None else V("obj", const=cls.name)
+                self.call_user(fn, [], {}, env, 1, self_obj=me)
 
     def exec_block(self, body: list[ast.stmt], env: dict[str, V], mult: int) -> V | None:
         ret: V | None = None
@@ -262,6 +264,12 @@ class _Core:
         count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
         if it.kind == "generator":
             return it.items[0] if it.items else UNKNOWN
+        if it.kind == "modules":
+            return it
+        if it.kind == "file" and isinstance(it.ref, V):     # for line in f: one line of the table
+            return V("line", ref=it.ref)
+        if it.kind == "rows" and isinstance(it.ref, V):     # for row in csv.reader(f): its fields
+            return self.text_file_method("split", V("line", ref=it.ref), [])
         if it.kind in ("loader", "dataset") and it.items:
             # a batch of each tensor: its shape and range, the batch size as its rows
             rows = it.const if it.kind == "loader" and isinstance(it.const, int) else None
@@ -558,7 +566,7 @@ class _Core:
                     entries[k.value] = val
                 if k is not None:   # every key: a feed_dict is keyed by placeholders
                     pairs.append(V("tuple", items=[self.eval(k, env, mult), val]))
-            return V("dict", const=entries, items=pairs)
+            return V("dict", const=entries, items=pairs, node=node)
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             val = self.eval(node.value, env, mult) if node.value is not None else V("none")
             if self.yielded:
@@ -626,6 +634,11 @@ class _Core:
     # ---- calls
     def call(self, node: ast.Call, env: dict[str, V], mult: int) -> V:
         func = node.func
+        if _dotted(func) == "dict" and not node.args and "dict" not in env:
+            # dict(kernel_initializer=..., ...): the same as the literal
+            literal = ast.Dict(keys=[ast.Constant(k.arg) for k in node.keywords if k.arg],
+                               values=[k.value for k in node.keywords if k.arg])
+            return self.eval(ast.copy_location(literal, node), env, mult)
         if isinstance(func, ast.Call):
             # Dense(16)(x): the functional API; the layer registers itself, its output is a tensor
             inner = self.eval(func, env, mult)
@@ -642,6 +655,17 @@ class _Core:
         args = [self.eval(a, env, mult) for a in node.args if not isinstance(a, ast.Starred)]
         kw = {k.arg: self.eval(k.value, env, mult) for k in node.keywords if k.arg}
         kwnodes = {k.arg: k.value for k in node.keywords if k.arg}
+        for k in node.keywords:
+            if k.arg is None:        # f(**settings) with a dict literal built earlier
+                spread = self.eval(k.value, env, mult)
+                if spread.kind == "dict" and isinstance(spread.const, dict):
+                    for name, value in spread.const.items():
+                        if isinstance(name, str) and name not in kw:
+                            kw[name] = value
+                    if isinstance(spread.node, ast.Dict):
+                        for kn, vn in zip(spread.node.keys, spread.node.values):
+                            if isinstance(kn, ast.Constant) and isinstance(kn.value, str) and kn.value not in kwnodes:
+                                kwnodes[kn.value] = vn
         if isinstance(func, ast.Name) and func.id in self.name_alias and func.id not in env:
             dotted = self.name_alias[func.id]
             last = _last(dotted)
@@ -784,7 +808,8 @@ class _Core:
 
     def method_call(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
                     kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
-        r = self.tf_method(node, attr, obj, args, kw, kwnodes, env, mult) or self.data_transform_method(attr, obj, args)
+        r = self.tf_method(node, attr, obj, args, kw, kwnodes, env, mult) or self.data_transform_method(attr, obj, args) \
+            or self.text_file_method(attr, obj, args)
         if r is not None:
             return r
         if attr == "add_argument" and args:
@@ -800,6 +825,14 @@ class _Core:
         if attr in ("parse_args", "parse_known_args") and self.cli_defaults:
             ns = V("dict", const=dict(self.cli_defaults))
             return ns if attr == "parse_args" else V("tuple", items=[ns, UNKNOWN])
+        if attr in ("sub_", "add_") and node.args and isinstance(node.func, ast.Attribute):
+            # w.sub_(lr * dw), w.data.add_(-lr * w.grad): an in-place step of a hand-written update
+            target = node.func.value
+            while isinstance(target, ast.Attribute) and target.attr == "data":
+                target = target.value
+            step = node.args[-1] if len(node.args) == 1 else ast.BinOp(left=node.args[0], op=ast.Mult(), right=node.args[1])
+            self._note_update(target, step, node, env, aug_op=ast.Sub() if attr == "sub_" else ast.Add())
+            return V("none")
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
         if attr in ("mm", "matmul", "dot") and args and node.args:
@@ -830,7 +863,8 @@ class _Core:
                         base = _join(cur, item)
                     elif cur is not None and cur.n and not item.known:
                         base = V("num")
-                    env[target] = V("seq", base.lo, base.hi, base.integer, n_new, mutable_list=True, dist=base.dist)
+                    env[target] = V("seq", base.lo, base.hi, base.integer, n_new, mutable_list=True, dist=base.dist,
+                                    order=item.order)
                 return V("none")
         if obj.kind == "frame" and attr == "drop":
             names = obj.const if isinstance(obj.const, list) else []
@@ -888,7 +922,9 @@ class _Core:
                 acc = V("seq", *_union_range(obj.cols), all(c.integer for c in obj.cols))
             return dataclasses.replace(acc, n=obj.n, kind="seq", ndim=1, dtype=obj.dtype)
         if obj.kind == "model" and isinstance(obj.ref, _Model):
-            return self.model_method(node, attr, obj.ref, args, kw, kwnodes, env)
+            r = self.model_method(node, attr, obj.ref, args, kw, kwnodes, env)
+            if r is not None or not (isinstance(obj.const, str) and obj.const in self.classes):
+                return r
         if obj.kind == "opt" or attr in ("step", "zero_grad"):
             if attr == "step":
                 self._step_calls += 1
@@ -914,7 +950,7 @@ class _Core:
             if env_name:
                 env[env_name] = V("model", ref=model)
             return self.model_method(node, attr, model, args, kw, kwnodes, env)
-        if isinstance(node.func, ast.Attribute) and obj.kind == "obj" and obj.const in self.classes:
+        if isinstance(node.func, ast.Attribute) and obj.kind in ("obj", "model") and obj.const in self.classes:
             cls = self.classes[obj.const]
             fn = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == attr), None)
             if fn is not None:
@@ -1017,6 +1053,10 @@ class _Core:
         if isinstance(node.func, ast.Attribute):
             held = env.get(_dotted(node.func) or "") or (
                 self.eval(node.func, env, mult) if isinstance(node.func.value, ast.Name) and node.func.value.id == "self" else None)
+        if held is not None and held.kind == "layer" and isinstance(held.ref, LayerInfo) and held.ref.kind == "dense" and args:
+            n = args[0].n       # self.linear(x): one layer's output
+            units = held.ref.units
+            return V("seq", n=n, ndim=2, shape=(n, units) if units else None, dist="prediction")
         if held is not None and held.kind in ("model", "loss"):
             target = held
             if target.kind == "model":

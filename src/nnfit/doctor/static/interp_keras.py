@@ -91,6 +91,15 @@ class KerasReader:
                 X, y = dataclasses.replace(X, n=None), dataclasses.replace(y, n=None)
             self.fit_calls.append((line or 0, X, y))
             return V("obj")
+        if attr in ("forward", "predict_on_batch") and args:     # model.forward(x): the same as model(x)
+            if not getattr(self, "_model_input", None):
+                self._model_input = args[0]
+            return self.prediction(V("model", ref=model), args)
+        if attr in ("modules", "children"):      # for m in model.modules(): ... every submodule, Linear ones included
+            return V("modules", ref=model)
+        if attr == "apply" and args and args[0].kind == "func" and args[0].node is not None:
+            self.call_user(args[0].node, [V("modules", ref=model)], {}, env, 1)     # model.apply(init_weights)
+            return V("model", ref=model)
         if attr in ("predict", "evaluate", "summary", "save", "load_weights", "parameters", "eval", "train",
                     "to", "double", "float", "named_parameters", "state_dict", "zero_grad"):
             if attr == "parameters" or attr == "named_parameters":
@@ -104,7 +113,11 @@ class KerasReader:
                     kwnodes: dict[str, ast.AST]) -> LayerInfo:
         key = self.key(node)
         if key in self.seen_layers:
-            return self.seen_layers[key]
+            layer = self.seen_layers[key]
+            units_now = kw.get("units") or (args[0] if args else None)
+            if layer.kind == "dense" and layer.units is None and units_now is not None and isinstance(units_now.const, int):
+                layer.units = units_now.const      # read first without the arguments, now called with them
+            return layer
         kind = KERAS_LAYERS.get(last, "other")
         for k in kwnodes:
             if k in LEGACY_KWARGS["layer"] and not (k == "p" and last != "Dropout") and not (k == "bias" and kw[k].kind != "num"):

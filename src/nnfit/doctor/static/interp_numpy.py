@@ -77,6 +77,9 @@ class NumpyReader:
         loaded = self.data_file_call(last, prefix, args, kw)
         if loaded is not None:
             return loaded
+        text = self.text_file_call(last, prefix, args, kw)
+        if text is not None:
+            return text
         known = self.known_data_call(last, p, args, kw)
         if known is not None:
             return known
@@ -231,8 +234,8 @@ class NumpyReader:
         if last in ("permutation", "randperm") and args:
             n = args[0].const if isinstance(args[0].const, int) else args[0].n
             return V("seq", 0.0, float(n - 1) if n else None, True, n, dist="permutation", dtype="int64")
-        if last == "sort" and args and args[0].kind == "seq":
-            return dataclasses.replace(args[0], order=1.0)
+        if last == "sort" and args and args[0].kind == "seq":     # sorted (a sorted permutation indexes rows in order)
+            return dataclasses.replace(args[0], order=1.0, dist=None if args[0].dist == "permutation" else args[0].dist)
         if last == "repeat" and p in ("np", "numpy") and args and args[0].kind == "seq" and args[0].known:
             k = kw.get("repeats") or (args[1] if len(args) > 1 else None)
             reps = k.const if k is not None and isinstance(k.const, int) else None
@@ -247,6 +250,37 @@ class NumpyReader:
         if last in ("matmul", "dot") and args:
             return V("seq", n=args[0].n)
         return UNKNOWN
+
+    # ---- a text file read line by line: open(path) / f.readlines() / csv.reader(f) / line.split(',')
+    def text_file_call(self, last: str, prefix: str, args: list[V], kw: dict[str, V]) -> V | None:
+        if last == "open" and not prefix and args and isinstance(args[0].const, str):
+            mode = kw.get("mode") or (args[1] if len(args) > 1 else None)
+            if mode is not None and isinstance(mode.const, str) and any(c in mode.const for c in "wab+"):
+                return V("obj")
+            table = datafiles.read(args[0].const, self.script_dir)
+            if table is None or table.arrays is not None:
+                return V("obj")
+            self.data_files.append(table.path)
+            return V("file", n=len(table.values), ref=table_value(table))
+        if last == "reader" and prefix.split(".")[-1] == "csv" and args and args[0].kind == "file":
+            return dataclasses.replace(args[0], kind="rows")
+        if last in ("map", "list", "tuple") and args and args[-1].kind in ("tuple", "seq") and args[-1].items:
+            return args[-1]           # list(map(float, line.split(','))): the numbers of the line
+        return None
+
+    def text_file_method(self, attr: str, obj: V, args: list[V]) -> V | None:
+        if obj.kind == "file" and attr in ("readlines", "read"):
+            return dataclasses.replace(obj, kind="file")
+        if obj.kind == "file" and attr in ("splitlines",):
+            return obj
+        if obj.kind == "line" and attr in ("strip", "rstrip", "lstrip", "replace"):
+            return obj
+        if obj.kind == "line" and attr == "split":
+            table = obj.ref
+            cols = table.cols if table.cols else [table]
+            # each field keeps its column's row order: lines are read, and appended, in file order
+            return V("tuple", items=[dataclasses.replace(c, n=None, kind="num", counts=None, exact=False) for c in cols])
+        return None
 
     # ---- named data sets, splits, scalers, label encoders, pass-through wrappers
     def known_data_call(self, last: str, p: str, args: list[V], kw: dict[str, V]) -> V | None:

@@ -130,12 +130,12 @@ class TFReader:
             return V("num")
         if last in ("softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
                     "sparse_softmax_cross_entropy_with_logits"):
-            self.config.loss = self.config.loss or ("sparse_categorical_crossentropy" if last.startswith("sparse")
-                                                    else "categorical_crossentropy")
+            # the loss applies the softmax itself, as torch's CrossEntropyLoss does (same canonical loss)
+            self.config.loss = self.config.loss or "cross_entropy"
             self.config.from_logits = True
             return V("seq")
         if last == "sigmoid_cross_entropy_with_logits":
-            self.config.loss = self.config.loss or "binary_crossentropy"
+            self.config.loss = self.config.loss or "binary_cross_entropy_with_logits"
             self.config.from_logits = True
             return V("seq")
         if last in ("Session", "InteractiveSession"):

@@ -16,28 +16,31 @@ _INIT_CALLS = {"zeros_": "zeros", "ones_": "ones", "constant_": "constant", "fil
 class TorchReader:
     """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
 
-    def torch_param_layer(self, node: ast.AST, env: dict) -> tuple[LayerInfo | None, str | None]:
-        """The layer and 'weight' / 'bias' that `self.fc1.weight`, `m[0].weight.data`, `layer.bias` name."""
+    def torch_param_layer(self, node: ast.AST, env: dict) -> tuple[list[LayerInfo], str | None]:
+        """The layers and 'weight' / 'bias' that `self.fc1.weight`, `m[0].weight.data`, `layer.bias` name;
+        `m.weight` for m running over model.modules() (or passed by model.apply(fn)) names every Linear."""
         while isinstance(node, ast.Attribute) and node.attr == "data":
             node = node.value
         if not isinstance(node, ast.Attribute) or node.attr not in ("weight", "bias"):
-            return None, None
+            return [], None
         base = node.value
         if isinstance(base, ast.Attribute):       # self.fc1.weight: the module attribute fc1
             for model in self.torch_modules.values():
                 layer = getattr(model, "_attrs", {}).get(base.attr)
                 if layer is not None:
-                    return layer, node.attr
+                    return [layer], node.attr
         holder = base.value if isinstance(base, ast.Subscript) else base
         target = env.get(_dotted(holder) or "") if holder is not None else None
+        if target is not None and target.kind == "modules" and isinstance(target.ref, _Model):
+            return [la for la in _module_layers(target.ref) if la.kind == "dense"], node.attr
         if target is not None and target.kind == "model" and isinstance(target.ref, _Model):
-            dense = [la for la in target.ref.layers if la.kind == "dense"]
+            dense = [la for la in _module_layers(target.ref) if la.kind == "dense"]
             index = base.slice.value if isinstance(base, ast.Subscript) and isinstance(base.slice, ast.Constant) else 0
             if dense and index in (0, -1):     # m[0].weight: the first Linear (m[-1]: the last)
-                return dense[index], node.attr
+                return [dense[index]], node.attr
             if len(dense) == 1:
-                return dense[0], node.attr
-        return None, None
+                return [dense[0]], node.attr
+        return [], None
 
     def torch_init(self, node: ast.Call, name: str, env: dict) -> None:
         """nn.init.zeros_(fc.weight), nn.init.normal_(w, std=0.01), fc.weight.data.fill_(0), .uniform_(-a, a)."""
@@ -47,8 +50,8 @@ class TorchReader:
         method = isinstance(node.func, ast.Attribute) and name.endswith("_") and _last(_dotted(node.func.value)) in ("weight", "bias", "data")
         target = node.func.value if method else (node.args[0] if node.args else None)
         values = node.args if method else node.args[1:]
-        layer, what = self.torch_param_layer(target, env) if target is not None else (None, None)
-        if layer is None:
+        layers, what = self.torch_param_layer(target, env) if target is not None else ([], None)
+        if not layers:
             return
 
         def number(i: int, key: str, default: float) -> float | None:
@@ -68,20 +71,22 @@ class TorchReader:
         else:
             lo, hi = number(0, "a", 0.0), number(1, "b", 1.0)
             std, value = ((hi - lo) / 12 ** 0.5 if lo is not None and hi is not None else None), None
-        if what == "weight" and std is not None:
-            self.init_std[id(layer)] = std
-        elif what == "bias" and value is not None:
-            self.init_bias[id(layer)] = value
+        for layer in layers:
+            if what == "weight" and std is not None:
+                self.init_std[id(layer)] = std
+            elif what == "bias" and value is not None:
+                self.init_bias[id(layer)] = value
 
     def torch_param_assign(self, target: ast.Attribute, val: V, env: dict) -> None:
         """m[0].weight = nn.Parameter(torch.tensor([[0., 0., 0.]])): a weight set to literal values."""
-        layer, what = self.torch_param_layer(target, env)
-        if layer is None or not val.known:
+        layers, what = self.torch_param_layer(target, env)
+        if not val.known:
             return
-        if what == "weight":
-            self.init_std[id(layer)] = 0.0 if val.lo == val.hi else (val.hi - val.lo) / 12 ** 0.5
-        elif val.lo == val.hi:
-            self.init_bias[id(layer)] = float(val.lo)
+        for layer in layers:
+            if what == "weight":
+                self.init_std[id(layer)] = 0.0 if val.lo == val.hi else (val.hi - val.lo) / 12 ** 0.5
+            elif val.lo == val.hi:
+                self.init_bias[id(layer)] = float(val.lo)
 
     loss_broadcast: tuple | None = None    # ((n, 1), (n,), line) of a loss call on broadcast shapes
 
@@ -111,7 +116,16 @@ class TorchReader:
     def torch_layer(self, node: ast.Call, last: str, args: list[V], kw: dict[str, V]) -> LayerInfo:
         key = self.key(node)
         if key in self.seen_layers:
-            return self.seen_layers[key]
+            layer = self.seen_layers[key]
+            if layer.kind == "dense":
+                # first read without the arguments (class body), now called with them: Linear(n_in, n_out)
+                in_f = args[0].const if args and isinstance(args[0].const, int) else None
+                out_f = args[1].const if len(args) > 1 and isinstance(args[1].const, int) else None
+                layer.input_units = layer.input_units if layer.input_units is not None else in_f
+                layer.units = layer.units if layer.units is not None else out_f
+                if layer.input_units and layer.units:
+                    layer.n_params = layer.input_units * layer.units + (layer.units if layer.use_bias is not False else 0)
+            return layer
         if last in TORCH_ACTIVATIONS:
             layer = LayerInfo(name=self._layer_name(last.lower()), kind="activation", activation=TORCH_ACTIVATIONS[last],
                               line=self.line(node), span=self.span(node))
@@ -149,3 +163,7 @@ class TorchReader:
                 if layer is not None and layer.activation in (None, "linear"):
                     layer.activation = act
 
+
+
+def _module_layers(model: _Model) -> list[LayerInfo]:
+    return model.layers or list(getattr(model, "_attrs", {}).values())
