@@ -19,7 +19,7 @@ are dropped, for the training and the held-out points alike, as a user's table h
 values; --nonfinite skip reports such rows as skipped instead (still counted as not recovered).
 --time-limit is explain()'s budget, counted in CPU seconds of the process (so that the answer does not
 depend on what else runs on the machine) and a hard bound: the search is stopped at it and answers
-with the best formula found so far (or at 3x the budget on the wall clock, whichever comes first).
+with the best formula found so far (or at 10x the budget on the wall clock, whichever comes first).
 The table gives wall seconds; the summary gives CPU and wall seconds.
 
 For each target it prints the recovered formula, whether sympy proves it equal to the truth, and the

@@ -351,3 +351,41 @@ def test_a_rate_symptom_of_a_patched_cause_is_left_out_of_the_all_fixes_patch(tm
     lowered = "opt = torch.optim.SGD(model.parameters(), lr=0.05)   # the optimiser that steps"
     assert lowered in plan.singles[1].source and lowered not in plan.combined.source
     assert "opt = torch.optim.SGD(model.parameters(), lr=0.5)   # the optimiser that steps" in plan.combined.source
+
+
+KERAS_ZERO_INIT = textwrap.dedent("""
+    import numpy as np
+    import keras
+    from keras import initializers
+
+    keras.utils.set_random_seed(0)
+    x = np.linspace(0, 1, 64).reshape(-1, 1)
+    y = np.concatenate([np.zeros(56), np.ones(8)]).reshape(-1, 1)
+    zero = dict(kernel_initializer=initializers.Constant(0.0), bias_initializer=initializers.Constant(0.0))
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(4, **zero), keras.layers.Activation("relu"),
+                              keras.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")])
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    print(float(np.mean((model.predict(x, verbose=0) > 0.5) == y)))
+""")
+
+
+def test_keras_initialiser_class_weight_and_width_patches(tmp_path):
+    path, cap = capture_of(tmp_path, "init.py", KERAS_ZERO_INIT)
+    first, out = (l.name for l in cap.run.layers if l.kind == "dense")
+    bad = [finding("NF120", layer=first, std=0.0), finding("NF120", layer=out, std=0.0)]
+    plan = plan_patches(KERAS_ZERO_INIT, str(path), cap, bad + [finding("NF131"), finding("NF115", train_r2=0.1)])
+    by_code = {p.codes[0]: p for p in plan.singles}
+    assert set(by_code) == {"NF120", "NF131", "NF115"}, plan.skipped
+    # both flagged layers: the `**zero` dict and the keyword, and nothing else of the calls
+    init = added(by_code["NF120"].diff())
+    assert "model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(4), keras.layers.Activation(\"relu\")," in init
+    assert 'keras.layers.Dense(1, activation="sigmoid")])' in init
+    weights = added(by_code["NF131"].diff())
+    assert "model.fit(x, y, epochs=2, batch_size=16, verbose=0, class_weight=balanced_class_weight(y))" in weights
+    assert "keras.layers.Dense(64, **zero)" in by_code["NF115"].source
+    namespace: dict = {}
+    exec(compile(plan.combined.source.split("keras.utils.set_random_seed(0)")[0], "head", "exec"), namespace)
+    labels = np.r_[np.zeros(56), np.ones(8)].reshape(-1, 1)
+    assert namespace["balanced_class_weight"](labels) == pytest.approx({0: 64 / (2 * 56), 1: 64 / (2 * 8)})
+    assert namespace["balanced_class_weight"](np.eye(3)[[0, 0, 1, 2]]) == pytest.approx({0: 4 / 6, 1: 4 / 3, 2: 4 / 3})

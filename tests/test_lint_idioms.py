@@ -528,3 +528,61 @@ for i in range(100):
     assert [(la.input_units, la.units) for la in run.layers] == [(1, 1)]
     assert run.data.n_samples == 100 and run.data.inputs[0].max == pytest.approx(30)
     assert {"unscaled-inputs", "too-few-updates"} <= names(text)
+
+
+def test_flattened_predictions_in_an_evaluation_are_no_broadcast():
+    text = """\
+import numpy as np
+import torch
+X_all = torch.rand((1280, 3))
+y_all = X_all[:, 0] + X_all[:, 1]
+X, y = X_all[:1024], y_all[:1024]
+m = torch.nn.Sequential(torch.nn.Linear(3, 1))
+opt = torch.optim.SGD(m.parameters(), lr=0.1)
+mse = torch.nn.MSELoss()
+for epoch in range(500):
+    opt.zero_grad()
+    loss = mse(m(X), y.unsqueeze(1))
+    loss.backward()
+    opt.step()
+predicted = m(X_all[1024:]).detach().numpy().ravel()
+truth = y_all[1024:].numpy()
+r2 = 1 - np.sum((truth - predicted) ** 2) / np.sum((truth - truth.mean()) ** 2)
+"""
+    run = analyse(text)
+    assert run.fit.loss_broadcast is None and run.data.n_samples == 1024
+    assert analyse(text.replace("y.unsqueeze(1)", "y")).fit.loss_broadcast == ((1024, 1), (1024,))
+
+
+def test_web_page_characters_are_repaired_and_fit_in_a_loop_counts_every_call():
+    text = ("import numpy as np\nX = np.random.uniform(0, 500, (200, 2))\nmodel.compile(loss=\u2018mse\u2019, optimizer=\u201cadam\u201d)\n"
+            "for e in range(30):\n\u00a0\u00a0\u00a0\u00a0model.fit(X, X[:, 0], epochs=10, batch_size=32)\u200b\n")
+    run = analyse(text)
+    assert run.config.loss == "mse" and run.data.n_samples == 200
+    assert run.config.epochs == 300       # 30 calls of 10 epochs
+    assert {p["kind"] for p in run.syntax_problems} == {"web-characters"}
+    assert analyse("s = '\u201cquoted\u201d'\nx = 1\n").syntax_problems == []   # valid Python is left alone
+
+
+def test_train_on_batch_in_a_loop_is_one_update_per_call():
+    text = ("import numpy as np\nX = np.linspace(0, 1, 10).reshape(-1, 1)\nmodel.compile(loss='mse', optimizer='adam')\n"
+            "for i in range(100):\n    model.train_on_batch(X, 2 * X)\n")
+    run = analyse(text)
+    assert run.n_updates_planned == 100 and "too-few-updates" in names(text)
+    assert "too-few-updates" not in names(text.replace("range(100)", "range(5000)"))
+    assert analyse(text.replace("for i in range(100):", "while True:")).n_updates_planned is None
+
+
+def test_dataframe_built_from_a_dict_keeps_named_columns():
+    text = ("import numpy as np\nimport pandas as pd\nx = np.arange(100)\n"
+            "df = pd.DataFrame({'a': x * 10.0, 'b': np.random.rand(100), 'y': x ** 2})\n"
+            "X = df[['a', 'b']].values\ny = df['y'].values\nmodel.compile(loss='mse', optimizer='adam')\nmodel.fit(X, y, epochs=5)\n")
+    run = analyse(text)
+    assert [(c.min, c.max) for c in run.data.inputs] == [(0.0, 990.0), (0.0, 1.0)]
+    assert run.data.targets[0].max == 9801.0 and run.data.n_samples == 100
+
+
+def test_shape_of_an_array_sizes_the_first_layer():
+    run = analyse("import numpy as np\nfrom keras.layers import Dense\nX = np.random.rand(50, 3)\n"
+                  "model.add(Dense(1, input_dim=X.shape[1]))\nmodel.fit(X, X[:, 0], epochs=2, batch_size=X.shape[0])\n")
+    assert run.layers[0].input_units == 3 and run.config.batch_size == 50

@@ -1131,8 +1131,15 @@ def _prediction_names(ctx: Context) -> set[str]:
 
 
 def _is_prediction(ctx: Context, node: cst.BaseExpression, names: set[str]) -> bool:
+    """A prediction: the model's call, a name bound to it, or either with methods / an index after it
+    (`out.squeeze()`, `model(x)[:, 0]`)."""
     if isinstance(node, cst.Name):
         return node.value in names
+    if isinstance(node, cst.Subscript):
+        return _is_prediction(ctx, node.value, names)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if _is_prediction(ctx, node.func.value, names):
+            return True
     return isinstance(node, cst.Call) and ctx.model_name() is not None and dotted(node.func) == ctx.model_name()
 
 
@@ -1141,10 +1148,28 @@ def _loss_targets(ctx: Context) -> list[cst.BaseExpression]:
     or the other operand of `y - y_pred`."""
     names = _prediction_names(ctx)
     out: list[cst.BaseExpression] = []
+    loss_vars = {a[0] for a in ctx.index.assigns
+                 if any(c.statement is a[1] and c.name.split(".")[-1].endswith("Loss") for c in ctx.index.calls)}
 
     class Find(cst.CSTVisitor):
+        # only where training happens (inside a loop or a function): a top-level metric line that
+        # compares predictions with the truth is left as the script wrote it
+        depth = 0
+
+        def visit_For(self, node: cst.For) -> None:
+            self.depth += 1
+
+        def leave_For(self, original_node: cst.For) -> None:
+            self.depth -= 1
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.depth += 1
+
+        def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+            self.depth -= 1
+
         def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
-            if isinstance(node.operator, cst.Subtract):
+            if isinstance(node.operator, cst.Subtract) and self.depth:
                 if _is_prediction(ctx, node.right, names) and not _is_prediction(ctx, node.left, names):
                     out.append(node.left)
                 elif _is_prediction(ctx, node.left, names) and not _is_prediction(ctx, node.right, names):
@@ -1152,7 +1177,8 @@ def _loss_targets(ctx: Context) -> list[cst.BaseExpression]:
 
         def visit_Call(self, node: cst.Call) -> None:
             plain = [a.value for a in node.args if a.keyword is None and not a.star]
-            if len(plain) == 2 and dotted(node.func) != ctx.model_name():
+            if len(plain) == 2 and self.depth and _loss_like(dotted(node.func), loss_vars) \
+                    and not any(isinstance(v, (cst.Integer, cst.Float, cst.SimpleString)) for v in plain):
                 first, second = plain
                 if _is_prediction(ctx, first, names) and not _is_prediction(ctx, second, names):
                     out.append(second)
@@ -1161,6 +1187,13 @@ def _loss_targets(ctx: Context) -> list[cst.BaseExpression]:
 
     ctx.module.visit(Find())
     return out
+
+
+def _loss_like(name: str, loss_vars: set[str]) -> bool:
+    """A loss call: a variable bound to a loss module, or a function named like one (F.mse_loss,
+    keras.losses.mean_squared_error, criterion)."""
+    last = name.split(".")[-1].lower()
+    return name in loss_vars or any(k in last for k in ("loss", "criterion", "error", "entropy"))
 
 
 def _fix_broadcast(ctx: Context, f: Finding, e: Edits) -> str | None:
@@ -1310,8 +1343,14 @@ def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
         return None
     loaders = ctx.calls_named("DataLoader")
     if loaders:
+        torch_name = "torch"
+        if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+                   for n, _ in ctx.index.imports):
+            e.imports.append("import torch")
         for site in loaders:
-            e.on_call(site.node, lambda c: set_kwarg(c, "shuffle", "True"))
+            # a generator of its own: the global torch RNG (which may draw the held-out rows later) is untouched
+            e.on_call(site.node, lambda c: set_kwarg(set_kwarg(c, "shuffle", "True"), "generator",
+                                                     f"{torch_name}.Generator().manual_seed(0)"))
         e.changes.append("DataLoader(shuffle=True)")
         return None
     steps = ctx.step_loops()

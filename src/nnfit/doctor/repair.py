@@ -778,6 +778,13 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
     plan = plan_patches(text, path, capture, findings)
+    for note in plan.skipped:
+        # the finding says so itself: its fix is advice the user applies by hand
+        code, _, why = note.partition(" ")
+        why = why[why.index("(") + 1:-1] if "(" in why and why.endswith(")") else why
+        for f in findings:
+            if f.code == code and "no automatic patch" not in f.fix:
+                f.fix = f"{f.fix} [no automatic patch: {why}]" if "no automatic patch" not in why else f"{f.fix} [{why}]"
     original = ScriptRow("original", [], [], capture.heldout, capture.updates_run, capture.run.n_updates_planned,
                          bool(capture.run.stopped_by_budget_s), capture.script_seconds,
                          findings_after=[f.code for f in findings if f.severity.value == "error"], same_rows=True,

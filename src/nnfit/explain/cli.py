@@ -37,7 +37,7 @@ def explain_command(
     max_terms: int = typer.Option(6, "--max-terms", help="Most terms in a candidate formula."),
     seed: int = typer.Option(0, "--seed", help="Seed for the train/validation split and sampling."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="CPU seconds for the whole formula search (a bound: "
-                                     "the search stops there with the best formula so far, or at 3x on the wall clock)."),
+                                     "the search stops there with the best formula so far, or at 10x on the wall clock)."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     latex: bool = typer.Option(False, "--latex", help="Also print the formula as LaTeX."),
 ) -> None:

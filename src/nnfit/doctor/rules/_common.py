@@ -205,6 +205,18 @@ def tail_drop(series: list[float], fraction: float = 0.2) -> float | None:
     return (prev - last) / prev if prev > 0 else None
 
 
+def head_drop(series: list[float], fraction: float = 0.2) -> float | None:
+    """Relative fall of the mean loss between the first two `fraction`-windows (the rate at the start,
+    to compare tail_drop with: a loss that has levelled off falls far slower at the end)."""
+    vals = [v for v in series if math.isfinite(v)]
+    k = max(1, int(len(vals) * fraction))
+    if len(vals) < 2 * k or len(vals) < 4:
+        return None
+    first = sum(vals[:k]) / k
+    second = sum(vals[k:2 * k]) / k
+    return (first - second) / first if first > 0 else None
+
+
 def location(run: TrainingRun, line: int | None = None, layer: LayerInfo | None = None,
              layer_name: str | None = None) -> Location:
     span = layer.span if layer is not None else None

@@ -29,6 +29,7 @@ _TITLE = {
     "syntax": "invalid syntax",
     "for-else": "`for ... else:` without `break`",
     "console-prompt": "console prompts", "console-output": "console output", "notebook-magic": "notebook magic",
+    "web-characters": "web-page characters",
 }
 
 
@@ -38,7 +39,8 @@ def python2_syntax(run: TrainingRun) -> Iterator[Finding]:
         kind = prob.get("kind", "syntax")
         message = prob.get("message", "invalid syntax")
         title = _TITLE.get(kind, "invalid syntax")
-        if kind in ("flattened", "print-statement", "for-else", "console-prompt", "console-output", "notebook-magic") \
+        if kind in ("flattened", "print-statement", "for-else", "console-prompt", "console-output", "notebook-magic",
+                    "web-characters") \
                 or message.startswith(title):
             text = message
         else:

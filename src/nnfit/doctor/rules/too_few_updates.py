@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import healthy, location, n_updates_planned, tail_drop, train_r2, trend_series
+from nnfit.doctor.rules._common import head_drop, healthy, location, n_updates_planned, tail_drop, train_r2, trend_series
 from nnfit.doctor.run import TrainingRun
 
 # Measured on the corpus: the healthy setups make 320-7600 updates, the too-few-updates cases 10 and
@@ -26,6 +26,14 @@ from nnfit.doctor.run import TrainingRun
 MIN_UPDATES = 300
 # Relative fall of the loss between the last two 20 % windows that counts as "still falling".
 STILL_FALLING = 0.05
+# ... or a loss that has not levelled off: its last window still falls at LEVELLED or more of the
+# rate of its first window (a converging loss ends near 0 of it) and by more than MIN_FALL (the
+# epoch-to-epoch noise of a mini-batch loss). Normalised to the part that ran, so a run cut by the
+# update budget is judged on its own curve. Read from the tuning half: cnpython-3299 (labelled
+# too-few-updates) falls 6 % in its first window and still ~3 % in its last (ratio ~0.5); the
+# fixed programs that converge end below a tenth of their first window's fall.
+LEVELLED = 0.25
+MIN_FALL = 0.01
 # Weights that have stopped moving: the median per-step update ratio ||dW||/||W|| of every layer over
 # the second half of training is below float32's resolution (1.2e-7: a smaller step does not change a
 # float32 weight). More updates of the same kind then change nothing (dead ReLU units, a loss without
@@ -56,9 +64,14 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     drop = tail_drop(trend_series(run)) if state is False and not truncated else None
     few = updates is not None and updates < MIN_UPDATES
     r2 = train_r2(run)
-    # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) is
-    # recovering from a blow-up, and more of the same training is not the fix
-    falling = drop is not None and drop > STILL_FALLING and (r2 is None or r2 > 0)
+    # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) whose
+    # loss rose above its start is recovering from a blow-up, and more of the same is not the fix
+    series = [v for v in trend_series(run) if math.isfinite(v)]
+    first = head_drop(series) if drop is not None else None
+    not_levelled = drop is not None and first is not None and first > 0 and drop >= LEVELLED * first
+    falling = drop is not None and drop > MIN_FALL and (drop > STILL_FALLING or not_levelled)
+    blew_up = bool(series) and max(series) > series[0]
+    falling = falling and (r2 is None or r2 > 0 or not blew_up)
     if not (few or falling) or (state is False and weights_stopped(run)):
         return
     epochs, batch = run.config.epochs, run.config.batch_size

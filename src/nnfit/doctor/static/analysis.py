@@ -12,7 +12,7 @@ from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_python2
-from nnfit.doctor.static.reflow import looks_flattened, reflow, strip_prompts
+from nnfit.doctor.static.reflow import looks_flattened, reflow, repair_web_characters, strip_prompts
 from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_ACTIVATIONS, TORCH_LAYERS
 from nnfit.doctor.static.interp import _Interp
@@ -45,6 +45,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         else:
             lines.append(line)
             line_map.append((i, 0))
+    lines = repair_web_characters(lines, problems, line_map)
     lines = strip_prompts(lines, problems, line_map)
     lines = repair_python2(lines, problems, line_map)
     tree, dropped = _parse_tolerant(lines)

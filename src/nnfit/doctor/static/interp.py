@@ -230,7 +230,11 @@ class _Core:
                 return r
         elif isinstance(stmt, ast.While):
             self.eval(stmt.test, env, mult)
-            r = self.exec_block(stmt.body, env, mult)
+            self.loop_counts.append(0)      # a while loop: how often it runs is unknown
+            try:
+                r = self.exec_block(stmt.body, env, mult)
+            finally:
+                self.loop_counts.pop()
             if r is not None:
                 return r
         elif isinstance(stmt, ast.If):
@@ -437,8 +441,14 @@ class _Core:
                 return base
             if base.kind == "frame" and node.attr in ("values", "iloc"):
                 return dataclasses.replace(base, kind="seq", const=None)   # positional from here on
-            if base.kind == "seq" and base.exact and node.attr in ("values", "iloc"):
+            if base.kind == "seq" and node.attr in ("values", "iloc", "data"):
                 return base
+            if base.kind in ("seq", "frame") and node.attr == "shape" and base.n is not None:
+                # X.shape[1] as Dense(..., input_dim=X.shape[1]): rows, then columns when known
+                width = len(base.cols) if base.cols else (base.shape[1] if base.shape and len(base.shape) > 1 else None)
+                dims = [const(base.n)] + ([const(width)] if width is not None else
+                                          [UNKNOWN] if (base.ndim or 1) > 1 else [])
+                return V("tuple", items=dims)
             if base.kind == "dict" and isinstance(base.const, dict) and node.attr in base.const:
                 return base.const[node.attr]
             if base.kind == "obj" and isinstance(base.const, tuple) and base.const[:1] == ("tf_mnist",):
@@ -611,6 +621,12 @@ class _Core:
                 return select_columns(dataclasses.replace(base, kind="seq", const=None), idx.const)
             return base
         if isinstance(sl, ast.Slice):
+            bounds = [self.eval(b, env, mult).const if b is not None else None for b in (sl.lower, sl.upper, sl.step)]
+            if base.kind == "seq" and base.n and all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds) \
+                    and any(b is not None for b in bounds):
+                rows = len(range(base.n)[slice(*bounds)])      # X[:1024], X[-100:]: that many rows
+                return dataclasses.replace(base, n=rows, items=None, mutable_list=False,
+                                           shape=(rows, *base.shape[1:]) if base.shape else None)
             return base
         if base.kind == "tuple" and base.items is not None:
             idx = self.eval(sl, env, mult)
@@ -887,11 +903,13 @@ class _Core:
                                        integer=obj.integer or bool(name and "int" in name))
         if attr in ("reshape", "view") and args and obj.kind == "seq":
             dims = args[0].items if len(args) == 1 and args[0].kind == "tuple" and args[0].items else args
-            return dataclasses.replace(obj, ndim=len(dims))
+            sizes = [d.const if isinstance(d.const, int) and not isinstance(d.const, bool) else None for d in dims]
+            shape = tuple(obj.n if s in (-1, None) and i == 0 else s for i, s in enumerate(sizes))
+            return dataclasses.replace(obj, ndim=len(dims), shape=shape if all(isinstance(s, int) for s in shape[1:]) else None)
         if attr == "unsqueeze" and obj.kind == "seq":
             return unsqueezed(obj)
         if attr in ("flatten", "ravel") and obj.kind == "seq" and not obj.cols:
-            return dataclasses.replace(obj, ndim=1)
+            return dataclasses.replace(obj, ndim=1, shape=(obj.n,) if obj.shape else None)
         if attr == "squeeze" and obj.kind == "seq" and obj.ndim == 2 and not obj.cols:
             return dataclasses.replace(obj, ndim=1, shape=(obj.n,) if obj.shape else None)
         if attr in ("float", "double", "long", "half") and obj.kind == "seq":    # torch casts

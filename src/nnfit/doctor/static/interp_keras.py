@@ -58,10 +58,16 @@ class KerasReader:
                     self.add_legacy(f"{k}=", LEGACY_KWARGS["fit"][k][0] + "=", node, _kw_node(node, k))
             epochs = kw.get("epochs") or kw.get("nb_epoch") or (args[3] if len(args) > 3 else None)
             batch = kw.get("batch_size") or (args[2] if len(args) > 2 else None)
+            repeats = 1
+            for count in self.loop_counts:      # for i in range(100): model.fit(X, y, epochs=1): 100 epochs in all
+                repeats *= count if count else 1
             if epochs is not None and isinstance(epochs.const, int):
-                self.config.epochs = epochs.const
+                self.config.epochs = epochs.const * repeats
             elif epochs is None and attr == "fit":
-                self.config.epochs = 1  # Keras' default
+                self.config.epochs = repeats  # Keras default: 1 epoch per call
+            elif attr == "train_on_batch" and all(self.loop_counts):
+                self.planned_updates = repeats      # one update per call
+                self.config.epochs = repeats
             if batch is not None and isinstance(batch.const, int):
                 self.config.batch_size = batch.const
             elif batch is not None and batch.kind == "none":

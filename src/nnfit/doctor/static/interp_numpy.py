@@ -309,6 +309,13 @@ class NumpyReader:
         if last in SCALERS:
             rng = kw.get("feature_range")
             return V("obj", const=("scaler", SCALERS[last], rng.const if rng is not None and isinstance(rng.const, tuple) else None))
+        if last == "DataFrame" and args and args[0].kind == "dict" and isinstance(args[0].const, dict) and args[0].const:
+            # pd.DataFrame({'x': ..., 'y': ...}): named columns, as a CSV with a header gives them
+            names = [k for k in args[0].const if isinstance(k, str)]
+            cols = [dataclasses.replace(args[0].const[k], kind="seq", ndim=1) for k in names]
+            n = next((c.n for c in cols if c.n is not None), None)
+            lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
+            return V("frame", lo, hi, all(c.integer for c in cols), n, cols=cols, const=names)
         if last == "read_data_sets":
             return V("obj", const=("tf_mnist", "all"))
         if last in ("LabelBinarizer", "OneHotEncoder"):

@@ -93,7 +93,7 @@ class TorchReader:
     def note_broadcast(self, a: V, b: V, node: ast.AST) -> None:
         """`y - y_pred` (or the reverse) in a hand-written loss, with (n, 1) predictions and (n,) targets."""
         for pred, target in ((a, b), (b, a)):
-            if pred.dist == "prediction" and pred.shape and pred.shape[-1] == 1 and target.ndim == 1 \
+            if pred.dist == "prediction" and pred.ndim == 2 and pred.shape and pred.shape[-1] == 1 and target.ndim == 1 \
                     and target.dist != "prediction" and self.loss_broadcast is None:
                 n = target.n or pred.n or 0
                 self.loss_broadcast = ((n, 1), (n,), self.line(node))
@@ -104,7 +104,7 @@ class TorchReader:
                 self.torch_data = (self._model_input, target, self.line(node) or 0)
 
     def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
-        if len(args) >= 2 and args[0].dist == "prediction" and args[0].shape and args[0].shape[-1] == 1 \
+        if len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 2 and args[0].shape and args[0].shape[-1] == 1 \
                 and args[1].ndim == 1 and self.loss_broadcast is None:
             n = args[1].n or args[0].n
             if n and n > 1:    # (n, 1) predictions against (n,) targets

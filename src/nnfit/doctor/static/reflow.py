@@ -237,3 +237,43 @@ def strip_prompts(lines: list[str], problems: list[dict], line_map: list[tuple[i
                        else "remove it (or run the script in a notebook)",
             })
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Step 1c: characters a web page put into the code (curly quotes, non-breaking spaces, zero-width marks)
+
+_WEB = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00a0": " ", "\u2002": " ",
+        "\u2003": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "",
+        "\ufeff": "", "\u2212": "-", "\u2013": "-"}
+_WEB_RE = re.compile("[" + "".join(_WEB) + "]")
+
+
+def repair_web_characters(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
+    """Typographic quotes, non-breaking / thin spaces, zero-width marks and a minus sign copied from a web
+    page are the ASCII Python expects; a script Python already accepts is left as it is. Each changed line
+    is reported (its length may shrink: zero-width marks are removed)."""
+    import ast
+    import warnings
+
+    if not any(_WEB_RE.search(ln) for ln in lines):
+        return lines
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse("\n".join(lines))
+        return lines
+    except (SyntaxError, ValueError):
+        pass
+    out = list(lines)
+    for i, ln in enumerate(lines):
+        if _WEB_RE.search(ln):
+            out[i] = _WEB_RE.sub(lambda m: _WEB[m.group(0)], ln)
+            first = _WEB_RE.search(ln).start()
+            problems.append({
+                "line": line_map[i][0], "column": line_map[i][1] + first + 1, "end_column": line_map[i][1] + first + 2,
+                "kind": "web-characters",
+                "message": "characters from a web page (typographic quotes, non-breaking spaces, zero-width marks) "
+                           "that Python does not accept",
+                "fix": "retype the quotes and spaces as plain ASCII",
+            })
+    return out
