@@ -25,7 +25,8 @@ PROGRAMS = sorted(p.name for p in CORPUS.iterdir() if (p / "label.json").is_file
 TASKS = {"regression", "binary", "multiclass", "multilabel"}
 # fast PyTorch programs, one per rule they pin (the labelled root cause must be found, the fixed
 # program must get no error finding)
-FAST = ["gh-pytorch-pytorch-16045", "discuss-pytorch-148155"]
+# (MorvanZhou-31: an early blow-up that kills the ReLU units applied by F.relu, then a flat loss)
+FAST = ["gh-pytorch-pytorch-16045", "discuss-pytorch-148155", "gh-MorvanZhou-PyTorch-Tutorial-31"]
 
 
 def label(pid: str) -> dict:

@@ -586,3 +586,66 @@ def test_shape_of_an_array_sizes_the_first_layer():
     run = analyse("import numpy as np\nfrom keras.layers import Dense\nX = np.random.rand(50, 3)\n"
                   "model.add(Dense(1, input_dim=X.shape[1]))\nmodel.fit(X, X[:, 0], epochs=2, batch_size=X.shape[0])\n")
     assert run.layers[0].input_units == 3 and run.config.batch_size == 50
+
+
+def test_keras_fit_on_a_tf_data_pipeline():
+    run = analyse("import numpy as np\nimport tensorflow as tf\nx = np.random.uniform(0, 300, (640, 2))\ny = x[:, 0] * 2\n"
+                  "ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(64)\nmodel = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+                  "model.compile(loss='mse', optimizer='adam')\nmodel.fit(ds, epochs=3)\n")
+    assert run.config.batch_size == 64 and run.data.n_samples == 640 and run.data.inputs[0].max == 300
+
+
+def test_markdown_fences_pasted_with_the_code():
+    run = analyse("```python\nimport numpy as np\nX = np.linspace(0, 900, 50)\nmodel.fit(X, X, epochs=2)\n```\n")
+    assert run.data.inputs[0].max == 900 and {p["kind"] for p in run.syntax_problems} == {"markdown-fence"}
+
+
+def test_random_generator_objects_draw_like_np_random():
+    run = analyse("import numpy as np\nr = np.random.RandomState(0)\nX = r.uniform(0, 400, size=(80, 1))\n"
+                  "g = np.random.default_rng(1)\ny = g.normal(0, 1, size=80)\nmodel.fit(X, y, epochs=2)\n")
+    assert run.data.inputs[0].max == 400 and run.data.n_samples == 80 and run.data.targets[0].max == pytest.approx(3.0)
+
+
+def test_tf1_scalar_regression_fed_point_by_point():
+    text = """\
+import numpy as np
+import tensorflow as tf
+train_X = np.asarray([3.3, 4.4, 5.5, 6.71, 6.93, 4.168, 9.779, 6.182, 7.59, 2.167, 70.42])
+train_Y = np.asarray([1.7, 2.76, 2.09, 3.19, 1.694, 1.573, 3.366, 2.596, 2.53, 1.221, 2.827])
+X = tf.placeholder("float")
+Y = tf.placeholder("float")
+W = tf.Variable(np.random.randn(), name="weight")
+b = tf.Variable(np.random.randn(), name="bias")
+pred = tf.add(tf.multiply(X, W), b)
+cost = tf.reduce_sum(tf.pow(pred - Y, 2)) / (2 * 11)
+optimizer = tf.train.GradientDescentOptimizer(0.01).minimize(cost)
+with tf.Session() as sess:
+    for epoch in range(20):
+        for (x, y) in zip(train_X, train_Y):
+            sess.run(optimizer, feed_dict={X: x, Y: y})
+"""
+    run = analyse(text)
+    assert run.config.loss == "mse" and run.n_updates_planned == 220
+    assert run.data.inputs[0].max == pytest.approx(70.42) and run.data.targets[0].max == pytest.approx(3.366)
+    assert {"unscaled-inputs", "too-few-updates"} <= names(text)
+
+
+def test_lists_appended_in_loop_order_are_ordered_rows():
+    text = ("import math\nX, y = [], []\nfor i in range(1000):\n    X.append(i / 1000.0)\n    y.append(math.sin(6 * i / 1000.0))\n"
+            "model.compile(loss='mse', optimizer='adam')\nmodel.fit(X, y, epochs=50, batch_size=32, validation_split=0.25)\n")
+    run = analyse(text)
+    assert run.data.n_samples == 1000 and run.data.order_correlation == pytest.approx(1.0)
+    assert "validation-split-unshuffled" in names(text)
+    assert "validation-split-unshuffled" not in names(text.replace("i / 1000.0)\n", "random.random())\n", 1)
+                                                        .replace("import math", "import math, random"))
+
+
+def test_standardising_and_min_max_scaling_by_hand():
+    base = ("import numpy as np\nX = np.random.uniform(0, 1000, (300, 2))\ny = X[:, 0] * 3\n{scale}\n"
+            "model.compile(loss='mse', optimizer='adam')\nmodel.fit(Xs, y, epochs=100, batch_size=10)\n")
+    for scale in ("Xs = (X - X.mean(axis=0)) / X.std(axis=0)", "Xs = (X - np.mean(X, axis=0)) / np.std(X, axis=0)",
+                  "Xs = (X - X.min()) / (X.max() - X.min())", "Xs = X / X.max()"):
+        run = analyse(base.format(scale=scale))
+        assert all(-2 <= c.min and c.max <= 2 for c in run.data.inputs), scale
+        assert "unscaled-inputs" not in names(base.format(scale=scale)), scale
+    assert "unscaled-inputs" in names(base.format(scale="Xs = X - X.mean()"))

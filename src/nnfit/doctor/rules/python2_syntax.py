@@ -29,7 +29,7 @@ _TITLE = {
     "syntax": "invalid syntax",
     "for-else": "`for ... else:` without `break`",
     "console-prompt": "console prompts", "console-output": "console output", "notebook-magic": "notebook magic",
-    "web-characters": "web-page characters",
+    "web-characters": "web-page characters", "markdown-fence": "Markdown fence",
 }
 
 
@@ -40,7 +40,7 @@ def python2_syntax(run: TrainingRun) -> Iterator[Finding]:
         message = prob.get("message", "invalid syntax")
         title = _TITLE.get(kind, "invalid syntax")
         if kind in ("flattened", "print-statement", "for-else", "console-prompt", "console-output", "notebook-magic",
-                    "web-characters") \
+                    "web-characters", "markdown-fence") \
                 or message.startswith(title):
             text = message
         else:

@@ -143,6 +143,10 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         pred, target, line = interp.loss_broadcast
         run.fit.loss_broadcast = (pred, target)
         run.config.fit_line = run.config.fit_line or line
+    first = next((la for la in run.layers if la.kind == "dense"), None)
+    if first is not None and first.input_units is None and run.data.inputs and run.layers is not None:
+        first.input_units = len(run.data.inputs)     # Dense(1) with no input_dim: the width of the data fed to fit
+        _finish_layers(run.layers)
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
     for prob in _for_else(tree, mapper):

@@ -13,7 +13,7 @@ from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static import datasets
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
 from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
-                                        _widest, binop, const, select_columns)
+                                        _widest, binop, const, select_columns, summary_stat)
 from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_torch import TorchReader
@@ -505,6 +505,8 @@ class _Core:
             out = binop(node.op, a, b)
             if out.kind == "seq":
                 out = dataclasses.replace(out, dtype=_result_dtype(node.op, a, b), order=_result_order(node.op, a, b))
+            elif out.kind == "num" and (a.order is not None or b.order is not None):
+                out = dataclasses.replace(out, order=_result_order(node.op, a, b))   # i / 1000 for i in range(n)
             dims = [d for d in (a.ndim, b.ndim) if d]
             if dims and not isinstance(node.op, ast.MatMult):
                 out = dataclasses.replace(out, ndim=max(dims))
@@ -688,6 +690,10 @@ class _Core:
         root, dot, rest = dotted.partition(".")
         if dot and root in self.module_alias and root not in env:
             dotted = self.module_alias[root] + "." + rest
+        elif dot and root in env and env[root].kind == "obj" and env[root].const == "np.random":
+            dotted = "np.random." + rest        # r = np.random.RandomState(0); r.uniform(...) / default_rng()
+        if _last(dotted) in ("RandomState", "default_rng", "Generator") and "random" in dotted:
+            return V("obj", const="np.random")
         prefix = dotted.rsplit(".", 1)[0] if "." in dotted else ""
 
         # method calls on known objects
@@ -924,6 +930,10 @@ class _Core:
                 return V("seq", lo, hi, obj.integer, (obj.n or 0) * len(obj.cols) or None)
             return obj
         axis = kw.get("axis") or kw.get("dim") or (args[0] if args else None)
+        if attr in ("mean", "std", "var", "min", "max") and obj.kind == "seq" and (axis is None or axis.const == 0):
+            stat = summary_stat(obj, attr, axis is not None)
+            if stat is not None:
+                return stat
         keep = kw.get("keepdim") or kw.get("keepdims")
         if keep is not None and keep.const is True:
             axis = None     # the reduced axis stays (length 1): shapes as before

@@ -80,6 +80,11 @@ class KerasReader:
                 self.config.shuffle, self.config.shuffle_line = shuffle.const, line
             X = kw.get("x") or kw.get("generator") or (args[0] if args else UNKNOWN)
             y = kw.get("y") or (args[1] if len(args) > 1 and X.kind != "generator" else UNKNOWN)
+            if X.kind in ("loader", "dataset") and X.items and len(X.items) >= 2:
+                # fit(tf.data.Dataset.from_tensor_slices((X, y)).batch(b)): the tensors and the batch size
+                if X.kind == "loader" and isinstance(X.const, int):
+                    self.config.batch_size = X.const
+                X, y = X.items[0], X.items[1]
             if X.kind == "generator":      # fit_generator(gen()): the (X, y) batches it yields
                 batch = X.items[0] if X.items else UNKNOWN
                 X, y = (batch.items[0], batch.items[1]) if batch.kind == "tuple" and batch.items and len(batch.items) >= 2 \

@@ -9,7 +9,7 @@ from nnfit.doctor.run import UpdateRule
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _is_lr, _last, _safe_unparse
 from nnfit.doctor.static import datafiles, datasets
 from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, binop,
-                                        const, table_value)
+                                        const, summary_stat, table_value)
 
 
 class NumpyReader:
@@ -125,7 +125,8 @@ class NumpyReader:
             made = self._ranges(dotted, last, prefix, args, kw)
             return dataclasses.replace(made, order=1.0) if made.n is None or made.n > 1 else made
         if last in ("range", "xrange") and not prefix:     # xrange: Python 2's range
-            return self._ranges(dotted, last, prefix, args, kw)
+            made = self._ranges(dotted, last, prefix, args, kw)
+            return dataclasses.replace(made, order=1.0) if made.n is None or made.n > 1 else made
         return self._library_rest(dotted, last, prefix, args, kw, node, p)
 
     def _ranges(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V]) -> V:
@@ -245,6 +246,13 @@ class NumpyReader:
             return dataclasses.replace(base, n=base.n * reps if base.n and reps else None, items=None,
                                        mutable_list=False, counts=None,
                                        order=(ordered * (1 - 1 / blocks ** 2) ** 0.5) if ordered and blocks and blocks > 1 else None)
+        if last in ("mean", "std", "var", "min", "max", "amin", "amax") and p in ("np", "numpy", "torch") and args \
+                and args[0].kind == "seq":
+            axis = kw.get("axis") or kw.get("dim") or (args[1] if len(args) > 1 else None)
+            if axis is None or axis.const == 0:
+                stat = summary_stat(args[0], {"amin": "min", "amax": "max"}.get(last, last), axis is not None)
+                if stat is not None:
+                    return stat
         if last in ("sum", "max", "min", "mean") and not prefix and args and args[0].kind == "seq":
             return V("num")
         if last in ("matmul", "dot") and args:

@@ -51,6 +51,10 @@ def _squared_difference(node: ast.AST) -> bool:
         if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr == "pow" \
                 and isinstance(sub.func.value, ast.BinOp) and isinstance(sub.func.value.op, ast.Sub):
             return True      # (a - b).pow(2)
+        if isinstance(sub, ast.Call) and _last(_dotted(sub.func)) in ("pow", "power") and len(sub.args) == 2 \
+                and isinstance(sub.args[0], ast.BinOp) and isinstance(sub.args[0].op, ast.Sub) \
+                and isinstance(sub.args[1], ast.Constant) and sub.args[1].value == 2:
+            return True      # tf.pow(pred - y, 2), np.power(a - b, 2)
         if isinstance(sub, ast.Call) and _last(_dotted(sub.func)) in ("square", "squared_difference") and sub.args:
             if _last(_dotted(sub.func)) == "squared_difference" or (
                     isinstance(sub.args[0], ast.BinOp) and isinstance(sub.args[0].op, ast.Sub)):
@@ -72,8 +76,8 @@ def _log_likelihood(node: ast.AST) -> str | None:
 class TFReader:
     """Mixin of Interpreter (static/interp.py): reads self.config, self.models, ... set up there."""
 
-    custom_loop = False
-    tf_init_std: dict[int, float]   # set per interpreter (interp.py)     # a hand-written training loop took optimiser steps (TF1 sess.run, apply_gradients)
+    custom_loop = False             # a hand-written training loop took optimiser steps (TF1 sess.run, apply_gradients)
+    tf_init_std: dict[int, float]   # id(LayerInfo) -> std of its tf.Variable's initial value (set in interp.py)
 
     def tf_call(self, node: ast.Call, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V],
                 kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
@@ -229,12 +233,13 @@ class TFReader:
     def tf_feed(self, pairs: list[V], node: ast.AST) -> None:
         """feed_dict={x: X, y: Y}: the placeholder the network reads takes the inputs, the other the targets."""
         X = y = None
-        for pair in pairs:
-            if pair.kind != "tuple" or not pair.items or len(pair.items) != 2:
-                continue
-            ph, value = pair.items
-            if not isinstance(ph.ref, _Placeholder):
-                continue
+        fed = [p.items for p in pairs if p.kind == "tuple" and p.items and len(p.items) == 2
+               and isinstance(p.items[0].ref, _Placeholder)]
+        if len(fed) == 2 and not any(ph.ref.role == "input" for ph, _ in fed):
+            (_, X), (_, y) = fed     # the network was not read as layers (tf.multiply(X, W) + b): inputs first
+        for ph, value in fed:
+            if X is not None and y is not None:
+                break
             if ph.ref.role == "input" and X is None:
                 X = value
             elif y is None:

@@ -202,12 +202,14 @@ def reflow(line: str) -> list[tuple[int, _Piece]]:
 _REPL = re.compile(r"^(>>>|\.\.\.)( |$)")
 _IPYTHON = re.compile(r"^(In \[\d*\]:|\s+\.\.\.:)( |$)")
 _MAGIC = re.compile(r"^\s*[%!]")
+_FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
 def strip_prompts(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
     """Remove the prompts of a pasted console session so the code under them is read; in a session with
     `>>>` prompts, lines without one are the console's output and are blanked; `%magic` and `!shell`
-    lines (notebooks) are blanked too. Line numbers stay; each kind of repair is reported once."""
+    lines (notebooks) and Markdown code fences are blanked too. Line numbers stay; each kind of repair is
+    reported once."""
     repl = sum(1 for ln in lines if _REPL.match(ln) and ln.startswith(">>>"))
     out = list(lines)
     seen: set[str] = set()
@@ -226,15 +228,19 @@ def strip_prompts(lines: list[str], problems: list[dict], line_map: list[tuple[i
         elif _MAGIC.match(ln):
             out[i] = ""
             kind = "notebook-magic"
+        elif _FENCE.match(ln):
+            out[i] = ""
+            kind = "markdown-fence"
         if kind and kind not in seen:
             seen.add(kind)
             problems.append({
                 "line": line_map[i][0], "column": 1, "end_column": len(ln) + 1, "kind": kind,
                 "message": {"console-prompt": "a pasted console session: `>>>` / `In [n]:` prompts are not Python",
                             "console-output": "console output pasted among the code",
-                            "notebook-magic": "a notebook `%` / `!` line is not Python"}[kind],
-                "fix": "remove the prompts and the output; keep the code" if kind != "notebook-magic"
-                       else "remove it (or run the script in a notebook)",
+                            "notebook-magic": "a notebook `%` / `!` line is not Python",
+                            "markdown-fence": "a Markdown code fence (```) pasted with the code"}[kind],
+                "fix": {"notebook-magic": "remove it (or run the script in a notebook)",
+                        "markdown-fence": "remove the fence lines"}.get(kind, "remove the prompts and the output; keep the code"),
             })
     return out
 

@@ -330,3 +330,22 @@ def select_columns(v: V, picks: list[int]) -> V:
     lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
     return dataclasses.replace(v, lo=lo, hi=hi, integer=all(c.integer for c in cols), cols=cols, const=names,
                                counts=None, order=None)
+
+
+def summary_stat(v: V, stat: str, per_column: bool) -> V | None:
+    """x.mean() / x.std() / x.min() / x.max() / x.var() of a value with a known range, as a number
+    (estimated from the interval: the midpoint, and the spread of a uniform or normal draw); with
+    axis=0 one number per column, so (X - X.mean(axis=0)) / X.std(axis=0) reads as standardised."""
+    def one(c: V) -> V | None:
+        if not c.known:
+            return None
+        lo, hi = float(c.lo), float(c.hi)
+        spread = (hi - lo) / 6 if c.dist == "normal" else (hi - lo) / math.sqrt(12)
+        value = {"mean": (lo + hi) / 2, "std": spread, "var": spread ** 2, "min": lo, "max": hi}[stat]
+        return V("num", value, value, False)
+    if per_column and v.cols:
+        cols = [one(c) for c in v.cols]
+        if any(c is None for c in cols):
+            return None
+        return V("num", *_union_range(cols), cols=cols)
+    return one(v)
