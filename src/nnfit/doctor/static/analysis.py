@@ -144,8 +144,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         run.fit.loss_broadcast = (pred, target)
         run.config.fit_line = run.config.fit_line or line
     first = next((la for la in run.layers if la.kind == "dense"), None)
-    if first is not None and first.input_units is None and run.data.inputs and run.layers is not None:
-        first.input_units = len(run.data.inputs)     # Dense(1) with no input_dim: the width of the data fed to fit
+    fed = interp.fit_calls[-1][1] if interp.fit_calls else (interp.torch_data[0] if interp.torch_data else None)
+    width = None if fed is None else len(fed.cols) if fed.cols else (
+        1 if fed.ndim == 1 or (fed.shape and len(fed.shape) == 2 and fed.shape[1] == 1) else None)
+    if first is not None and first.input_units is None and width:
+        first.input_units = width       # Dense(1) with no input_dim: the width of the data fed to fit
         _finish_layers(run.layers)
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)

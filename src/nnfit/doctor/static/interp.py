@@ -505,6 +505,10 @@ class _Core:
             out = binop(node.op, a, b)
             if out.kind == "seq":
                 out = dataclasses.replace(out, dtype=_result_dtype(node.op, a, b), order=_result_order(node.op, a, b))
+            if out.kind == "seq" and out.shape is None:
+                shapes = [v.shape for v in (a, b) if v.shape]
+                if len(shapes) == 1 or (len(shapes) == 2 and shapes[0] == shapes[1]):
+                    out = dataclasses.replace(out, shape=shapes[0])    # (x - m) / s keeps x's shape
             elif out.kind == "num" and (a.order is not None or b.order is not None):
                 out = dataclasses.replace(out, order=_result_order(node.op, a, b))   # i / 1000 for i in range(n)
             dims = [d for d in (a.ndim, b.ndim) if d]
