@@ -191,6 +191,8 @@ def main() -> None:
         for pid in ids:
             r = evaluate(pid, args.timeout)
             results[half].append(r)
+            if args.json:    # after every program: a run cut short still leaves what it measured
+                Path(args.json).write_text(json.dumps(results, indent=1))
             if args.verbose:
                 first = r["repro"]["findings"][0][1] if r["repro"]["findings"] else "-"
                 fixed_err = [c for c, _, s in (r["fixed"] or {}).get("findings", []) if s == "error"]

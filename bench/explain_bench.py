@@ -12,7 +12,9 @@ whose name does not start with "Nguyen-". 1,000 points drawn uniformly on each v
 (an "E" grid spec gives its range), explain(X, y) with its default budget; judged as SRBench judges:
 the difference or the ratio of the formula and the truth simplifies (sympy, with a timeout) to a
 constant, AND the formula's RMSE on 1,000 separately drawn points on the same range is <= 1e-6 of the
-target's standard deviation there. Every row is in the table and in the count (exact / all rows).
+target's standard deviation there. For the simplification an input is declared positive when its range
+is, or when it is positive at every point of the row (with the non-finite points dropped, sqrt(x2)
+makes x2 > 0 on all of them: the truth is only real there). Every row is in the table and in the count (exact / all rows).
 Some rows' formulas are not finite everywhere on their range (sqrt or log of negative values): by
 default (--nonfinite drop) the points are drawn on the range and those where the truth is not finite
 are dropped, for the training and the held-out points alike, as a user's table holds only real
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -255,11 +258,15 @@ def _rationalise(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({f: sp.Rational(f"{float(f):.12g}") for f in expr.atoms(sp.Float)})
 
 
-def srbench_equal(found: sp.Expr, truth: sp.Expr, ranges: list[tuple[float, float]], timeout: float = 20.0) -> str:
-    """'yes' when found - truth or found / truth simplifies to a constant, 'no', or 'timeout'."""
+def srbench_equal(found: sp.Expr, truth: sp.Expr, ranges: list[tuple[float, float]], timeout: float = 20.0,
+                  positive: list[bool] | None = None) -> str:
+    """'yes' when found - truth or found / truth simplifies to a constant, 'no', or 'timeout'.
+    An input is declared positive when its range is, or (positive[i]) when it is positive at every point
+    of the row (train and held-out): with non-finite points dropped, that is where the truth is real."""
     subs = {}
     for i, (low, _) in enumerate(ranges, start=1):
-        subs[f"x{i}"] = sp.Symbol(f"x{i}", positive=True) if low >= 0 else sp.Symbol(f"x{i}", real=True)
+        pos = low >= 0 or bool(positive and positive[i - 1])
+        subs[f"x{i}"] = sp.Symbol(f"x{i}", positive=True) if pos else sp.Symbol(f"x{i}", real=True)
 
     def rebind(e):
         return e.xreplace({s: subs.get(str(s), s) for s in e.free_symbols})
@@ -338,7 +345,8 @@ def run_dso_row(row: dict, seed: int, points: int, time_limit: float, nonfinite:
     test_rmse = float(np.sqrt(np.mean((pred - yt) ** 2))) if np.all(np.isfinite(pred)) else float("inf")
     spread = float(np.std(yt))
     numeric_ok = test_rmse <= 1e-6 * spread
-    symbolic = srbench_equal(result.expression, truth, ranges) if numeric_ok else "not tried"
+    positive = [bool(np.all(X[:, j] > 0) and np.all(Xt[:, j] > 0)) for j in range(n)]
+    symbolic = srbench_equal(result.expression, truth, ranges, positive=positive) if numeric_ok else "not tried"
     out.update(status="exact" if (numeric_ok and symbolic == "yes") else "miss", formula=str(result.expression),
                label=result.label, exact_flag=bool(getattr(result, "exact", False)), seconds=round(seconds, 2),
                cpu_seconds=round(cpu_seconds, 2),
@@ -430,7 +438,7 @@ def _dso_summary(results: list[dict], args) -> int:
     misses = [r for r in ran if r["status"] == "miss"]
     secs = sorted(r["seconds"] for r in ran)
     cpu = sorted(r["cpu_seconds"] for r in ran if "cpu_seconds" in r)
-    ratios = [r["ratio"] for r in misses if r.get("ratio") is not None]
+    ratios = [r["ratio"] for r in misses if r.get("ratio") is not None and math.isfinite(r["ratio"])]
     median_s = float(np.median(secs)) if secs else float("nan")
     median_ratio = float(np.median(ratios)) if ratios else float("nan")
     total = len(results)

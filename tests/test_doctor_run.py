@@ -308,3 +308,12 @@ def test_functional_relu_and_module_chain_are_seen(tmp_path):
     assert ("dense", "relu") in kinds
     assert run.data.input_dtype == "int64" and run.data.input_shape[1] == 4
     assert any(name.endswith("hidden") for name in run.history.dead_fraction)
+
+
+def test_initial_spread_needs_enough_weights_but_sees_all_zero_kernels():
+    from nnfit.doctor.monitors._common import initial_spread
+
+    assert initial_spread(np.zeros((1, 1))) == 0.0            # one zero weight is still all-zero
+    assert initial_spread(np.array([[0.3, 0.31]])) is None     # two weights: no spread to judge
+    w = np.random.default_rng(0).normal(0.0, 0.2, size=(20, 20))
+    assert abs(initial_spread(w) - 0.2) < 0.02

@@ -22,6 +22,20 @@ SATURATION_MARGIN = 0.01     # sigmoid output < 0.01 or > 0.99, tanh |a| > 0.99
 PROBE_ROWS = 512
 MAX_GRAD_RECORDS = 60        # gradient / update-ratio records kept per layer (sampled evenly)
 
+# The spread of fewer initial weights than this says nothing about their scale (two weights can sit
+# close by chance); an all-zero kernel is recorded whatever its size.
+MIN_WEIGHTS_FOR_SPREAD = 10
+
+
+def initial_spread(weights: np.ndarray) -> float | None:
+    """Standard deviation of a kernel as initialised, for bad-initial-scale: 0.0 when every weight is
+    exactly zero, None when too few weights to judge a spread."""
+    w = np.asarray(weights, dtype=float)
+    if w.size and not np.any(w):
+        return 0.0
+    return float(w.std()) if w.size >= MIN_WEIGHTS_FOR_SPREAD else None
+
+
 def activation_name(fn: Any) -> str:
     """'relu', 'linear', ... or 'custom:<name>' for a lambda or user function."""
     if fn is None:

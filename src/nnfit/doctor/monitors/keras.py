@@ -19,7 +19,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, as_2d, fill_data,  # noqa: E402
-                                           fit_quality, layer_stats, probe_rows, thin)
+                                           fit_quality, initial_spread, layer_stats, probe_rows, thin)
 from nnfit.doctor.run import LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun  # noqa: E402
 
 # Update ratios are measured on ~60 batches per fit and the probe-batch loss ~100 times, and in any
@@ -149,9 +149,9 @@ class KerasMonitor(keras.callbacks.Callback):
         run.layers = describe_layers(model, self.script)
         for layer in self._dense():
             # the weights as initialised (before this fit's first update): bad-initial-scale reads their spread
-            kernel = np.asarray(layer.get_weights()[0]) if layer.get_weights() else None
-            if kernel is not None and kernel.size > 1:
-                run.initial_weight_std.setdefault(layer.name, float(kernel.std()))
+            spread = initial_spread(layer.get_weights()[0]) if layer.get_weights() else None
+            if spread is not None:
+                run.initial_weight_std.setdefault(layer.name, spread)
         if self.script is not None:
             run.source = run.source or self.script.path
             run.source_lines = run.source_lines or self.script.lines

@@ -20,7 +20,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, fill_data,
-                                           fit_quality, layer_stats, probe_rows, thin)
+                                           fit_quality, initial_spread, layer_stats, probe_rows, thin)
 from nnfit.doctor.run import History, LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun, broadcasts
 from nnfit.doctor.vocab import TORCH_ACTIVATIONS, TORCH_FUNCTIONAL_LOSSES
 
@@ -241,7 +241,9 @@ class TorchWatcher:
         if count == 1 and not self.history.n_updates:
             # the weights as initialised (before the first update): bad-initial-scale reads their spread
             for n, m in self._linear_layers().items():
-                self.initial_weight_std.setdefault(n, float(m.weight.detach().double().std()) if m.weight.numel() > 1 else 0.0)
+                spread = initial_spread(m.weight.detach().double().cpu().numpy())
+                if spread is not None:
+                    self.initial_weight_std.setdefault(n, spread)
         if _sampled(count):
             layers = self._linear_layers()
             self._snap = {n: [p.detach().clone() for p in m.parameters()] for n, m in layers.items()}
