@@ -88,7 +88,9 @@ def evaluate(predict: Callable[[np.ndarray], np.ndarray], X_test: np.ndarray, y_
     error = pred - y_test
     if not np.all(np.isfinite(error)):
         return float("inf"), float("inf")
-    return float(np.sqrt(np.mean(error**2)) / y_test.std()), float(np.max(np.abs(error)))
+    # in units of the largest |target|: a truth near 1e200 (exp of a product) would overflow when squared
+    unit = float(np.max(np.abs(y_test))) or 1.0
+    return float(np.sqrt(np.mean((error / unit) ** 2)) / (y_test / unit).std()), float(np.max(np.abs(error)))
 
 
 # -- methods: each returns (predict, note, extra) ------------------------------------------------
@@ -335,13 +337,17 @@ def print_dso_table(records: list[dict]) -> None:
                 cells.append("-")
         table.add_row(label, str(len(subset)), *cells)
     Console(width=220).print(table)
-    compared = [r for r in ran if "sklearn (64,64)" in r["results"]]
+    peers = ("sklearn (64,64)", "sklearn nnfit width")
+    # a row where every scikit-learn score is NaN (its RMSE/std overflowed) has nothing to compare with
+    compared = [r for r in ran if "sklearn (64,64)" in r["results"]
+                and any(math.isfinite(r["results"][m]["nrmse"]) or r["results"][m]["nrmse"] == math.inf for m in peers)]
+    uncompared = [r["name"] for r in ran if "sklearn (64,64)" in r["results"] and r not in compared]
     if compared:
         worse = [r["name"] for r in compared
-                 if not r["results"]["nnfit table"]["nrmse"] <= min(r["results"][m]["nrmse"]
-                                                                   for m in ("sklearn (64,64)", "sklearn nnfit width"))]
+                 if not r["results"]["nnfit table"]["nrmse"] <= np.nanmin([r["results"][m]["nrmse"] for m in peers])]
         print(f"rows run: {len(ran)}, skipped: {len(records) - len(ran)}; nnfit table mode worse than the better "
-              f"fair scikit-learn MLP on {len(worse)} of {len(compared)} rows" + (f": {', '.join(worse)}" if worse else ""))
+              f"fair scikit-learn MLP on {len(worse)} of {len(compared)} rows" + (f": {', '.join(worse)}" if worse else "")
+              + (f"; not comparable (scikit-learn's score is NaN): {', '.join(uncompared)}" if uncompared else ""))
     slow = [r["name"] for r in ran if max(r["results"][m]["seconds"] for m in ("nnfit table", "nnfit function")) > 60]
     print(f"nnfit fits over 60 s: {len(slow)}" + (f" ({', '.join(slow)})" if slow else ""))
     if not compared:

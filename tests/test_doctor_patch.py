@@ -274,11 +274,15 @@ TORCH_BROADCAST = textwrap.dedent("""
 """)
 
 
-def test_torch_broadcast_batch_shuffle_and_clipping_patches(tmp_path):
+def broadcast_plan(tmp_path):
     path, cap = capture_of(tmp_path, "loop.py", TORCH_BROADCAST)
     findings = [finding("NF125", prediction_shape=[16, 1], target_shape=[16]), finding("NF124"), finding("NF112"),
                 finding("NF129")]
-    plan = plan_patches(TORCH_BROADCAST, str(path), cap, findings)
+    return plan_patches(TORCH_BROADCAST, str(path), cap, findings)
+
+
+def test_torch_broadcast_batch_shuffle_and_clipping_patches(tmp_path):
+    plan = broadcast_plan(tmp_path)
     by_code = {p.codes[0]: p for p in plan.singles}
     assert set(by_code) == {"NF125", "NF124", "NF112", "NF129"}, plan.skipped
     assert added(by_code["NF125"].diff()) == ["loss = mse(out, y[start:start + 16].reshape(-1, 1))"]
@@ -291,8 +295,12 @@ def test_torch_broadcast_batch_shuffle_and_clipping_patches(tmp_path):
     shuffled = added(by_code["NF129"].diff())
     assert "nnfit_rng = numpy.random.default_rng(0)" in shuffled and "import numpy" in shuffled
     assert "for start in nnfit_rng.permutation(range(0, 256, 16)):" in shuffled
-    # all together, the script still runs as it is, and trains better than the original
     assert "loss = mse(out, y[start:start + 32].reshape(-1, 1))" in plan.combined.source
+
+
+@pytest.mark.slow
+def test_the_torch_loop_patches_together_run_as_written_and_train_better(tmp_path):
+    plan = broadcast_plan(tmp_path)
     runs = {}
     for name, text in (("original.py", TORCH_BROADCAST), ("combined.py", plan.combined.source)):
         (tmp_path / name).write_text(text)
