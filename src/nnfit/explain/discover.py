@@ -31,6 +31,7 @@ from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
 from nnfit.explain.sparse import Candidate, node_count, pareto
 from nnfit.explain.budget import clock
+from nnfit.explain.values import evaluate, simple_values as _simple_values
 from nnfit.metrics import rmse as _rmse
 
 # A held-out RMSE at or below this fraction of the target's RMS is rounding error. Read from the DSO
@@ -60,36 +61,6 @@ class Discovery:
 
     def table(self) -> list[dict[str, Any]]:
         return [c.row() | {"chosen": c is self.best} for c in self.pareto]
-
-
-def evaluate(expr: sp.Expr, symbols: Sequence[sp.Symbol], X: np.ndarray) -> np.ndarray:
-    try:
-        fn = sp.lambdify(list(symbols), expr, modules="numpy")
-        with np.errstate(all="ignore"):
-            out = np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError, KeyError, AttributeError):
-        return np.full(len(X), np.nan)
-    return out
-
-
-def _simple_values(v: float) -> list[sp.Expr]:
-    out: list[sp.Expr] = []
-    if abs(v) < 1e-9:
-        out.append(sp.Integer(0))
-    for digits in (1, 10, 100, 1000):
-        r = round(v * digits)
-        if r and abs(r - v * digits) <= 1e-6 * max(1.0, abs(v * digits)):
-            out.append(sp.Rational(int(r), digits))
-            break
-    frac = sp.Rational(v).limit_denominator(12)
-    if frac != 0 and abs(float(frac) - v) <= 1e-8 * max(1.0, abs(v)):
-        out.append(frac)
-    # multiples of pi, and of e and 1/e (a prefactor exp(c) left by a fit in log space, c an integer)
-    for base, value in ((sp.pi, math.pi), (sp.E, math.e), (1 / sp.E, 1 / math.e)):
-        ratio = sp.Rational(v / value).limit_denominator(12)
-        if ratio != 0 and abs(float(ratio) * value - v) <= 1e-8 * max(1.0, abs(v)):
-            out.append(ratio * base)
-    return list(dict.fromkeys(out))
 
 
 def snap_constants(expr: sp.Expr, symbols: Sequence[sp.Symbol], Xva: np.ndarray, yva: np.ndarray,

@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 
 from nnfit.explain.budget import clock
+from nnfit.explain.values import evaluate, simple_values as _simple_values
 from nnfit.metrics import rmse as _rmse
 
 # Inputs whose magnitude exceeds this are not raised to the second power in the multipliers: the
@@ -427,8 +428,6 @@ def _build(problem: _Problem, theta, phi_exps, poly_exps, mult_exps, symbols, Xt
     for g in gs:
         columns += [m * g for m in mults]
     expr = sum(sp.Float(float(ci)) * columns[k] for ci, k in zip(c, keep))
-    from nnfit.explain.discover import evaluate
-
     v2 = _rmse(evaluate(expr, symbols, Xva), yva)
     if not math.isfinite(v2):
         return None
@@ -438,8 +437,6 @@ def _build(problem: _Problem, theta, phi_exps, poly_exps, mult_exps, symbols, Xt
 def merge_phases(expr: sp.Expr) -> list[sp.Expr]:
     """a*sin(u) + b*cos(u) with b/a a constant, written as c*sin(u + phi) and c*cos(u + phi'), for each of
     the phases phi + k*pi/2 (one of them may be a simple value: -pi/6, or an integer shift of u)."""
-    from nnfit.explain.discover import _simple_values
-
     try:
         e = sp.expand(expr)
     except Exception:  # noqa: BLE001 - expansion of a strange form: nothing to merge

@@ -59,8 +59,9 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     if state is True:
         return
     updates = n_updates_planned(run)
-    # A run the monitor cut short (time budget) was going to train longer: "still falling" is ours.
-    truncated = bool(run.stopped_by_budget_s)
+    # A run the monitor cut short (time budget) was going to train longer, and `doctor check` runs as
+    # many updates as its --steps says: in both, "still falling" is ours, not the script's.
+    truncated = bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None
     drop = tail_drop(trend_series(run)) if state is False and not truncated else None
     few = updates is not None and updates < MIN_UPDATES
     r2 = train_r2(run)
