@@ -221,8 +221,18 @@ class _Session:
         return tuple(args), kwargs
 
     # -- Keras ------------------------------------------------------------------------------------
-    def keras_batch_step(self, model: Any, original: Any, args: tuple, kwargs: dict, monitor_cls: Any,
-                         optimizer_info: Any) -> Any:
+    def keras_optimizers_built(self) -> list[Any]:
+        """Every Keras optimiser the script built so far, and whether it was passed to compile."""
+        from nnfit.doctor.monitors.keras import optimizer_info   # keras is imported only for Keras scripts
+
+        built = []
+        for obj in self.keras_built:
+            info = optimizer_info(obj)
+            info.passed_to_compile = obj._nnfit_passed
+            built.append(info)
+        return built
+
+    def keras_batch_step(self, model: Any, original: Any, args: tuple, kwargs: dict, monitor_cls: Any) -> Any:
         """`model.train_on_batch(x, y)` in the script's own loop: each call is one update (and one
         'epoch' of the record: the loop, not Keras, decides what a pass is), watched by the same
         monitor as `fit`, under the same update budget and with the same held-out rows."""
@@ -246,12 +256,7 @@ class _Session:
             run.config.batch_size = len(xa) if xa is not None and xa.ndim else None
             run.config.fit_line = self.script.caller_line()
             run.config.shuffle = None          # the script's loop chooses the batches
-            built = []
-            for obj in self.keras_built:
-                info = optimizer_info(obj)
-                info.passed_to_compile = obj._nnfit_passed
-                built.append(info)
-            run.config.optimizers_built = built
+            run.config.optimizers_built = self.keras_optimizers_built()
             remaining = max(1.0, self.train_budget_s * SAFETY_FACTOR)
             monitor = monitor_cls(xa, ya, budget_s=remaining, script=self.script, run=run)
             monitor._nnfit_batch_loop = True
@@ -329,7 +334,7 @@ class _Session:
         import keras
         from keras.src.optimizers import base_optimizer
 
-        from nnfit.doctor.monitors.keras import KerasMonitor, optimizer_info
+        from nnfit.doctor.monitors.keras import KerasMonitor
 
         session = self
         saved = []
@@ -394,12 +399,7 @@ class _Session:
                 run.config.fit_line = session.script.caller_line()
                 run.config.validation_split = kwargs.get("validation_split") or None
                 run.config.shuffle = bool(kwargs.get("shuffle", True))
-                built = []
-                for obj in session.keras_built:
-                    info = optimizer_info(obj)
-                    info.passed_to_compile = obj._nnfit_passed
-                    built.append(info)
-                run.config.optimizers_built = built
+                run.config.optimizers_built = session.keras_optimizers_built()
                 # the monitor's own wall-clock stop is only a safety net behind the update budget
                 remaining = max(1.0, session.train_budget_s * SAFETY_FACTOR - sum(
                     (e[0].history.seconds or 0.0) for e in session.keras_runs.values()))
@@ -423,7 +423,7 @@ class _Session:
         def train_on_batch_(original: Any) -> Any:
             @functools.wraps(original)
             def train_on_batch(self: Any, *args: Any, **kwargs: Any) -> Any:
-                return session.keras_batch_step(self, original, args, kwargs, KerasMonitor, optimizer_info)
+                return session.keras_batch_step(self, original, args, kwargs, KerasMonitor)
             return train_on_batch
 
         patch(keras.layers.Dense, "__init__", dense_init)
