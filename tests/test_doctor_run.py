@@ -206,7 +206,8 @@ def test_wall_clock_cap_reduces_the_update_budget_up_front(tmp_path):
     path = write(tmp_path, "train.py", LONG_TORCH)
     cap = run_script(str(path), max_updates=100_000, train_budget_s=1.0)
     assert cap.budget_reduced_from == 100_000 and cap.max_updates < 100_000
-    assert cap.updates_run == cap.max_updates
+    # the reduced budget is what stops it, or the wall-clock safety net behind it on a busy machine
+    assert 0 < cap.updates_run <= cap.max_updates
     assert any("reduced from 100000" in note for note in cap.notes)
 
 
