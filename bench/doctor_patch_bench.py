@@ -21,7 +21,6 @@ import contextlib
 import io
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -29,12 +28,13 @@ import time
 import warnings
 from pathlib import Path
 
+from doctor_real import heldout_metric   # bench/ is on sys.path when a bench script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus" / "real"
 # Reached = within this of the fixed version's metric (R² or accuracy): the programs' own held-out sets
 # are small (tens to hundreds of rows), where 0.005 is below what a second seed moves either metric.
 TOLERANCE = 0.005
-METRIC = re.compile(r"HELDOUT\s+(r2|accuracy)\s*=\s*([-+0-9.eEinfa]+)")
 
 
 def halves() -> dict[str, str]:
@@ -51,13 +51,7 @@ def run_standalone(path: Path, timeout: float) -> float | None:
                               timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return None
-    found = METRIC.findall(done.stdout)
-    if not found:
-        return None
-    try:
-        return float(found[-1][1])
-    except ValueError:
-        return None
+    return heldout_metric(done.stdout)
 
 
 def patch_program(folder: Path, out: Path) -> tuple[list[str], list[str]]:
