@@ -151,8 +151,16 @@ def test_keras_patches_remove_the_layer_and_pass_the_optimizer(tmp_path):
     removal = by_code["NF101"].diff()
     assert "r.add(Dense(1, activation='sigmoid', input_dim=1))   # the bottleneck" in removed(removal)
     assert "r.add(Dense(16, activation='sigmoid', input_dim=1))" in added(removal)   # the input size moves on
-    fit = added(by_code["NF102"].diff())
+    longer = added(by_code["NF102"].diff())
+    fit = [line for line in longer if line.startswith("r.fit(")]
     assert fit and "batch_size=32" in fit[0] and "epochs=1," not in fit[0]
+    # the longer training ends at a tenth of the rate: the string optimiser built with a schedule
+    # whose boundary is 80 % of the updates the new fit call makes
+    epochs = int(fit[0].split("epochs=")[1].split(",")[0].rstrip(")"))
+    boundary = int(0.8 * epochs * 7)       # 200 rows in batches of 32
+    assert f"optimizer=keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.PiecewiseConstantDecay([{boundary}], " \
+           "[0.01, 0.001]))" in " ".join(longer)
+    assert longer.count("import keras") == 1
     assert "r.compile(loss='mean_squared_error', optimizer=sgd, metrics=['accuracy'])" in added(by_code["NF109"].diff())
     assert "r.add(Dense(1, activation='linear'))" in added(by_code["NF107"].diff())
     assert "metrics=['mae']" in by_code["NF108"].diff()
@@ -244,7 +252,11 @@ def test_torch_patches_follow_a_full_batch_loop_with_named_epochs(tmp_path):
     plan = plan_patches(FULL_BATCH_TORCH, str(path), cap, [finding("NF102"), finding("NF106", transform="standardise")])
     by_code = {p.codes[0]: p for p in plan.singles}
     assert set(by_code) == {"NF102", "NF106"}, plan.skipped
-    assert added(by_code["NF102"].diff()) == ["EPOCHS = 3000"]     # one update per epoch, set where the script sets it
+    # one update per epoch, set where the script sets it; the last fifth of the updates at a tenth of the rate
+    assert added(by_code["NF102"].diff()) == [
+        "EPOCHS = 3000",
+        "nnfit_polish = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=[2400], gamma=0.1)",
+        "nnfit_polish.step()"]
     scaled = added(by_code["NF106"].diff())
     assert "target_scaled = y_scaler.scale(target)" in scaled and "loss = criterion(out, target_scaled)" in scaled
     assert "print(float(y_scaler.unscale(model(inputs[:5])).sum()))" in scaled

@@ -51,10 +51,11 @@ def test_strength_grows_with_margin_and_is_capped():
 def test_a_run_that_fits_well_gets_no_error_and_unfounded_warnings_become_info():
     run = watched(r2=GOOD_FIT + 0.005)
     findings = assess([finding("NF103", "measured", 3.0), finding("NF124", "setting"),
-                       finding("NF117", "code")], run)
+                       finding("NF128", "data", severity=Severity.WARNING), finding("NF117", "code")], run)
     by_code = {f.code: f.severity for f in findings}
     assert by_code["NF103"] is Severity.WARNING           # measured: still worth a warning
     assert by_code["NF124"] is Severity.INFO              # a setting alone, on a run that fits: no alarm
+    assert by_code["NF128"] is Severity.INFO              # a fact of the data this training fitted anyway
     assert by_code["NF117"] is Severity.WARNING           # advice about the code keeps its level
 
 

@@ -260,3 +260,133 @@ def test_zero_initialised_layers_are_bad_initial_scale_but_a_zero_readout_is_not
     assert [f.location.layer for f in found] == ["h", "out"] and found[0].severity is Severity.ERROR
     run.initial_weight_std = {"h": 0.3, "out": 0.0}     # random hidden layer, zero readout: units still differ
     assert "NF120" not in codes(run_rules(run))
+
+
+# -- evidence over patterns: each case below is a general signature read from the run -------------
+
+def _torch_classifier(counts, accuracy, loss, layers=None):
+    layers = layers or [LayerInfo("embed", kind="embedding", units=100), dense("out", 2, "linear", 100)]
+    n = sum(counts.values())
+    run = TrainingRun(framework="torch", source="train.py", layers=layers,
+                      data=DataStats(n_samples=n, inputs=[col(0, 2000, True)] * 60, targets=[col(0, 1, True)],
+                                     class_counts=counts),
+                      config=TrainingConfig(optimizer=OptimizerInfo("sgd", 0.05, line=5), loss="cross_entropy",
+                                            epochs=5, batch_size=1, fit_line=9))
+    run.history = History(loss=loss, batch_loss=loss, update_ratio={"out": [0.2, 0.1, 0.05, 0.02, 0.01, 0.01]})
+    run.fit.train_accuracy = accuracy
+    return run
+
+
+def test_a_classifier_at_the_constant_loss_but_above_chance_is_still_on_its_way():
+    # cross-entropy still log 2 (scores tiny), yet 80 % right against a 54 % majority: too few updates
+    run = _torch_classifier({"0": 151, "1": 177}, 0.80, [0.6931] * 5)
+    found = run_rules(run)
+    assert found[0].code == "NF102" and found[0].basis == "measured" and found[0].severity is Severity.ERROR
+    assert "NF122" not in codes(found)          # something is learned: not loss-not-decreasing
+    nf119 = [f for f in found if f.code == "NF119"]
+    assert not nf119 or nf119[0].severity is Severity.INFO
+
+
+def test_a_classifier_at_the_constant_loss_and_at_chance_is_not_called_too_few_updates():
+    run = _torch_classifier({"0": 151, "1": 177}, 0.56, [0.6931] * 5)
+    found = codes(run_rules(run))
+    assert "NF102" not in found and "NF122" in found
+    run = _torch_classifier({"0": 151, "1": 177}, 0.80, [0.40, 0.30, 0.29, 0.29, 0.29])   # the loss fell and levelled: not this signature
+    assert "NF102" not in codes(run_rules(run))
+
+
+def _deep_sigmoid_run(dead=0.0):
+    layers = [dense(f"h{i}", 500, "sigmoid", 32 if i == 0 else 500) for i in range(4)] + [dense("out", 1, "linear", 500)]
+    run = static_run(layers, [col(0, 1, True)] * 32, [col(-3, 3)], 2567, opt=OptimizerInfo("sgd", 0.01, line=5),
+                     epochs=10, batch=100)
+    run.framework, run.data.exact = "keras", True
+    steps = [6.8, 40.0, 210.0, 30.0, 2.0] + [1.06] * 255
+    norms = {"h0": [0.0027] * 10, "h1": [0.0105] * 10, "h2": [0.041] * 10, "h3": [0.16] * 10, "out": [0.55] * 10}
+    run.history = History(batch_loss=steps, loss=[21.1] + [1.06] * 9, grad_norm=norms,
+                          update_ratio={k: [1e-5] * 20 for k in norms},
+                          saturated_fraction={f"h{i}": [0.0] for i in range(4)},
+                          dead_fraction={"h0": [dead]} if dead else {})
+    run.extra["train_r2"] = 0.0
+    return run
+
+
+def test_a_gradient_vanishing_through_sigmoid_layers_is_the_cause_not_the_early_jump():
+    found = run_rules(_deep_sigmoid_run())
+    assert found[0].code == "NF111" and found[0].severity is Severity.ERROR and found[0].kind == "cause"
+    nf103 = next(f for f in found if f.code == "NF103")
+    assert nf103.severity is Severity.WARNING      # the jump left nothing broken: the network came back
+    nf102 = next(f for f in found if f.code == "NF102")
+    assert nf102.severity is Severity.WARNING      # 260 updates, but the loss was flat for nine epochs
+
+
+def test_an_early_jump_that_left_dead_units_stays_the_error():
+    run = _deep_sigmoid_run()
+    run.history.dead_fraction = {"h0": [1.0]}
+    run.history.saturated_fraction = {"h3": [0.9]}
+    nf103 = next(f for f in run_rules(run) if f.code == "NF103")
+    assert nf103.severity is Severity.ERROR and "left" in nf103.message
+
+
+def test_missing_bias_is_a_warning_only_where_an_offset_is_needed():
+    layers = [dense("h", 8, "tanh", 1), dense("out", 1, "linear", 8)]
+    for layer in layers:
+        layer.use_bias = False
+    run = _torch_regression(layers)
+    run.data.targets = [ColumnStats(-1.0, 1.0, 0.0, 0.5)]          # centred targets: no offset to make
+    assert next(f for f in run_rules(run) if f.code == "NF119").severity is Severity.INFO
+    run = _torch_regression(layers)
+    run.data.targets = [ColumnStats(10.0, 12.0, 11.0, 0.5)]        # the output must sit near 11
+    assert next(f for f in run_rules(run) if f.code == "NF119").severity is Severity.WARNING
+
+
+def test_a_network_without_nonlinearity_is_too_small_for_curved_data_whatever_its_training():
+    run = _torch_regression([dense("a", 1, "linear", 1), dense("b", 1, "linear", 1)], lr=0.01)
+    run.history = History(loss=[2e7] + [math.nan] * 20, batch_loss=[2e7] + [math.nan] * 20)
+    run.fit.train_r2, run.fit.reference_r2, run.fit.linear_r2 = -math.inf, 0.9999, 0.92
+    nf115 = next(f for f in run_rules(run) if f.code == "NF115")
+    assert nf115.basis == "data" and "linear map" in nf115.message
+    run.fit.linear_r2 = 0.99                                       # linear data: a linear model is enough
+    assert "NF115" not in codes(run_rules(run))
+
+
+def test_a_watched_run_that_saw_no_data_reads_them_from_its_script(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text("import torch\nW = torch.zeros(1, 1, requires_grad=True)\nb = torch.zeros(1, requires_grad=True)\n"
+                      "opt = torch.optim.SGD([W, b], lr=1e-7)\nfor i in range(100):\n"
+                      "    xs = torch.tensor([[float(i)]])\n    ys = torch.tensor([[2.0 * i]])\n"
+                      "    cost = torch.mean((ys - (xs @ W + b)) ** 2)\n    opt.zero_grad()\n    cost.backward()\n    opt.step()\n")
+    run = TrainingRun(framework="torch", source=str(script),
+                      config=TrainingConfig(optimizer=OptimizerInfo("sgd", 1e-7, line=4)))
+    found = {f.code: f for f in run_rules(run)}
+    assert run.data.exact is False and run.data.inputs                # filled from the text
+    assert found["NF105"].severity is Severity.INFO                   # nothing measured the fit: noted, no alarm
+
+
+def test_static_a_bounded_output_on_a_regression_without_known_targets_is_a_warning():
+    run = static_run([dense("h", 500, "tanh", 4), dense("out", 1, "tanh", 500)], [], [], None,
+                     opt=OptimizerInfo("rmsprop", None), loss="mean_absolute_error")
+    nf107 = next(f for f in run_rules(run) if f.code == "NF107")
+    assert nf107.severity is Severity.WARNING and "not known" in nf107.message
+    run = static_run([dense("h", 500, "tanh", 4), dense("out", 1, "linear", 500)], [], [], None,
+                     opt=OptimizerInfo("rmsprop", None), loss="mean_absolute_error")
+    assert "NF107" not in codes(run_rules(run))
+
+
+def test_static_plain_sgd_on_unscaled_squared_error_data_is_a_rate_warning():
+    layers = [dense("a", 1, "linear", 1), dense("b", 1, "linear", 1)]
+    run = static_run(layers, [col(-1.7, 1.7)], [col(3, 9804)], 100, opt=OptimizerInfo("sgd", 0.01), loss="mse", epochs=300)
+    nf103 = next(f for f in run_rules(run) if f.code == "NF103")
+    assert nf103.basis == "data" and nf103.severity is Severity.WARNING
+    run = static_run(layers, [col(-1.7, 1.7)], [col(-2, 2)], 100, opt=OptimizerInfo("sgd", 0.01), loss="mse", epochs=300)
+    assert "NF103" not in codes(run_rules(run))
+    run = static_run(layers, [col(-1.7, 1.7)], [col(3, 9804)], 100, opt=OptimizerInfo("adam", 0.01), loss="mse", epochs=300)
+    assert "NF103" not in codes(run_rules(run))     # Adam's step does not grow with the gradient
+
+
+def test_an_adaptive_rate_that_cannot_reach_the_weight_a_linear_model_needs_is_too_low():
+    run = static_run([dense("d", 1, "linear", 1)], [col(1, 10, True)], [col(10, 100, True)], 10,
+                     opt=OptimizerInfo("rmsprop", 0.005), loss="mse", epochs=100, batch=32)
+    nf104 = next(f for f in run_rules(run) if f.code == "NF104")
+    assert nf104.evidence["needed_weight"] > nf104.evidence["reach"]
+    run.config.epochs = 2000                     # 2000 updates reach 32: enough
+    assert "NF104" not in codes(run_rules(run))

@@ -501,7 +501,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         nets = [models.build_mlp(n_inputs, 1, architectures[0], self.activation, seed=self.random_state + attempt
                                  ).to(data.X.device) for attempt in range(self.restarts)]
         self._say(f"stage 1: {self.restarts} warm start(s) of {models.describe(nets[0])}")
-        val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history)
+        settle = capacity.SEED_SETTLES_ABOVE ** 2 if len(architectures) > 1 else math.inf
+        val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history,
+                                                settle_above=settle)
         incumbent = capacity.Trial(architectures[0], net, val, 1, time.perf_counter() - began)
         now = time.perf_counter()
         left = deadline - now
@@ -560,9 +562,11 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         return self.y_transform_.inverse(out)
 
     def _warm_then_polish(self, nets: list[nn.Sequential], data: train.Data, deadline: float, adam_steps: int,
-                          lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH
-                          ) -> tuple[float, nn.Sequential, str]:
-        """Adam warm start for every candidate, then the second-order polish on the best ones."""
+                          lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH,
+                          settle_above: float = math.inf) -> tuple[float, nn.Sequential, str]:
+        """Adam warm start for every candidate, then the second-order polish on the best ones: the
+        next one only while the best is above good_enough, and none after a first one left above
+        settle_above (validation MSE: there another architecture is worth more than another seed)."""
         candidates = []
         warm_data = _row_subset(data, WARM_START_MAX_ROWS, self.random_state)
         for order, net in enumerate(nets):
@@ -578,7 +582,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             val = train.mse(net, data.X_val, data.Y_val)
             if best is None or val < best[0]:
                 best = (val, net)
-            if best[0] < good_enough or time.perf_counter() > deadline:
+            if best[0] < good_enough or best[0] > settle_above or time.perf_counter() > deadline:
                 break
         assert best is not None
         return best[0], best[1], optimizer_used
@@ -593,7 +597,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             n_params = sum(p.numel() for p in net.parameters())
             max_rows = max(LM_MAX_JACOBIAN // n_params, 256)
             lm_data = _row_subset(data, max_rows, self.random_state)
-            history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150))
+            history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150,
+                                                      plateau=train.LM_PLATEAU))
             note = f" on {len(lm_data.X)} of {len(data.X)} rows" if len(lm_data.X) < len(data.X) else ""
             return "Adam warm start + Levenberg-Marquardt" + note
         if method == "lbfgs":

@@ -123,6 +123,9 @@ class Finding:
     margin: float = 1.0
     score: float = 0.0                 # strength of the evidence, set by the ranking model
     consequence_of: list[str] = dataclasses.field(default_factory=list)   # a symptom: the causes found
+    # the catalogue's kind for this one finding when its own evidence names the cause (a vanishing
+    # gradient measured through a stack of sigmoid layers is the activations' doing: a cause); None: the catalogue's
+    kind: str | None = None
     repair_gain: float | None = None   # measured effect of this finding's fix (held-out metric gain)
 
     def __post_init__(self) -> None:
@@ -147,6 +150,7 @@ class Finding:
             "fix": self.fix,
             "basis": self.basis,
             "score": round(self.score, 4),
+            "kind": self.kind or CATALOGUE[self.code].kind,
             "consequence_of": self.consequence_of,
             "repair_gain": self.repair_gain,
         }

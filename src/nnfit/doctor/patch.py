@@ -35,8 +35,17 @@ from nnfit.errors import NNFitError
 # held-out R² 0.9997 after 2500 such updates (measured with repair.train, batch 32).
 TARGET_UPDATES = 3000
 FIX_BATCH = 32
-# Learning-rate changes: NF103 divides by 10 (one decade, the step the rule's evidence is read in);
-# NF104 sets the optimiser family's usual default.
+# Learning-rate changes: NF103 divides by 10 (one decade, the step the rule's evidence is read in) and
+# multiplies the updates by the same factor, so the distance the weights can travel (rate x updates)
+# stays what the script allowed: on gh-MorvanZhou-PyTorch-Tutorial-31 (tuning half) lr / 10 alone
+# undertrains (held-out R² 0.61), lr / 10 over 10x the updates reaches 0.94. NF104 sets one decade up.
+LR_STEP = 10.0
+# NF102 asks for a decade more updates than the script made when the loss was measured still falling
+# at its end (the rule's evidence that training was cut short), and at least TARGET_UPDATES.
+UPDATE_STEP = 10
+# A patch never asks for more updates than this (ten times TARGET_UPDATES): beyond it a patched script
+# would run for many minutes where the original ran seconds.
+MAX_PATCH_UPDATES = 10 * TARGET_UPDATES
 
 SCALER_CLASS = '''
 class Scaler:
@@ -203,6 +212,13 @@ class Edits:
     outer: dict[int, list[Callable[[cst.BaseExpression], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
     literals: dict[int, str] = dataclasses.field(default_factory=dict)   # a number literal -> its new text
     exprs: dict[int, list[Callable[[cst.BaseExpression], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
+    # requests that several fixes may make of the same arguments, resolved once per patch (_training):
+    # the total updates wanted, the batch size, the learning rate, and the polish at the end
+    updates: int | None = None
+    batch: int | None = None
+    lr: float | None = None
+    polish: bool = False
+    optimizer: Any = None              # the built optimiser NF109's patch makes the one that trains
 
     def on_call(self, node: cst.Call, fn: Callable[[cst.Call], cst.BaseExpression]) -> None:
         self.calls.setdefault(id(node), []).append(fn)
@@ -224,6 +240,14 @@ class Edits:
             self.globals_in.setdefault(key, set()).update(names)
         for key, names in other.renames.items():
             self.renames.setdefault(key, {}).update(names)
+        if other.updates is not None:
+            self.updates = max(self.updates or 0, other.updates)
+        if other.batch is not None:
+            self.batch = min(self.batch or other.batch, other.batch)
+        if other.lr is not None:
+            self.lr = other.lr if self.lr is None else min(self.lr, other.lr)   # the lower of two rates: the stable one
+        self.polish = self.polish or other.polish
+        self.optimizer = other.optimizer if other.optimizer is not None else self.optimizer
         self.header += [h for h in other.header if h not in self.header]
         self.imports += [i for i in other.imports if i not in self.imports]
         self.changes += other.changes
@@ -443,8 +467,9 @@ class Context:
         sites = self.calls_at(line, "compile") if line else self.calls_named("compile")
         return sites[0] if sites else None
 
-    def optimizer_site(self) -> CallSite | None:
-        opt = self.run.config.optimizer
+    def optimizer_site(self, opt: Any = None) -> CallSite | None:
+        """The constructor call of `opt` (default: the optimiser that trained)."""
+        opt = opt if opt is not None else self.run.config.optimizer
         if opt is None or opt.line is None:
             return None
         sites = [c for c in self.index.calls if c.line == opt.line and c.name.split(".")[-1].lower() == opt.name.lower()]
@@ -519,34 +544,87 @@ def _steps_per_epoch(ctx: Context, batch: int) -> int:
     return max(1, math.ceil((n + held) / max(1, batch)))
 
 
-def _fix_updates(ctx: Context, f: Finding, e: Edits) -> str | None:
+def _script_updates(ctx: Context) -> int | None:
+    """The updates the script makes when it runs as it is (no held-out rows, no doctor's budget)."""
     epochs = int(ctx.run.config.epochs or 1)
-    batch = int(ctx.run.config.batch_size or 32)
-    if ctx.framework == "keras":
-        fit = ctx.fit_site()
-        if fit is None:
-            return "the fit call was not found in the script"
-        batch = min(batch, FIX_BATCH)
-        new_epochs = max(epochs, math.ceil(TARGET_UPDATES / _steps_per_epoch(ctx, batch)))
-        e.on_call(fit.node, lambda c: set_kwarg(set_kwarg(c, "epochs", str(new_epochs), positional=3, aliases=("nb_epoch",)),
-                                                "batch_size", str(batch), positional=2))
-        e.changes.append(f"epochs={new_epochs}, batch_size={batch}")
+    if ctx.framework == "keras" and ctx.fit_site() is not None:
+        return epochs * _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
+    ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
+    if ran and not (cap and ran >= cap):
+        return int(ran)
+    return None
+
+
+def _updates_fixable(ctx: Context) -> str | None:
+    """Why the script's update count cannot be raised, or None."""
+    if ctx.framework == "keras" and ctx.fit_site() is not None:
         return None
+    if ctx.framework == "keras" and not ctx.step_loops():
+        return "the fit call was not found in the script"
     loop = _epoch_loop(ctx)
     if loop is None:
         return "no `for epoch in range(N)` loop around the optimiser step"
-    node, count, literal = loop
-    # updates per pass of the outer loop, as the run counted them (a capped run: at least that many)
     ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
-    per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else _steps_per_epoch(ctx, batch)
-    new_epochs = max(count, math.ceil(TARGET_UPDATES / max(per_pass, 1e-9)))
     if cap and ran and ran >= cap:
-        new_epochs = count       # the run was stopped at the doctor's cap: the script already has more updates
-    if new_epochs == count:
-        return f"the script already makes {TARGET_UPDATES} updates or more (about {per_pass:.0f} per pass)"
-    e.literals[id(literal)] = str(new_epochs)
-    e.changes.append(f"{new_epochs} passes of the training loop (was {count})")
+        # the run was stopped at the doctor's cap: the script already has more updates
+        return f"the script already makes {ran} updates or more (the doctor's budget stopped it there)"
     return None
+
+
+def _fix_updates(ctx: Context, f: Finding, e: Edits) -> str | None:
+    why = _updates_fixable(ctx)
+    if why is not None:
+        return why
+    current = _script_updates(ctx) or 0
+    # a loss measured still falling at the end: a decade more of the same training (the step the rule
+    # advises); a count merely below the rule's minimum: TARGET_UPDATES
+    from nnfit.doctor.rules.too_few_updates import STILL_FALLING
+
+    falling = (f.evidence.get("loss_drop_last_window") or 0.0) >= STILL_FALLING
+    wanted = min(MAX_PATCH_UPDATES, max(TARGET_UPDATES, UPDATE_STEP * current if falling else 0))
+    if current and wanted <= current:
+        return f"the script already makes {current} updates or more"
+    e.updates = wanted
+    batch = int(ctx.run.config.batch_size or FIX_BATCH)
+    if ctx.framework == "keras" and ctx.fit_site() is not None and batch > FIX_BATCH:
+        e.batch = FIX_BATCH
+    e.polish = True
+    return None
+
+
+def _set_updates(ctx: Context, updates: int | None, batch: int | None, e: Edits) -> int | None:
+    """Edits for `updates` in all (epochs= / the loop's count) and `batch`; the updates the patched
+    script then makes, or None when its count was not changed."""
+    epochs = int(ctx.run.config.epochs or 1)
+    fit = ctx.fit_site() if ctx.framework == "keras" else None
+    if fit is not None:
+        b = batch or int(ctx.run.config.batch_size or 32)
+        steps = _steps_per_epoch(ctx, b)
+        new_epochs = max(epochs, math.ceil(updates / steps)) if updates else epochs
+        edit = lambda c: c  # noqa: E731 - composed below
+        if updates:
+            edit = lambda c, ep=new_epochs: set_kwarg(c, "epochs", str(ep), positional=3, aliases=("nb_epoch",))  # noqa: E731
+        if batch is not None:
+            first = edit
+            edit = lambda c, first=first: set_kwarg(first(c), "batch_size", str(b), positional=2)  # noqa: E731
+        e.on_call(fit.node, edit)
+        e.changes.append(", ".join(([f"epochs={new_epochs}"] if updates else []) + ([f"batch_size={b}"] if batch is not None else [])))
+        return new_epochs * steps if updates else None
+    if not updates:
+        return None
+    loop = _epoch_loop(ctx)
+    if loop is None:
+        return None
+    node, count, literal = loop
+    ran = getattr(ctx.capture, "updates_run", None)
+    per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else \
+        _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
+    new_count = max(count, math.ceil(updates / per_pass))
+    if new_count == count:
+        return None
+    e.literals[id(literal)] = str(new_count)
+    e.changes.append(f"{new_count} passes of the training loop (was {count})")
+    return new_count * per_pass
 
 
 def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression] | None:
@@ -587,9 +665,9 @@ def _assigned_value(ctx: Context, name: str) -> cst.BaseExpression | None:
     return None
 
 
-def _script_lr(ctx: Context) -> float | None:
+def _script_lr(ctx: Context, opt: Any = None) -> float | None:
     """The learning rate written in the optimiser's constructor (the run may record a later, scheduled one)."""
-    site = ctx.optimizer_site()
+    site = ctx.optimizer_site(opt)
     if site is None:
         return None
     arg = _kw(site.node, "learning_rate") or _kw(site.node, "lr")
@@ -605,39 +683,103 @@ def _new_lr(ctx: Context, code: str) -> float | None:
     opt = ctx.run.config.optimizer
     name = (opt.name if opt else "adam").lower()
     lr = opt.learning_rate if opt and opt.learning_rate is not None else None
+    current = _script_lr(ctx) or lr
     if code == "NF103":
-        return None if lr is None else float(f"{lr / 10:.3g}")
+        return None if current is None else float(f"{current / LR_STEP:.3g}")
     # NF104: one decade up (the step NF103 takes down), never past the family's usual rate: a rate
     # that is low for unscaled data can be the largest that keeps them stable
-    current = _script_lr(ctx) or lr
     if current is None:
         return good_learning_rate(name)
-    return float(f"{min(current * 10, good_learning_rate(name)):.3g}")
+    return float(f"{min(current * LR_STEP, good_learning_rate(name)):.3g}")
 
 
-def _set_lr(ctx: Context, lr: float, e: Edits) -> str | None:
-    opt = ctx.run.config.optimizer
-    site = ctx.optimizer_site()
-    if site is not None:
-        keyword = "learning_rate" if ctx.framework == "keras" else "lr"
-        position = 0 if ctx.framework == "keras" else 1
-        e.on_call(site.node, lambda c: set_kwarg(c, keyword, f"{lr:g}", positional=position, aliases=("lr",)))
+def _rate_fixable(ctx: Context) -> str | None:
+    if ctx.optimizer_site() is not None:
         return None
     if ctx.framework == "keras":
-        comp = ctx.compile_site()
-        keras_name = ctx.keras_module()
-        if comp is None or opt is None:
+        opt = ctx.run.config.optimizer
+        if ctx.compile_site() is None or opt is None:
             return "the optimiser was not found in the script"
-        if keras_name is None:
-            e.imports.append("import keras")
-            keras_name = "keras"
-        cls = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adamax": "Adamax",
-               "nadam": "Nadam", "adamw": "AdamW", "adadelta": "Adadelta"}.get(opt.name.lower())
-        if cls is None:
+        if KERAS_OPTIMIZERS.get(opt.name.lower()) is None:
             return f"no Keras optimiser class for {opt.name!r}"
-        e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{keras_name}.optimizers.{cls}(learning_rate={lr:g})"))
         return None
     return "the optimiser's constructor was not found in the script"
+
+
+KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adamax": "Adamax",
+                    "nadam": "Nadam", "adamw": "AdamW", "adadelta": "Adadelta"}
+
+
+def _keras_name(ctx: Context, e: Edits) -> str:
+    name = ctx.keras_module()
+    if name is None:
+        if "import keras" not in e.imports:
+            e.imports.append("import keras")
+        name = "keras"
+    return name
+
+
+def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits) -> None:
+    """The learning rate set to `lr` (None: the script's own); with `polish_after`, the rate falls to
+    POLISH_FACTOR of it for the updates after that many (a Keras schedule / a torch MultiStepLR)."""
+    from nnfit.doctor.repair import POLISH_FACTOR
+
+    # the optimiser that will train: the built one NF109's patch passes on, else the one that trained
+    opt = e.optimizer if e.optimizer is not None else ctx.run.config.optimizer
+    site = ctx.optimizer_site(opt)
+    if e.optimizer is not None and site is None:
+        return
+    current = _script_lr(ctx, opt) if site is not None else (opt.learning_rate if opt else None)
+    if site is not None and current is None and lr is None:
+        polish_after = None        # the script's rate is not a plain number (a schedule): left as it is
+    rate = lr if lr is not None else current if current is not None else good_learning_rate(opt.name if opt else "adam")
+    if ctx.framework == "keras":
+        code = f"{rate:g}"
+        if polish_after:
+            k = _keras_name(ctx, e)
+            code = f"{k}.optimizers.schedules.PiecewiseConstantDecay([{polish_after}], [{rate:g}, {rate * POLISH_FACTOR:g}])"
+        if site is not None:
+            e.on_call(site.node, lambda c: set_kwarg(c, "learning_rate", code, positional=0, aliases=("lr",)))
+        else:
+            comp = ctx.compile_site()
+            cls = KERAS_OPTIMIZERS.get(opt.name.lower()) if opt is not None else None
+            if comp is None or cls is None:
+                return
+            k = _keras_name(ctx, e)
+            e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{k}.optimizers.{cls}(learning_rate={code})"))
+    else:
+        if site is None:
+            return
+        if lr is not None:
+            e.on_call(site.node, lambda c: set_kwarg(c, "lr", f"{lr:g}", positional=1, aliases=("learning_rate",)))
+        if polish_after and not _torch_polish(ctx, site, polish_after, e):
+            polish_after = None
+    if lr is not None:
+        e.changes.append(f"learning rate {lr:g}")
+    if polish_after:
+        e.changes.append(f"the rate / {1 / POLISH_FACTOR:g} after update {polish_after} (the last 20 %)")
+
+
+def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
+    """A MultiStepLR stepped after each optimiser step; not where the script sets the rate itself."""
+    from nnfit.doctor.repair import POLISH_FACTOR
+
+    # the variable that steps, right after the statement that binds it (after NF109's patch: to the built one)
+    opt = ctx.run.config.optimizer
+    site = ctx.optimizer_site() or site
+    if opt is None or not opt.variable or "lr_scheduler" in ctx.text or "param_groups" in ctx.text \
+            or site.loops or site.statement is None:
+        return False
+    steps = [c for c in ctx.step_calls() if c.name == f"{opt.variable}.step" and c.statement is not None]
+    if len(steps) != 1 or steps[0].function is not site.function:
+        return False
+    e.after.setdefault(id(site.statement), []).append(
+        f"nnfit_polish = torch.optim.lr_scheduler.MultiStepLR({opt.variable}, milestones=[{after}], gamma={POLISH_FACTOR:g})")
+    e.after.setdefault(id(steps[0].statement), []).append("nnfit_polish.step()")
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    return True
 
 
 def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
@@ -649,20 +791,37 @@ def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
     if f.code == "NF104" and current is not None and lr <= current * 1.001:
         return (f"the script's rate {current:g} is already the {ctx.run.config.optimizer.name if ctx.run.config.optimizer else ''} "
                 "family's usual one or higher (it is lowered during training, or the data are unscaled); no automatic patch")
-    why = _set_lr(ctx, lr, e)
-    if why is None:
-        e.changes.append(f"learning rate {lr:g}")
-    return why
+    why = _rate_fixable(ctx)
+    if why is not None:
+        return why
+    e.lr = lr
+    if f.code == "NF103" and current and _updates_fixable(ctx) is None:
+        # smaller steps, more of them: the distance the weights may travel stays the script's
+        made = _script_updates(ctx)
+        if made:
+            e.updates = min(MAX_PATCH_UPDATES, max(made, math.ceil(made * current / lr)))
+            e.polish = True
+    return None
+
+
+def _training(ctx: Context, e: Edits) -> Edits:
+    """`e` with its requests (updates, batch, rate, polish) turned into edits of the script, once."""
+    out = Edits()
+    out.merge(e)
+    total = _set_updates(ctx, e.updates, e.batch, out) if (e.updates or e.batch) else None
+    if e.lr is not None or (e.polish and total):
+        from nnfit.doctor.repair import POLISH_FRACTION
+
+        _set_rate(ctx, e.lr, int(total * (1 - POLISH_FRACTION)) if e.polish and total else None, out)
+    return out
 
 
 def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
     if ctx.framework != "keras":
         return _fix_torch_batch(ctx, e)
-    fit = ctx.fit_site()
-    if fit is None:
+    if ctx.fit_site() is None:
         return "the fit call was not found in the script"
-    e.on_call(fit.node, lambda c: set_kwarg(c, "batch_size", str(FIX_BATCH), positional=2))
-    e.changes.append(f"batch_size={FIX_BATCH}")
+    e.batch = FIX_BATCH
     return None
 
 
@@ -675,6 +834,7 @@ def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
         if comp is None:
             return "the compile call was not found in the script"
         e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", built.variable, positional=0))
+        e.optimizer = built
         e.changes.append(f"compile(optimizer={built.variable})")
         return None
     used = ctx.run.config.optimizer
@@ -684,6 +844,7 @@ def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
     if not sites:
         return "the optimiser that steps was not found in the script"
     e.on_call(sites[0].node, lambda c: _expr(built.variable))
+    e.optimizer = built
     e.changes.append(f"step the optimiser '{built.variable}'")
     return None
 
@@ -1600,11 +1761,12 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             continue
         if code == "NF106" and f.evidence.get("transform") == "log":
             _log_extras(ctx, by_code, e)
-        source = _apply(ctx, e)
+        single = _training(ctx, e)
+        source = _apply(ctx, single)
         if source == text:
             skipped.append(f"{code} {name} (the patch changed nothing)")
             continue
-        singles.append(Patch([code], e.changes, path, text, source))
+        singles.append(Patch([code], single.changes, path, text, source))
         if code == "NF103" and "NF124" in by_code and ctx.framework == "keras":
             # NF103's fix is "lower the rate, or raise the batch size": with NF124 raising the batch
             # size, lowering the rate as well only slows training (measured on seed 3, repair.py)
@@ -1626,6 +1788,7 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
         codes_done.append(code)
     combined = None
     if codes_done:
-        source = _apply(ctx, all_edits)
-        combined = Patch(codes_done, all_edits.changes, path, text, source)
+        final = _training(ctx, all_edits)
+        source = _apply(ctx, final)
+        combined = Patch(codes_done, final.changes, path, text, source)
     return Plan(singles, combined, skipped)

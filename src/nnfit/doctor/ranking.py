@@ -11,6 +11,8 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    consequence of the causes found (`consequence_of`) with at most warning severity; it stands alone,
    with its own severity, only when no cause was found.
    *Advice* is about the code (Keras 2 names, Python 2 syntax, the metric) and never outranks a cause.
+   A symptom finding whose own evidence names its cause (Finding.kind = "cause": a vanishing gradient
+   measured through a stack of sigmoid layers, the shrink their derivative bound predicts) is a cause.
 2. Within a tier, the strength of the run's own evidence:
        strength = BASIS[basis] + MARGIN_PER_DECADE * min(MAX_DECADES, log10(margin))
    basis   "measured": this run's measurements show the fault acting (divergence, NaN, saturation,
@@ -29,8 +31,10 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    finding of its tier); a fix that was tried and changed nothing drops below the untested ones.
 4. Severity a user can trust (`assess`): on a run that fits well (best known R² or accuracy >=
    GOOD_FIT, held-out when measured) no finding is an error, and a warning whose evidence is only a
-   setting or a code pattern (nothing this run measured shows it hurting) becomes info. A static run
-   (lint) has no measurements: its severities are the rules' own.
+   setting, a code pattern or a fact of the data (nothing this run measured shows it hurting) becomes info. A static run
+   (lint) has no measurements: its severities are the rules' own. A watched run whose data were read
+   from its script's text (the monitor saw none) gets no error from those data alone (info when it
+   measured no fit at all).
 
 Ties: position in the file, then the code.
 """
@@ -66,6 +70,10 @@ EXPLAINS = {
     "NF107": {"NF104"},
     "NF126": {"NF104"},
 }
+# On a run that fits well, a warning resting on these bases alone becomes info: a setting, a code
+# pattern or a fact of the data (integer-typed targets, an offset input) that this training fitted
+# anyway is noted, not an alarm; only a measurement of this run (an oscillating loss) keeps a warning.
+UNMEASURED = ("setting", "code", "data")
 # A repair gain below this (in R² or accuracy) is no measured effect.
 NO_EFFECT = 0.01
 
@@ -77,7 +85,8 @@ def strength(f: Finding) -> float:
 
 
 def kind(f: Finding) -> str:
-    return CATALOGUE[f.code].kind
+    """The finding's own kind when its evidence names a cause (Finding.kind), else the catalogue's."""
+    return f.kind or CATALOGUE[f.code].kind
 
 
 def tier(f: Finding) -> int:
@@ -142,13 +151,21 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                 lead = CATALOGUE[names[0]].name
                 if "consequence of" not in f.message:
                     f.message += f" (a consequence of {lead}" + (f" and {len(names) - 1} more" if len(names) > 1 else "") + ")"
+    if not run.is_static and not run.data.exact:
+        # data read from the script's text beside a watched run (nothing measured them): the fault is
+        # in the data; whether it hurt this training only a measured fit can say (warning when the run
+        # measured a poor one, info when it measured none)
+        cap = Severity.INFO if fit_metric(run) is None else Severity.WARNING
+        for f in findings:
+            if f.basis == "data" and f.severity.rank < cap.rank:
+                f.severity = cap
     if not run.is_static:
         metric = fit_metric(run)
         if metric is not None and metric >= GOOD_FIT:
             for f in findings:
                 if f.severity is Severity.ERROR:
                     f.severity = Severity.WARNING
-                if f.severity is Severity.WARNING and f.basis in ("setting", "code") and kind(f) != ADVICE:
+                if f.severity is Severity.WARNING and f.basis in UNMEASURED and kind(f) != ADVICE:
                     f.severity = Severity.INFO
     return order(findings)
 

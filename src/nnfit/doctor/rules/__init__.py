@@ -64,6 +64,10 @@ def run_rules(run: TrainingRun) -> list[Finding]:
     from nnfit.doctor.task import infer_task
 
     load_all()
+    if not run.is_static and not (run.data.inputs or run.data.targets):
+        from nnfit.doctor.static.analysis import fill_unseen_data
+
+        fill_unseen_data(run)   # a loop the monitor could not see into: the script's data, read statically
     if run.task is None:
         run.task = infer_task(run)
     if run.task is not None and run.data.is_regression is None:

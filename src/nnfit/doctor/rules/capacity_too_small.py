@@ -8,6 +8,11 @@ allow better: a reference fit of the same data (least squares and ridge on rando
 cross-validated, doctor/reference.py) beats the network by CAPACITY_GAP in R², and for a network without
 hidden layer also beats least squares by that much (a linear model on linear data is not too small).
 Without a history it notes (info) a model with no hidden layer and a linear output.
+A watched network with no nonlinear activation anywhere is one linear map of its inputs: the best it
+can ever reach is the least-squares fit of the same data; when the reference fit beats least squares
+by CAPACITY_GAP the model is too small whatever its training did (diverged, stopped early), a fact of
+the data alone (basis "data"; the tuning half's se-stats-418955: two linear Dense(1) layers for
+x**2 + 3, least squares 0.92 against the reference's 0.9999).
 Why it matters: more epochs will not help; the function the network can represent is too simple for
 the target, whatever the optimiser does.
 Example: Dense(2, activation="tanh") -> Dense(1) for y = sin(6 x) on [0, 1].
@@ -55,6 +60,22 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
             explanation="a linear model cannot fit a curved target", basis="code",
         )
         return
+    ref, lin = run.fit.reference_r2, run.fit.linear_r2
+    linear_map = all(activation(l) in ("linear", "none", "") for l in hidden + [out])
+    if linear_map and ref is not None and lin is not None and ref - lin >= CAPACITY_GAP:
+        yield Finding(
+            code="NF115",
+            message=f"capacity-too-small: the network has no nonlinear activation, so it is one linear map of its "
+                    f"inputs: least squares reaches R² {lin:.3f} on these data, a flexible fit {ref:.4f}",
+            fix="add a hidden layer with a nonlinear activation, e.g. Dense(32, activation='tanh')" if not hidden
+                else "give the hidden layer(s) a nonlinear activation (activation='tanh') and 16-64 units",
+            evidence={"linear_r2": lin, "reference_r2": ref, "hidden_widths": [l.units for l in hidden]},
+            location=location(run, layer=hidden[0] if hidden else out),
+            explanation="a linear model cannot fit a curved target, however long it trains",
+            basis="data", margin=(ref - lin) / CAPACITY_GAP,
+            severity=Severity.ERROR if state is False else Severity.WARNING,
+        )
+        return
     if widest > TINY_WIDTH or any(activation(l).startswith("custom") for l in hidden):
         return
     drop = tail_drop(trend_series(run))
@@ -65,7 +86,6 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
     r2 = train_r2(run)
     # the data must allow a better fit than this network's function class: a flexible reference
     # (doctor/reference.py) beats the network, and, for a network without hidden layer, least squares
-    ref, lin = run.fit.reference_r2, run.fit.linear_r2
     if ref is not None and r2 is not None:
         if ref - r2 < CAPACITY_GAP or (not hidden and lin is not None and ref - lin < CAPACITY_GAP):
             return

@@ -17,14 +17,22 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts
+from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts, scale
 from nnfit.doctor.run import TrainingRun
-from nnfit.doctor.vocab import ADAPTIVE
+from nnfit.doctor.vocab import ADAPTIVE, canonical_loss
 
 # Static warning thresholds (per optimiser family): 50x Adam's default; SGD 0.5. In the corpus the
 # learning-rate cases use Adam 0.1-1.0 and SGD 0.5-5.0, the healthy ones Adam <= 0.05 and SGD 0.05.
 STATIC_ADAPTIVE = 0.05
 STATIC_SGD = 0.5
+# Static, plain SGD on a squared-error loss: the gradient of a weight is its input times the error,
+# 2 (f - y) x, so the first steps (f ~ 0) move it by about 2 lr |x| |y|. STATIC_SGD is the rate that
+# overshoots with data of order 1; with unscaled data the same holds for the rate times
+# max(1, |x|) max(1, |y|) (the largest input and target magnitudes read from the script). Not a fitted
+# number: it is STATIC_SGD carried to the data's scale (the tuning half's se-stats-418955: SGD 0.01 on
+# targets up to 9.8e3, diverging at step 4; gh-nethsix-gentle_tensorflow-10: 1e-7 x 99 x 198 = 0.002, no
+# divergence in its run).
+SQUARED_ERROR = {"mse"}
 # Runtime: divergence = final loss >= DIVERGED x its minimum epoch loss (TheDeepChecker's 2x). Measured:
 # learning-rate cases 5.8x and 12x; other failing cases <= 1.17x; healthy runs up to 2.2x (a converged
 # loss wiggling near 1e-5), which the health gate keeps out.
@@ -54,6 +62,41 @@ SWING = 2.0
 EARLY_JUMP = 5.0
 EARLY_SHARE = 0.1
 EARLY_MIN_STEPS = 10
+# The early blow-up is this run's failure only when it left lasting damage the run measured: units it
+# killed or saturated (dead_fraction / saturated_fraction >= DAMAGED at the end) or weights that stopped
+# moving (too_few_updates.STOPPED). A network that came back to the mean-prediction level with live units
+# and moving weights was not kept there by the rate: what keeps it there is another finding's to name,
+# and the jump alone is a warning. Read from the tuning half: gh-MorvanZhou-PyTorch-Tutorial-31 (labelled
+# learning-rate-too-high) ends with 100 % dead units and weights at rest; se-ai-16557 (labelled
+# vanishing-gradients, the same settings train with ReLU) ends with 0 % saturated, weights moving.
+# DAMAGED is the dead-units rule's own threshold (half the layer).
+DAMAGED = 0.5
+
+
+def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float | None:
+    """lr x max(1, |x|) x max(1, |y|) when it reaches STATIC_SGD for plain SGD on a squared error (None:
+    below it, another optimiser or loss, or the data not known)."""
+    if lr is None or name not in ("sgd", "") or canonical_loss(run.config.loss) not in SQUARED_ERROR:
+        return None
+    x, y = scale(run.data.inputs), scale(run.data.targets)
+    if x is None or y is None:
+        return None
+    value = lr * max(1.0, x) * max(1.0, y)
+    return value if value >= STATIC_SGD else None
+
+
+def _lasting_damage(run: TrainingRun) -> str | None:
+    """What the run measured broken at its end: dead or saturated units, weights at rest (None: nothing)."""
+    from nnfit.doctor.rules.too_few_updates import weights_stopped
+
+    for what, fractions in (("dead", run.history.dead_fraction), ("saturated", run.history.saturated_fraction)):
+        hit = [(name, v[-1]) for name, v in fractions.items() if v and v[-1] >= DAMAGED]
+        if hit:
+            name, frac = max(hit, key=lambda t: t[1])
+            return f"{frac:.0%} of layer '{name}' {what}"
+    if weights_stopped(run):
+        return "the weights at rest"
+    return None
 
 
 def _median(values: list[float]) -> float | None:
@@ -77,6 +120,21 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     evidence: dict = {"optimizer": name or None, "learning_rate": lr, "batch_size": batch}
 
     series = loss_series(run)
+    scaled = _rate_for_data_scale(run, name, lr) if state is None or not series else None
+    if scaled is not None and not large:
+        evidence["rate_times_data_scale"] = scaled
+        yield Finding(
+            code="NF103", severity=Severity.WARNING,
+            message=f"learning-rate-too-high: plain {name or 'SGD'} at learning rate {fmt(lr)} on a squared error "
+                    f"with data this large: the first steps move a weight by about 2 x lr x |x| x |y| "
+                    f"({fmt(2 * scaled)})",
+            fix=fix + "; or scale the inputs and targets (the rate then fits data of order 1)",
+            evidence=evidence, location=location(run, line=line),
+            explanation="the gradient of a squared error grows with the inputs and the targets; a rate set for "
+                        "data of order 1 overshoots and diverges on data hundreds of times larger",
+            basis="data", margin=scaled / STATIC_SGD,
+        )
+        return
     if state is None or not series:  # static: only the configuration is known
         if not large:
             return
@@ -92,6 +150,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
 
     reasons: list[str] = []
     margin = 1.0    # how far past its threshold the strongest sign lies
+    early_only = False   # the only sign is an early blow-up that left no lasting damage
     finite = [v for v in series if math.isfinite(v)]
     if len(finite) < len(series):
         first_bad = next(i for i, v in enumerate(series) if not math.isfinite(v))
@@ -109,6 +168,11 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
             at = early.index(max(early[1:]))
             reasons.append(f"the loss rose {jump:.0f}x above its starting value in the first {at + 1} steps")
             margin = max(margin, jump / EARLY_JUMP)
+            damage = _lasting_damage(run)
+            if damage:
+                reasons[-1] += f" and left {damage}"
+            else:
+                early_only = True
     epoch_loss = [v for v in run.history.loss if math.isfinite(v)] or finite
     if epoch_loss:
         lo, last = min(epoch_loss), epoch_loss[-1]
@@ -146,8 +210,12 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
             margin *= 1.1
     if not reasons:
         return
-    # a run that fits anyway: the large rate and the measured oscillation are worth a warning, no more
-    severity = Severity.WARNING if state is True else None
+    early_only = early_only and len(reasons) == 1
+    # a run that fits anyway: the large rate and the measured oscillation are worth a warning, no more;
+    # an early blow-up the network came back from, with nothing left broken, is a warning too
+    severity = Severity.WARNING if state is True or early_only else None
+    if early_only:
+        margin = 1.0
     yield Finding(
         severity=severity,
         code="NF103",

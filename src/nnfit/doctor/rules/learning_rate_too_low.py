@@ -31,6 +31,31 @@ RATIO_LOW = 2e-5
 # output; a larger rate would not move it. The tuning half's case (se-stats-565956: Adam 1e-3, a
 # one-unit categorical cross-entropy) measures a ratio of 0.
 ADAPTIVE_FLOOR = 1e-4
+# Out of reach: an adaptive optimiser's step is at most about STEP_BOUND x lr per weight (Adam's
+# (1 - beta1) / sqrt(1 - beta2) and RMSprop's 1 / sqrt(1 - rho) with the default betas / rho: 3.16), so
+# after U updates no weight has moved more than STEP_BOUND x lr x U. A network with no hidden layer
+# computes w . x + b: to produce a target as large as |y| from inputs no larger than |x| (d of them),
+# some weight must reach |y| / (d |x| + 1). When that is beyond the reach, the rate (with the count)
+# cannot get there: a bound, not a fitted threshold (the tuning half's cnpython-3299: RMSprop 0.005 x
+# 100 updates reaches 1.6, y = 10 x up to 100 needs 9.1; its fixed program, 0.01 x 2000, reaches 63).
+STEP_BOUND = 3.2
+
+
+def out_of_reach(run: TrainingRun, name: str, lr: float | None) -> dict | None:
+    """The reach of an adaptive optimiser below the weight a no-hidden-layer network needs (or None)."""
+    from nnfit.doctor.rules._common import dense_layers, n_updates_planned, scale
+
+    if name not in ADAPTIVE or not lr or len(run.layers) != 1 or len(dense_layers(run)) != 1:
+        return None
+    updates = n_updates_planned(run)
+    x, y, d = scale(run.data.inputs), scale(run.data.targets), len(run.data.inputs)
+    if not updates or x is None or y is None or not d:
+        return None
+    reach = STEP_BOUND * lr * updates
+    needed = y / (d * x + 1.0)
+    if needed <= reach:
+        return None
+    return {"reach": reach, "needed_weight": needed, "updates": updates}
 
 
 @rule("NF104")
@@ -44,6 +69,12 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
     reasons = []
     if lr is not None and lr < STATIC_LOW:
         reasons.append(f"learning rate {fmt(lr)} is below {fmt(STATIC_LOW)}")
+    short = out_of_reach(run, name, lr) if run.task in (None, "regression") else None
+    if short:
+        evidence.update(short)
+        reasons.append(f"{name} moves a weight at most about {STEP_BOUND:g} x lr per step: {short['updates']} updates "
+                       f"at {fmt(lr)} reach {fmt(short['reach'])}, but producing targets this large from these inputs "
+                       f"needs a weight of at least {fmt(short['needed_weight'])}")
     ratios = [sorted(v)[len(v) // 2] for v in run.history.update_ratio.values() if v]
     ratios = [r for r in ratios if math.isfinite(r)]
     zero_gradient = name in ADAPTIVE and lr is not None and lr >= ADAPTIVE_FLOOR
@@ -61,11 +92,15 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
     yield Finding(
         code="NF104",
         message="learning-rate-too-low: " + "; ".join(reasons),
-        fix=f"raise the learning rate to {fmt(good)}",
+        fix=(f"raise the learning rate to {fmt(good)}" if not short or lr < good else
+             f"train for at least {math.ceil(short['needed_weight'] / (STEP_BOUND * lr))} updates, or raise the learning rate "
+             f"to {fmt(lr * short['needed_weight'] / short['reach'])}; or scale the inputs and targets"),
         evidence=evidence, location=location(run, line=line),
         explanation="tiny steps leave the network near its random start",
-        basis="measured" if "update_ratio" in evidence and len(reasons) > (lr is not None and lr < STATIC_LOW) else "setting",
-        margin=max((STATIC_LOW / lr) if lr else 1.0, (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0),
+        basis="measured" if "update_ratio" in evidence and len(reasons) > (lr is not None and lr < STATIC_LOW) + bool(short)
+        else "data" if short else "setting",
+        margin=max((STATIC_LOW / lr) if lr else 1.0, (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0,
+                   short["needed_weight"] / short["reach"] if short else 1.0),
         # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)
         severity=Severity.ERROR if "update_ratio" in evidence and len(reasons) and state is False else Severity.WARNING,
     )

@@ -5,6 +5,10 @@ batches/epochs) while the fit is poor.
 Why it matters: nothing is being learned; the network predicts roughly a constant. The cause is one
 of the other findings (learning rate, scaling, dead or saturated units, wrong loss); this one says the
 symptom plainly and is ranked below any cause that was found.
+Not raised on a classifier whose training accuracy already covers ABOVE_CHANCE of the way from the
+majority share to 1 (too_few_updates.ABOVE_CHANCE, read from the tuning half): it has learned to tell
+the classes apart, and a cross-entropy still near its start says its scores are small, not that nothing
+is learned (too-few-updates names that case).
 Example: SGD(learning_rate=1e-7) on any problem; ReLU output with every unit dead.
 Fix: look at the other findings; check that the loss can fall on one small batch first.
 """
@@ -15,16 +19,31 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import fmt, healthy, location, loss_series
+from nnfit.doctor.rules._common import classification, fmt, healthy, location, loss_series
+from nnfit.doctor.rules.too_few_updates import ABOVE_CHANCE
 from nnfit.doctor.run import TrainingRun
 
 FLAT = 0.9
+
+
+def accuracy_gain_share(run: TrainingRun) -> float | None:
+    """(training accuracy - majority share) / (1 - majority share) of a classifier (None: unknown)."""
+    counts = run.data.class_counts or {}
+    n = sum(counts.values())
+    acc = run.fit.train_accuracy
+    if not classification(run) or not n or acc is None or len(counts) < 2:
+        return None
+    majority = max(counts.values()) / n
+    return (acc - majority) / (1 - majority) if majority < 1 else None
 
 
 @rule("NF122")
 def loss_not_decreasing(run: TrainingRun) -> Iterator[Finding]:
     if healthy(run) is not False:
         return
+    gain = accuracy_gain_share(run)
+    if gain is not None and gain >= ABOVE_CHANCE:
+        return      # the classes are being told apart: something is learned
     series = loss_series(run)
     if len(series) < 3:
         return

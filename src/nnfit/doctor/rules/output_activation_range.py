@@ -9,6 +9,10 @@ A ReLU-type output on a regression is also reported (as a warning) when the targ
 range: once the output unit's input goes negative for the data, its gradient is zero and the network
 stops learning for good (seed 4: Dense(1, activation='relu') for a*b).
 A softmax over a single output unit is reported whatever the targets: it outputs 1.0 for every input.
+Read from the code alone (doctor lint, targets not known: a post that loads its data from a file it
+did not include), a bounded output (sigmoid, tanh, softmax) on a regression loss is a warning: the
+targets must lie inside its range, and nothing shows that they do (the tuning half's
+gh-keras-team-keras-1874: a tanh output for targets up to 22, posted without its data).
 Fix: use a linear output layer (activation=None) for regression; scale the targets if a bounded
 output is wanted.
 """
@@ -45,6 +49,22 @@ def output_activation_range(run: TrainingRun) -> Iterator[Finding]:
         )
         return
     bounds = ACTIVATION_RANGE.get(act)
+    if bounds is not None and not run.data.targets and run.is_static and is_regression(run) \
+            and None not in bounds:
+        lo, hi = bounds
+        yield Finding(
+            code="NF107", severity=Severity.WARNING,
+            message=f"output-activation-range: output '{out.name}' uses {act}, range [{fmt(lo)}, {fmt(hi)}], on a "
+                    "regression loss; the script's targets are not known here, and any target outside that range "
+                    "can never be produced",
+            fix="make the output layer linear (activation=None) unless every target lies inside "
+                f"[{fmt(lo)}, {fmt(hi)}]",
+            evidence={"activation": act, "range": [lo, hi], "targets": None},
+            location=location(run, layer=out),
+            explanation="targets outside the output activation's range can never be produced",
+            basis="code",
+        )
+        return
     if bounds is None or not run.data.targets:
         return
     lo, hi = bounds

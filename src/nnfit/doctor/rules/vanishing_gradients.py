@@ -41,6 +41,11 @@ OVERALL = 1e-2
 # no program there, failing or healthy, has 2-3 sigmoid hidden layers; tanh (derivative up to 1) is left out.
 DEEP_SIGMOID = 4
 SIGMOID_FAMILY = {"sigmoid", "hard_sigmoid"}
+# A cause, not a symptom, when the measured shrink is what the activations predict: the gradient passes
+# through at least MIN_TRANSITIONS sigmoid hidden layers (derivative <= 1/4 each) and shrinks by
+# PER_LAYER or less per layer. Nothing else need be found to explain it: the activation choice is the
+# fault and its fix (ReLU / tanh) is the remedy (the tuning half's se-ai-16557: four sigmoid layers,
+# 0.26 per layer, fixed by ReLU with every other setting kept).
 
 
 def _deep_sigmoid_stack(run: TrainingRun) -> Iterator[Finding]:
@@ -86,11 +91,17 @@ def vanishing_gradients(run: TrainingRun) -> Iterator[Finding]:
     if (ratio >= RATIO or first >= ABSOLUTE) and not deep_shrink:
         return
     layer = next((l for l in run.layers if l.name == names[0]), None)
+    by_name = {l.name: l for l in run.layers}
+    sigmoid = [n for n in names[:-1] if (by_name.get(n) and (by_name[n].activation or "") in SIGMOID_FAMILY)]
+    own_cause = deep_shrink and len(sigmoid) >= MIN_TRANSITIONS
     yield Finding(
+        kind="cause" if own_cause else None,
         code="NF111",
         message=f"vanishing-gradients: layer '{names[0]}' gradient norm {first:.1e} is {ratio:.1e} of the last layer's"
-                f" ({per_layer:.2f} per layer over {transitions})",
-        fix="remove saturating bottleneck layers; use tanh/ReLU with Glorot/He initialisation; scale the inputs",
+                f" ({per_layer:.2f} per layer over {transitions})"
+                + (f", through {len(sigmoid)} sigmoid layers (sigmoid' <= 1/4 per layer)" if own_cause else ""),
+        fix=("use ReLU (or tanh) hidden activations with Glorot/He initialisation" if own_cause else
+             "remove saturating bottleneck layers; use tanh/ReLU with Glorot/He initialisation; scale the inputs"),
         evidence={"first_layer": names[0], "first_grad_norm": first, "last_grad_norm": last, "ratio": ratio,
                   "per_layer": per_layer, "layers": len(names)},
         location=location(run, layer=layer, layer_name=names[0]),

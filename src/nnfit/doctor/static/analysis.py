@@ -373,3 +373,22 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
     elif loss in ("mse", "meansquarederror", "mae", "meanabsoluteerror", "huber", "mseloss"):
         stats.is_regression = True
     return stats
+
+
+def fill_unseen_data(run: TrainingRun) -> bool:
+    """A watched run whose monitor saw no data (a hand-written loop, `x @ W + b` on raw tensors: no model
+    or loss module to catch them) takes the data its script builds, read statically (`data.exact` stays
+    False: ranges from literals, never executed). True when something was filled in."""
+    d = run.data
+    if run.is_static or d.inputs or d.targets or d.n_samples or not run.source or not os.path.isfile(run.source):
+        return False
+    try:
+        with open(run.source, encoding="utf-8", errors="replace") as fh:
+            read = analyse(fh.read(), run.source).data
+    except Exception:   # noqa: BLE001 - the static reading is a best effort beside a measured run
+        return False
+    if not (read.inputs or read.targets):
+        return False
+    read.exact = False
+    run.data = read
+    return True
