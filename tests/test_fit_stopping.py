@@ -16,10 +16,10 @@ def _small_problem() -> tuple[torch.nn.Sequential, train.Data]:
 def test_levenberg_marquardt_stops_on_a_validation_plateau():
     window, gain = 10, 1.5
     net, data = _small_problem()
-    stopped = train.levenberg_marquardt(net, data, steps=150, patience=10**9, plateau=(window, gain))
+    stopped = train.levenberg_marquardt(net, data, steps=100, patience=10**9, plateau=(window, gain))
     net, data = _small_problem()
-    full = train.levenberg_marquardt(net, data, steps=150, patience=10**9)
-    assert window < len(stopped.val_loss) < len(full.val_loss) == 150
+    full = train.levenberg_marquardt(net, data, steps=100, patience=10**9)
+    assert window < len(stopped.val_loss) < len(full.val_loss) == 100
     best = np.minimum.accumulate(stopped.val_loss)
     # it stopped because the last `window` steps did not cut the best validation loss `gain` times ...
     assert best[-1 - window] < gain * best[-1]
@@ -30,4 +30,4 @@ def test_levenberg_marquardt_stops_on_a_validation_plateau():
     assert min(stopped.val_loss) < 1e-3 * full.val_loss[0]   # and far below where it started
     # a looser plateau changes nothing while the run still gains that much
     net, data = _small_problem()
-    assert train.levenberg_marquardt(net, data, steps=150, patience=10**9, plateau=(25, 1.1)).val_loss == full.val_loss
+    assert train.levenberg_marquardt(net, data, steps=100, patience=10**9, plateau=(25, 1.1)).val_loss == full.val_loss

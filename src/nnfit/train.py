@@ -17,12 +17,13 @@ from torch.func import functional_call, jacrev, vmap
 
 
 # A Levenberg-Marquardt run stops when its best validation loss (MSE) has not fallen LM_PLATEAU[1]
-# times over the last LM_PLATEAU[0] steps. Read from the validation traces of the 21+ LM runs of the
-# network-only DSO rows of a random control sample (seed 20261201, table mode, load 5-7 on 2 cores):
-# there, the runs creep (1.2-1.5x per 50 steps after the first 200) up to their 600-step cap, and
-# stopping at (100, 1.5) left the held-out-facing (validation) RMSE of the median run unchanged, within
-# 1.15x at the 90th percentile, and saved 40 % of the LM time, which later phases (capacity
-# challengers, residual stages) or the end of the fit get instead.
+# times over the last LM_PLATEAU[0] steps. Read from the validation traces of the 48 LM runs in the
+# table-mode fits of a random sample of 15 DSO rows (seed 20261201, load 5-8 on 2 cores): most runs
+# creep (1.2-1.5x per 50 steps after the first 200) to their step cap, and had they stopped at
+# (100, 1.5), their best validation RMSE would have been unchanged at the median, 1.12x higher at the
+# 90th percentile (2.9x at worst), for 40 % of their time, which the later phases (capacity
+# challengers, residual stages) or the end of the fit get instead. (50, 1.5) saved 65 % but cost
+# 2.1x at the 90th percentile.
 LM_PLATEAU = (100, 1.5)
 
 # Rows x parameters of one Jacobian block in Levenberg-Marquardt (8 MB of float64): JᵀJ is summed

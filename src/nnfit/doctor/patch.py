@@ -201,6 +201,7 @@ class Edits:
     """Edits keyed by the id of a node of the original tree; merged edits compose in registration order."""
     calls: dict[int, list[Callable[[cst.Call], cst.BaseExpression]]] = dataclasses.field(default_factory=dict)
     before: dict[int, list[str]] = dataclasses.field(default_factory=dict)       # statements (source text)
+    casts: dict[int, list[str]] = dataclasses.field(default_factory=dict)        # statements before `before`'s
     after: dict[int, list[str]] = dataclasses.field(default_factory=dict)
     remove: set[int] = dataclasses.field(default_factory=set)                    # statements or list elements
     globals_in: dict[int, set[str]] = dataclasses.field(default_factory=dict)    # FunctionDef -> global names
@@ -229,7 +230,7 @@ class Edits:
 
     def merge(self, other: "Edits") -> None:
         for mine, theirs in ((self.calls, other.calls), (self.outer, other.outer), (self.before, other.before),
-                             (self.after, other.after)):
+                             (self.after, other.after), (self.casts, other.casts)):
             for key, items in theirs.items():
                 mine.setdefault(key, []).extend(items)
         self.remove |= other.remove
@@ -308,7 +309,8 @@ class _Apply(cst.CSTTransformer):
         return updated_node
 
     def _around(self, original: cst.CSTNode, updated: Any) -> Any:
-        before = [s for code in self.e.before.get(id(original), []) for s in _stmts(code)]
+        before = [s for code in self.e.casts.get(id(original), []) + self.e.before.get(id(original), [])
+                  for s in _stmts(code)]
         after = [s for code in self.e.after.get(id(original), []) for s in _stmts(code)]
         if original is self.import_anchor:
             after = [s for code in self.e.imports for s in _stmts(code)] + after
@@ -761,7 +763,7 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
 
 
 def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
-    """A MultiStepLR stepped after each optimiser step; not where the script sets the rate itself."""
+    """The rate multiplied by POLISH_FACTOR after `after` optimiser steps; not where the script sets the rate itself."""
     from nnfit.doctor.repair import POLISH_FACTOR
 
     # the variable that steps, right after the statement that binds it (after NF109's patch: to the built one)
@@ -773,12 +775,12 @@ def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
     steps = [c for c in ctx.step_calls() if c.name == f"{opt.variable}.step" and c.statement is not None]
     if len(steps) != 1 or steps[0].function is not site.function:
         return False
-    e.after.setdefault(id(site.statement), []).append(
-        f"nnfit_polish = torch.optim.lr_scheduler.MultiStepLR({opt.variable}, milestones=[{after}], gamma={POLISH_FACTOR:g})")
-    e.after.setdefault(id(steps[0].statement), []).append("nnfit_polish.step()")
-    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
-               for n, _ in ctx.index.imports):
-        e.imports.append("import torch")
+    # counted by hand, not by a torch lr_scheduler: a scheduler wraps optimizer.step, which the doctor's
+    # runner instruments too
+    e.after.setdefault(id(site.statement), []).append("nnfit_updates = 0")
+    e.after.setdefault(id(steps[0].statement), []).append(
+        f"nnfit_updates += 1\nif nnfit_updates == {after}:   # the last updates at a smaller rate\n"
+        f"    for nnfit_group in {opt.variable}.param_groups:\n        nnfit_group['lr'] *= {POLISH_FACTOR:g}")
     return True
 
 
@@ -1095,36 +1097,7 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     if not steps:
         return "no training loop with an optimiser step"
     loop_ids = {id(l) for l, _, _ in steps}
-    # the training call: loss_fn(model(X[idx]), y[idx]) inside the loop
-    names = None
-    for c in ctx.index.calls:
-        if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
-            continue
-        first, second = c.node.args[0].value, c.node.args[1].value
-        if isinstance(first, cst.Call) and dotted(first.func) == model and first.args:
-            xs, ys = _base_name(first.args[0].value), _base_name(second)
-            if xs and ys:
-                names = (xs, ys)
-                break
-    if names is None:
-        # out = model(X[i]) on one line, loss = criterion(out, y[i]) on another
-        outputs: dict[str, str] = {}
-        for c in ctx.index.calls:
-            if any(id(l) in loop_ids for l in c.loops) and dotted(c.node.func) == model and c.node.args:
-                stmt = c.statement
-                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
-                if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
-                        and isinstance(small.targets[0].target, cst.Name):
-                    xs = _base_name(c.node.args[0].value)
-                    if xs:
-                        outputs[small.targets[0].target.value] = xs
-        for c in ctx.index.calls:
-            if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
-                continue
-            first, second = c.node.args[0].value, c.node.args[1].value
-            if isinstance(first, cst.Name) and first.value in outputs and _base_name(second):
-                names = (outputs[first.value], _base_name(second))
-                break
+    names = _torch_batch_names(ctx, model, loop_ids)
     if names is None:
         return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"
     var = names[0] if which == "x" else names[1]
@@ -1159,6 +1132,41 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
     _scaling_changes(e, which, log)
     return None
+
+
+def _torch_batch_names(ctx: Context, model: str, loop_ids: set[int]) -> tuple[str, str] | None:
+    """(inputs, targets): the names of the arrays the training loop feeds the model and the loss."""
+    # the training call: loss_fn(model(X[idx]), y[idx]) inside the loop
+    names = None
+    for c in ctx.index.calls:
+        if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
+            continue
+        first, second = c.node.args[0].value, c.node.args[1].value
+        if isinstance(first, cst.Call) and dotted(first.func) == model and first.args:
+            xs, ys = _base_name(first.args[0].value), _base_name(second)
+            if xs and ys:
+                names = (xs, ys)
+                break
+    if names is None:
+        # out = model(X[i]) on one line, loss = criterion(out, y[i]) on another
+        outputs: dict[str, str] = {}
+        for c in ctx.index.calls:
+            if any(id(l) in loop_ids for l in c.loops) and dotted(c.node.func) == model and c.node.args:
+                stmt = c.statement
+                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+                if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
+                        and isinstance(small.targets[0].target, cst.Name):
+                    xs = _base_name(c.node.args[0].value)
+                    if xs:
+                        outputs[small.targets[0].target.value] = xs
+        for c in ctx.index.calls:
+            if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
+                continue
+            first, second = c.node.args[0].value, c.node.args[1].value
+            if isinstance(first, cst.Name) and first.value in outputs and _base_name(second):
+                names = (outputs[first.value], _base_name(second))
+                break
+    return names
 
 
 def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.FunctionDef | None,
@@ -1440,10 +1448,47 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
     return f"no torch edit known for {last} on a {act} output"
 
 
+def _torch_softmax_to_sigmoid(ctx: Context, e: Edits) -> bool:
+    """The softmax on the output (an nn.Softmax module after the last Linear, or F.softmax /
+    torch.softmax in forward()) made an elementwise sigmoid."""
+    done = False
+    last = ctx.dense_sites()[-1] if ctx.dense_sites() else None
+    for c in ctx.index.calls:
+        tail = c.name.split(".")[-1]
+        prefix = c.name.rsplit(".", 1)[0] + "." if "." in c.name else ""
+        if tail == "Softmax" and (last is None or c.line >= last.line):
+            e.on_call(c.node, lambda call, p=prefix: _expr(f"{p}Sigmoid()"))
+            done = True
+        elif tail == "softmax" and c.name.split(".")[0] in ("F", "torch", "nn", "functional") and c.node.args:
+            e.on_call(c.node, lambda call: call.with_changes(func=_expr("torch.sigmoid"), args=call.args[:1]))
+            done = True
+    return done
+
+
+def _fix_torch_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF130 (torch): as many output units as classes; a sigmoid for one unit or for a multi-label task."""
+    act, units = f.evidence.get("output_activation"), int(f.evidence.get("output_units") or 1)
+    k, task = f.evidence.get("classes"), f.evidence.get("task")
+    sites = ctx.dense_sites()
+    if not sites or sites[-1] is None:
+        return "the output layer was not found in the script"
+    if act == "softmax" and (units == 1 or task == "multilabel"):
+        if not _torch_softmax_to_sigmoid(ctx, e):
+            return "the output's softmax was not found in the script"
+        e.changes.append("sigmoid output" + (" (softmax of one unit is always 1)" if units == 1 else
+                                             " (independent labels)"))
+        return None
+    if task == "multiclass" and k and units < k:
+        e.on_call(sites[-1].node, lambda c: set_kwarg(c, "out_features", str(int(k)), positional=1))
+        e.changes.append(f"{k} output units (one per class)")
+        return None
+    return "no edit known for this output"
+
+
 def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF130: output units / activation that fit the labels (Keras)."""
+    """NF130: output units / activation that fit the labels."""
     if ctx.framework != "keras":
-        return "the torch output layer is not patched for this; no automatic patch"
+        return _fix_torch_class_output(ctx, f, e)
     act, units = f.evidence.get("output_activation"), int(f.evidence.get("output_units") or 1)
     k, task = f.evidence.get("classes"), f.evidence.get("task")
     comp = ctx.compile_site()
@@ -1530,10 +1575,85 @@ def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
     return "the loop's batching was not recognised; no automatic patch"
 
 
+AS_FLOAT = '''
+def as_float(data):
+    """Added by nnfit doctor: the data as float32, the same kind of array (a torch tensor stays one)."""
+    if hasattr(data, "is_floating_point"):
+        return data if data.is_floating_point() else data.float()
+    import numpy
+    return numpy.asarray(data, dtype="float32")
+'''
+
+
+def _fix_torch_integer(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF128 (torch): the integer arrays the training loop reads made float32 right before the loop
+    (the same names, so every later use reads floats), or where TensorDataset(X, y) wraps them; the
+    model's inputs outside the loop cast too."""
+    model = ctx.model_name()
+    steps = ctx.step_loops()
+    if model is None or not steps:
+        return "the model's variable or the training loop was not found"
+    loop_ids = {id(l) for l, _, _ in steps}
+    inputs = "int" in str(f.evidence.get("input_dtype") or "")
+    targets = "int" in str(f.evidence.get("target_dtype") or "") and (f.evidence.get("task") or ctx.run.task) == "regression"
+    if not inputs and not targets:
+        return "the integer data are neither the inputs nor regression targets"
+    outer_loop, loop_line, _ = steps[0]
+    names = _torch_batch_names(ctx, model, loop_ids)
+    done = []
+    if names is not None:
+        holder = next((c.function for c in ctx.step_calls() if outer_loop in c.loops), None)
+        params = {p.name.value for p in holder.params.params} if holder is not None else set()
+        for var, wanted in zip(names, (inputs, targets)):
+            made = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
+            if not wanted or not (made or var in params):
+                continue
+            done.append("inputs" if var == names[0] else "targets")
+            if made and _float_where_made(made[-1][1], e):
+                continue        # `.long()` / `.int()` where it is made becomes `.float()`: nothing truncated
+            e.casts.setdefault(id(outer_loop), []).append(f"{var} = as_float({var})")
+        after = loop_line
+    else:
+        sets = [c for c in ctx.calls_named("TensorDataset") if len([a for a in c.node.args if a.keyword is None]) >= 2]
+        if not sets:
+            return "the training batch comes from neither a named array nor a TensorDataset"
+        plain = [a for a in sets[0].node.args if a.keyword is None]
+        for arg, wanted, what in ((plain[0], inputs, "inputs"), (plain[1], targets, "targets")):
+            if wanted:
+                e.exprs.setdefault(id(arg.value), []).append(wrap("as_float({})"))
+                done.append(what)
+        after = sets[0].line
+    if not done:
+        return "the integer arrays are not made before the training loop"
+    if "inputs" in done:
+        for c in ctx.index.calls:
+            if dotted(c.node.func) == model and c.node.args and not any(id(l) in loop_ids for l in c.loops) \
+                    and c.line > after:
+                e.exprs.setdefault(id(c.node.args[0].value), []).append(wrap("as_float({})"))
+    if e.casts or e.exprs:
+        e.header.append(AS_FLOAT)
+    e.changes.append(f"{' and '.join(done)} cast to float32 before training")
+    return None
+
+
+INTEGER_CASTS = ("long", "int", "short", "byte")
+
+
+def _float_where_made(stmt: cst.CSTNode, e: Edits) -> bool:
+    """`y = (2.5 * x).long()`: the integer cast that ends the assignment edited to `.float()`."""
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    value = small.value if isinstance(small, cst.Assign) else None
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args \
+            and value.func.attr.value in INTEGER_CASTS:
+        e.on_call(value, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name("float"))))
+        return True
+    return False
+
+
 def _fix_integer_data(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF128: integer inputs / targets cast to float32 where they enter training and prediction (Keras)."""
+    """NF128: integer inputs / targets cast to float32 where they enter training and prediction."""
     if ctx.framework != "keras":
-        return "torch tensors' dtype is set where they are made; no automatic patch"
+        return _fix_torch_integer(ctx, f, e)
     found = _fit_data_args(ctx)
     if found is None:
         return "the fit call was not found in the script"
@@ -1557,10 +1677,43 @@ def _fix_integer_data(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
+def _fix_torch_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF131 (torch): the loss weights every class to the same total weight (CrossEntropyLoss(weight=),
+    BCEWithLogitsLoss(pos_weight=)), from the class shares the run counted."""
+    shares = f.evidence.get("class_shares") or {}
+    try:
+        by_label = {int(round(float(k))): float(v) for k, v in shares.items()}
+    except (TypeError, ValueError):
+        return "the class labels are not integers"
+    if len(by_label) < 2 or sorted(by_label) != list(range(len(by_label))) or min(by_label.values()) <= 0:
+        return "the class shares do not name classes 0..k-1"
+    losses = [c for c in ctx.index.calls if c.name.split(".")[-1] in ("CrossEntropyLoss", "BCEWithLogitsLoss",
+                                                                       "cross_entropy", "binary_cross_entropy_with_logits")]
+    if not losses:
+        return "no CrossEntropyLoss / BCEWithLogitsLoss in the script (BCELoss has no class weights)"
+    site = losses[0]
+    tail = site.name.split(".")[-1]
+    k = len(by_label)
+    if tail in ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"):
+        if k != 2:
+            return "binary cross-entropy over more than two classes"
+        code, kw = f"torch.tensor({by_label[0] / by_label[1]:.4g})", "pos_weight"
+    else:
+        code, kw = "torch.tensor([" + ", ".join(f"{1.0 / (k * by_label[c]):.4g}" for c in range(k)) + "])", "weight"
+    e.on_call(site.node, lambda c: set_kwarg(c, kw, code))
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    e.changes.append(f"{kw}= in the loss: every class the same total weight")
+    return None
+
+
 def _fix_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF131: classes weighted to equal total weight (Keras fit class_weight=)."""
+    """NF131: classes weighted to equal total weight (Keras fit class_weight=, torch loss weights)."""
+    if ctx.framework == "torch" and ctx.run.task != "multilabel":
+        return _fix_torch_imbalance(ctx, f, e)
     if ctx.framework != "keras" or ctx.run.task == "multilabel":
-        return "class weights are patched for Keras single-label fits only; no automatic patch"
+        return "class weights are patched for single-label fits only; no automatic patch"
     found = _fit_data_args(ctx)
     if found is None or found[2] is None:
         return "the fit call's labels were not found in the script"
@@ -1743,10 +1896,14 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
     skipped: list[str] = []
     all_edits = Edits()
     codes_done: list[str] = []
+    symptoms: list[Finding] = []
     for code, f in by_code.items():
         name = CATALOGUE[code].name if code in CATALOGUE else code
         fn = FIXES.get(code)
         if fn is None:
+            if f.consequence_of:
+                symptoms.append(f)      # decided once every cause's patch is known
+                continue
             skipped.append(f"{code} {name} (no automatic patch for this finding)")
             continue
         e = Edits()
@@ -1757,6 +1914,9 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             # an unusual layout of the script: this finding goes unpatched, the others still are
             why = f"the patch could not be built for this script's layout ({type(exc).__name__})"
         if why is not None:
+            if f.consequence_of:
+                symptoms.append(f)      # its own edit does not apply: perhaps its causes' do
+                continue
             skipped.append(f"{code} {name} ({why})")
             continue
         if code == "NF106" and f.evidence.get("transform") == "log":
@@ -1786,6 +1946,17 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             continue
         all_edits.merge(e)
         codes_done.append(code)
+    for f in symptoms:
+        # a symptom with no edit of its own (NF122 loss-not-decreasing): fixed through its causes' patches
+        # when the all-fixes patch has them; the re-run shows whether the loss now falls
+        causes = [c for c in f.consequence_of if c in codes_done]
+        name = CATALOGUE[f.code].name if f.code in CATALOGUE else f.code
+        if causes:
+            all_edits.changes.append(f"{f.code} through the fix of {', '.join(causes)}")
+            codes_done.append(f.code)
+        else:
+            skipped.append(f"{f.code} {name} (no patch of its own, and none of its causes "
+                           f"({', '.join(f.consequence_of)}) has one)")
     combined = None
     if codes_done:
         final = _training(ctx, all_edits)

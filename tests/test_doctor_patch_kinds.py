@@ -1,0 +1,183 @@
+"""Patch kinds added for the real-program corpus: the rate lowered with the updates raised to match,
+the longer training ended at a tenth of the rate, torch integer data made float, torch output layers
+and class weights, and a symptom patched through its causes. Small scripts written for these tests."""
+from __future__ import annotations
+
+import os
+import textwrap
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+from nnfit.doctor.findings import Finding  # noqa: E402
+from nnfit.doctor.patch import plan_patches  # noqa: E402
+from tests.test_doctor_patch import added, capture_of, finding  # noqa: E402
+
+TORCH_STEEP = textwrap.dedent("""
+    import torch
+
+    torch.manual_seed(3)
+    x = torch.linspace(-2, 2, 64).unsqueeze(1)
+    y = torch.sin(2 * x)
+    net = torch.nn.Sequential(torch.nn.Linear(1, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+    sgd = torch.optim.SGD(net.parameters(), lr=0.8)
+    mse = torch.nn.MSELoss()
+    for step in range(150):
+        sgd.zero_grad()
+        loss = mse(net(x), y)
+        loss.backward()
+        sgd.step()
+    print(float(mse(net(x), y)))
+""")
+
+
+def test_a_lower_rate_comes_with_as_many_more_updates_and_a_polish(tmp_path):
+    path, cap = capture_of(tmp_path, "steep.py", TORCH_STEEP)
+    plan = plan_patches(TORCH_STEEP, str(path), cap, [finding("NF103")])
+    lines = added(plan.singles[0].diff())
+    made = cap.updates_run
+    # lr / 10 and 10x the updates: the distance the weights may travel stays the script's own
+    assert "sgd = torch.optim.SGD(net.parameters(), lr=0.08)" in lines
+    loop = next(line for line in lines if line.startswith("for step in range("))
+    passes = int(loop.split("range(")[1].split(")")[0])
+    assert passes * (made // 150) >= 10 * made - 10
+    boundary = int(0.8 * passes * (made // 150))
+    assert "nnfit_updates = 0" in lines and "nnfit_updates += 1" in lines
+    assert f"if nnfit_updates == {boundary}:   # the last updates at a smaller rate" in lines
+    assert "nnfit_group['lr'] *= 0.1" in lines
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", plan.combined.source)
+    assert fixed.run.config.optimizer.learning_rate is not None
+    assert fixed.updates_run > cap.updates_run
+
+
+TORCH_INTEGER = textwrap.dedent("""
+    import torch
+
+    torch.manual_seed(0)
+    counts = torch.randint(0, 9, (240, 2))          # integer inputs (event counts)
+    price = (1.7 * counts[:, :1] + 0.6 * counts[:, 1:]).long()   # real targets truncated to integers
+
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.body = torch.nn.Sequential(torch.nn.Linear(2, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+
+        def forward(self, x):
+            return self.body(x.float())
+
+
+    model = Model()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.MSELoss()
+    for epoch in range(40):
+        for start in range(0, 240, 24):
+            opt.zero_grad()
+            loss = loss_fn(model(counts[start:start + 24]), price[start:start + 24])
+            loss.backward()
+            opt.step()
+    test = torch.randint(0, 9, (20, 2))
+    with torch.no_grad():
+        print(model(test)[:3])
+""")
+
+
+def test_torch_integer_data_are_made_float_where_made_or_before_the_loop(tmp_path):
+    path, cap = capture_of(tmp_path, "counts.py", TORCH_INTEGER)
+    plan = plan_patches(TORCH_INTEGER, str(path), cap,
+                        [finding("NF128", input_dtype="int64", target_dtype="int64", task="regression")])
+    assert plan.singles, plan.skipped
+    lines = added(plan.singles[0].diff())
+    # the truncating cast where the targets are made becomes a float cast: nothing is truncated
+    assert "price = (1.7 * counts[:, :1] + 0.6 * counts[:, 1:]).float()   # real targets truncated to integers" in lines
+    # inputs made by a call with no cast to edit: cast right before the loop, and where predictions are made
+    assert "counts = as_float(counts)" in lines
+    assert "print(model(as_float(test))[:3])" in lines
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", plan.combined.source, max_updates=50)
+    assert "int" not in str(fixed.run.data.target_dtype) and "int" not in str(fixed.run.data.input_dtype)
+
+
+KERAS_SCALE = textwrap.dedent("""
+    import numpy as np
+    import keras
+
+    keras.utils.set_random_seed(0)
+    X = np.random.default_rng(0).uniform(0, 500, size=(300, 1))
+    y = X[:, 0] * 0.01
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+""")
+
+
+def test_a_symptom_is_patched_through_its_causes_or_listed_with_them(tmp_path):
+    path, cap = capture_of(tmp_path, "scale.py", KERAS_SCALE)
+    symptom = Finding(code="NF122", message="NF122", fix="", evidence={}, consequence_of=["NF105"])
+    plan = plan_patches(KERAS_SCALE, str(path), cap, [finding("NF105", transform="standardise"), symptom])
+    assert plan.combined.codes == ["NF105", "NF122"]
+    assert "NF122 through the fix of NF105" in plan.combined.changes
+    alone = plan_patches(KERAS_SCALE, str(path), cap, [symptom])
+    assert alone.combined is None and any(s.startswith("NF122") and "NF105" in s for s in alone.skipped)
+
+
+TORCH_CLASSIFIER = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    X = torch.randn(300, 2)
+    labels = (X[:, 0] + 0.3 * X[:, 1] > 1.2).float().unsqueeze(1)      # about one row in eight is positive
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1), nn.Softmax(dim=1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    bce = nn.BCELoss()
+    for epoch in range(20):
+        opt.zero_grad()
+        loss = bce(model(X), labels)
+        loss.backward()
+        opt.step()
+""")
+
+TORCH_LOGITS = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    X = torch.randn(300, 2)
+    labels = (X[:, 0] + 0.3 * X[:, 1] > 1.2).float().unsqueeze(1)
+    model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    loss_fn = nn.BCEWithLogitsLoss()
+    for epoch in range(20):
+        opt.zero_grad()
+        loss = loss_fn(model(X), labels)
+        loss.backward()
+        opt.step()
+""")
+
+
+def test_torch_softmax_of_one_unit_becomes_a_sigmoid(tmp_path):
+    path, cap = capture_of(tmp_path, "clf.py", TORCH_CLASSIFIER)
+    f = finding("NF130", output_activation="softmax", output_units=1, classes=2, task="binary")
+    plan = plan_patches(TORCH_CLASSIFIER, str(path), cap, [f])
+    assert plan.singles, plan.skipped
+    assert added(plan.singles[0].diff()) == [
+        "model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1), nn.Sigmoid())"]
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", plan.combined.source, max_updates=20)
+    assert fixed.run.layers[-1].activation != "softmax"
+
+
+def test_torch_class_weights_from_the_class_shares(tmp_path):
+    path, cap = capture_of(tmp_path, "logits.py", TORCH_LOGITS)
+    f = finding("NF131", class_shares={"0.0": 0.875, "1.0": 0.125})
+    plan = plan_patches(TORCH_LOGITS, str(path), cap, [f])
+    assert plan.singles, plan.skipped
+    # a positive row weighs as much as the 7 negative rows beside it
+    assert added(plan.singles[0].diff()) == ["loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(7))"]
+    capture_of(tmp_path, "fixed.py", plan.combined.source, max_updates=20)    # runs as written
+    multiclass = TORCH_LOGITS.replace("nn.BCEWithLogitsLoss()", "nn.CrossEntropyLoss()")
+    path, cap = capture_of(tmp_path, "three.py", multiclass.replace("labels = (X", "labels0 = (X"))
+    plan = plan_patches(multiclass, str(path), cap, [finding("NF131", class_shares={0: 0.5, 1: 0.25, 2: 0.25})])
+    assert "loss_fn = nn.CrossEntropyLoss(weight=torch.tensor([0.6667, 1.333, 1.333]))" in added(plan.singles[0].diff())
+    # BCELoss has no class weights: listed, not patched
+    path, cap = capture_of(tmp_path, "clf.py", TORCH_CLASSIFIER)
+    plan = plan_patches(TORCH_CLASSIFIER, str(path), cap, [f])
+    assert not plan.singles and "BCELoss has no class weights" in plan.skipped[0]
