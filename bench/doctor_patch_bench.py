@@ -10,6 +10,7 @@ when the patch's metric is the fixed version's or better (within TOLERANCE).
 
     .venv/bin/python bench/doctor_patch_bench.py               # both halves
     .venv/bin/python bench/doctor_patch_bench.py --half test --limit 5
+    .venv/bin/python bench/doctor_patch_bench.py --half tune --only cnpython-3299,so-63909566
 
 Prints one row per program and, per half, how many reached the fixed version's metric, how many got
 no patchable finding, and per finding code how often it was found and patched (the fix-kind coverage).
@@ -77,6 +78,7 @@ def main() -> None:
     ap.add_argument("--half", choices=("tune", "test", "both"), default="both")
     ap.add_argument("--limit", type=int, default=0, help="at most this many programs per half (0: all)")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per standalone run")
+    ap.add_argument("--only", default="", help="comma-separated program ids: run only these (of the chosen half)")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows to this file")
     ap.add_argument("--rerun-fixed", action="store_true",
                     help="run fixed.py for its metric (default: label.json's metric_after, measured by running it)")
@@ -89,6 +91,9 @@ def main() -> None:
         if args.half not in (half, "both"):
             continue
         ids = sorted(pid for pid, h in which.items() if h == half and (CORPUS / pid / "repro.py").exists())
+        if args.only:
+            wanted = {w.strip() for w in args.only.split(",") if w.strip()}
+            ids = [pid for pid in ids if pid in wanted]
         if args.limit:
             ids = ids[: args.limit]
         for pid in ids:

@@ -221,6 +221,9 @@ def test_cli_repair_writes_the_all_fixes_script_and_refuses_to_overwrite(tmp_pat
     assert fixed.exists(), out
     assert "# fixes " in out and "repair: your script, patched" in out
     assert "original" in out and f"wrote {fixed}" in out
+    # the written script's own run is judged in the same line: helps / does not help / failed
+    wrote = next(line for line in out.splitlines() if line.startswith(f"wrote {fixed}"))
+    assert any(f"its run: {v})" in wrote for v in ("helps", "does not help", "failed", "not scored")), wrote
     compile(fixed.read_text(), str(fixed), "exec")
     assert sorted(os.listdir(tmp_path)) == ["fixed.py", "taken.py", "train.py"]
 

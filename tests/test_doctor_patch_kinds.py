@@ -173,8 +173,10 @@ def test_torch_class_weights_from_the_class_shares(tmp_path):
     # a positive row weighs as much as the 7 negative rows beside it
     assert added(plan.singles[0].diff()) == ["loss_fn = nn.BCEWithLogitsLoss(pos_weight=torch.tensor(7))"]
     capture_of(tmp_path, "fixed.py", plan.combined.source, max_updates=20)    # runs as written
-    multiclass = TORCH_LOGITS.replace("nn.BCEWithLogitsLoss()", "nn.CrossEntropyLoss()")
-    path, cap = capture_of(tmp_path, "three.py", multiclass.replace("labels = (X", "labels0 = (X"))
+    multiclass = TORCH_LOGITS.replace("nn.BCEWithLogitsLoss()", "nn.CrossEntropyLoss()") \
+        .replace("(X[:, 0] + 0.3 * X[:, 1] > 1.2).float().unsqueeze(1)", "(X[:, 0] > 0).long() + (X[:, 1] > 1).long()") \
+        .replace("nn.Linear(8, 1))", "nn.Linear(8, 3))")
+    path, cap = capture_of(tmp_path, "three.py", multiclass)
     plan = plan_patches(multiclass, str(path), cap, [finding("NF131", class_shares={0: 0.5, 1: 0.25, 2: 0.25})])
     assert "loss_fn = nn.CrossEntropyLoss(weight=torch.tensor([0.6667, 1.333, 1.333]))" in added(plan.singles[0].diff())
     # BCELoss has no class weights: listed, not patched

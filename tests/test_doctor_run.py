@@ -318,3 +318,63 @@ def test_initial_spread_needs_enough_weights_but_sees_all_zero_kernels():
     assert initial_spread(np.array([[0.3, 0.31]])) is None     # two weights: no spread to judge
     w = np.random.default_rng(0).normal(0.0, 0.2, size=(20, 20))
     assert abs(initial_spread(w) - 0.2) < 0.02
+
+
+def test_batch_mask_cache_gives_each_batch_its_own_rows():
+    from nnfit.doctor.monitors._common import ScriptContext
+    from nnfit.doctor.runner import _Session, held_out_mask
+
+    session = _Session(ScriptContext(None), train_budget_s=10.0, seed=3)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(400, 2)), rng.normal(size=(400, 2))
+    first = session.mask(a)
+    assert np.array_equal(first, held_out_mask(a, seed=3))
+    assert session.mask(a.copy()) is first                   # the same rows again: looked up, not re-hashed
+    assert np.array_equal(session.mask(b), held_out_mask(b, seed=3))
+    assert not np.array_equal(session.mask(b), first)        # another batch: its own mask
+    assert np.array_equal(session.mask(a[:200]), held_out_mask(a[:200], seed=3))
+
+
+def test_held_out_rows_of_a_repeated_batch_are_kept_once():
+    from nnfit.doctor.monitors._common import ScriptContext
+    from nnfit.doctor.runner import _Session
+
+    session = _Session(ScriptContext(None), train_budget_s=10.0)
+    x = np.arange(10.0).reshape(5, 2)
+    y = np.arange(5.0).reshape(5, 1)
+    for _ in range(3):
+        session.keep_held_out_once(x, y)
+    assert len(session.hold_x) == 5
+    session.keep_held_out_once(x, y + 1.0)                   # the same inputs with other targets: new rows
+    assert len(session.hold_x) == 10
+
+
+def test_keras_is_imported_without_sklearn_only_when_the_script_never_names_it():
+    from nnfit.doctor.runner import may_skip_sklearn
+
+    assert may_skip_sklearn("import keras\nmodel = keras.Sequential()")
+    assert not may_skip_sklearn("from sklearn.model_selection import train_test_split")
+    assert not may_skip_sklearn("from keras.wrappers import SKLearnRegressor")
+    assert not may_skip_sklearn("# scaled with scikit-learn's StandardScaler")
+
+
+@pytest.mark.slow
+def test_keras_imported_without_sklearn_still_trains_and_sklearn_imports_after(tmp_path):
+    import subprocess
+    import sys
+
+    code = textwrap.dedent("""
+        import sys
+        from nnfit.doctor.runner import _import_keras
+        keras = _import_keras("import keras")
+        assert "sklearn" not in sys.modules
+        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+        model.compile(loss="mse", optimizer="sgd")
+        model.fit([[0.0], [1.0]], [[0.0], [1.0]], epochs=1, verbose=0)
+        import sklearn.linear_model
+        print("ok", sklearn.__name__)
+    """)
+    env = dict(os.environ, KERAS_BACKEND="torch")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "ok sklearn" in out.stdout

@@ -33,13 +33,6 @@ MAX_PARAMETERS = 900
 # this: on the 1-D seed targets it reached <= 3e-7 and residual stages used the time better; on the
 # oscillatory 2-D DSO rows (Keijzer-11, Jin-6) it stopped near 1e-2, where capacity is what is missing.
 CHALLENGE_ABOVE = 1e-5
-# When the first polished seed of the usual width leaves a validation RMSE above this, its other
-# seeds are not polished in full: they join the challengers' successive halving instead. On the DSO
-# rows where table mode lost to scikit-learn (load 1-7, 2026-12-01), the usual width's three seeds
-# took 20-45 s of the 60 s budget and left 0.03-0.5: no challenger got time on 5 of those 7 rows, and
-# where one did (Livermore2-Vars2-12) a second layer cut validation 16x (0.15 -> 0.0094). Below
-# 1e-3 (Keijzer-13: three seeds at 1.6e-4..3.0e-4) all seeds are polished in full as before.
-SEED_SETTLES_ABOVE = 1e-3
 CHALLENGE_MIN_SHARE = 0.25   # ... and only with at least this share of the budget left
 CHALLENGER_SHARE = 0.8       # of the time left then, the challengers (halving + the winner's polish) get this
 
@@ -51,12 +44,11 @@ class Trial:
     val_mse: float
     rounds: int = 0
     seconds: float = 0.0
-    seed: int | None = None
 
     def record(self, n_inputs: int) -> dict[str, object]:
         return {"hidden": list(self.hidden), "parameters": models.parameter_count(n_inputs, self.hidden),
                 "validation_rmse": math.sqrt(self.val_mse) if math.isfinite(self.val_mse) else None,
-                "rounds": self.rounds, "seconds": round(self.seconds, 2), "seed": self.seed}
+                "rounds": self.rounds, "seconds": round(self.seconds, 2)}
 
 
 def candidates(n_inputs: int, n_train: int) -> list[tuple[int, ...]]:

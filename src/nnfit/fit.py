@@ -501,12 +501,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         nets = [models.build_mlp(n_inputs, 1, architectures[0], self.activation, seed=self.random_state + attempt
                                  ).to(data.X.device) for attempt in range(self.restarts)]
         self._say(f"stage 1: {self.restarts} warm start(s) of {models.describe(nets[0])}")
-        settle = capacity.SEED_SETTLES_ABOVE ** 2 if len(architectures) > 1 else math.inf
-        spare: list[nn.Sequential] = []   # warm-started seeds of the usual width, not polished yet
-        val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history,
-                                                settle_above=settle, left_over=spare)
-        seed_of = {id(candidate): self.random_state + attempt for attempt, candidate in enumerate(nets)}
-        incumbent = capacity.Trial(architectures[0], net, val, 1, time.perf_counter() - began, seed_of[id(net)])
+        val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history)
+        incumbent = capacity.Trial(architectures[0], net, val, 1, time.perf_counter() - began)
         now = time.perf_counter()
         left = deadline - now
         if (len(architectures) < 2 or not val > capacity.CHALLENGE_ABOVE ** 2
@@ -515,35 +511,20 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         halving_deadline = now + CAPACITY_SEARCH_SHARE * left
         polish_deadline = now + capacity.CHALLENGER_SHARE * left
 
-        # The spare seeds compete with the other architectures, interleaved with them (on Poly-5 the
-        # seeds of the usual width ended 250x apart; on Livermore2-Vars2-12 a second layer won 16x).
-        queue: list[tuple[tuple[int, ...], nn.Sequential | None]] = []
-        challengers = [(hidden, None) for hidden in architectures[1:]]
-        seeds_waiting = [(architectures[0], spare_net) for spare_net in spare]
-        while challengers or seeds_waiting:
-            queue += challengers[:1] + seeds_waiting[:1]
-            challengers, seeds_waiting = challengers[1:], seeds_waiting[1:]
-        pending = list(queue)
-
         def start(hidden: tuple[int, ...], steps: int) -> tuple[float, nn.Sequential]:
-            _, warm = pending.pop(0)
-            if warm is not None:  # a spare seed: already warm-started, only the short polish
-                self._say(f"capacity: trying seed {seed_of[id(warm)]} of {models.describe(warm)}")
-                self._polish(warm, data, halving_deadline, steps, history)
-                return train.mse(warm, data.X_val, data.Y_val), warm
             candidate = models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self.random_state).to(data.X.device)
             self._say(f"capacity: trying {models.describe(candidate)}")
-            value, trained, _ = self._warm_then_polish([candidate], data, halving_deadline, adam_steps, steps, history)
+            value, trained, _ = self._warm_then_polish([candidate], data, halving_deadline, adam_steps, steps, history,
+                                                       plateau=None)
             return value, trained
 
         def resume(trained: nn.Sequential, steps: int) -> float:
-            self._polish(trained, data, halving_deadline, steps, history)
+            self._polish(trained, data, halving_deadline, steps, history, plateau=None)
             return train.mse(trained, data.X_val, data.Y_val)
 
-        best, trials = capacity.successive_halving([hidden for hidden, _ in queue], start, resume,
-                                                   max(25, full_lm_steps // 4), halving_deadline)
-        for trial, (_, warm) in zip(trials, queue):
-            trial.seed = seed_of[id(warm)] if warm is not None else self.random_state
+        # plateau=None in start/resume: the halving compares candidates after equal numbers of steps
+        best, trials = capacity.successive_halving(architectures[1:], start, resume, max(25, full_lm_steps // 4),
+                                                   halving_deadline)
         assert best.net is not None
         began = time.perf_counter()
         challenger_used = self._polish(best.net, data, polish_deadline, full_lm_steps, history)
@@ -582,11 +563,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
 
     def _warm_then_polish(self, nets: list[nn.Sequential], data: train.Data, deadline: float, adam_steps: int,
                           lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH,
-                          settle_above: float = math.inf, left_over: list[nn.Sequential] | None = None
-                          ) -> tuple[float, nn.Sequential, str]:
-        """Adam warm start for every candidate, then the second-order polish on the best ones: the
-        next one only while the best is above good_enough, and none after a first one left above
-        settle_above (validation MSE); the warm-started candidates not polished go to left_over."""
+                          plateau: tuple[int, float] | None = train.LM_PLATEAU) -> tuple[float, nn.Sequential, str]:
+        """Adam warm start for every candidate, then the second-order polish on the best ones (the
+        next one only while the best is above good_enough)."""
         candidates = []
         warm_data = _row_subset(data, WARM_START_MAX_ROWS, self.random_state)
         for order, net in enumerate(nets):
@@ -597,22 +576,20 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         candidates.sort(key=lambda item: item[:2])
         best: tuple[float, nn.Sequential] | None = None
         optimizer_used = "Adam"
-        for position, (_, _, net) in enumerate(candidates):
-            optimizer_used = self._polish(net, data, deadline, lm_steps, history)
+        for _, _, net in candidates:
+            optimizer_used = self._polish(net, data, deadline, lm_steps, history, plateau=plateau)
             val = train.mse(net, data.X_val, data.Y_val)
             if best is None or val < best[0]:
                 best = (val, net)
             if best[0] < good_enough or time.perf_counter() > deadline:
                 break
-            if best[0] > settle_above:
-                if left_over is not None:
-                    left_over.extend(other for _, _, other in candidates[position + 1:])
-                break
         assert best is not None
         return best[0], best[1], optimizer_used
 
     def _polish(self, net: nn.Sequential, data: train.Data, deadline: float, lm_steps: int,
-                history: train.History) -> str:
+                history: train.History, plateau: tuple[int, float] | None = train.LM_PLATEAU) -> str:
+        """The second-order polish; LM stops early on a validation plateau (train.LM_PLATEAU) unless
+        plateau is None (successive halving: candidates compared after the same number of steps)."""
         method = "lm" if self.optimizer == "auto" else self.optimizer
         if method == "lm":
             # LM's Jacobian grows with the rows: past LM_MAX_JACOBIAN entries it works on a random row
@@ -622,7 +599,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             max_rows = max(LM_MAX_JACOBIAN // n_params, 256)
             lm_data = _row_subset(data, max_rows, self.random_state)
             history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150,
-                                                      plateau=train.LM_PLATEAU))
+                                                      plateau=plateau))
             note = f" on {len(lm_data.X)} of {len(data.X)} rows" if len(lm_data.X) < len(data.X) else ""
             return "Adam warm start + Levenberg-Marquardt" + note
         if method == "lbfgs":

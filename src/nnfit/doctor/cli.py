@@ -103,7 +103,9 @@ def run_cmd(
                 raise NNFitError(f"nothing written: no finding has an automatic patch ({write} not created)")
             atomic_write(write, result.combined.source)
             if fmt == "text":
-                typer.echo(f"wrote {write} (the all-fixes script: {', '.join(result.combined.codes)})")
+                row = result.combined_row
+                verdict = f"; its run: {row.verdict}" if row is not None and row.verdict else ""
+                typer.echo(f"wrote {write} (the all-fixes script: {', '.join(result.combined.codes)}{verdict})")
             else:
                 payload["repair"]["written"] = str(write)
     if fmt == "json":

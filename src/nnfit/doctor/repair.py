@@ -651,6 +651,14 @@ class ScriptRepair:
         scored = [r for r in self.rows[1:] if score(r.heldout) is not None] or self.rows[:1]
         return max(scored, key=lambda r: score(r.heldout) if score(r.heldout) is not None else -math.inf)
 
+    @property
+    def combined_row(self) -> ScriptRow | None:
+        """The row that ran the all-fixes script (a lone patch's own row when it is the only one)."""
+        if self.combined is None:
+            return None
+        return next((r for r in self.rows[1:] if r.label == "all fixes"),
+                    next((r for r in self.rows[1:] if r.codes == self.combined.codes), None))
+
     def diffs(self) -> str:
         out = [p.diff() for p in self.patches]
         if self.combined is not None and len(self.combined.codes) > 1:
