@@ -1,0 +1,136 @@
+"""Patches of the user's own training script: each fix is an edit of its syntax tree.
+
+`doctor run --repair` turns each finding it can fix into edits of the script itself (libcst keeps the
+comments and the layout of everything it does not touch): the layer removed or widened, `epochs=` /
+`batch_size=`, the built optimiser passed to `compile`, the learning rate, the output activation,
+the loss, scaling inserted where the data enter training and undone on the predictions, Keras 2 names
+mapped to Keras 3. One small edit function per kind of fix registers its edits against nodes of the
+original tree (found by the line the run recorded); one transformer applies any set of them, so a
+patch for one finding and the patch for all findings together come from the same edits.
+
+    plan = plan_patches(source_text, path, capture, findings)
+    plan.singles      # one Patch per fixable finding
+    plan.combined     # all fixes together (None when nothing is fixable)
+    patch.diff()      # a unified diff headed by the codes it fixes
+
+The patched scripts are run by the same runner as the original (repair.py) and written with `--write`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from nnfit.doctor.findings import CATALOGUE, Finding
+from nnfit.doctor.patch.core import Context, Edits, Fix, Patch, Plan, _Apply
+from nnfit.doctor.patch.training import _fix_batch, _fix_exploding, _fix_lr, _fix_optimizer, _fix_updates, _training
+from nnfit.doctor.patch.layers import _fix_bad_init, _fix_bias, _fix_bottleneck, _fix_capacity, _fix_dead, _fix_legacy, _fix_output, _fix_saturation
+from nnfit.doctor.patch.scaling import _fix_scaling
+from nnfit.doctor.patch.losses import _fix_broadcast, _fix_class_output, _fix_loss, _fix_loss_output, _fix_metric, _log_extras
+from nnfit.doctor.patch.data import _fix_imbalance, _fix_integer_data, _fix_unshuffled, _fix_validation_order
+
+__all__ = ["NO_TRAINING_EFFECT", "FIXES", "Patch", "Plan", "RATE_SYMPTOMS", "plan_patches"]
+
+
+FIXES: dict[str, Fix] = {
+    "NF101": _fix_bottleneck, "NF102": _fix_updates, "NF103": _fix_lr, "NF104": _fix_lr,
+    "NF105": _fix_scaling, "NF106": _fix_scaling, "NF107": _fix_output, "NF108": _fix_metric,
+    "NF109": _fix_optimizer, "NF110": _fix_loss, "NF111": _fix_saturation, "NF112": _fix_exploding,
+    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF117": _fix_legacy, "NF119": _fix_bias, "NF120": _fix_bad_init, "NF124": _fix_batch,
+    "NF125": _fix_broadcast, "NF126": _fix_loss_output, "NF127": _fix_validation_order, "NF128": _fix_integer_data,
+    "NF129": _fix_unshuffled, "NF130": _fix_class_output, "NF131": _fix_imbalance,
+}
+
+# Rate and gradient symptoms: left out of the all-fixes patch when the ranking makes them a consequence
+# of a cause that patch already fixes.
+RATE_SYMPTOMS = {"NF103", "NF104", "NF112"}
+
+# Patches that change no training: part of the all-fixes script, not re-run alone.
+NO_TRAINING_EFFECT = {"NF108"}
+
+
+def _apply(ctx: Context, edits: Edits) -> str:
+    # added imports and definitions go after the last top-level import (else after the first statement)
+    anchor = ctx.index.imports[-1][0] if ctx.index.imports else None
+    header_anchor = anchor if anchor is not None else (ctx.module.body[0] if ctx.module.body else None)
+    out = ctx.wrapper.module.visit(_Apply(edits, anchor, header_anchor))
+    return out.code
+
+
+def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) -> Plan:
+    ctx = Context(text, path, capture)
+    ctx.findings = list(findings)
+    by_code: dict[str, Finding] = {}
+    for f in findings:
+        by_code.setdefault(f.code, f)
+    singles: list[Patch] = []
+    skipped: list[str] = []
+    all_edits = Edits()
+    codes_done: list[str] = []
+    symptoms: list[Finding] = []
+    for code, f in by_code.items():
+        name = CATALOGUE[code].name if code in CATALOGUE else code
+        fn = FIXES.get(code)
+        if fn is None:
+            if f.consequence_of:
+                symptoms.append(f)      # decided once every cause's patch is known
+                continue
+            skipped.append(f"{code} {name} (no automatic patch for this finding)")
+            continue
+        e = Edits()
+        try:
+            why = fn(ctx, f, e)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, StopIteration,
+                cst.ParserSyntaxError) as exc:
+            # an unusual layout of the script: this finding goes unpatched, the others still are
+            why = f"the patch could not be built for this script's layout ({type(exc).__name__})"
+        if why is not None:
+            if f.consequence_of:
+                symptoms.append(f)      # its own edit does not apply: perhaps its causes' do
+                continue
+            skipped.append(f"{code} {name} ({why})")
+            continue
+        if code == "NF106" and f.evidence.get("transform") == "log":
+            _log_extras(ctx, by_code, e)
+        single = _training(ctx, e)
+        source = _apply(ctx, single)
+        if source == text:
+            skipped.append(f"{code} {name} (the patch changed nothing)")
+            continue
+        singles.append(Patch([code], single.changes, path, text, source))
+        if code == "NF103" and "NF124" in by_code and ctx.framework == "keras":
+            # NF103's fix is "lower the rate, or raise the batch size": with NF124 raising the batch
+            # size, lowering the rate as well only slows training (measured on seed 3, repair.py)
+            all_edits.changes.append("NF103 through the larger batch")
+            codes_done.append(code)
+            continue
+        if code in RATE_SYMPTOMS and set(f.consequence_of) & set(codes_done):
+            # the ranking names this a consequence of a cause already patched (unscaled data, mostly):
+            # its own change would be stacked on a fix that removes it
+            all_edits.changes.append(f"{code} through the fix of {', '.join(sorted(set(f.consequence_of) & set(codes_done)))}")
+            codes_done.append(code)
+            continue
+        if code == "NF104" and "NF102" in codes_done:
+            # two readings of one slow loss: more updates never destabilise, a higher rate can
+            all_edits.changes.append("NF104 through the longer training")
+            codes_done.append(code)
+            continue
+        all_edits.merge(e)
+        codes_done.append(code)
+    for f in symptoms:
+        # a symptom with no edit of its own (NF122 loss-not-decreasing): fixed through its causes' patches
+        # when the all-fixes patch has them; the re-run shows whether the loss now falls
+        causes = [c for c in f.consequence_of if c in codes_done]
+        name = CATALOGUE[f.code].name if f.code in CATALOGUE else f.code
+        if causes:
+            all_edits.changes.append(f"{f.code} through the fix of {', '.join(causes)}")
+            codes_done.append(f.code)
+        else:
+            skipped.append(f"{f.code} {name} (no patch of its own, and none of its causes "
+                           f"({', '.join(f.consequence_of)}) has one)")
+    combined = None
+    if codes_done:
+        final = _training(ctx, all_edits)
+        source = _apply(ctx, final)
+        combined = Patch(codes_done, final.changes, path, text, source)
+    return Plan(singles, combined, skipped)

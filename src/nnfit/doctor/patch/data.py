@@ -1,0 +1,242 @@
+"""Fixes of the data as the script feeds them: row order (NF127 / NF129), integer dtypes (NF128) and
+class weights (NF131).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.patch.core import CallSite, Context, Edits, _kw, _numpy_name, _suffix, dotted, set_kwarg, wrap
+from nnfit.doctor.patch.scaling import _torch_batch_names
+
+
+# -- data, shape and loss fixes (NF112 torch, NF119, NF124 torch, NF125-NF131) -----------------------
+BALANCED_WEIGHTS = '''
+def balanced_class_weight(labels):
+    """Added by nnfit doctor: Keras class_weight giving every class the same total weight
+    (one-hot rows, 0/1 columns or integer labels)."""
+    import numpy
+    labels = numpy.asarray(labels)
+    ids = labels.argmax(1) if labels.ndim == 2 and labels.shape[1] > 1 else labels.reshape(-1).round().astype(int)
+    classes, counts = numpy.unique(ids, return_counts=True)
+    return {int(c): len(ids) / (len(classes) * int(n)) for c, n in zip(classes, counts)}
+'''
+
+
+def _fit_data_args(ctx: Context) -> tuple[CallSite, cst.Arg | None, cst.Arg | None] | None:
+    fit = ctx.fit_site()
+    if fit is None:
+        return None
+    plain = [a for a in fit.node.args if a.keyword is None and not a.star]
+    x = plain[0] if plain else _kw(fit.node, "x")
+    y = plain[1] if len(plain) > 1 else _kw(fit.node, "y")
+    return fit, x, y
+
+
+def _fix_validation_order(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF127: the rows shuffled (a fixed permutation) right before fit, so validation_split takes a random tail."""
+    found = _fit_data_args(ctx) if ctx.framework == "keras" else None
+    if found is None or found[1] is None or found[2] is None:
+        return "the fit call's x and y were not found in the script"
+    fit, x, y = found
+    if isinstance(x.value, (cst.List, cst.Tuple, cst.Dict)):
+        return "several inputs: no automatic patch"
+    np_name = _numpy_name(ctx, e)
+    e.before.setdefault(id(fit.statement), []).append(
+        f"nnfit_order = {np_name}.random.default_rng(0).permutation(len({ctx.module.code_for_node(x.value)}))")
+    for arg in (x, y):
+        e.exprs.setdefault(id(arg.value), []).append(_suffix(arg.value, "{}[nnfit_order]"))
+    e.changes.append("rows shuffled before fit (validation_split then takes a random fifth)")
+    return None
+
+
+def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF129: batches drawn in a new order: fit(shuffle=True), DataLoader(shuffle=True), or a torch loop
+    over the row indices walked in a permuted order."""
+    if ctx.framework == "keras":
+        fit = ctx.fit_site()
+        if fit is None:
+            return "the fit call was not found in the script"
+        if _kw(fit.node, "shuffle") is None:
+            return "fit already shuffles (the order comes from the data pipeline); no automatic patch"
+        e.on_call(fit.node, lambda c: set_kwarg(c, "shuffle", "True"))
+        e.changes.append("fit(shuffle=True)")
+        return None
+    loaders = ctx.calls_named("DataLoader")
+    if loaders:
+        torch_name = "torch"
+        if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+                   for n, _ in ctx.index.imports):
+            e.imports.append("import torch")
+        for site in loaders:
+            # a generator of its own: the global torch RNG (which may draw the held-out rows later) is untouched
+            e.on_call(site.node, lambda c: set_kwarg(set_kwarg(c, "shuffle", "True"), "generator",
+                                                     f"{torch_name}.Generator().manual_seed(0)"))
+        e.changes.append("DataLoader(shuffle=True)")
+        return None
+    steps = ctx.step_loops()
+    if not steps:
+        return "no training loop with an optimiser step"
+    outer = steps[0][0]
+    for loop, _, _ in steps:
+        it = loop.iter
+        # an inner loop over row indices or batch starts: walked in a new random order every epoch
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and loop is not outer:
+            np_name = _numpy_name(ctx, e)
+            e.before.setdefault(id(outer), []).append(f"nnfit_rng = {np_name}.random.default_rng(0)")
+            e.exprs.setdefault(id(it), []).append(wrap("nnfit_rng.permutation({})"))
+            e.changes.append("the rows visited in a new random order every epoch")
+            return None
+    return "the loop's batching was not recognised; no automatic patch"
+
+
+AS_FLOAT = '''
+def as_float(data):
+    """Added by nnfit doctor: the data as float32, the same kind of array (a torch tensor stays one)."""
+    if hasattr(data, "is_floating_point"):
+        return data if data.is_floating_point() else data.float()
+    import numpy
+    return numpy.asarray(data, dtype="float32")
+'''
+
+
+def _fix_torch_integer(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF128 (torch): the integer arrays the training loop reads made float32 right before the loop
+    (the same names, so every later use reads floats), or where TensorDataset(X, y) wraps them; the
+    model's inputs outside the loop cast too."""
+    model = ctx.model_name()
+    steps = ctx.step_loops()
+    if model is None or not steps:
+        return "the model's variable or the training loop was not found"
+    loop_ids = {id(l) for l, _, _ in steps}
+    inputs = "int" in str(f.evidence.get("input_dtype") or "")
+    targets = "int" in str(f.evidence.get("target_dtype") or "") and (f.evidence.get("task") or ctx.run.task) == "regression"
+    if not inputs and not targets:
+        return "the integer data are neither the inputs nor regression targets"
+    outer_loop, loop_line, _ = steps[0]
+    names = _torch_batch_names(ctx, model, loop_ids)
+    done = []
+    if names is not None:
+        holder = next((c.function for c in ctx.step_calls() if outer_loop in c.loops), None)
+        params = {p.name.value for p in holder.params.params} if holder is not None else set()
+        for var, wanted in zip(names, (inputs, targets)):
+            made = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
+            if not wanted or not (made or var in params):
+                continue
+            done.append("inputs" if var == names[0] else "targets")
+            if made and _float_where_made(made[-1][1], e):
+                continue        # `.long()` / `.int()` where it is made becomes `.float()`: nothing truncated
+            e.casts.setdefault(id(outer_loop), []).append(f"{var} = as_float({var})")
+        after = loop_line
+    else:
+        sets = [c for c in ctx.calls_named("TensorDataset") if len([a for a in c.node.args if a.keyword is None]) >= 2]
+        if not sets:
+            return "the training batch comes from neither a named array nor a TensorDataset"
+        plain = [a for a in sets[0].node.args if a.keyword is None]
+        for arg, wanted, what in ((plain[0], inputs, "inputs"), (plain[1], targets, "targets")):
+            if wanted:
+                e.exprs.setdefault(id(arg.value), []).append(wrap("as_float({})"))
+                done.append(what)
+        after = sets[0].line
+    if not done:
+        return "the integer arrays are not made before the training loop"
+    if "inputs" in done:
+        for c in ctx.index.calls:
+            if dotted(c.node.func) == model and c.node.args and not any(id(l) in loop_ids for l in c.loops) \
+                    and c.line > after:
+                e.exprs.setdefault(id(c.node.args[0].value), []).append(wrap("as_float({})"))
+    if e.casts or e.exprs:
+        e.header.append(AS_FLOAT)
+    e.changes.append(f"{' and '.join(done)} cast to float32 before training")
+    return None
+
+
+INTEGER_CASTS = ("long", "int", "short", "byte")
+
+
+def _float_where_made(stmt: cst.CSTNode, e: Edits) -> bool:
+    """`y = (2.5 * x).long()`: the integer cast that ends the assignment edited to `.float()`."""
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    value = small.value if isinstance(small, cst.Assign) else None
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args \
+            and value.func.attr.value in INTEGER_CASTS:
+        e.on_call(value, lambda c: c.with_changes(func=c.func.with_changes(attr=cst.Name("float"))))
+        return True
+    return False
+
+
+def _fix_integer_data(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF128: integer inputs / targets cast to float32 where they enter training and prediction."""
+    if ctx.framework != "keras":
+        return _fix_torch_integer(ctx, f, e)
+    found = _fit_data_args(ctx)
+    if found is None:
+        return "the fit call was not found in the script"
+    fit, x, y = found
+    np_name = _numpy_name(ctx, e)
+    cast = f"{np_name}.asarray({{}}, dtype='float32')"
+    done = []
+    if "int" in str(f.evidence.get("input_dtype") or "") and x is not None:
+        e.exprs.setdefault(id(x.value), []).append(wrap(cast))
+        for p in ctx.calls_named("predict"):
+            plain = [a for a in p.node.args if a.keyword is None]
+            if plain:
+                e.exprs.setdefault(id(plain[0].value), []).append(wrap(cast))
+        done.append("inputs")
+    if "int" in str(f.evidence.get("target_dtype") or "") and y is not None and ctx.run.task == "regression":
+        e.exprs.setdefault(id(y.value), []).append(wrap(cast))
+        done.append("targets")
+    if not done:
+        return "the integer data are not the fit call's x or regression y"
+    e.changes.append(f"{' and '.join(done)} cast to float32")
+    return None
+
+
+def _fix_torch_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF131 (torch): the loss weights every class to the same total weight (CrossEntropyLoss(weight=),
+    BCEWithLogitsLoss(pos_weight=)), from the class shares the run counted."""
+    shares = f.evidence.get("class_shares") or {}
+    try:
+        by_label = {int(round(float(k))): float(v) for k, v in shares.items()}
+    except (TypeError, ValueError):
+        return "the class labels are not integers"
+    if len(by_label) < 2 or sorted(by_label) != list(range(len(by_label))) or min(by_label.values()) <= 0:
+        return "the class shares do not name classes 0..k-1"
+    losses = [c for c in ctx.index.calls if c.name.split(".")[-1] in ("CrossEntropyLoss", "BCEWithLogitsLoss",
+                                                                       "cross_entropy", "binary_cross_entropy_with_logits")]
+    if not losses:
+        return "no CrossEntropyLoss / BCEWithLogitsLoss in the script (BCELoss has no class weights)"
+    site = losses[0]
+    tail = site.name.split(".")[-1]
+    k = len(by_label)
+    if tail in ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits"):
+        if k != 2:
+            return "binary cross-entropy over more than two classes"
+        code, kw = f"torch.tensor({by_label[0] / by_label[1]:.4g})", "pos_weight"
+    else:
+        code, kw = "torch.tensor([" + ", ".join(f"{1.0 / (k * by_label[c]):.4g}" for c in range(k)) + "])", "weight"
+    e.on_call(site.node, lambda c: set_kwarg(c, kw, code))
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    e.changes.append(f"{kw}= in the loss: every class the same total weight")
+    return None
+
+
+def _fix_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF131: classes weighted to equal total weight (Keras fit class_weight=, torch loss weights)."""
+    if ctx.framework == "torch" and ctx.run.task != "multilabel":
+        return _fix_torch_imbalance(ctx, f, e)
+    if ctx.framework != "keras" or ctx.run.task == "multilabel":
+        return "class weights are patched for single-label fits only; no automatic patch"
+    found = _fit_data_args(ctx)
+    if found is None or found[2] is None:
+        return "the fit call's labels were not found in the script"
+    fit, _, y = found
+    if _kw(fit.node, "class_weight") is not None:
+        return "fit already passes class_weight"
+    e.header.append(BALANCED_WEIGHTS)
+    code = ctx.module.code_for_node(y.value)
+    e.on_call(fit.node, lambda c: set_kwarg(c, "class_weight", f"balanced_class_weight({code})"))
+    e.changes.append("class_weight: every class the same total weight")
+    return None

@@ -1,0 +1,213 @@
+"""Scaling where the data enter training, undone on the predictions (NF105 / NF106): a small Scaler
+class added to the script, for Keras fit calls, torch loops over named arrays and TensorDatasets.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.patch.core import Context, Edits, _base_name, _kw, dotted, wrap
+
+
+SCALER_CLASS = '''
+class Scaler:
+    """Added by nnfit doctor: standardise data (after log1p when log=True) with the statistics of
+    the data it is built from; `unscale` maps the network's outputs back to the data's units."""
+
+    def __init__(self, data, log=False):
+        self.log = log
+        data = self._array(data)
+        values = self._log1p(data) if log else data
+        self.shift = values.mean(0)
+        spread = values.std(0)
+        self.spread = spread + (spread == 0)
+
+    @staticmethod
+    def _array(a):
+        import numpy
+        return a if hasattr(a, "mean") else numpy.asarray(a, dtype="float64")
+
+    @staticmethod
+    def _log1p(a):
+        import numpy
+        return a.clamp(min=0).log1p() if hasattr(a, "log1p") else numpy.log1p(numpy.maximum(numpy.asarray(a, dtype="float64"), 0))
+
+    def scale(self, data):
+        data = self._array(data)
+        values = self._log1p(data) if self.log else data
+        return (values - self.shift) / self.spread
+
+    def unscale(self, outputs):
+        import numpy
+        values = outputs * self.spread + self.shift
+        if not self.log:
+            return values
+        return values.expm1() if hasattr(values, "expm1") else numpy.expm1(values)
+'''
+
+
+def _fix_scaling(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF105 (inputs) / NF106 (targets): scale where the data enter training, undo on predictions."""
+    which = "x" if f.code == "NF105" else "y"
+    log = f.evidence.get("transform") == "log"
+    if ctx.framework == "keras" and ctx.fit_site() is None and ctx.step_loops():
+        return _torch_scaling(ctx, which, log, e)       # a hand-written loop: scaled the same way
+    if ctx.framework == "keras":
+        fit = ctx.fit_site()
+        if fit is None:
+            return "the fit call was not found in the script"
+        plain = [a for a in fit.node.args if a.keyword is None]
+        pos = 0 if which == "x" else 1
+        arg = (plain[pos] if len(plain) > pos else _kw(fit.node, which))
+        if arg is None:
+            return f"the fit call's {which} argument was not found"
+        data = ctx.module.code_for_node(arg.value)
+        e.header.append(SCALER_CLASS)
+        e.before.setdefault(id(fit.statement), []).append(f"{which}_scaler = Scaler({data}, log={log})")
+        if fit.function is not None:
+            e.globals_in.setdefault(id(fit.function), set()).add(f"{which}_scaler")
+
+        def scale_fit(c: cst.Call, pos: int = pos, which: str = which) -> cst.Call:
+            args = list(c.args)
+            idx = [i for i, a in enumerate(args) if a.keyword is None]
+            if len(idx) > pos:
+                i = idx[pos]
+            else:
+                i = next(i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == which)
+            args[i] = args[i].with_changes(value=wrap(f"{which}_scaler.scale({{}})")(args[i].value))
+            for k, a in enumerate(args):       # validation_data=(X_val, y_val): the same scale
+                if a.keyword is not None and a.keyword.value == "validation_data" and isinstance(a.value, cst.Tuple) \
+                        and len(a.value.elements) > pos:
+                    elements = list(a.value.elements)
+                    elements[pos] = elements[pos].with_changes(value=wrap(f"{which}_scaler.scale({{}})")(elements[pos].value))
+                    args[k] = a.with_changes(value=a.value.with_changes(elements=elements))
+            return c.with_changes(args=args)
+
+        e.on_call(fit.node, scale_fit)
+        for p in ctx.calls_named("predict"):
+            if which == "x":
+                def scale_predict(c: cst.Call) -> cst.Call:
+                    args = list(c.args)
+                    if args:
+                        args[0] = args[0].with_changes(value=wrap("x_scaler.scale({})")(args[0].value))
+                    return c.with_changes(args=args)
+                e.on_call(p.node, scale_predict)
+            else:
+                e.around_call(p.node, wrap("y_scaler.unscale({})"))
+            if p.function is not None:
+                e.globals_in.setdefault(id(p.function), set())
+        _scaling_changes(e, which, log)
+        return None
+    return _torch_scaling(ctx, which, log, e)
+
+
+def _scaling_changes(e: Edits, which: str, log: bool) -> None:
+    what = "inputs" if which == "x" else "targets"
+    e.changes.append(f"{'log1p + standardise' if log else 'standardise'} the {what}"
+                     + (" (predictions mapped back)" if which == "y" else ""))
+
+
+def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
+    model = ctx.model_name()
+    if model is None:
+        return "the model's variable was not found"
+    steps = ctx.step_loops()
+    if not steps:
+        return "no training loop with an optimiser step"
+    loop_ids = {id(l) for l, _, _ in steps}
+    names = _torch_batch_names(ctx, model, loop_ids)
+    if names is None:
+        return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"
+    var = names[0] if which == "x" else names[1]
+    outer_loop, loop_line, _ = steps[0]
+    # the function holding the training loop, if any: the data may be made there, or passed in
+    holder = next((c.function for c in ctx.step_calls() if outer_loop in c.loops), None)
+    params = {p.name.value for p in holder.params.params} if holder is not None else set()
+    assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
+    if not assigned and var not in params:
+        return _dataset_scaling(ctx, which, log, e, holder, loop_ids)
+    if holder is not None:       # predictions elsewhere in the script read the scaler too
+        e.globals_in.setdefault(id(holder), set()).add(f"{which}_scaler")
+    # once all the data are made (y may be computed from X), right before the training loop; the loop
+    # trains on the scaled copy and everything else keeps the data's own units
+    e.header.append(SCALER_CLASS)
+    e.before.setdefault(id(outer_loop), []).append(f"{which}_scaler = Scaler({var}, log={log})\n"
+                                                   f"{var}_scaled = {which}_scaler.scale({var})")
+    e.renames.setdefault(id(outer_loop), {})[var] = f"{var}_scaled"
+    # predictions: the model called outside the training loop
+    for c in ctx.index.calls:
+        # model calls after the loop in its own scope, or in another function (run later, as evaluation)
+        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) \
+                or (c.line < loop_line and c.function is holder):
+            continue
+        if which == "x":
+            def scale_in(call: cst.Call) -> cst.Call:
+                args = list(call.args)
+                args[0] = args[0].with_changes(value=wrap("x_scaler.scale({})")(args[0].value))
+                return call.with_changes(args=args)
+            e.on_call(c.node, scale_in)
+        else:
+            e.around_call(c.node, wrap("y_scaler.unscale({})"))
+    _scaling_changes(e, which, log)
+    return None
+
+
+def _torch_batch_names(ctx: Context, model: str, loop_ids: set[int]) -> tuple[str, str] | None:
+    """(inputs, targets): the names of the arrays the training loop feeds the model and the loss."""
+    # the training call: loss_fn(model(X[idx]), y[idx]) inside the loop
+    names = None
+    for c in ctx.index.calls:
+        if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
+            continue
+        first, second = c.node.args[0].value, c.node.args[1].value
+        if isinstance(first, cst.Call) and dotted(first.func) == model and first.args:
+            xs, ys = _base_name(first.args[0].value), _base_name(second)
+            if xs and ys:
+                names = (xs, ys)
+                break
+    if names is None:
+        # out = model(X[i]) on one line, loss = criterion(out, y[i]) on another
+        outputs: dict[str, str] = {}
+        for c in ctx.index.calls:
+            if any(id(l) in loop_ids for l in c.loops) and dotted(c.node.func) == model and c.node.args:
+                stmt = c.statement
+                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+                if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
+                        and isinstance(small.targets[0].target, cst.Name):
+                    xs = _base_name(c.node.args[0].value)
+                    if xs:
+                        outputs[small.targets[0].target.value] = xs
+        for c in ctx.index.calls:
+            if not any(id(l) in loop_ids for l in c.loops) or len(c.node.args) < 2:
+                continue
+            first, second = c.node.args[0].value, c.node.args[1].value
+            if isinstance(first, cst.Name) and first.value in outputs and _base_name(second):
+                names = (outputs[first.value], _base_name(second))
+                break
+    return names
+
+
+def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.FunctionDef | None,
+                     loop_ids: set[int]) -> str | None:
+    """Batches from a DataLoader: the tensors scaled where TensorDataset(X, y) wraps them."""
+    sets = [c for c in ctx.calls_named("TensorDataset") if len([a for a in c.node.args if a.keyword is None]) >= 2]
+    if not sets:
+        return "the training batch comes from neither a named array nor a TensorDataset"
+    site = sets[0]
+    arg = [a for a in site.node.args if a.keyword is None][0 if which == "x" else 1]
+    e.header.append(SCALER_CLASS)
+    e.before.setdefault(id(site.statement), []).append(f"{which}_scaler = Scaler({ctx.module.code_for_node(arg.value)}, log={log})")
+    if site.function is not None:
+        e.globals_in.setdefault(id(site.function), set()).add(f"{which}_scaler")
+    e.exprs.setdefault(id(arg.value), []).append(wrap(f"{which}_scaler.scale({{}})"))
+    model = ctx.model_name()
+    for c in ctx.index.calls:
+        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) or c.line < site.line \
+                or not c.node.args:
+            continue
+        if which == "x":
+            e.exprs.setdefault(id(c.node.args[0].value), []).append(wrap("x_scaler.scale({})"))
+        else:
+            e.around_call(c.node, wrap("y_scaler.unscale({})"))
+    _scaling_changes(e, which, log)
+    return None

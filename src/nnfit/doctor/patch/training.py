@@ -1,0 +1,391 @@
+"""Fixes of how long and how fast the script trains: updates (NF102), learning rate (NF103 / NF104,
+the updates raised with a lowered rate), the polish at the end, batch size (NF124), the optimiser
+that steps (NF109) and gradient clipping (NF112). Several fixes may ask for the same arguments: they
+register requests on the edits, resolved once per patch by `_training`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import libcst as cst
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.vocab import good_learning_rate
+from nnfit.doctor.patch.core import CallSite, Context, Edits, _assigned_value, _expr, _kw, _literal, dotted, set_kwarg
+
+
+# The update count NF102's patch asks for: ten times the rule's threshold (300 updates), inside the
+# 320-7600 updates of the corpus's healthy setups (too_few_updates.py); seed 1's network, fixed, reaches
+# held-out R² 0.9997 after 2500 such updates (measured with repair.train, batch 32).
+TARGET_UPDATES = 3000
+FIX_BATCH = 32
+
+# Learning-rate changes: NF103 divides by 10 (one decade, the step the rule's evidence is read in) and
+# multiplies the updates by the same factor, so the distance the weights can travel (rate x updates)
+# stays what the script allowed: on gh-MorvanZhou-PyTorch-Tutorial-31 (tuning half) lr / 10 alone
+# undertrains (held-out R² 0.61), lr / 10 over 10x the updates reaches 0.94. NF104 sets one decade up.
+LR_STEP = 10.0
+
+# NF102 asks for a decade more updates than the script made when the run measured its training cut
+# short (a loss still falling at the end, a classifier still at the constant's loss), and at least
+# TARGET_UPDATES.
+UPDATE_STEP = 10
+
+# A patch never asks for more updates than this (ten times TARGET_UPDATES): beyond it a patched script
+# would run for many minutes where the original ran seconds.
+MAX_PATCH_UPDATES = 10 * TARGET_UPDATES
+
+
+def _steps_per_epoch(ctx: Context, batch: int) -> int:
+    n = ctx.run.data.n_samples or 1
+    held = (ctx.capture.heldout or {}).get("n_test", 0) if getattr(ctx.capture, "heldout", None) else 0
+    return max(1, math.ceil((n + held) / max(1, batch)))
+
+
+def _script_updates(ctx: Context) -> int | None:
+    """The updates the script makes when it runs as it is (no held-out rows, no doctor's budget)."""
+    epochs = int(ctx.run.config.epochs or 1)
+    if ctx.framework == "keras" and ctx.fit_site() is not None:
+        return epochs * _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
+    ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
+    if ran and not (cap and ran >= cap):
+        return int(ran)
+    return None
+
+
+def _updates_fixable(ctx: Context) -> str | None:
+    """Why the script's update count cannot be raised, or None."""
+    if ctx.framework == "keras" and ctx.fit_site() is not None:
+        return None
+    if ctx.framework == "keras" and not ctx.step_loops():
+        return "the fit call was not found in the script"
+    loop = _epoch_loop(ctx)
+    if loop is None:
+        return "no `for epoch in range(N)` loop around the optimiser step"
+    ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
+    if cap and ran and ran >= cap:
+        # the run was stopped at the doctor's cap: the script already has more updates
+        return f"the script already makes {ran} updates or more (the doctor's budget stopped it there)"
+    return None
+
+
+def _fix_updates(ctx: Context, f: Finding, e: Edits) -> str | None:
+    why = _updates_fixable(ctx)
+    if why is not None:
+        return why
+    current = _script_updates(ctx) or 0
+    # measured cut short (a loss still falling at the end, or a classifier's loss still at the constant
+    # prediction's while its scores already order the rows): a decade more of the same training, the
+    # step the rule advises; a count merely below the rule's minimum: TARGET_UPDATES
+    from nnfit.doctor.rules.too_few_updates import STILL_FALLING
+
+    cut_short = (f.evidence.get("loss_drop_last_window") or 0.0) >= STILL_FALLING or "constant_loss" in f.evidence
+    wanted = min(MAX_PATCH_UPDATES, max(TARGET_UPDATES, UPDATE_STEP * current if cut_short else 0))
+    if current and wanted <= current:
+        return f"the script already makes {current} updates or more"
+    e.updates = wanted
+    batch = int(ctx.run.config.batch_size or FIX_BATCH)
+    if ctx.framework == "keras" and ctx.fit_site() is not None and batch > FIX_BATCH:
+        e.batch = FIX_BATCH
+    e.polish = True
+    return None
+
+
+def _set_updates(ctx: Context, updates: int | None, batch: int | None, e: Edits) -> int | None:
+    """Edits for `updates` in all (epochs= / the loop's count) and `batch`; the updates the patched
+    script then makes, or None when its count was not changed."""
+    epochs = int(ctx.run.config.epochs or 1)
+    fit = ctx.fit_site() if ctx.framework == "keras" else None
+    if fit is not None:
+        b = batch or int(ctx.run.config.batch_size or 32)
+        steps = _steps_per_epoch(ctx, b)
+        new_epochs = max(epochs, math.ceil(updates / steps)) if updates else epochs
+        edit = lambda c: c  # noqa: E731 - composed below
+        if updates:
+            edit = lambda c, ep=new_epochs: set_kwarg(c, "epochs", str(ep), positional=3, aliases=("nb_epoch",))  # noqa: E731
+        if batch is not None:
+            first = edit
+            edit = lambda c, first=first: set_kwarg(first(c), "batch_size", str(b), positional=2)  # noqa: E731
+        e.on_call(fit.node, edit)
+        e.changes.append(", ".join(([f"epochs={new_epochs}"] if updates else []) + ([f"batch_size={b}"] if batch is not None else [])))
+        return new_epochs * steps if updates else None
+    if not updates:
+        return None
+    loop = _epoch_loop(ctx)
+    if loop is None:
+        return None
+    node, count, literal = loop
+    ran = getattr(ctx.capture, "updates_run", None)
+    per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else \
+        _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
+    new_count = max(count, math.ceil(updates / per_pass))
+    if new_count == count:
+        return None
+    e.literals[id(literal)] = str(new_count)
+    e.changes.append(f"{new_count} passes of the training loop (was {count})")
+    return new_count * per_pass
+
+
+def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression] | None:
+    """The outermost `for _ in range(N)` around the optimiser step: (range call, N, the node holding N).
+
+    N may be written in the call or assigned once at the top level (`epochs = 100`, `epochs, lr = 5, 0.1`)."""
+    for loop, _, _ in ctx.step_loops():
+        it = loop.iter
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1:
+            arg = it.args[0].value
+            if isinstance(arg, cst.Name):
+                arg = _assigned_value(ctx, arg.value)
+                if arg is None:
+                    continue
+            count = _literal(ctx, arg)
+            if isinstance(count, int) and not isinstance(count, bool) and isinstance(arg, cst.Integer):
+                return it, count, arg
+    return None
+
+
+def _script_lr(ctx: Context, opt: Any = None) -> float | None:
+    """The learning rate written in the optimiser's constructor (the run may record a later, scheduled one)."""
+    site = ctx.optimizer_site(opt)
+    if site is None:
+        return None
+    arg = _kw(site.node, "learning_rate") or _kw(site.node, "lr")
+    if arg is None:
+        plain = [a for a in site.node.args if a.keyword is None and not a.star]
+        position = 0 if ctx.framework == "keras" else 1
+        arg = plain[position] if len(plain) > position else None
+    value = _literal(ctx, arg.value) if arg is not None else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _new_lr(ctx: Context, code: str) -> float | None:
+    opt = ctx.run.config.optimizer
+    name = (opt.name if opt else "adam").lower()
+    lr = opt.learning_rate if opt and opt.learning_rate is not None else None
+    current = _script_lr(ctx) or lr
+    if code == "NF103":
+        return None if current is None else float(f"{current / LR_STEP:.3g}")
+    # NF104: one decade up (the step NF103 takes down), never past the family's usual rate: a rate
+    # that is low for unscaled data can be the largest that keeps them stable
+    if current is None:
+        return good_learning_rate(name)
+    return float(f"{min(current * LR_STEP, good_learning_rate(name)):.3g}")
+
+
+def _rate_fixable(ctx: Context) -> str | None:
+    if ctx.optimizer_site() is not None:
+        return None
+    if ctx.framework == "keras":
+        opt = ctx.run.config.optimizer
+        if ctx.compile_site() is None or opt is None:
+            return "the optimiser was not found in the script"
+        if KERAS_OPTIMIZERS.get(opt.name.lower()) is None:
+            return f"no Keras optimiser class for {opt.name!r}"
+        return None
+    return "the optimiser's constructor was not found in the script"
+
+
+KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adamax": "Adamax",
+                    "nadam": "Nadam", "adamw": "AdamW", "adadelta": "Adadelta"}
+
+
+def _keras_name(ctx: Context, e: Edits) -> str:
+    name = ctx.keras_module()
+    if name is None:
+        if "import keras" not in e.imports:
+            e.imports.append("import keras")
+        name = "keras"
+    return name
+
+
+def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits) -> None:
+    """The learning rate set to `lr` (None: the script's own); with `polish_after`, the rate falls to
+    POLISH_FACTOR of it for the updates after that many (a Keras schedule / a torch MultiStepLR)."""
+    from nnfit.doctor.repair import POLISH_FACTOR
+
+    # the optimiser that will train: the built one NF109's patch passes on, else the one that trained
+    opt = e.optimizer if e.optimizer is not None else ctx.run.config.optimizer
+    site = ctx.optimizer_site(opt)
+    if e.optimizer is not None and site is None:
+        return
+    current = _script_lr(ctx, opt) if site is not None else (opt.learning_rate if opt else None)
+    if site is not None and current is None and lr is None:
+        polish_after = None        # the script's rate is not a plain number (a schedule): left as it is
+    rate = lr if lr is not None else current if current is not None else good_learning_rate(opt.name if opt else "adam")
+    if ctx.framework == "keras":
+        code = f"{rate:g}"
+        if polish_after:
+            k = _keras_name(ctx, e)
+            code = f"{k}.optimizers.schedules.PiecewiseConstantDecay([{polish_after}], [{rate:g}, {rate * POLISH_FACTOR:g}])"
+        if site is not None:
+            e.on_call(site.node, lambda c: set_kwarg(c, "learning_rate", code, positional=0, aliases=("lr",)))
+        else:
+            comp = ctx.compile_site()
+            cls = KERAS_OPTIMIZERS.get(opt.name.lower()) if opt is not None else None
+            if comp is None or cls is None:
+                return
+            k = _keras_name(ctx, e)
+            e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{k}.optimizers.{cls}(learning_rate={code})"))
+    else:
+        if site is None:
+            return
+        if lr is not None:
+            e.on_call(site.node, lambda c: set_kwarg(c, "lr", f"{lr:g}", positional=1, aliases=("learning_rate",)))
+        if polish_after and not _torch_polish(ctx, site, polish_after, e):
+            polish_after = None
+    if lr is not None:
+        e.changes.append(f"learning rate {lr:g}")
+    if polish_after:
+        e.changes.append(f"the rate / {1 / POLISH_FACTOR:g} after update {polish_after} (the last 20 %)")
+
+
+def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
+    """The rate multiplied by POLISH_FACTOR after `after` optimiser steps; not where the script sets the rate itself."""
+    from nnfit.doctor.repair import POLISH_FACTOR
+
+    # the variable that steps, right after the statement that binds it (after NF109's patch: to the built one)
+    opt = ctx.run.config.optimizer
+    site = ctx.optimizer_site() or site
+    if opt is None or not opt.variable or "lr_scheduler" in ctx.text or "param_groups" in ctx.text \
+            or site.loops or site.statement is None:
+        return False
+    steps = [c for c in ctx.step_calls() if c.name == f"{opt.variable}.step" and c.statement is not None]
+    if len(steps) != 1 or steps[0].function is not site.function:
+        return False
+    # counted by hand, not by a torch lr_scheduler: a scheduler wraps optimizer.step, which the doctor's
+    # runner instruments too
+    e.after.setdefault(id(site.statement), []).append("nnfit_updates = 0")
+    e.after.setdefault(id(steps[0].statement), []).append(
+        f"nnfit_updates += 1\nif nnfit_updates == {after}:   # the last updates at a smaller rate\n"
+        f"    for nnfit_group in {opt.variable}.param_groups:\n        nnfit_group['lr'] *= {POLISH_FACTOR:g}")
+    return True
+
+
+def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
+    lr = _new_lr(ctx, f.code)
+    if lr is None:
+        return "the learning rate is not known"
+    opt = ctx.run.config.optimizer
+    current = _script_lr(ctx) or (opt.learning_rate if opt else None)
+    if f.code == "NF104" and current is not None and lr <= current * 1.001:
+        return (f"the script's rate {current:g} is already the {ctx.run.config.optimizer.name if ctx.run.config.optimizer else ''} "
+                "family's usual one or higher (it is lowered during training, or the data are unscaled); no automatic patch")
+    why = _rate_fixable(ctx)
+    if why is not None:
+        return why
+    e.lr = lr
+    if f.code == "NF103" and current and _updates_fixable(ctx) is None:
+        # smaller steps, more of them: the distance the weights may travel stays the script's
+        made = _script_updates(ctx)
+        if made:
+            e.updates = min(MAX_PATCH_UPDATES, max(made, math.ceil(made * current / lr)))
+            e.polish = True
+    return None
+
+
+def _training(ctx: Context, e: Edits) -> Edits:
+    """`e` with its requests (updates, batch, rate, polish) turned into edits of the script, once."""
+    out = Edits()
+    out.merge(e)
+    total = _set_updates(ctx, e.updates, e.batch, out) if (e.updates or e.batch) else None
+    if e.lr is not None or (e.polish and total):
+        from nnfit.doctor.repair import POLISH_FRACTION
+
+        _set_rate(ctx, e.lr, int(total * (1 - POLISH_FRACTION)) if e.polish and total else None, out)
+    return out
+
+
+def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if ctx.framework != "keras":
+        return _fix_torch_batch(ctx, e)
+    if ctx.fit_site() is None:
+        return "the fit call was not found in the script"
+    e.batch = FIX_BATCH
+    return None
+
+
+def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
+    built = next((o for o in ctx.run.config.optimizers_built if o.passed_to_compile is False and o.variable), None)
+    if built is None:
+        return "the unused optimiser has no variable name"
+    if ctx.framework == "keras":
+        comp = ctx.compile_site()
+        if comp is None:
+            return "the compile call was not found in the script"
+        e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", built.variable, positional=0))
+        e.optimizer = built
+        e.changes.append(f"compile(optimizer={built.variable})")
+        return None
+    used = ctx.run.config.optimizer
+    if used is None or used.line is None:
+        return "the optimiser that steps was not found"
+    sites = [c for c in ctx.index.calls if c.line == used.line and c.name.split(".")[-1].lower() == used.name.lower()]
+    if not sites:
+        return "the optimiser that steps was not found in the script"
+    e.on_call(sites[0].node, lambda c: _expr(built.variable))
+    e.optimizer = built
+    e.changes.append(f"step the optimiser '{built.variable}'")
+    return None
+
+
+def _fix_exploding(ctx: Context, f: Finding, e: Edits) -> str | None:
+    site = ctx.optimizer_site()
+    if ctx.framework == "torch":
+        return _fix_torch_clipping(ctx, e)
+    if site is None:
+        return "the optimiser's constructor was not found in the script"
+    e.on_call(site.node, lambda c: set_kwarg(c, "clipnorm", "1.0"))
+    e.changes.append("clipnorm=1.0")
+    return None
+
+
+def _fix_torch_batch(ctx: Context, e: Edits) -> str | None:
+    loaders = ctx.calls_named("DataLoader")
+    if loaders:
+        for site in loaders:
+            e.on_call(site.node, lambda c: set_kwarg(c, "batch_size", str(FIX_BATCH), positional=1))
+        e.changes.append(f"DataLoader(batch_size={FIX_BATCH})")
+        return None
+    for loop, _, _ in ctx.step_loops():
+        it = loop.iter
+        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 3:
+            step = it.args[2].value
+            if isinstance(step, cst.Name):
+                step = _assigned_value(ctx, step.value)
+            if isinstance(step, cst.Integer):
+                e.literals[id(step)] = str(FIX_BATCH)
+                if step is it.args[2].value and isinstance(loop.target, cst.Name):
+                    # the slice ends written as `start + 50` in the loop: the same width
+                    _batch_ends(loop, loop.target.value, step.value, e)
+                e.changes.append(f"batches of {FIX_BATCH} rows (was {step.value})")
+                return None
+    return "a torch loop over single rows: its batch size is in its indexing; no automatic patch"
+
+
+def _batch_ends(loop: cst.For, start: str, width: str, e: Edits) -> None:
+    class Ends(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if isinstance(node.operator, cst.Add) and isinstance(node.left, cst.Name) and node.left.value == start \
+                    and isinstance(node.right, cst.Integer) and node.right.value == width:
+                e.literals[id(node.right)] = str(FIX_BATCH)
+
+    loop.body.visit(Ends())
+
+
+def _fix_torch_clipping(ctx: Context, e: Edits) -> str | None:
+    opt = ctx.run.config.optimizer
+    steps = [c for c in ctx.index.calls if c.name.endswith(".step") and c.loops and c.statement is not None]
+    if opt is not None and opt.variable:
+        steps = [c for c in steps if c.name == f"{opt.variable}.step"] or steps
+    if not steps:
+        return "the optimiser's step call was not found in the script"
+    site = steps[0]
+    owner = site.name[: -len(".step")]
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    e.before.setdefault(id(site.statement), []).append(
+        f"torch.nn.utils.clip_grad_norm_([p for group in {owner}.param_groups for p in group['params']], 1.0)")
+    e.changes.append("gradients clipped to norm 1.0 before each step")
+    return None
