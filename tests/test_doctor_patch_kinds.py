@@ -106,6 +106,7 @@ KERAS_SCALE = textwrap.dedent("""
     model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse")
     model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    print(model.evaluate(X, y, verbose=0), model(X[:2]))
 """)
 
 
@@ -115,6 +116,9 @@ def test_a_symptom_is_patched_through_its_causes_or_listed_with_them(tmp_path):
     plan = plan_patches(KERAS_SCALE, str(path), cap, [finding("NF105", transform="standardise"), symptom])
     assert plan.combined.codes == ["NF105", "NF122"]
     assert "NF122 through the fix of NF105" in plan.combined.changes
+    # every place the network meets inputs gets them on the training scale: fit, evaluate, a direct call
+    assert "print(model.evaluate(x_scaler.scale(X), y, verbose=0), model(x_scaler.scale(X[:2])))" \
+        in added(plan.combined.diff())
     alone = plan_patches(KERAS_SCALE, str(path), cap, [symptom])
     assert alone.combined is None and any(s.startswith("NF122") and "NF105" in s for s in alone.skipped)
 

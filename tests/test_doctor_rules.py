@@ -315,8 +315,7 @@ def test_a_gradient_vanishing_through_sigmoid_layers_is_the_cause_not_the_early_
     assert found[0].code == "NF111" and found[0].severity is Severity.ERROR and found[0].kind == "cause"
     nf103 = next(f for f in found if f.code == "NF103")
     assert nf103.severity is Severity.WARNING      # the jump left nothing broken: the network came back
-    nf102 = next(f for f in found if f.code == "NF102")
-    assert nf102.severity is Severity.WARNING      # 260 updates, but the loss was flat for nine epochs
+    assert [f.code for f in found].index("NF102") > 0     # 260 updates: a setting, ranked below the measured cause
 
 
 def test_an_early_jump_that_left_dead_units_stays_the_error():
@@ -390,3 +389,11 @@ def test_an_adaptive_rate_that_cannot_reach_the_weight_a_linear_model_needs_is_t
     assert nf104.evidence["needed_weight"] > nf104.evidence["reach"]
     run.config.epochs = 2000                     # 2000 updates reach 32: enough
     assert "NF104" not in codes(run_rules(run))
+
+
+def test_batch_one_with_plain_sgd_on_unscaled_regression_data_is_a_small_batch_at_a_large_rate():
+    layers = [dense("h", 10, "sigmoid", 1), dense("out", 1, "sigmoid", 10)]
+    run = static_run(layers, [col(0, 99, True)], [col(-1, 1)], 100, opt=OptimizerInfo("sgd", 0.01), epochs=10, batch=1)
+    assert "NF124" in codes(run_rules(run))       # 0.01 x 99: a large step for these inputs
+    run = static_run(layers, [col(0, 1)], [col(-1, 1)], 100, opt=OptimizerInfo("sgd", 0.01), epochs=10, batch=1)
+    assert "NF124" not in codes(run_rules(run))

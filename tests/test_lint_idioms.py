@@ -649,3 +649,34 @@ def test_standardising_and_min_max_scaling_by_hand():
         assert all(-2 <= c.min and c.max <= 2 for c in run.data.inputs), scale
         assert "unscaled-inputs" not in names(base.format(scale=scale)), scale
     assert "unscaled-inputs" in names(base.format(scale="Xs = X - X.mean()"))
+
+
+def test_an_optimiser_stepped_in_a_method_nothing_calls_is_not_unused():
+    # a training class posted without its driver: the reader never follows step(), yet the code steps it
+    from nnfit.doctor.lint import lint_source
+
+    text = ("import torch\nimport torch.nn as nn\n\nclass Trainer(object):\n    def __init__(self, model):\n"
+            "        self.model = model\n        self.criterion = nn.BCEWithLogitsLoss()\n"
+            "        self.optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)\n\n"
+            "    def step(self, images, labels):\n        loss = self.criterion(self.model(images), labels)\n"
+            "        self.optimizer.zero_grad()\n        loss.backward()\n        self.optimizer.step()\n")
+    assert "NF109" not in [f.code for f in lint_source(text, "trainer.py")]
+    # a second optimiser that no code steps is still unused
+    second = text.replace("        self.optimizer = torch", "        self.sgd = torch.optim.SGD(model.parameters(), lr=0.1)\n"
+                                                         "        self.optimizer = torch")
+    found = [f for f in lint_source(second, "trainer.py") if f.code == "NF109"]
+    assert len(found) == 1 and "'sgd'" in found[0].message
+
+
+def test_a_forward_that_squeezes_its_one_output_column_gives_row_shaped_predictions():
+    from nnfit.doctor.lint import lint_source
+
+    text = ("import torch\n\nclass Net(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.layer1 = torch.nn.Linear(2, 1)\n\n    def forward(self, x):\n        x = self.layer1(x)\n"
+            "        x = x.squeeze(-1)\n        return x\n\n"
+            "X = torch.rand(500, 2)\ny = X[:, 0] + X[:, 1]\nnet = Net()\nopt = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+            "criterion = torch.nn.MSELoss()\nfor epoch in range(500):\n    opt.zero_grad()\n"
+            "    loss = criterion(net(X), y)\n    loss.backward()\n    opt.step()\n")
+    assert "NF125" not in [f.code for f in lint_source(text, "net.py")]
+    unsqueezed = text.replace("        x = x.squeeze(-1)\n", "")
+    assert "NF125" in [f.code for f in lint_source(unsqueezed, "net.py")]

@@ -563,7 +563,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
 
     def _warm_then_polish(self, nets: list[nn.Sequential], data: train.Data, deadline: float, adam_steps: int,
                           lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH,
-                          plateau: tuple[int, float] | None = train.LM_PLATEAU) -> tuple[float, nn.Sequential, str]:
+                          plateau: tuple[int, float, float] | None = train.LM_PLATEAU) -> tuple[float, nn.Sequential, str]:
         """Adam warm start for every candidate, then the second-order polish on the best ones (the
         next one only while the best is above good_enough)."""
         candidates = []
@@ -587,7 +587,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         return best[0], best[1], optimizer_used
 
     def _polish(self, net: nn.Sequential, data: train.Data, deadline: float, lm_steps: int,
-                history: train.History, plateau: tuple[int, float] | None = train.LM_PLATEAU) -> str:
+                history: train.History, plateau: tuple[int, float, float] | None = train.LM_PLATEAU) -> str:
         """The second-order polish; LM stops early on a validation plateau (train.LM_PLATEAU) unless
         plateau is None (successive halving: candidates compared after the same number of steps)."""
         method = "lm" if self.optimizer == "auto" else self.optimizer

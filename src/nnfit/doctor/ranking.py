@@ -61,9 +61,8 @@ GOOD_FIT = 0.99
 # that optimum, and weights that barely move read as a too-low rate (NF104); the tuning half's
 # programs with such a fault and NF104 (discuss-pytorch-148155, so-63909566, se-stats-565956) are
 # fixed by the fault's own fix with the learning rate unchanged (their labels' fix_addresses).
-# A loss that does not fit the output (NF126) does not follow the predictions: a cross-entropy stuck at
-# the constant's level beside a rising accuracy then reads as outputs still too small (NF102's
-# measured signature) when it is the loss's doing (tests/rule_fixtures/NF126_fail.py).
+# A loss that does not fit the output (NF126) measures the wrong thing: its trend (still falling, stuck
+# at a constant's level) is no evidence about the number of updates (NF102) either.
 EXPLAINS = {
     "NF105": {"NF103", "NF112", "NF124"},
     "NF106": {"NF103", "NF112", "NF124"},

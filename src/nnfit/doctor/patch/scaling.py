@@ -84,7 +84,15 @@ def _fix_scaling(ctx: Context, f: Finding, e: Edits) -> str | None:
             return c.with_changes(args=args)
 
         e.on_call(fit.node, scale_fit)
-        for p in ctx.calls_named("predict"):
+        # evaluate(X, y): both arguments on the training scale (its loss then reads as the fit's does)
+        for ev in ctx.calls_named("evaluate"):
+            plain_ev = [a for a in ev.node.args if a.keyword is None and not a.star]
+            if len(plain_ev) > pos and ev.node is not fit.node:
+                e.exprs.setdefault(id(plain_ev[pos].value), []).append(wrap(f"{which}_scaler.scale({{}})"))
+        model = ctx.model_name()
+        predictions = ctx.calls_named("predict") + ctx.calls_named("predict_on_batch") + \
+            [c for c in ctx.index.calls if model and c.name == model and c.node.args]
+        for p in predictions:
             if which == "x":
                 def scale_predict(c: cst.Call) -> cst.Call:
                     args = list(c.args)

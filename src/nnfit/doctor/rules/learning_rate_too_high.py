@@ -3,6 +3,9 @@
 What it finds: a learning rate so large that the loss diverges, oscillates instead of settling, or
 becomes NaN/inf. Without a training history (a script read but not run) it warns about rates that
 are large for the optimiser, especially with batch size 1 (Adam >= 0.05, SGD >= 0.5).
+An early blow-up the network came back from, with no unit left dead or saturated and the weights
+still moving, is only a warning (see DAMAGED). For plain SGD on a squared error the static rate is
+judged at the data's scale (see SQUARED_ERROR).
 Why it matters: each step overshoots the minimum it is heading for; the loss jumps around a level far
 above what the network can reach, or grows without bound. Adam's step is about the learning rate per
 weight whatever the gradient, so lr=0.1 moves every weight by ~0.1 on every sample.
@@ -17,7 +20,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts, scale
+from nnfit.doctor.rules._common import fmt, healthy, index_inputs, location, loss_series, optimizer_facts, scale
 from nnfit.doctor.run import TrainingRun
 from nnfit.doctor.vocab import ADAPTIVE, canonical_loss
 
@@ -76,8 +79,9 @@ DAMAGED = 0.5
 def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float | None:
     """lr x max(1, |x|) x max(1, |y|) when it reaches STATIC_SGD for plain SGD on a squared error (None:
     below it, another optimiser or loss, or the data not known)."""
-    if lr is None or name not in ("sgd", "") or canonical_loss(run.config.loss) not in SQUARED_ERROR:
-        return None
+    if lr is None or name not in ("sgd", "") or canonical_loss(run.config.loss) not in SQUARED_ERROR \
+            or index_inputs(run):
+        return None     # token indices read by an embedding are not magnitudes
     x, y = scale(run.data.inputs), scale(run.data.targets)
     if x is None or y is None:
         return None

@@ -2,6 +2,8 @@
 
 What it finds: updates so small that the loss barely moves: a learning rate below 1e-5, or (when the
 run was watched) weights that change by less than 1e-5 of their size per step while the fit is poor.
+For an adaptive optimiser and a network without hidden layer, also a rate (with the count) that
+cannot move a weight as far as the data need (see STEP_BOUND).
 Why it matters: the network stays close to its random initial function; more epochs help only in
 proportion, so training looks "stuck" although nothing is wrong with the model.
 Example: keras.optimizers.SGD(learning_rate=1e-6)

@@ -6,6 +6,9 @@ Why it matters: each update moves the weights only a little along the local grad
 smooth 1-D function takes thousands of them. One epoch with batch size 100 on 10 000 samples is 100
 updates, and the network stops long before it has learned the function.
 Example: model.fit(X, y, batch_size=100, epochs=1)
+A classifier is also caught on its way: its cross-entropy still equals the best constant prediction's
+while its accuracy is well above the majority share (the scores are right but still small; see
+AT_CONSTANT).
 Not raised when this run's weights stopped moving (see STOPPED): more of the same updates would
 leave them where they are, so something else (dead units, a loss without gradient) is the cause.
 Fix: train for more epochs and/or use a smaller batch size (more updates per epoch), e.g. epochs=100,
@@ -52,7 +55,9 @@ STOPPED = 1.2e-7
 # accuracy gain share): gh-facebookresearch-fastText-853 (labelled too-few-updates) 0.005, 0.56; the
 # other repro and fixed runs either sit 0.13 or more from the constant's loss (udacity-343, keras-6421,
 # keras-6914, keras-8346) or gain at most 0.04 of the way (fastText-74's unshuffled run, 0.016 from the
-# constant). AT_CONSTANT = 0.05 and ABOVE_CHANCE = 0.25 lie between.
+# constant). AT_CONSTANT = 0.05 and ABOVE_CHANCE = 0.25 lie between. Only where the loss fits the
+# output (no loss-output-mismatch): a cross-entropy on outputs that are not probabilities does not follow
+# the predictions, and its level says nothing about their size (tests/rule_fixtures/NF126_fail.py).
 AT_CONSTANT = 0.05
 ABOVE_CHANCE = 0.25
 CROSS_ENTROPY = MULTICLASS_LOSSES | {"binary_crossentropy", "binary_crossentropy_logits"}
@@ -83,6 +88,10 @@ def outputs_still_small(run: TrainingRun) -> dict | None:
     gain = (accuracy - majority) / (1 - majority) if majority < 1 else 0.0
     if constant <= 0 or abs(loss / constant - 1) > AT_CONSTANT or gain < ABOVE_CHANCE:
         return None
+    from nnfit.doctor.rules.loss_output_mismatch import _problem
+
+    if _problem(run) is not None:
+        return None     # the loss does not fit the output: its level is not the outputs' size
     return {"final_loss": round(loss, 4), "constant_loss": round(constant, 4), "train_accuracy": round(accuracy, 4),
             "majority_share": round(majority, 4), "accuracy_gain_share": round(gain, 3)}
 
@@ -110,9 +119,6 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     small = outputs_still_small(run) if state is False and not truncated else None
     if not (few or falling or small) or (state is False and weights_stopped(run)):
         return
-    # a count below MIN_UPDATES whose loss this run measured flat for its second half: more of the same
-    # updates would leave it there, so the count is a setting worth raising, not the measured failure
-    levelled = few and not falling and not small and drop is not None and drop <= MIN_FALL and state is False
     epochs, batch = run.config.epochs, run.config.batch_size
     evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}
     parts = []
@@ -143,5 +149,5 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
         basis="measured" if falling or small else "setting",
         margin=max((MIN_UPDATES / max(updates, 1)) if few else 1.0, (drop or 0) / STILL_FALLING if falling else 1.0,
                    small["accuracy_gain_share"] / ABOVE_CHANCE if small else 1.0),
-        severity=Severity.WARNING if levelled else Severity.ERROR if (few or state is False) else Severity.WARNING,
+        severity=Severity.ERROR if (few or state is False) else Severity.WARNING,
     )

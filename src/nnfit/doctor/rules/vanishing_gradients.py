@@ -3,6 +3,8 @@
 What it finds: gradients that shrink towards the input: the first layer's gradient norm is below
 1e-3 of the last layer's and below 1e-5 in absolute size, or, through three or more layers, by a
 factor 0.35 or less per layer, measured while training.
+Through three or more sigmoid layers the measured shrink is the activations' doing: the finding is
+then a cause (ranked with the causes, not as a symptom of them) and its fix is the activation.
 Why it matters: the early layers stop learning; the network behaves like its last layer alone on a
 fixed random feature map. Deep stacks of sigmoid/tanh units and saturated units are the usual cause.
 Example: five Dense(10, activation="sigmoid") layers in a row with a poor initialisation.

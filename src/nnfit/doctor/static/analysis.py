@@ -131,6 +131,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
                     interp.planned_updates = None
         if interp.batch_sizes and cfg.batch_size is None:
             cfg.batch_size = interp.batch_sizes[0][0]
+    _stepped_in_code(tree, built)
     run.config = cfg
     run.data = _data_stats(interp, cfg)
     inner_loops = torchy and any(lp.depth > min(x.depth for x in interp.epoch_loops) for lp in interp.epoch_loops) \
@@ -175,6 +176,21 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     if interp.classes and not run.layers and run.updates:
         run.framework_guess = "numpy"
     return run
+
+
+def _stepped_in_code(tree: ast.Module, built: list) -> None:
+    """An optimiser the code steps somewhere (`self.optimizer.step()` in a method nothing here calls: a
+    training class whose driver was not posted) is used, whether or not the reader followed that call:
+    only an optimiser no code ever steps or compiles can be called unused."""
+    stepped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "step":
+            name = _dotted(node.func.value)
+            if name:
+                stepped.add(name.split(".")[-1])
+    for o in built:
+        if o.passed_to_compile is False and o.variable and o.variable.split(".")[-1] in stepped:
+            o.passed_to_compile = None      # stepped in code the reader did not follow: not known unused
 
 
 def _for_else(tree: ast.Module, mapper: _Mapper) -> list[dict[str, Any]]:

@@ -1111,6 +1111,8 @@ class _Core:
         layers = (ref.layers or list(getattr(ref, "_attrs", {}).values())) if ref is not None else []
         dense = [la for la in layers if la.kind == "dense"]
         units = dense[-1].units if dense else None
+        if units == 1 and getattr(ref, "_flat_output", False):     # forward() squeezes the one output column
+            return V("seq", n=n, const=None, dist="prediction", ndim=1, shape=(n,) if n else None)
         return V("seq", n=n, const=None, dist="prediction", ndim=2, shape=(n, units) if units else None)
 
     def models_at(self, key: tuple[int, int], framework: str, node: ast.AST) -> _Model:

@@ -148,7 +148,9 @@ class TorchReader:
         return layer
 
     def torch_forward_activations(self, fwd: ast.FunctionDef, model: _Model) -> None:
-        """Layers assigned in __init__ (self.fc = nn.Linear) get the activation forward() applies to them."""
+        """Layers assigned in __init__ (self.fc = nn.Linear) get the activation forward() applies to them;
+        an output forward() flattens (`x.squeeze(-1)`, `x.view(-1)`) makes (n,) predictions."""
+        model._flat_output = _returns_flattened(fwd)
         for call in ast.walk(fwd):
             if not isinstance(call, ast.Call):
                 continue
@@ -163,6 +165,36 @@ class TorchReader:
                 if layer is not None and layer.activation in (None, "linear"):
                     layer.activation = act
 
+
+
+def _flattens(node: ast.AST | None) -> bool:
+    """`x.squeeze()`, `x.squeeze(-1)`, `x.view(-1)`, `x.reshape(-1)`, `x.flatten()`, `torch.squeeze(x)`."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    attr, args = node.func.attr, node.args
+    consts = [a.value if isinstance(a, ast.Constant) else (-a.operand.value if isinstance(a, ast.UnaryOp)
+              and isinstance(a.operand, ast.Constant) else None) for a in args]
+    if attr == "squeeze":
+        return len(consts) <= 2 and all(c in (None, 1, -1) for c in consts)
+    if attr in ("view", "reshape"):
+        return consts == [-1]
+    return attr in ("flatten", "ravel") and not args
+
+
+def _returns_flattened(fwd: ast.FunctionDef) -> bool:
+    """Does forward() return its output flattened to one dimension (directly, or through the last
+    assignment to the returned name)?"""
+    returns = [n for n in ast.walk(fwd) if isinstance(n, ast.Return) and n.value is not None]
+    if len(returns) != 1:
+        return False
+    value = returns[0].value
+    if _flattens(value):
+        return True
+    if isinstance(value, ast.Name):
+        assigns = [n for n in ast.walk(fwd) if isinstance(n, ast.Assign) and len(n.targets) == 1
+                   and isinstance(n.targets[0], ast.Name) and n.targets[0].id == value.id]
+        return bool(assigns) and _flattens(max(assigns, key=lambda n: (n.lineno, n.col_offset)).value)
+    return False
 
 
 def _module_layers(model: _Model) -> list[LayerInfo]:
