@@ -101,6 +101,7 @@ def evaluate(pid: str, timeout: float) -> dict:
     out: dict = {"id": pid, "task": label.get("task"), "framework": label.get("framework"),
                  "faults": label.get("faults", []), "root_cause": label.get("root_cause", [])}
     out["repro"] = doctor_run(folder / "repro.py", timeout)
+    out["repro"]["load_1min"] = round(os.getloadavg()[0], 2)   # beside the seconds: they scale with the load
     out["fixed"] = doctor_run(folder / "fixed.py", timeout) if (folder / "fixed.py").exists() else None
     out["posted"] = doctor_lint(folder / "posted.py", timeout) if (folder / "posted.py").exists() else None
     return out
@@ -133,7 +134,8 @@ def score(results: list[dict]) -> dict:
     return {"programs": n, "top1": top1, "labelled": labelled, "other": other, "found": found,
             "lint_found": lint_found, "fixed": len(fixed), "fixed_well": len(well),
             "alarmed_well": alarmed_well, "alarmed_any": alarmed_any, "failed": failed,
-            "median_s": statistics.median(seconds) if seconds else None, "max_s": max(seconds) if seconds else None}
+            "median_s": statistics.median(seconds) if seconds else None, "max_s": max(seconds) if seconds else None,
+            "loads": [r["repro"]["load_1min"] for r in results if r["repro"].get("load_1min") is not None]}
 
 
 def _pct(a: int, b: int) -> str:
@@ -154,6 +156,8 @@ def table(scores: dict[str, dict]) -> str:
         ("repro.py not diagnosed", lambda s: str(len(s["failed"]))),
         ("seconds per program (doctor run, median / max)",
          lambda s: f"{s['median_s']:.1f} / {s['max_s']:.1f}" if s["median_s"] is not None else "-"),
+        ("  load average (1 min) after each, min-max",
+         lambda s: f"{min(s['loads']):.1f}-{max(s['loads']):.1f}" if s.get("loads") else "-"),
     ]
     width = max(len(r[0]) for r in rows) + 2
     out = [f"{'':<{width}}" + "".join(f"{h:>22}" for h in halves)]

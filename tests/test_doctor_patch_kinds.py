@@ -187,3 +187,12 @@ def test_torch_class_weights_from_the_class_shares(tmp_path):
     path, cap = capture_of(tmp_path, "clf.py", TORCH_CLASSIFIER)
     plan = plan_patches(TORCH_CLASSIFIER, str(path), cap, [f])
     assert not plan.singles and "BCELoss has no class weights" in plan.skipped[0]
+
+
+def test_a_larger_batch_keeps_the_scripts_update_count(tmp_path):
+    script = KERAS_SCALE.replace("epochs=2, batch_size=32", "epochs=2, batch_size=1")
+    path, cap = capture_of(tmp_path, "single.py", script)
+    plan = plan_patches(script, str(path), cap, [finding("NF124")])
+    fit = [line for line in added(plan.singles[0].diff()) if line.startswith("model.fit(")]
+    # 2 epochs of 300 single-row updates = 600; batches of 32 make 10 updates an epoch: 60 epochs
+    assert fit == ["model.fit(X, y, epochs=60, batch_size=32, verbose=0)"]

@@ -365,12 +365,13 @@ def test_keras_imported_without_sklearn_still_trains_and_sklearn_imports_after(t
 
     code = textwrap.dedent("""
         import sys
+        import numpy as np
         from nnfit.doctor.runner import _import_keras
         keras = _import_keras("import keras")
         assert "sklearn" not in sys.modules
         model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
         model.compile(loss="mse", optimizer="sgd")
-        model.fit([[0.0], [1.0]], [[0.0], [1.0]], epochs=1, verbose=0)
+        model.fit(np.array([[0.0], [1.0]]), np.array([[0.0], [1.0]]), epochs=1, verbose=0)
         import sklearn.linear_model
         print("ok", sklearn.__name__)
     """)

@@ -141,7 +141,9 @@ def _fix_broadcast(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 
 def _keras_loss_for(ctx: Context, activation: str, units: int) -> str:
-    if activation in ("sigmoid", "hard_sigmoid"):
+    # one output unit scores one label, whatever its activation (a softmax of one unit is made a sigmoid
+    # by NF130's patch): binary cross-entropy; a sparse loss would index a second unit that is not there
+    if activation in ("sigmoid", "hard_sigmoid") or units == 1:
         return "binary_crossentropy"
     targets = ctx.run.data.targets or []
     return "categorical_crossentropy" if len(targets) > 1 else "sparse_categorical_crossentropy"

@@ -302,6 +302,11 @@ def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
     if ctx.fit_site() is None:
         return "the fit call was not found in the script"
     e.batch = FIX_BATCH
+    # larger batches, as many updates as before: the epochs rise with the batch (32 rows per update
+    # instead of 1 would otherwise cut the training 32-fold)
+    made = _script_updates(ctx)
+    if made and int(ctx.run.config.batch_size or FIX_BATCH) < FIX_BATCH:
+        e.updates = max(e.updates or 0, min(made, MAX_PATCH_UPDATES))
     return None
 
 
