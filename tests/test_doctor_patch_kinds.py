@@ -196,3 +196,30 @@ def test_a_larger_batch_keeps_the_scripts_update_count(tmp_path):
     fit = [line for line in added(plan.singles[0].diff()) if line.startswith("model.fit(")]
     # 2 epochs of 300 single-row updates = 600; batches of 32 make 10 updates an epoch: 60 epochs
     assert fit == ["model.fit(X, y, epochs=60, batch_size=32, verbose=0)"]
+
+
+KERAS_SCHEDULED = textwrap.dedent("""
+    import numpy as np
+    from keras.layers import Dense
+    from keras.models import Sequential
+    from keras.optimizers import SGD
+    from keras.optimizers.schedules import InverseTimeDecay
+
+    X = np.random.default_rng(0).uniform(0, 1, size=(200, 1))
+    r = Sequential()
+    r.add(Dense(16, activation='tanh', input_dim=1))
+    r.add(Dense(1))
+    sgd = SGD(learning_rate=InverseTimeDecay(0.05, decay_steps=1, decay_rate=1e-6), momentum=0.9)
+    r.compile(loss='mean_squared_error', optimizer='sgd')
+    r.fit(X, np.sin(3 * X[:, 0]), batch_size=100, epochs=1, verbose=0)
+""")
+
+
+def test_a_scheduled_rate_is_left_as_the_script_wrote_it(tmp_path):
+    path, cap = capture_of(tmp_path, "sched.py", KERAS_SCHEDULED)
+    plan = plan_patches(KERAS_SCHEDULED, str(path), cap, [finding("NF102"), finding("NF109")])
+    diff = plan.combined.diff()
+    # the built optimiser trains now; its own schedule is kept (no constant rate, no polish over it)
+    assert "r.compile(loss='mean_squared_error', optimizer=sgd)" in added(diff)
+    assert not any(line.startswith("sgd =") for line in added(diff)), diff
+    assert "PiecewiseConstantDecay" not in plan.combined.source

@@ -335,7 +335,11 @@ def test_missing_bias_is_a_warning_only_where_an_offset_is_needed():
     assert next(f for f in run_rules(run) if f.code == "NF119").severity is Severity.INFO
     run = _torch_regression(layers)
     run.data.targets = [ColumnStats(10.0, 12.0, 11.0, 0.5)]        # the output must sit near 11
+    run.history, run.fit.train_r2 = History(loss=[5.0, 4.0, 3.9]), 0.3
     assert next(f for f in run_rules(run) if f.code == "NF119").severity is Severity.WARNING
+    run = _torch_regression(layers)                                 # nothing measured: no fit, no loss
+    run.data.targets = [ColumnStats(10.0, 12.0, 11.0, 0.5)]
+    assert next(f for f in run_rules(run) if f.code == "NF119").severity is Severity.INFO
 
 
 def test_a_network_without_nonlinearity_is_too_small_for_curved_data_whatever_its_training():

@@ -34,7 +34,8 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    setting, a code pattern or a fact of the data (nothing this run measured shows it hurting) becomes info. A static run
    (lint) has no measurements: its severities are the rules' own. A watched run whose data were read
    from its script's text (the monitor saw none) gets no error from those data alone (info when it
-   measured no fit at all).
+   measured no fit at all); on a watched run that measured neither a fit nor a loss, a warning from a
+   setting alone is info.
 
 Ties: position in the file, then the code.
 """
@@ -161,6 +162,12 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
         for f in findings:
             if f.basis == "data" and f.severity.rank < cap.rank:
                 f.severity = cap
+    if not run.is_static and fit_metric(run) is None and not (run.history.loss or run.history.batch_loss):
+        # a watched run that measured neither a fit nor a loss (a loop the monitor could not see into):
+        # a warning from a setting alone has nothing of this run behind it
+        for f in findings:
+            if f.severity is Severity.WARNING and f.basis in ("setting", "code") and kind(f) != ADVICE:
+                f.severity = Severity.INFO
     if not run.is_static:
         metric = fit_metric(run)
         if metric is not None and metric >= GOOD_FIT:

@@ -212,6 +212,8 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
     current = _script_lr(ctx, opt) if site is not None else (opt.learning_rate if opt else None)
     if site is not None and current is None and lr is None:
         polish_after = None        # the script's rate is not a plain number (a schedule): left as it is
+    if lr is None and not polish_after:
+        return
     rate = lr if lr is not None else current if current is not None else good_learning_rate(opt.name if opt else "adam")
     if ctx.framework == "keras":
         code = f"{rate:g}"
