@@ -223,3 +223,17 @@ def test_a_scheduled_rate_is_left_as_the_script_wrote_it(tmp_path):
     assert "r.compile(loss='mean_squared_error', optimizer=sgd)" in added(diff)
     assert not any(line.startswith("sgd =") for line in added(diff)), diff
     assert "PiecewiseConstantDecay" not in plan.combined.source
+
+
+def test_an_info_finding_is_patched_alone_not_in_the_all_fixes_script(tmp_path):
+    from nnfit.doctor.findings import Severity
+
+    script = KERAS_SCALE.replace('keras.layers.Dense(8, activation="tanh")',
+                                 'keras.layers.Dense(8, activation="tanh", use_bias=False)')
+    path, cap = capture_of(tmp_path, "nobias.py", script)
+    advice = Finding(code="NF119", message="NF119", fix="", evidence={}, severity=Severity.INFO)
+    plan = plan_patches(script, str(path), cap, [finding("NF105", transform="standardise"), advice])
+    assert {p.codes[0] for p in plan.singles} == {"NF105", "NF119"}
+    assert "use_bias=False" not in next(p for p in plan.singles if p.codes == ["NF119"]).source
+    assert "use_bias=False" in plan.combined.source and plan.combined.codes == ["NF105"]
+    assert "NF119 (info) only in its own patch" in plan.combined.changes

@@ -379,3 +379,33 @@ def test_keras_imported_without_sklearn_still_trains_and_sklearn_imports_after(t
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "ok sklearn" in out.stdout
+
+
+PER_ROW_LOSS_TORCH = textwrap.dedent("""
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    X = torch.rand(256, 2)
+    y = (X[:, :1] + X[:, 1:] > 1).float()
+    model = nn.Sequential(nn.Linear(2, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    loss_fn = nn.{loss}(reduction='none')
+    for epoch in range(20):
+        for i in range(0, 256, 64):
+            weight = torch.ones(64, 1)
+            opt.zero_grad()
+            per_row = loss_fn(model(X[i:i + 64]), y[i:i + 64])
+            (per_row * weight).mean().backward()
+            opt.step()
+""")
+
+
+@pytest.mark.parametrize("loss", ["BCEWithLogitsLoss", "MSELoss"])
+def test_per_row_loss_keeps_the_batch_shape_while_rows_are_held_out(tmp_path, loss):
+    # A script that weights its per-row losses by a full-batch tensor must not see a shorter loss.
+    from nnfit.doctor.runner import held_out_mask
+
+    path = write(tmp_path, "train.py", PER_ROW_LOSS_TORCH.replace("{loss}", loss))
+    cap = run_script(str(path), max_updates=200)
+    assert cap.heldout["n_test"] > 0
+    assert not held_out_mask(cap.X, seed=0).any()            # held-out rows were not trained on

@@ -521,33 +521,61 @@ class _Session:
                     object.__setattr__(self, "_nnfit_line", session.script.caller_line())
             return init
 
-        def masked(input: Any, target: Any) -> tuple[Any, Any] | None:
-            """(input, target) without the held-out rows; None when every row is held out."""
+        def held_rows(input: Any, target: Any) -> Any:
+            """The batch's held-out mask (recording those rows once), or None when nothing is masked."""
             x = watcher._last_x
             if not session.holdout or x is None or not torch.is_grad_enabled() or not torch.is_tensor(input) \
                     or not torch.is_tensor(target) or input.shape[:1] != x.shape[:1] or target.shape[:1] != x.shape[:1]:
                 if torch.is_grad_enabled():
                     session.unmasked_losses += 1
-                return input, target
+                return None
             held = session.mask(x)
             session.masked_losses += 1
             if session.batch_rows is None:
                 session.batch_rows = int(target.shape[0])
             if not held.any():
-                return input, target
+                return None
             session.keep_held_out_once(_numpy(x)[held], _numpy(target)[held])
+            return held
+
+        def masked(input: Any, target: Any) -> tuple[Any, Any] | None:
+            """(input, target) without the held-out rows; None when every row is held out."""
+            held = held_rows(input, target)
+            if held is None:
+                return input, target
             if held.all():
                 return None
             keep = torch.as_tensor(~held)
-            watcher._last_x = x[keep]
+            watcher._last_x = watcher._last_x[keep]
             return input[keep], target[keep]
 
         def zero_loss(input: Any) -> Any:
             session.skip_step = True
             return input.sum() * 0.0
 
+        def per_row(compute: Any, input: Any, target: Any) -> Any:
+            """A loss with reduction='none': the script goes on to use one loss per row of its batch
+            (weights of the batch's length, its own mean), so the loss is computed on the kept rows and
+            put back at full length with zeros at the held-out rows: same shape, no gradient from them."""
+            held = held_rows(input, target)
+            if held is None:
+                return compute(input, target)
+            if held.all():
+                session.skip_step = True
+                return input * 0.0
+            keep = torch.as_tensor(~held)
+            watcher._last_x = watcher._last_x[keep]
+            out = compute(input[keep], target[keep])
+            if not torch.is_tensor(out) or out.dim() == 0 or out.shape[0] != int(keep.sum()):
+                return out
+            full = out.new_zeros((len(keep), *out.shape[1:]))
+            full[keep] = out
+            return full
+
         def loss_call(self: Any, *args: Any, **kwargs: Any) -> Any:
             if len(args) >= 2:
+                if getattr(self, "reduction", None) == "none":
+                    return per_row(lambda i, t: nn.Module.__call__(self, i, t, *args[2:], **kwargs), args[0], args[1])
                 pair = masked(args[0], args[1])
                 if pair is None:
                     return zero_loss(args[0])
@@ -557,6 +585,8 @@ class _Session:
         def functional(original: Any) -> Any:
             @functools.wraps(original)
             def loss(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+                if kwargs.get("reduction") == "none":
+                    return per_row(lambda i, t: original(i, t, *args, **kwargs), input, target)
                 pair = masked(input, target)
                 if pair is None:
                     return zero_loss(input)

@@ -67,6 +67,15 @@ def _functional_activations(outputs: list, last_linear: list[str]) -> Iterator[N
                 delattr(owner, name)      # inherited (Tensor methods live on the C base): unshadow it
 
 
+
+def is_loss_value(output: Any, target: Any) -> bool:
+    """A loss module's output: a scalar, or one loss per row of the batch (reduction='none')."""
+    if not torch.is_tensor(output):
+        return False
+    if output.numel() == 1:
+        return True
+    return output.dim() >= 1 and torch.is_tensor(target) and target.dim() >= 1 and output.shape[0] == target.shape[0]
+
 class StopTraining(BaseException):
     """Raised from an optimizer step when the time budget is spent (not an Exception: user code's
     `except Exception` must not swallow it)."""
@@ -171,14 +180,19 @@ class TorchWatcher:
         if self._depth != 0:
             return
         if isinstance(module, nn.modules.loss._Loss):
-            if len(args) >= 2 and torch.is_tensor(output) and output.numel() == 1:
+            if len(args) >= 2 and is_loss_value(output, args[1]):
                 self._record_loss(type(module).__name__, output, args[1], args[0])
             return
         if self.module is not None and module is not self.module:
             return
+        fed_last_output = bool(args) and self._last_out is not None and args[0] is self._last_out
+        if not fed_last_output and self._last_out is not None and next(module.parameters(), None) is None:
+            # a parameterless module (nn.Sigmoid()) applied to something made from the network's output,
+            # e.g. `m(out[:, 1] - out[:, 0])` before the loss: not a new network, and not the data
+            return
         entry = self._roots.setdefault(id(module), [module, 0])
         entry[1] += 1
-        if args and self._last_out is not None and args[0] is self._last_out:
+        if fed_last_output:
             # fed the previous module's output (`output(embedding(words))`, no container module): one
             # network in parts; the data are the first part's input
             self._step_chain.append(module)
@@ -192,7 +206,7 @@ class TorchWatcher:
         self._loss_name = self._loss_name or name
         if len(self._step_chain) > 1 and not self._chain:
             self._chain = list(self._step_chain)
-        self._pending_loss = float(value.detach())
+        self._pending_loss = float(value.detach().double().mean())   # reduction='none': the rows' mean
         if torch.is_tensor(target):
             if torch.is_tensor(prediction) and self._loss_shapes is None and tuple(prediction.shape) != tuple(target.shape):
                 self._loss_shapes = (tuple(prediction.shape), tuple(target.shape))
@@ -219,7 +233,7 @@ class TorchWatcher:
 
         def wrapped(input: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
             out = original(input, target, *args, **kwargs)
-            if watcher._depth == 0 and torch.is_tensor(out) and out.numel() == 1:
+            if watcher._depth == 0 and is_loss_value(out, target):
                 watcher._record_loss(name, out, target, input)
             return out
 
