@@ -563,7 +563,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
 
     def _warm_then_polish(self, nets: list[nn.Sequential], data: train.Data, deadline: float, adam_steps: int,
                           lm_steps: int, history: train.History, good_enough: float = POLISH_GOOD_ENOUGH,
-                          plateau: tuple[int, float, float] | None = train.LM_PLATEAU) -> tuple[float, nn.Sequential, str]:
+                          plateau: tuple[int, float, float] | None = train.LM_PLATEAU
+                          ) -> tuple[float, nn.Sequential, str]:
         """Adam warm start for every candidate, then the second-order polish on the best ones (the
         next one only while the best is above good_enough)."""
         candidates = []
