@@ -409,3 +409,28 @@ def test_per_row_loss_keeps_the_batch_shape_while_rows_are_held_out(tmp_path, lo
     cap = run_script(str(path), max_updates=200)
     assert cap.heldout["n_test"] > 0
     assert not held_out_mask(cap.X, seed=0).any()            # held-out rows were not trained on
+
+
+SCHEDULED_TORCH = textwrap.dedent("""
+    import torch
+    from torch import nn
+    torch.manual_seed(0)
+    X = torch.linspace(-1, 1, 200).reshape(-1, 1)
+    y = X ** 2
+    model = nn.Sequential(nn.Linear(1, 16), nn.Tanh(), nn.Linear(16, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=50, gamma=0.5)
+    for epoch in range(200):
+        opt.zero_grad()
+        nn.MSELoss()(model(X), y).backward()
+        opt.step()
+        sched.step()
+""")
+
+
+def test_torch_lr_scheduler_runs_under_the_doctor_and_the_set_rate_is_reported(tmp_path):
+    # torch's schedulers re-wrap `optimizer.step.__func__`: the doctor's step must stay a bound method
+    path = write(tmp_path, "train.py", SCHEDULED_TORCH)
+    cap = run_script(str(path), max_updates=300)
+    assert cap.run.history.n_updates == 200
+    assert cap.run.config.optimizer.learning_rate == pytest.approx(0.01)

@@ -498,14 +498,15 @@ class _Session:
                 original(self, *args, **kwargs)
                 step = self.step
 
-                def held_out_aware_step(*a: Any, **k: Any) -> Any:
+                def held_out_aware_step(_opt: Any, *a: Any, **k: Any) -> Any:
                     # the batch was all held-out rows: its loss was a zero, and no update is made
                     if session.skip_step:
                         session.skip_step = False
                         return None
                     return step(*a, **k)
 
-                self.step = held_out_aware_step
+                # a bound method, as torch's own: an lr_scheduler re-wraps `optimizer.step.__func__`
+                self.step = types.MethodType(held_out_aware_step, self)
                 line = session.script.caller_line()
                 if line is not None and not getattr(self, "_nnfit_line", None):
                     self._nnfit_line = line

@@ -120,7 +120,7 @@ def describe_module(module: nn.Module, script: ScriptContext | None = None) -> l
 def optimizer_info(opt: torch.optim.Optimizer) -> OptimizerInfo:
     group = opt.param_groups[0] if opt.param_groups else {}
     args = {k: group[k] for k in ("momentum", "nesterov", "weight_decay", "betas") if group.get(k) not in (None, 0, 0.0, False)}
-    lr = group.get("lr")
+    lr = group.get("initial_lr", group.get("lr"))     # an lr_scheduler keeps the rate the script set as initial_lr
     return OptimizerInfo(name=type(opt).__name__.lower(), learning_rate=float(lr) if lr is not None else None,
                          line=getattr(opt, "_nnfit_line", None), variable=getattr(opt, "_nnfit_variable", None),
                          arguments={k: (list(v) if isinstance(v, tuple) else v) for k, v in args.items()})
