@@ -109,3 +109,17 @@ def test_repair_rows_give_each_single_fix_its_gain():
     findings = assess([finding("NF101", "setting", 50.0), finding("NF102", "setting", 2.0)], watched())
     assert [f.code for f in findings] == ["NF101", "NF102"]
     assert [f.code for f in rerank_by_repair(findings, result)] == ["NF102", "NF101"]
+
+
+def test_a_run_that_measured_neither_fit_nor_loss_gets_no_error_from_a_setting_alone():
+    # a hand-written loop the monitor could not see into: 201 planned updates is a reason to look,
+    # not evidence that training was hurt
+    blind = TrainingRun(framework="torch")
+    findings = assess([finding("NF102", "setting", 2.0, severity=Severity.ERROR),
+                       finding("NF124", "setting", severity=Severity.WARNING),
+                       finding("NF103", "measured", 3.0, severity=Severity.ERROR)], blind)
+    by_code = {f.code: f.severity for f in findings}
+    assert by_code == {"NF102": Severity.WARNING, "NF124": Severity.INFO, "NF103": Severity.ERROR}
+    # the same setting on a run that measured a poor fit keeps its error
+    seen = assess([finding("NF102", "setting", 2.0, severity=Severity.ERROR)], watched(r2=0.2))
+    assert seen[0].severity is Severity.ERROR

@@ -35,7 +35,7 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    (lint) has no measurements: its severities are the rules' own. A watched run whose data were read
    from its script's text (the monitor saw none) gets no error from those data alone (info when it
    measured no fit at all); on a watched run that measured neither a fit nor a loss, a warning from a
-   setting alone is info.
+   setting alone is info and an error from a setting alone is a warning.
 
 Ties: position in the file, then the code.
 """
@@ -164,10 +164,13 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                 f.severity = cap
     if not run.is_static and fit_metric(run) is None and not (run.history.loss or run.history.batch_loss):
         # a watched run that measured neither a fit nor a loss (a loop the monitor could not see into):
-        # a warning from a setting alone has nothing of this run behind it
+        # a warning from a setting alone has nothing of this run behind it, and an error from a
+        # setting alone (201 planned updates) shows no harm to this training either: a warning
         for f in findings:
             if f.severity is Severity.WARNING and f.basis in ("setting", "code") and kind(f) != ADVICE:
                 f.severity = Severity.INFO
+            elif f.severity is Severity.ERROR and f.basis == "setting" and kind(f) != ADVICE:
+                f.severity = Severity.WARNING
     if not run.is_static:
         metric = fit_metric(run)
         if metric is not None and metric >= GOOD_FIT:
