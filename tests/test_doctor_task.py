@@ -34,6 +34,8 @@ rng = np.random.default_rng(1)
     ((rng.random((200, 3)) < 0.4).astype(float), "binary_crossentropy", "sigmoid", 3, (), "multilabel"),
     (rng.normal(size=200) * 10, "binary_crossentropy", "sigmoid", 1, (), "regression"),   # real targets: NF110's case
     (rng.integers(0, 2, 200).astype(float), "CrossEntropyLoss", "linear", 2, (), "multiclass"),
+    # two logits reduced by the script to one probability per row, BCE on one 0/1 column: a yes/no task
+    (rng.integers(0, 2, 200).astype(float), "BCEWithLogitsLoss", "linear", 2, (), "binary"),
 ])
 def test_task_is_inferred_from_targets_loss_and_output(y, loss, act, units, metrics, task):
     assert infer_task(run_for(y, loss, act, units, metrics)) == task

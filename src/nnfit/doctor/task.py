@@ -2,7 +2,8 @@
 
 Inferred from three facts, strongest first:
 1. the loss: cross-entropy over classes (categorical / sparse / torch CrossEntropyLoss / NLLLoss) is
-   multiclass (binary when it is taken over one output unit on 0/1 targets); binary cross-entropy is binary with one output unit and multilabel with several;
+   multiclass (binary when it is taken over one output unit on 0/1 targets); binary cross-entropy is binary on one 0/1 target column (whatever the output width: the script may
+   reduce two logits to one) or one output unit, and multilabel with several target columns;
 2. the targets: class labels (integers with few distinct values, one-hot or multi-hot 0/1 rows);
 3. the output layer: softmax over k > 1 units is multiclass, a sigmoid unit on 0/1 targets binary.
 Real-valued targets make a regression whatever the loss (a classification loss on them is NF110).
@@ -63,6 +64,8 @@ def infer_task(run: TrainingRun) -> str | None:
         # over one output unit with 0/1 targets the task is a yes/no one (the loss is the fault, NF126)
         return "binary" if units == 1 and targets == "binary" else "multiclass"
     if loss in BINARY_LOSSES:
+        if targets == "binary":
+            return "binary"     # one 0/1 target column: one yes/no per row, however many units feed it
         if (units or 1) > 1 or targets in ("onehot", "multihot"):
             return "multiclass" if act == "softmax" or targets == "onehot" else "multilabel"
         return "binary"
