@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from nnfit.doctor.findings import CATALOGUE, Finding
+from nnfit.doctor.polish import POLISH_FACTOR, POLISH_FRACTION  # the end-of-training rate cut, shared with the patches
 from nnfit.doctor.run import TrainingRun
 from nnfit.doctor.vocab import ADAPTIVE, good_learning_rate
 from nnfit.doctor.vocab import norm as vocab_name
@@ -27,11 +28,6 @@ from nnfit.errors import NNFitError
 from nnfit.metrics import regression_metrics
 
 HOLDOUT = 0.2
-# Every re-training (the original row included) ends with the learning rate divided by 10 for its last
-# 20 % of planned updates: the final iterate of Adam/SGD otherwise jitters at the rate's scale.
-# Measured on seed 4 (log fix, 6 init seeds): median relative error 0.2-1.8 % without, see docs/doctor.md.
-POLISH_FRACTION = 0.2
-POLISH_FACTOR = 0.1
 
 
 @dataclasses.dataclass

@@ -202,7 +202,7 @@ def _keras_name(ctx: Context, e: Edits) -> str:
 def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits) -> None:
     """The learning rate set to `lr` (None: the script's own); with `polish_after`, the rate falls to
     POLISH_FACTOR of it for the updates after that many (a Keras schedule / a torch MultiStepLR)."""
-    from nnfit.doctor.repair import POLISH_FACTOR
+    from nnfit.doctor.polish import POLISH_FACTOR
 
     # the optimiser that will train: the built one NF109's patch passes on, else the one that trained
     opt = e.optimizer if e.optimizer is not None else ctx.run.config.optimizer
@@ -244,7 +244,7 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
 
 def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
     """The rate multiplied by POLISH_FACTOR after `after` optimiser steps; not where the script sets the rate itself."""
-    from nnfit.doctor.repair import POLISH_FACTOR
+    from nnfit.doctor.polish import POLISH_FACTOR
 
     # the variable that steps, right after the statement that binds it (after NF109's patch: to the built one)
     opt = ctx.run.config.optimizer
@@ -292,7 +292,7 @@ def _training(ctx: Context, e: Edits) -> Edits:
     out.merge(e)
     total = _set_updates(ctx, e.updates, e.batch, out) if (e.updates or e.batch) else None
     if e.lr is not None or (e.polish and total):
-        from nnfit.doctor.repair import POLISH_FRACTION
+        from nnfit.doctor.polish import POLISH_FRACTION
 
         _set_rate(ctx, e.lr, int(total * (1 - POLISH_FRACTION)) if e.polish and total else None, out)
     return out
