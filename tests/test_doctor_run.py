@@ -434,3 +434,28 @@ def test_torch_lr_scheduler_runs_under_the_doctor_and_the_set_rate_is_reported(t
     cap = run_script(str(path), max_updates=300)
     assert cap.run.history.n_updates == 200
     assert cap.run.config.optimizer.learning_rate == pytest.approx(0.01)
+
+
+UNSEEDED_TORCH = """
+    import numpy as np
+    import torch
+    from torch import nn
+    X = torch.tensor(np.random.uniform(0, 1, (120, 1)), dtype=torch.float32)   # no seed anywhere
+    y = torch.sin(3 * X)
+    model = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for step in range(40):
+        opt.zero_grad()
+        loss = nn.functional.mse_loss(model(X), y)
+        loss.backward()
+        opt.step()
+"""
+
+
+def test_an_unseeded_script_gives_the_same_record_on_every_run(tmp_path):
+    # the doctor seeds the global generators (the report's seed): data and initial weights repeat
+    path = write(tmp_path, "train.py", UNSEEDED_TORCH)
+    first, second = run_script(str(path)), run_script(str(path))
+    assert first.run.history.batch_loss == second.run.history.batch_loss
+    other = run_script(str(path), seed=1)
+    assert other.run.history.batch_loss != first.run.history.batch_loss

@@ -738,7 +738,16 @@ class _Session:
         from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, norm
 
         truth, pred = truth.astype(float), pred.astype(float)
-        classifier = norm(cap.run.config.loss) in CLASSIFICATION_LOSSES or cap.run.task in ("binary", "multiclass", "multilabel")
+        # the inferred task (targets, loss and output together) decides; the loss alone only when no task
+        # was inferred: a classification loss on real-valued targets is a fault of a regression (NF110),
+        # and its held-out figure is R², not an accuracy thresholded at 0.5
+        from nnfit.doctor.task import infer_task
+
+        task = cap.run.task or infer_task(cap.run)
+        if task is not None:
+            classifier = task in ("binary", "multiclass", "multilabel")
+        else:
+            classifier = norm(cap.run.config.loss) in CLASSIFICATION_LOSSES
         metrics: dict[str, Any] = {} if classifier else regression_metrics(truth, pred)
         if classifier:
             metrics = {"n_test": len(truth), "accuracy": _accuracy(truth, pred)}
@@ -841,6 +850,26 @@ def _first_line(script: ScriptContext, needle: str) -> int | None:
     return next((i + 1 for i, text in enumerate(script.lines) if needle in text), None)
 
 
+def _seed_frameworks(seed: int, *, keras: bool) -> None:
+    """Seed Python's, NumPy's, torch's (and Keras's) global generators before the script runs.
+
+    A script that draws its data or initial weights without seeding would otherwise give other
+    findings and other held-out figures on each run; the report's seed is then the whole story. A
+    script that seeds itself overrides this, as it would outside the doctor.
+    """
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    if keras:
+        import keras as keras_module
+
+        keras_module.utils.set_random_seed(seed)
+
+
 def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | None = None,
                argv: list[str] | None = None, max_updates: int | None = MAX_UPDATES,
                holdout: float = HOLDOUT, seed: int = 0, file_name: str | None = None) -> Capture:
@@ -896,6 +925,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
             previous = signal.signal(signal.SIGALRM, on_alarm)
             signal.setitimer(signal.ITIMER_REAL, budget_s)
             handler_installed = True
+        _seed_frameworks(seed, keras=uses_keras)
         sys.argv = [path] + list(argv or [])
         sys.path.insert(0, os.path.dirname(os.path.abspath(file_name or path)))
         module = types.ModuleType("__main__")
