@@ -1,0 +1,30 @@
+"""Linear(2, 1) taught to add two numbers; the loop never calls loss.backward() and the target is 1-D."""
+import numpy as np
+import torch
+import torch.nn as nn
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+
+n_train, n_test = 1000, 250
+x_all = torch.rand(n_train + n_test, 2)
+y_all = x_all[:, 0] + x_all[:, 1]              # shape (n,): the sum of the two inputs
+x_train, y_train = x_all[:n_train], y_all[:n_train]
+x_test, y_test = x_all[n_train:], y_all[n_train:].numpy()
+
+net = nn.Sequential(nn.Linear(2, 1))
+criterion = nn.MSELoss()
+optimizer = torch.optim.Adam(net.parameters(), lr=1e-2)
+
+for epoch in range(5000):
+    y_pred = net(x_train)                      # shape (n, 1) against a target of shape (n,)
+    loss = criterion(y_pred, y_train)
+    if epoch % 1000 == 0:
+        print(f"epoch {epoch} loss {loss.item():.6f}")
+    optimizer.zero_grad()
+    optimizer.step()                           # no gradient was computed, so nothing moves
+
+with torch.no_grad():
+    predicted = net(x_test).numpy().ravel()
+r2 = 1 - np.sum((y_test - predicted) ** 2) / np.sum((y_test - y_test.mean()) ** 2)
+print(f"HELDOUT r2={r2:.4f}")
