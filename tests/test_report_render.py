@@ -85,3 +85,15 @@ def test_report_screenshot_is_not_blank(chromium, report, tmp_path):
     red = (pixels[..., 0] > 0.7) & (pixels[..., 1] < 0.3) & (pixels[..., 2] < 0.3)   # the target curve
     blue = (pixels[..., 2] > 0.6) & (pixels[..., 0] < 0.3)                             # the prediction
     assert red.sum() > 200 and blue.sum() > 200
+
+
+def test_an_empty_report_on_a_poor_fit_does_not_say_nothing_needs_fixing():
+    from nnfit.doctor.report import Report
+    from nnfit.doctor.run import Fit, TrainingRun
+
+    poor = TrainingRun(framework="torch", task="regression", fit=Fit(heldout_r2=-0.05, reference_r2=0.999))
+    text = Report(poor, [], None, []).text()
+    assert "nothing in this run needs fixing" not in text
+    assert "fits poorly: held-out R² -0.05" in text and "0.999" in text
+    good = TrainingRun(framework="torch", task="regression", fit=Fit(heldout_r2=0.995))
+    assert "nothing in this run needs fixing" in Report(good, [], None, []).text()

@@ -128,7 +128,7 @@ class Report:
             out.append(f"{len(self.findings)} finding(s): {counts[Severity.ERROR]} error, "
                        f"{counts[Severity.WARNING]} warning, {counts[Severity.INFO]} info")
         else:
-            out.append("no findings: nothing in this run needs fixing")
+            out.append(_no_findings_line(self.run))
         out.append(f"run: {_summary(self.run)}")
         for note in self.notes:
             out.append(f"note: {note}")
@@ -209,3 +209,20 @@ def rerank_by_repair(findings: list[Finding], result: Any) -> list[Finding]:
 
     gains = repair_gains(result)
     return apply_repair(findings, gains) if gains else findings
+
+
+def _no_findings_line(run: TrainingRun) -> str:
+    """What an empty report says: a poor measured fit is not "nothing to fix" (no rule named its cause)."""
+    from nnfit.doctor.ranking import GOOD_FIT, fit_metric
+
+    metric = None if run.is_static else fit_metric(run)
+    if metric is None or metric >= GOOD_FIT:
+        return "no findings: nothing in this run needs fixing"
+    classification = run.task is not None and run.task != "regression"
+    name = "accuracy" if classification else "R²"
+    where = "held-out" if (run.fit.heldout_accuracy if classification else run.fit.heldout_r2) is not None else "training"
+    reference = run.fit.reference_accuracy if classification else run.fit.reference_r2
+    line = f"no findings, but this run fits poorly: {where} {name} {metric:.4g}"
+    if reference is not None and math.isfinite(reference):
+        line += f" (a reference model on the same data reaches {reference:.3f})"
+    return line + "; no rule named its cause: `--repair` measures the usual fixes on it"
