@@ -459,3 +459,31 @@ def test_an_unseeded_script_gives_the_same_record_on_every_run(tmp_path):
     assert first.run.history.batch_loss == second.run.history.batch_loss
     other = run_script(str(path), seed=1)
     assert other.run.history.batch_loss != first.run.history.batch_loss
+
+
+TF_KERAS_SCRIPT = """
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.keras.models import Sequential
+    from tensorflow.keras.layers import Dense
+    from tensorflow.keras.optimizers import Adam
+    tf.random.set_seed(1)
+    x = np.linspace(0, 1, 200).reshape(-1, 1)
+    model = Sequential([Dense(8, activation="tanh", input_shape=(1,)), Dense(1)])
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="mse")
+    model.fit(x, 3 * x, epochs=3, batch_size=20, verbose=0)
+"""
+
+
+def test_tf_keras_imports_run_on_keras_3(tmp_path):
+    # `from tensorflow.keras.X import ...` (the idiom of most posted TF2 scripts) runs without TensorFlow
+    import importlib.util
+
+    if importlib.util.find_spec("tensorflow") is not None:
+        pytest.skip("TensorFlow is installed: the shim is not used")
+    path = write(tmp_path, "train.py", TF_KERAS_SCRIPT)
+    cap = run_script(str(path))
+    assert cap.framework == "keras" and cap.run.config.epochs == 3 and len(cap.run.history.loss) == 3
+    import sys
+
+    assert "tensorflow.keras.layers" not in sys.modules       # the shim leaves with the run

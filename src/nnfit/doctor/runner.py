@@ -750,7 +750,7 @@ class _Session:
             classifier = norm(cap.run.config.loss) in CLASSIFICATION_LOSSES
         metrics: dict[str, Any] = {} if classifier else regression_metrics(truth, pred)
         if classifier:
-            metrics = {"n_test": len(truth), "accuracy": _accuracy(truth, pred)}
+            metrics = {"n_test": len(truth), "accuracy": _accuracy(truth, pred, multilabel=task == "multilabel")}
         cap.heldout = {**metrics, "n_train": int(cap.run.data.n_samples or 0), "seed": self.seed,
                        "fraction": self.holdout}
         cap.heldout_targets = truth
@@ -760,8 +760,15 @@ class _Session:
             cap.run.fit.heldout_accuracy = metrics["accuracy"]
 
 
-def _accuracy(truth: np.ndarray, pred: np.ndarray) -> float | None:
-    """Class labels (one column) or one-hot targets against scores: argmax, or 0.5 / 0 on one output."""
+def _accuracy(truth: np.ndarray, pred: np.ndarray, multilabel: bool = False) -> float | None:
+    """Class labels (one column) or one-hot targets against scores: argmax, or 0.5 / 0 on one output;
+    independent 0/1 flags (multilabel): every flag of a row right (exact match; argmax would score a
+    row with no flag set by its largest score). Flags are also read from the targets themselves: 0/1
+    columns whose rows do not each hold exactly one 1 are not one-hot classes, whatever the loss says."""
+    flags = truth.shape[1] > 1 and bool(np.all((truth == 0) | (truth == 1))) and not np.all(truth.sum(axis=1) == 1)
+    if (multilabel or flags) and pred.shape == truth.shape and pred.shape[1] > 1:
+        cut = 0.5 if pred.min() >= 0 and pred.max() <= 1 else 0.0
+        return float(np.mean(np.all((pred > cut) == (truth > 0.5), axis=1)))
     if pred.shape[1] > 1:
         labels = truth[:, 0] if truth.shape[1] == 1 else truth.argmax(axis=1)
         return float(np.mean(pred.argmax(axis=1) == labels))
@@ -827,6 +834,11 @@ def _source_uses(text: str, *names: str) -> bool:
     return any(re.search(rf"^\s*(import|from)\s+{re.escape(n)}\b", text, re.M) for n in names)
 
 
+# tf.keras submodules that scripts import from (`from tensorflow.keras.optimizers import Adam`)
+TF_KERAS_SUBMODULES = ("models", "layers", "optimizers", "losses", "callbacks", "utils", "backend",
+                       "initializers", "activations", "metrics", "regularizers", "preprocessing", "datasets")
+
+
 def _tensorflow_shim(session: _Session) -> types.ModuleType | None:
     """`import tensorflow as tf; tf.keras...` on a machine without TensorFlow: Keras 3 stands in."""
     try:
@@ -839,11 +851,26 @@ def _tensorflow_shim(session: _Session) -> types.ModuleType | None:
     import keras
 
     shim = types.ModuleType("tensorflow")
+    shim.__path__ = []          # a package: `from tensorflow.keras.layers import Dense` resolves below
     shim.keras = keras
     shim.__nnfit_shim__ = True
+    # the few TensorFlow calls small Keras scripts make besides tf.keras (seeding, dtypes)
+    shim.random = types.SimpleNamespace(set_seed=keras.utils.set_random_seed)
+    shim.float32, shim.float64, shim.int32, shim.int64 = "float32", "float64", "int32", "int64"
     session.compat.uses.append(LegacyUse(old="tensorflow.keras", new="keras (Keras 3, torch backend)",
                                          line=_first_line(session.script, "tensorflow")))
     return shim
+
+
+def _tensorflow_modules(shim: types.ModuleType) -> dict[str, types.ModuleType]:
+    """sys.modules entries for `tensorflow` and `tensorflow.keras[.sub]` (the shim and Keras 3's modules)."""
+    keras = shim.keras
+    modules = {"tensorflow": shim, "tensorflow.keras": keras}
+    for sub in TF_KERAS_SUBMODULES:
+        module = getattr(keras, sub, None)
+        if isinstance(module, types.ModuleType):
+            modules[f"tensorflow.keras.{sub}"] = module
+    return modules
 
 
 def _first_line(script: ScriptContext, needle: str) -> int | None:
@@ -907,14 +934,16 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
     handler_installed = False
     error: str | None = None
     t0 = time.perf_counter()
+    _seed_frameworks(seed, keras=uses_keras)     # before the tensorflow shim: Keras seeds TensorFlow when it sees one
     with contextlib.ExitStack() as stack:
         if uses_keras:
             stack.enter_context(session.keras_patches())
             if _source_uses(text, "tensorflow"):
                 shim = _tensorflow_shim(session)
                 if shim is not None:
-                    stack.callback(sys.modules.pop, "tensorflow", None)
-                    sys.modules["tensorflow"] = shim
+                    for name, module in _tensorflow_modules(shim).items():
+                        stack.callback(sys.modules.pop, name, None)
+                        sys.modules[name] = module
         if uses_torch:
             stack.enter_context(session.torch_patches())
 
@@ -925,7 +954,6 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
             previous = signal.signal(signal.SIGALRM, on_alarm)
             signal.setitimer(signal.ITIMER_REAL, budget_s)
             handler_installed = True
-        _seed_frameworks(seed, keras=uses_keras)
         sys.argv = [path] + list(argv or [])
         sys.path.insert(0, os.path.dirname(os.path.abspath(file_name or path)))
         module = types.ModuleType("__main__")
