@@ -487,3 +487,29 @@ def test_tf_keras_imports_run_on_keras_3(tmp_path):
     import sys
 
     assert "tensorflow.keras.layers" not in sys.modules       # the shim leaves with the run
+
+
+ONE_HOT_LOSS_ON_LABELS = """
+    import numpy as np
+    import keras
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)     # labels 0, 1, 2 in one column
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    model.fit(X, y, epochs=5, verbose=0)
+"""
+
+
+def test_a_fit_that_raises_before_its_first_update_is_still_diagnosed(tmp_path):
+    # Keras 3 checks the loss's shapes before any callback runs: the model and data are read anyway
+    from nnfit.doctor.report import Report
+
+    path = write(tmp_path, "train.py", ONE_HOT_LOSS_ON_LABELS)
+    cap = run_script(str(path))
+    assert any("the script raised" in note for note in cap.notes)
+    assert [layer.units for layer in cap.run.layers if layer.kind == "dense"] == [8, 3]
+    report = Report.from_run(cap.run, cap)
+    assert report.codes[0] == "NF126" and "sparse_categorical_crossentropy" in report.findings[0].fix
+    assert "NF102" not in report.codes          # no update ran because the script raised, not too few

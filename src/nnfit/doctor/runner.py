@@ -648,6 +648,17 @@ class _Session:
             from nnfit.doctor.monitors._common import activation_name
 
             if run.history.seconds is None:  # stopped inside fit (script timeout) or a train_on_batch loop: close the record
+                if not hasattr(monitor, "_t0"):
+                    # fit raised before training began (Keras 3 builds the model and checks the loss on the
+                    # first batch before any callback runs): record the model, the loss and the data anyway,
+                    # so the rules can name what made it raise (one-hot loss on integer labels, ...)
+                    try:
+                        monitor.set_model(model)
+                        if not isinstance(getattr(monitor, "params", None), dict):
+                            monitor.set_params({})
+                        monitor.on_train_begin()
+                    except Exception:  # noqa: BLE001 - an unbuilt model: keep what can be read
+                        pass
                 self.close_batch_loop(monitor)
                 try:
                     monitor.on_train_end()

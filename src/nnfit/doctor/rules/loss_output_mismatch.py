@@ -12,7 +12,11 @@ What it finds: a loss that does not fit the network's output activation or the t
   for nothing;
 - torch CrossEntropyLoss / BCEWithLogitsLoss (which apply softmax / sigmoid themselves) after a
   Softmax / Sigmoid output: the probabilities are squashed a second time and the gradient shrinks;
+  (also when the training step squashes the predictions on their way into the loss,
+  `criterion(torch.sigmoid(out), y)`: TrainingConfig.loss_input_activation);
 - torch NLLLoss on an output that is not LogSoftmax;
+- Keras categorical cross-entropy on one column of integer labels (it wants one-hot rows: Keras 3
+  raises on the shapes before the first update), or sparse categorical cross-entropy on one-hot rows;
 - a regression loss (MSE, MAE) on a classification output: mean absolute error on a sigmoid gives a
   gradient of constant size that vanishes where the sigmoid saturates, and the outputs collapse
   towards the majority label.
@@ -35,6 +39,7 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.task import target_kind
 from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, LOSS_WANTS_LOG_PROBABILITIES, canonical_loss
 
 PROBABILITY_OUTPUTS = {"sigmoid", "softmax", "hard_sigmoid"}
@@ -44,10 +49,11 @@ REGRESSION_FAMILY = {"mse", "mae", "huber", "log_cosh", "msle", "mape"}
 def _problem(run: TrainingRun) -> tuple[str, str] | None:
     out = output_layer(run)
     loss = canonical_loss(run.config.loss)
-    if out is None or loss is None or run.task == "regression":
+    squash = run.config.loss_input_activation     # criterion(torch.sigmoid(out), y): what the loss is given
+    if (out is None and squash is None) or loss is None or run.task == "regression":
         return None     # a classification loss on real-valued targets is wrong-loss (NF110)
-    act = activation(out)
-    units = out.units or 1
+    act = squash or activation(out)
+    units = (out.units or 1) if out is not None else 0      # 0: no layer seen (the loss input's squash only)
     torch = run.framework == "torch" or "torch" in (run.static.frameworks if run.static else [])
     if loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy") \
             and not run.config.from_logits and act not in PROBABILITY_OUTPUTS and not act.startswith("custom"):
@@ -58,7 +64,16 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
         else:
             fix = "put activation='softmax' on the output layer (or pass from_logits=True to the loss)"
         return (f"loss '{run.config.loss}' expects probabilities but the output layer is {act}", fix)
-    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and units == 1:
+    targets = target_kind(run)
+    if loss == "categorical_crossentropy" and not torch and targets in ("labels", "binary") and units != 1:
+        return ("categorical cross-entropy expects one-hot target rows, but the targets are one column of "
+                "integer class labels (Keras 3 refuses the shapes before the first update)",
+                "use loss='sparse_categorical_crossentropy' for integer labels "
+                "(or one-hot the targets: keras.utils.to_categorical(y))")
+    if loss == "sparse_categorical_crossentropy" and targets == "onehot":
+        return ("sparse categorical cross-entropy expects one integer label per row, but the targets are one-hot rows",
+                "use loss='categorical_crossentropy' for one-hot targets (or pass y.argmax(axis=1))")
+    if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and units == 1 and squash is None:
         return ("categorical cross-entropy over a single output unit: the one score is normalised to a "
                 "probability of 1 for every row, so the loss is constant and has no gradient",
                 "a yes/no target needs loss='binary_crossentropy' with the one sigmoid output "
@@ -76,7 +91,8 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
                 "use loss='categorical_crossentropy' with the softmax output (sparse_categorical_crossentropy for integer labels)")
     if loss in LOSS_WANTS_LOGITS and act in PROBABILITY_OUTPUTS:
         name = "CrossEntropyLoss" if loss == "cross_entropy_logits" else "BCEWithLogitsLoss"
-        return (f"{name} applies {'softmax' if name == 'CrossEntropyLoss' else 'the sigmoid'} itself, but the output "
+        what = "the loss's input" if squash else "the output"
+        return (f"{name} applies {'softmax' if name == 'CrossEntropyLoss' else 'the sigmoid'} itself, but {what} "
                 f"already goes through {act}", f"remove the final {act}: {name} takes the raw scores")
     if loss in LOSS_WANTS_LOG_PROBABILITIES and act != "log_softmax" and not act.startswith("custom"):
         return (f"NLLLoss expects log-probabilities but the output is {act}",
@@ -105,6 +121,7 @@ def loss_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
         message=f"loss-output-mismatch: {what}",
         fix=fix,
         evidence={"loss": run.config.loss, "output_activation": activation(out) if out else None,
+                  "loss_input_activation": run.config.loss_input_activation,
                   "output_units": out.units if out else None, "task": run.task},
         location=location(run, line=run.config.compile_line or (out.line if out else None)),
         explanation="the loss and the output disagree about what the network predicts; it learns the wrong thing",

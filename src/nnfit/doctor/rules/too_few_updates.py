@@ -106,7 +106,8 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     # many updates as its --steps says: in both, "still falling" is ours, not the script's.
     truncated = bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None
     drop = tail_drop(trend_series(run)) if state is False and not truncated else None
-    few = updates is not None and updates < MIN_UPDATES
+    # 0 planned: nothing was planned that ran (the script raised before its first update: that error is the story)
+    few = updates is not None and 0 < updates < MIN_UPDATES
     r2 = train_r2(run)
     # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) whose
     # loss rose above its start is recovering from a blow-up, and more of the same is not the fix
