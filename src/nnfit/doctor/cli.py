@@ -214,7 +214,8 @@ def rule_cmd(code: str = typer.Argument(..., help="a rule code (NF101) or name (
     info = lookup(code)
     load_all()
     registered = REGISTRY.get(info.code)
-    doc = registered[0].doc if registered else ""
+    # a code checked by several rules (NF116: hand-written NumPy updates, torch gradients never reset) prints each
+    doc = "\n\n".join(r.doc for r in registered if r.doc) if registered else ""
     typer.echo(f"{info.code} {info.name} ({info.severity.value})")
     typer.echo("")
     typer.echo(doc or info.summary)

@@ -72,6 +72,9 @@ EXPLAINS = {
     "NF130": {"NF102", "NF131"},
     "NF107": {"NF104"},
     "NF126": {"NF104", "NF102"},
+    # a step that is not -lr * (this step's gradient) (gradients summed over every step, a hand-written
+    # rule) makes the loss swing or stall whatever the rate: the rate's evidence is its doing
+    "NF116": {"NF103", "NF104", "NF112", "NF124"},
 }
 # On a run that fits well, a warning resting on these bases alone becomes info: a setting, a code
 # pattern or a fact of the data (integer-typed targets, an offset input) that this training fitted

@@ -99,6 +99,9 @@ class TrainingConfig:
     shuffle: bool | None = None             # Keras fit(shuffle=) / DataLoader(shuffle=); None: unknown
     shuffle_line: int | None = None
     from_logits: bool | None = None         # Keras loss(from_logits=True)
+    # the activation the training code applies to the predictions on their way into the loss
+    # (`criterion(torch.sigmoid(out), y)`), beyond the model's own output layer; None: none seen
+    loss_input_activation: str | None = None
 
     @property
     def learning_rate(self) -> float | None:
@@ -133,6 +136,11 @@ class History:
     # loss of the current weights on a fixed probe batch, sampled through training (shows oscillation)
     probe_loss: list[float] = dataclasses.field(default_factory=list)
     metrics: dict[str, list[float]] = dataclasses.field(default_factory=dict)   # per-epoch compiled metrics
+    # a loop that back-propagates but steps no optimiser: did any weight change between the first and the
+    # last loss.backward()? (None: not such a loop, or not measured)
+    weights_changed: bool | None = None
+    # optimiser steps made, and whether any of them found a gradient on a parameter (None: no step seen)
+    steps_with_gradient: bool | None = None
 
 
 @dataclasses.dataclass
@@ -194,6 +202,10 @@ class GradientFacts:
     step_deviation: dict[str, Any] = dataclasses.field(default_factory=dict)
     nonfinite_loss: bool = False
     check_updates: int | None = None
+    # torch optimiser steps whose .grad was this step's own / still held earlier steps' gradients
+    # (monitors/grad_accumulation.py; None: not measured)
+    reset_steps: int | None = None
+    accumulated_steps: int | None = None
 
 
 @dataclasses.dataclass
@@ -207,6 +219,10 @@ class StaticFacts:
     gradient_names: dict[str, int] = dataclasses.field(default_factory=dict)
     data_files: list[str] = dataclasses.field(default_factory=list)   # files beside the script that were read
     initial_bias: dict[str, float] = dataclasses.field(default_factory=dict)   # layer -> constant initial bias set in the script
+    # the line of a loss.backward() in a script where nothing steps an optimiser or updates a parameter
+    backward_without_step: int | None = None
+    # the line of an optimizer.step() in a torch script where nothing computes a gradient (no backward())
+    step_without_backward: int | None = None
 
 
 @dataclasses.dataclass

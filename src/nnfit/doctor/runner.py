@@ -40,6 +40,7 @@ import numpy as np
 
 from nnfit.doctor.compat import Compat
 from nnfit.doctor.monitors._common import ScriptContext
+from nnfit.doctor.monitors.grad_accumulation import GradientResetTracker
 from nnfit.doctor.run import LegacyUse, OptimizerInfo, TrainingRun
 from nnfit.errors import NNFitError
 
@@ -146,6 +147,7 @@ class _Session:
         self.unmasked_losses = 0
         self.skip_step = False
         self.batch_rows: int | None = None         # torch: rows per batch before the held-out rows are taken out
+        self.grad_resets = GradientResetTracker()   # torch: was .grad reset between optimiser steps?
         self.keras_runs: dict[int, Any] = {}       # id(model) -> (run, monitor, X, y, model)
         self.keras_built: list[Any] = []
         self.torch_watcher: Any = None
@@ -503,6 +505,7 @@ class _Session:
                     if session.skip_step:
                         session.skip_step = False
                         return None
+                    session.grad_resets.on_step(_opt)
                     return step(*a, **k)
 
                 # a bound method, as torch's own: an lr_scheduler re-wraps `optimizer.step.__func__`
@@ -670,6 +673,9 @@ class _Session:
             cap = Capture(run=run, framework="keras", X=monitor.x, y=monitor.y, activations=acts, initializers=inits)
         else:
             run = watcher.finish()
+            resets = self.grad_resets
+            if resets.reset_steps or resets.accumulated_steps:
+                run.gradients.reset_steps, run.gradients.accumulated_steps = resets.reset_steps, resets.accumulated_steps
             if self.stopped_by_updates and not run.stopped_by_budget_s:
                 run.stopped_by_budget_s = run.history.seconds or 0.0
             if self.batch_rows:

@@ -1,0 +1,50 @@
+"""wrong-update-rule (NF116), PyTorch: gradients that are never reset between optimiser steps
+
+What it finds: a training loop whose optimiser steps use the sum of every gradient computed so far,
+because nothing resets `param.grad` (no `optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`
+...) between steps. Measured, not read from the code: at each step the watched parameters' `.grad`
+is compared with the gradients the backward passes since the previous step delivered
+(monitors/grad_accumulation.py), so any way of resetting counts and accumulating over several
+backward passes on purpose (reset after the step) is not flagged.
+Why it matters: after k steps the update is lr * (g1 + ... + gk): the step grows without bound and
+keeps pointing where the loss used to fall; the loss oscillates or diverges, which reads as a
+learning rate that is too high although the rate is fine.
+Example: for epoch in range(n): loss = crit(net(X), Y); loss.backward(); opt.step()
+Fix: call optimizer.zero_grad() before loss.backward() in every step.
+Threshold: none fitted: the rule fires when most measured steps accumulated (a loop that resets
+its gradients matches this step's own gradient to float round-off at every step).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nnfit.doctor.findings import Finding, Severity
+from nnfit.doctor.rules import rule
+from nnfit.doctor.rules._common import healthy, location
+from nnfit.doctor.run import TrainingRun
+
+# Measured steps needed before a verdict (the first steps are the hooks' warm-up).
+MIN_MEASURED_STEPS = 3
+
+
+def _backward_line(run: TrainingRun) -> int | None:
+    return next((i + 1 for i, text in enumerate(run.source_lines) if ".backward(" in text), None)
+
+
+@rule("NF116")
+def gradients_not_zeroed(run: TrainingRun) -> Iterator[Finding]:
+    accumulated, reset = run.gradients.accumulated_steps or 0, run.gradients.reset_steps or 0
+    if accumulated + reset < MIN_MEASURED_STEPS or accumulated <= reset:
+        return
+    state = healthy(run)
+    yield Finding(
+        code="NF116",
+        message=(f"wrong-update-rule: the gradients are never reset between optimiser steps: {accumulated} of "
+                 f"{accumulated + reset} measured steps used the sum of all gradients so far, not their own"),
+        fix="call optimizer.zero_grad() before loss.backward() in every training step",
+        evidence={"accumulated_steps": accumulated, "reset_steps": reset},
+        location=location(run, line=_backward_line(run)),
+        explanation="torch adds each backward pass into .grad; without a reset every step repeats all earlier ones",
+        basis="measured", margin=float(accumulated) / max(1, reset) if reset else 10.0,
+        severity=Severity.WARNING if state is True else Severity.ERROR,
+    )
