@@ -73,6 +73,8 @@ CATALOGUE: dict[str, RuleInfo] = {
         RuleInfo("NF129", "data-not-shuffled", Severity.WARNING, "ordered data batched without shuffling"),
         RuleInfo("NF130", "classification-output-mismatch", Severity.ERROR, "output units or activation that do not fit the classification task", CAUSE, "classification"),
         RuleInfo("NF131", "class-imbalance", Severity.WARNING, "one class dominates; the model predicts it for (nearly) every row", CAUSE, "classification"),
+        RuleInfo("NF132", "dtype-mismatch", Severity.ERROR, "data of another floating type than the layers (float64 arrays into float32 layers), or float targets for a class-index loss"),
+        RuleInfo("NF133", "input-width-mismatch", Severity.ERROR, "the data's number of input columns differs from what the first layer takes"),
     ]
 }
 

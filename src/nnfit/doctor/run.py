@@ -209,6 +209,14 @@ class GradientFacts:
 
 
 @dataclasses.dataclass
+class ScriptError:
+    """The exception the watched script raised (doctor run): its type, first message line, script line."""
+    kind: str
+    message: str
+    line: int | None = None
+
+
+@dataclasses.dataclass
 class StaticFacts:
     """What the static reader saw (doctor lint)."""
     frameworks: list[str] = dataclasses.field(default_factory=list)
@@ -248,6 +256,7 @@ class TrainingRun:
     initial_weight_std: dict[str, float] = dataclasses.field(default_factory=dict)
     gradients: GradientFacts = dataclasses.field(default_factory=GradientFacts)
     static: StaticFacts | None = None
+    script_error: ScriptError | None = None     # doctor run: the script raised (after or before training)
 
     @property
     def is_static(self) -> bool:

@@ -41,7 +41,8 @@ import numpy as np
 from nnfit.doctor.compat import Compat
 from nnfit.doctor.monitors._common import ScriptContext
 from nnfit.doctor.monitors.grad_accumulation import GradientResetTracker
-from nnfit.doctor.run import LegacyUse, OptimizerInfo, TrainingRun
+from nnfit.doctor.crashes import diagnose as diagnose_crash
+from nnfit.doctor.run import LegacyUse, OptimizerInfo, ScriptError, TrainingRun
 from nnfit.errors import NNFitError
 
 
@@ -950,6 +951,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
     os.environ.setdefault("MPLBACKEND", "Agg")
     handler_installed = False
     error: str | None = None
+    raised: ScriptError | None = None
     t0 = time.perf_counter()
     _seed_frameworks(seed, keras=uses_keras)     # before the tensorflow shim: Keras seeds TensorFlow when it sees one
     with contextlib.ExitStack() as stack:
@@ -996,24 +998,32 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
                 if os.environ.get("NNFIT_DEBUG"):
                     traceback.print_exc()
                 tb = traceback.extract_tb(exc.__traceback__)
-                where = next((f"{os.path.basename(f.filename)}:{f.lineno}" for f in reversed(tb)
-                              if os.path.realpath(f.filename) == script.path), path)
+                own = next((f for f in reversed(tb) if os.path.realpath(f.filename) == script.path), None)
+                where = f"{os.path.basename(own.filename)}:{own.lineno}" if own is not None else path
                 msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 error = f"{where}: the script raised {type(exc).__name__}" + (f": {msg}" if msg else "")
+                raised = ScriptError(kind=type(exc).__name__, message=msg, line=own.lineno if own is not None else None)
         finally:
             if handler_installed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
                 signal.signal(signal.SIGALRM, previous)
             sys.argv, sys.path[:] = old_argv, old_path
     cap = session.capture()
+    if cap is None and diagnose_crash(raised) is not None:
+        # it raised before any update, with a message that names the fault: diagnose the script's data
+        # (read from its text) and the exception rather than stop at the traceback
+        framework = "torch" if uses_torch and not uses_keras else "keras"
+        cap = Capture(run=TrainingRun(framework=framework, task=diagnose_crash(raised).task), framework=framework)
     if cap is None:
         if error:
             raise NNFitError(error)
         raise NNFitError(f"{path} finished without training anything (no Keras Model.fit call, no torch "
                          "optimizer step); nothing to diagnose")
     cap.script_seconds = time.perf_counter() - t0
+    cap.run.script_error = raised
+    cap.run.source, cap.run.source_lines = cap.run.source or script.path, cap.run.source_lines or script.lines
     if error:
-        cap.notes.append(f"after training, {error}")
+        cap.notes.append(f"{'after training' if cap.updates_run else 'before any update'}, {error}")
     if session.stopped_by_updates:
         planned = cap.run.n_updates_planned
         cap.notes.append(f"training stopped after {session.updates} updates (update budget"
