@@ -513,3 +513,30 @@ def test_a_fit_that_raises_before_its_first_update_is_still_diagnosed(tmp_path):
     report = Report.from_run(cap.run, cap)
     assert report.codes[0] == "NF126" and "sparse_categorical_crossentropy" in report.findings[0].fix
     assert "NF102" not in report.codes          # no update ran because the script raised, not too few
+
+
+KERAS2_MODULE_PATHS = """
+    import numpy as np
+    from keras.models import Sequential
+    from keras.layers.core import Dense, Activation
+    from keras.utils import np_utils
+    X = np.random.rand(120, 2)
+    Y = np_utils.to_categorical((X[:, 0] > X[:, 1]).astype(int), 2)
+    model = Sequential()
+    model.add(Dense(8, input_dim=2))
+    model.add(Activation("relu"))
+    model.add(Dense(2, activation="softmax"))
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    model.fit(X, Y, epochs=2, verbose=0)
+"""
+
+
+def test_keras2_module_paths_run_and_are_reported(tmp_path):
+    import sys
+
+    path = write(tmp_path, "train.py", KERAS2_MODULE_PATHS)
+    cap = run_script(str(path))
+    assert cap.run.config.epochs == 2
+    olds = {use.old for use in cap.run.legacy}
+    assert {"keras.layers.core", "keras.utils.np_utils"} <= olds
+    assert "keras.layers.core" not in sys.modules            # the aliases leave with the run

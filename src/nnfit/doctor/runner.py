@@ -891,6 +891,20 @@ def _tensorflow_modules(shim: types.ModuleType) -> dict[str, types.ModuleType]:
     return modules
 
 
+def _keras2_modules(session: _Session, text: str) -> dict[str, types.ModuleType]:
+    """sys.modules entries for the Keras 2 module paths the script imports (vocab.KERAS2_MODULES)."""
+    import importlib
+
+    from nnfit.doctor.vocab import KERAS2_MODULES
+
+    modules = {}
+    for old, new in KERAS2_MODULES.items():
+        if old in text or (old == "keras.utils.np_utils" and "np_utils" in text):
+            modules[old] = importlib.import_module(new)
+            session.compat.uses.append(LegacyUse(old=old, new=new, line=_first_line(session.script, old.rsplit(".", 1)[1])))
+    return modules
+
+
 def _first_line(script: ScriptContext, needle: str) -> int | None:
     return next((i + 1 for i, text in enumerate(script.lines) if needle in text), None)
 
@@ -957,6 +971,17 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
     with contextlib.ExitStack() as stack:
         if uses_keras:
             stack.enter_context(session.keras_patches())
+            keras2 = _keras2_modules(session, text)
+            for name, module in keras2.items():
+                stack.callback(sys.modules.pop, name, None)
+                sys.modules[name] = module
+            if "keras.utils.np_utils" in keras2:
+                # `from keras.utils import np_utils` reads an attribute of the real keras.utils
+                import keras as keras_module
+
+                if not hasattr(keras_module.utils, "np_utils"):
+                    keras_module.utils.np_utils = keras_module.utils
+                    stack.callback(delattr, keras_module.utils, "np_utils")
             if _source_uses(text, "tensorflow"):
                 shim = _tensorflow_shim(session)
                 if shim is not None:
