@@ -18,8 +18,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nnfit.doctor.monitors._common import (Budget, ScriptContext, activation_name, as_2d, fill_data,  # noqa: E402
-                                           fit_quality, initial_spread, layer_stats, probe_rows, thin)
+from nnfit.doctor.monitors._common import (TORCH_ACTIVATIONS, Budget, ScriptContext, activation_name,  # noqa: E402
+                                           as_2d, fill_data, fit_quality, initial_spread, layer_stats, probe_rows,
+                                           thin)
 from nnfit.doctor.run import LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun  # noqa: E402
 
 # Update ratios are measured on ~60 batches per fit and the probe-batch loss ~100 times, and in any
@@ -82,7 +83,8 @@ def describe_layers(model: Any, script: ScriptContext | None = None) -> list[Lay
                 initializer=type(init).__name__ if init is not None else None,
                 n_params=int(layer.count_params()) if layer.built else None, line=line, span=span))
         elif cls in ("Activation", "ReLU", "LeakyReLU", "ELU", "Softmax", "PReLU"):
-            act = activation_name(getattr(layer, "activation", None)) if cls == "Activation" else _snake(cls)
+            act = activation_name(getattr(layer, "activation", None)) if cls == "Activation" else \
+                (TORCH_ACTIVATIONS.get(cls) or _snake(cls))   # LeakyReLU layer -> leaky_relu, as torch's
             if layers and layers[-1].kind == "dense" and (layers[-1].activation or "linear") == "linear":
                 layers[-1].activation = act
             layers.append(LayerInfo(name=layer.name, kind="activation", activation=act, line=line, span=span))
