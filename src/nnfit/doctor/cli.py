@@ -150,8 +150,11 @@ def check_cmd(
     scipy, matplotlib), class and function definitions, and assignments built from literals and
     pure NumPy functions; every other top-level statement (a training call, os.system(...), a file
     write) is skipped and listed. Then nnfit constructs the class and calls its forward, backward and
-    update methods a few hundred times: that is your code, and it runs. Names not given as options
-    are read from the code and printed. Exit code 1 when an error-severity finding exists.
+    update methods a few hundred times: that is your code, and it runs. A file with no network class
+    whose network is one full-batch training loop (W1 -= lr * dW1) is checked through that loop: its
+    assignments are run as forward, backward and update when every one of them is pure numeric (any
+    other statement in the loop, a print or a plot, is left out). Names not given as options are read
+    from the code and printed. Exit code 1 when an error-severity finding exists.
     """
     from nnfit.doctor import lint as L
     from nnfit.doctor.monitors.numpy import check_class_file, infer_spec, load_definitions
@@ -166,25 +169,36 @@ def check_cmd(
     loaded = load_definitions(script)
     given = {"cls": cls, "init": init, "forward": forward, "backward": backward, "update": update,
              "params": names(params), "grads": names(grads), "output_attr": output_attr, "data": data}
-    inferred = infer_spec(loaded, given)
-    spec = inferred.spec
-    if len(spec.params) != len(spec.grads):
-        raise NNFitError(f"{len(spec.params)} parameter names but {len(spec.grads)} gradient names; give one gradient per parameter")
-    spec.lr, spec.loss, spec.steps, spec.seed, spec.batch = lr, loss, steps, seed, batch
-    run, report = check_class_file(script, spec, loaded)
+    try:
+        inferred = infer_spec(loaded, given)
+    except NNFitError:
+        from nnfit.doctor.monitors.numpy_loop import check_loop_file
+
+        # no network class: a script whose network is one plain training loop (W1 -= lr * dW1)
+        found = None if any(v for v in given.values()) else check_loop_file(script, loaded, seed=seed, steps=steps)
+        if found is None:
+            raise
+        run, report, reasons = found
+        options, spec_dict = "the training loop (no network class)", None
+    else:
+        spec = inferred.spec
+        if len(spec.params) != len(spec.grads):
+            raise NNFitError(f"{len(spec.params)} parameter names but {len(spec.grads)} gradient names; give one gradient per parameter")
+        spec.lr, spec.loss, spec.steps, spec.seed, spec.batch = lr, loss, steps, seed, batch
+        run, report = check_class_file(script, spec, loaded)
+        options, reasons, spec_dict = inferred.options(), inferred.reasons, dataclasses.asdict(spec)
     findings = run_rules(run)
     if fmt == "json":
         from nnfit.io import to_jsonable
 
         typer.echo(json.dumps(to_jsonable({
-            "file": script, "inferred": {"options": inferred.options(), "reasons": inferred.reasons,
-                                         "spec": dataclasses.asdict(spec)},
+            "file": script, "inferred": {"options": options, "reasons": reasons, "spec": spec_dict},
             "top_level": {"ran_lines": loaded.ran, "skipped": [{"line": ln, "code": c} for ln, c in loaded.skipped],
                           "assumed_imports": loaded.assumed},
             "report": report, "findings": [f.to_dict() for f in findings]}), indent=2))
     else:
-        typer.echo(f"checking with: {inferred.options()}")
-        for reason in inferred.reasons:
+        typer.echo(f"checking with: {options}")
+        for reason in reasons:
             typer.echo(f"  inferred {reason}")
         if loaded.assumed:
             typer.echo(f"  assumed {'; '.join(loaded.assumed)} (the code uses these names without importing them)")

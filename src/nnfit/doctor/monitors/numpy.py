@@ -88,7 +88,9 @@ def _loss(kind: str, out: Any, y: Any) -> float:
         return float(np.sum(r * r))
     if kind == "mse":
         return float(np.mean(r * r))
-    raise NNFitError(f"--loss must be half_se, se or mse, not {kind!r}")
+    if kind == "half_mse":
+        return float(0.5 * np.mean(r * r))
+    raise NNFitError(f"--loss must be half_se, se, mse or half_mse, not {kind!r}")
 
 
 def check_network(
@@ -251,7 +253,8 @@ def check_network(
     run.data = DataStats.from_arrays(X, y, is_regression=True)
     run.config = TrainingConfig(optimizer=OptimizerInfo(name="sgd", learning_rate=lr, passed_to_compile=True,
                                                          arguments={"hand_written": True}),
-                                loss={"half_se": "half_squared_error", "se": "squared_error", "mse": "mse"}[loss],
+                                loss={"half_se": "half_squared_error", "se": "squared_error", "mse": "mse",
+                                      "half_mse": "half_mean_squared_error"}[loss],
                                 batch_size=len(X) if batch else 1)
     # the check's own few hundred steps are not the user's training: no update count for NF102
     run.history = History(loss=history, n_updates=None, seconds=seconds)
@@ -448,6 +451,15 @@ def _pure(node: ast.AST, allowed: set[str], numeric: set[str]) -> bool:
     return True
 
 
+def _is_seed_call(node: ast.AST, numeric: set[str]) -> bool:
+    """np.random.seed(<number>) / random.seed(<number>) on an imported numeric module."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "seed"):
+        return False
+    root = _root_name(node.func)
+    return root in numeric and all(isinstance(a, ast.Constant) and isinstance(a.value, int) for a in node.args) \
+        and not node.keywords
+
+
 def read_check_source(path: str) -> str:
     """The file's text; code pasted onto one line is re-flowed first (the static reader's reflow)."""
     try:
@@ -516,6 +528,8 @@ def load_definitions(path: str) -> Loaded:
                     allowed.update(n.id for n in ast.walk(t) if isinstance(n, ast.Name))
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             ok = True   # a docstring
+        elif isinstance(node, ast.Expr) and _is_seed_call(node.value, numeric):
+            ok = True   # np.random.seed(0): the script's own initial weights, as it draws them
         if ok:
             kept.append(node)
             ran.append(node.lineno)
@@ -537,6 +551,7 @@ def load_definitions(path: str) -> Loaded:
         import matplotlib
 
         matplotlib.use("Agg")
+    np.random.seed(0)   # top-level draws (initial weights) repeat from run to run unless the script seeds them
     code = compile(ast.fix_missing_locations(ast.Module(body=prelude + kept, type_ignores=[])), path, "exec")
     exec(code, module.__dict__)  # noqa: S102 - only the statements listed above (see the comment)
     return Loaded(module, ran, skipped, assumed, tree, text)
