@@ -75,3 +75,34 @@ def test_doctor_run_names_the_missing_reset_first(tmp_path):
     fixed.write_text(textwrap.dedent(NO_ZERO_GRAD).replace("    loss = nn", "    opt.zero_grad()\n    loss = nn"))
     cap = run_script(str(fixed))
     assert "NF116" not in Report.from_run(cap.run, cap).codes
+
+
+MANUAL = """
+    import torch
+    torch.manual_seed(0)
+    x = torch.rand(100, 1) * 2
+    y = 3 * x + 1
+    w = torch.randn(1, 1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    for step in range(200):
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.01 * w.grad
+            b -= 0.01 * b.grad
+"""
+
+
+@pytest.mark.parametrize("reset", ["", "w.grad.zero_(); b.grad.zero_()", "w.grad = None; b.grad = None"])
+def test_hand_written_updates_are_measured_too(tmp_path, reset):
+    from nnfit.doctor.report import Report
+    from nnfit.doctor.runner import run_script
+
+    text = textwrap.dedent(MANUAL)
+    if reset:
+        text += "".join(f"        {part.strip()}\n" for part in reset.split(";"))
+    path = tmp_path / "train.py"
+    path.write_text(text)
+    cap = run_script(str(path))
+    codes = Report.from_run(cap.run, cap).codes
+    assert ("NF116" in codes) == (not reset), codes

@@ -492,6 +492,7 @@ class _Session:
         session = self
         watcher = TorchWatcher(budget_s=self.train_budget_s * SAFETY_FACTOR, script=self.script)
         watcher.on_manual_step = self.count_update     # hand-written updates spend the same update budget
+        watcher.grad_resets = self.grad_resets
         self.torch_watcher = watcher
         saved = []
 

@@ -2,10 +2,13 @@
 
 PyTorch adds each backward pass's gradient into `param.grad`; a training loop must reset it
 (`optimizer.zero_grad()`, `model.zero_grad()`, `p.grad = None`, `p.grad.zero_()` ...) between steps.
-Which idiom a script uses does not matter here: a hook on a few parameters sums the gradients that
+Which idiom a script uses does not matter here. With an optimiser: a hook on a few parameters sums the gradients that
 backward passes delivered since the previous step, and at each step `param.grad` is compared with
 that sum. Equal: the buffer was reset (gradient accumulation on purpose, several backward passes per
 step, also reads as reset). Equal to the previous step's buffer plus the sum: nothing reset it.
+A hand-written loop (`w.data -= lr * w.grad`, no optimiser) counts each `loss.backward()` as a step:
+before it, a buffer that is empty or zero was reset; one still equal to the last pass's gradient
+was not.
 """
 from __future__ import annotations
 
@@ -23,6 +26,36 @@ class GradientResetTracker:
         self.reset_steps = 0          # steps whose gradient was this step's own
         self.accumulated_steps = 0    # steps whose gradient still held the previous steps' gradients
         self._watched: dict[int, list[dict[str, Any]]] = {}     # id(optimizer) -> watched parameters
+        self._manual: list[dict[str, Any]] | None = None        # a loop that steps no optimiser
+
+    # -- hand-written updates (w.data -= lr * w.grad): each loss.backward() is one step ----------------
+    def before_backward(self, loss: Any) -> None:
+        if self._manual is None:
+            leaves = sorted(_leaves(loss), key=lambda p: p.numel())[:WATCHED_PARAMETERS]
+            self._manual = [{"param": p, "before": None, "after": None} for p in leaves]
+        for entry in self._manual:
+            grad = entry["param"].grad
+            entry["before"] = grad.detach().clone() if grad is not None else None
+
+    def after_backward(self) -> None:
+        verdicts = []
+        for entry in self._manual or []:
+            before, last = entry["before"], entry["after"]
+            if last is not None and float(last.norm()) > 0:
+                if before is None or not bool(before.any()):
+                    verdicts.append(True)           # reset since the last backward pass
+                elif before.shape == last.shape and bool((before == last).all()):
+                    verdicts.append(False)          # the last pass's gradient is still there: it accumulates
+            grad = entry["param"].grad
+            entry["after"] = grad.detach().clone() if grad is not None else None
+        self._count(verdicts)
+
+    def _count(self, verdicts: list[bool]) -> None:
+        if verdicts:
+            if all(verdicts):
+                self.reset_steps += 1
+            elif not any(verdicts):
+                self.accumulated_steps += 1
 
     def _watch(self, optimizer: Any) -> list[dict[str, Any]]:
         params = [p for group in optimizer.param_groups for p in group["params"]
@@ -63,8 +96,19 @@ class GradientResetTracker:
                     verdicts.append(False)
             entry["previous"] = grad.detach().clone() if grad is not None else None
             entry["fresh"] = None
-        if verdicts:
-            if all(verdicts):
-                self.reset_steps += 1
-            elif not any(verdicts):
-                self.accumulated_steps += 1
+        self._count(verdicts)
+
+
+def _leaves(loss: Any, limit: int = 10_000) -> list[Any]:
+    """The leaf tensors a loss's gradient flows into (autograd's AccumulateGrad nodes)."""
+    out, seen, stack = [], set(), [getattr(loss, "grad_fn", None)]
+    while stack and len(seen) < limit:
+        fn = stack.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        variable = getattr(fn, "variable", None)
+        if variable is not None:
+            out.append(variable)
+        stack.extend(f for f, _ in getattr(fn, "next_functions", ()))
+    return out

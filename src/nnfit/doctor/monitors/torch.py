@@ -30,6 +30,12 @@ MAX_MANUAL_STEPS = 200_000
 # Hand-written losses (`(y - model(x)) ** 2`) are checked for broadcast shapes on this many
 # subtractions between a prediction (a tensor that needs grad) and a target; then the check is off.
 MAX_SHAPE_CHECKS = 200
+# The weights of a loop that steps no optimiser are copied once (to see whether anything changes them);
+# a network larger than this (1e7 weights, 40 MB in float32) is not copied.
+MAX_SNAPSHOT_WEIGHTS = 10_000_000
+# autograd's record of the last operation on the loss's input, for the activations a loss cares about
+GRAD_FN_ACTIVATIONS = {"SigmoidBackward0": "sigmoid", "SigmoidBackward1": "sigmoid", "SoftmaxBackward0": "softmax",
+                       "LogSoftmaxBackward0": "log_softmax", "TanhBackward0": "tanh", "ReluBackward0": "relu"}
 # Functional activations (F.relu, torch.sigmoid, Tensor.tanh ...) seen by the final probe: the
 # name the dead / saturated statistics and the layer description use for each.
 FUNCTIONAL_ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "leaky_relu": "leaky_relu",
@@ -66,6 +72,36 @@ def _functional_activations(outputs: list, last_linear: list[str]) -> Iterator[N
             else:
                 delattr(owner, name)      # inherited (Tensor methods live on the C base): unshadow it
 
+
+
+# operations that only select, reshape or copy values (doctor run's held-out mask indexes the loss's
+# input; `out.squeeze(1)` and `.float()` are common): the activation before them is still the input's
+_PASS_THROUGH = ("Index", "Select", "Slice", "View", "Reshape", "Squeeze", "Unsqueeze", "Expand", "ToCopy",
+                 "Clone", "Permute", "Transpose", "T", "Unsafe", "Alias", "AsStrided", "Cat", "Stack")
+
+
+def producing_activation(t: Any) -> str:
+    """The activation (sigmoid, softmax, ...) whose output `t` is, read from autograd's record of the
+    operations that made it ('' when the last real operation is no activation, or nothing is recorded)."""
+    fn = getattr(t, "grad_fn", None)
+    for _ in range(8):
+        if fn is None:
+            return ""
+        name = type(fn).__name__
+        if name in GRAD_FN_ACTIVATIONS:
+            return GRAD_FN_ACTIVATIONS[name]
+        if not name.startswith(_PASS_THROUGH):
+            return ""
+        parents = [f for f, _ in getattr(fn, "next_functions", ()) if f is not None]
+        fn = parents[0] if parents else None
+    return ""
+
+
+def unbatched(x: Any, target: Any, prediction: Any) -> bool:
+    """A single sample fed without a batch dimension: a 1-D input, and a 1-D (or scalar) target of the
+    prediction's shape that is not one value per input element."""
+    return (x.dim() == 1 and target.dim() <= 1 and torch.is_tensor(prediction) and prediction.dim() <= 1
+            and prediction.numel() == target.numel() and (target.numel() != x.numel() or x.numel() == 1))
 
 
 def is_loss_value(output: Any, target: Any) -> bool:
@@ -163,12 +199,15 @@ class TorchWatcher:
         self._target_tail_shape: tuple[int, ...] | None = None
         self.initial_weight_std: dict[str, float] = {}
         self.on_manual_step: Any = None     # doctor run's update budget: True when spent
+        self.grad_resets: Any = None        # doctor run's GradientResetTracker (hand-written loops)
         self._last_out: torch.Tensor | None = None
         self._step_chain: list[nn.Module] = []      # the root modules called in turn, each on the last's output
         self._chain: list[nn.Module] = []
         self._chained: nn.Module | None = None
         self._shape_checks = 0
         self._saved_sub: list[tuple[Any, str, Any]] = []
+        self._first_params: list[tuple[torch.Tensor, torch.Tensor]] | None = None   # weights at the first backward
+        self._loss_input_activation: str | None = None
         self.t0 = time.perf_counter()
 
     # -- hooks ----------------------------------------------------------------------------------
@@ -204,6 +243,10 @@ class TorchWatcher:
 
     def _record_loss(self, name: str, value: torch.Tensor, target: Any, prediction: Any = None) -> None:
         self._loss_name = self._loss_name or name
+        if self._loss_input_activation is None and torch.is_tensor(prediction) and prediction.grad_fn is not None:
+            # the last operation that made the loss's input: a sigmoid / softmax there is an activation the
+            # training step applied on the way into the loss (also when it is outside the model)
+            self._loss_input_activation = producing_activation(prediction)
         if len(self._step_chain) > 1 and not self._chain:
             self._chain = list(self._step_chain)
         self._pending_loss = float(value.detach().double().mean())   # reduction='none': the rows' mean
@@ -217,11 +260,16 @@ class TorchWatcher:
                 self._batch_prints.append((int(flat.numel()), float(flat[: min(8, flat.numel())].double().sum())))
         if self._last_x is not None and self._input_dtype is None:
             self._input_dtype = str(self._last_x.dtype).replace("torch.", "")
-        if self._last_x is not None and torch.is_tensor(target) and target.shape[0] == self._last_x.shape[0]:
+        x = self._last_x
+        if x is not None and torch.is_tensor(target) and unbatched(x, target, prediction):
+            # one pattern at a time, without a batch dimension (`net(torch.tensor([0., 1.]))` against
+            # `torch.tensor([1.])`): one row of the data
+            x, target = x.reshape(1, -1), target.reshape(1, -1)
+        if x is not None and torch.is_tensor(target) and target.dim() >= 1 and target.shape[0] == x.shape[0]:
             if self._batch_rows is None:
                 self._batch_rows = int(target.shape[0])
             if self._rows < MAX_DATA_ROWS:
-                self._xs.append(self._last_x.reshape(len(self._last_x), -1).double().cpu().numpy())
+                self._xs.append(x.reshape(len(x), -1).double().cpu().numpy())
                 self._ys.append(target.detach().reshape(len(target), -1).double().cpu().numpy())
                 self._target_tail_shape = tuple(target.shape[1:])
                 self._rows += len(target)
@@ -252,6 +300,9 @@ class TorchWatcher:
         count = self._steps.get(id(opt), 0) + 1
         self._steps[id(opt)] = count
         self._opts[id(opt)] = opt
+        if not self.history.steps_with_gradient:
+            # does this step find a gradient on any parameter (loss.backward() ran)? checked until one does
+            self.history.steps_with_gradient = any(p.grad is not None for g in opt.param_groups for p in g["params"])
         if count == 1 and not self.history.n_updates:
             # the weights as initialised (before the first update): bad-initial-scale reads their spread
             for n, m in self._linear_layers().items():
@@ -345,7 +396,14 @@ class TorchWatcher:
         watcher = self
 
         def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            manual = watcher.grad_resets is not None and not watcher._steps and tensor.numel() == 1
+            if manual:
+                watcher.grad_resets.before_backward(tensor)
             out = original(tensor, *args, **kwargs)
+            if manual:
+                watcher.grad_resets.after_backward()
+            if not watcher._steps and watcher._first_params is None:
+                watcher._snapshot_weights()
             if not watcher._steps and tensor.numel() == 1 and len(watcher._manual_losses) < MAX_MANUAL_STEPS:
                 try:
                     watcher._manual_losses.append(float(tensor.detach()))
@@ -356,6 +414,16 @@ class TorchWatcher:
             return out
 
         torch.Tensor.backward = backward
+
+    def _snapshot_weights(self) -> None:
+        """The network's weights at the first loss.backward() of a loop that steps no optimiser (to tell, at
+        the end, whether anything ever applied the gradients)."""
+        root = self.root_module()
+        if root is None:
+            return
+        params = list(root.parameters())
+        if params and sum(p.numel() for p in params) <= MAX_SNAPSHOT_WEIGHTS:
+            self._first_params = [(p, p.detach().clone()) for p in params]
 
     def _check_difference(self, a: Any, b: Any) -> None:
         """`a - b` in a hand-written loss: a prediction (needs grad, one row per input row) against a
@@ -442,7 +510,8 @@ class TorchWatcher:
             used_info.passed_to_compile = True
         run.config = TrainingConfig(optimizer=used_info, optimizers_built=built,
                                     loss=self._loss_name.lower() if self._loss_name else None,
-                                    batch_size=self._batch_rows)
+                                    batch_size=self._batch_rows,
+                                    loss_input_activation=self._loss_input_activation or None)
         X = np.concatenate(self._xs) if self._xs else (np.asarray(self.x, dtype=float) if self.x is not None else None)
         Y = np.concatenate(self._ys) if self._ys else (np.asarray(self.y, dtype=float) if self.y is not None else None)
         if X is not None and Y is not None and len(X) == len(Y):
@@ -453,6 +522,8 @@ class TorchWatcher:
             fill_data(run, X, Y)
         if self.manual and not h.batch_loss:
             h.batch_loss = thin(self._manual_losses, 20_000)
+        if self.manual and self._first_params and len(self._manual_losses) >= 2:
+            h.weights_changed = any(not torch.equal(p.detach(), first) for p, first in self._first_params)
         h.n_updates = self.n_steps
         h.seconds = time.perf_counter() - self.t0
         n = run.data.n_samples

@@ -39,7 +39,7 @@ def gradients_not_zeroed(run: TrainingRun) -> Iterator[Finding]:
     state = healthy(run)
     yield Finding(
         code="NF116",
-        message=(f"wrong-update-rule: the gradients are never reset between optimiser steps: {accumulated} of "
+        message=(f"wrong-update-rule: the gradients are never reset between training steps: {accumulated} of "
                  f"{accumulated + reset} measured steps used the sum of all gradients so far, not their own"),
         fix="call optimizer.zero_grad() before loss.backward() in every training step",
         evidence={"accumulated_steps": accumulated, "reset_steps": reset},
