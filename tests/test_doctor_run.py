@@ -540,3 +540,31 @@ def test_keras2_module_paths_run_and_are_reported(tmp_path):
     olds = {use.old for use in cap.run.legacy}
     assert {"keras.layers.core", "keras.utils.np_utils"} <= olds
     assert "keras.layers.core" not in sys.modules            # the aliases leave with the run
+
+
+KERAS2_METHODS = """
+    import numpy as np
+    import keras
+    X = np.random.rand(200, 1)
+    y = (X > 0.5).astype("float32")
+    def batches():
+        while True:
+            i = np.random.randint(0, len(X), 20)
+            yield X[i], y[i]
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(4, activation="tanh"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit_generator(batches(), steps_per_epoch=5, epochs=2, verbose=0)
+    labels = model.predict_classes(X[:4])
+    assert labels.shape == (4, 1) and set(np.unique(labels)) <= {0, 1}
+"""
+
+
+def test_keras2_model_methods_run_and_are_reported(tmp_path):
+    import keras
+
+    path = write(tmp_path, "train.py", KERAS2_METHODS)
+    cap = run_script(str(path))
+    assert not any("raised" in note for note in cap.notes), cap.notes
+    assert {"fit_generator(", "predict_classes("} <= {use.old for use in cap.run.legacy}
+    assert not hasattr(keras.Model, "fit_generator")            # put back only for the run

@@ -469,11 +469,14 @@ class _Session:
         patch(base_optimizer.BaseOptimizer, "__init__", opt_init)
         patch(keras.Model, "compile", compile_)
         patch(keras.Model, "fit", fit_)
+        added = _keras2_methods(keras, session)
         try:
             yield
         finally:
             for owner, name, original in reversed(saved):
                 setattr(owner, name, original)
+            for name in added:
+                delattr(keras.Model, name)
 
     # -- PyTorch ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -893,17 +896,49 @@ def _tensorflow_modules(shim: types.ModuleType) -> dict[str, types.ModuleType]:
 
 
 def _keras2_modules(session: _Session, text: str) -> dict[str, types.ModuleType]:
-    """sys.modules entries for the Keras 2 module paths the script imports (vocab.KERAS2_MODULES)."""
+    """sys.modules entries for the Keras 2 module paths the script imports (vocab.LEGACY_IMPORTS)."""
     import importlib
 
-    from nnfit.doctor.vocab import KERAS2_MODULES
+    from nnfit.doctor.vocab import LEGACY_IMPORTS
 
     modules = {}
-    for old, new in KERAS2_MODULES.items():
-        if old in text or (old == "keras.utils.np_utils" and "np_utils" in text):
+    for old, new in LEGACY_IMPORTS.items():
+        if not new.startswith("keras") or not (old in text or (old == "keras.utils.np_utils" and "np_utils" in text)):
+            continue
+        try:
             modules[old] = importlib.import_module(new)
-            session.compat.uses.append(LegacyUse(old=old, new=new, line=_first_line(session.script, old.rsplit(".", 1)[1])))
+        except ImportError:
+            continue
+        session.compat.uses.append(LegacyUse(old=old, new=new, line=_first_line(session.script, old.rsplit(".", 1)[1])))
     return modules
+
+
+def _keras2_methods(keras: Any, session: _Session) -> list[str]:
+    """Keras 2 model methods that Keras 3 removed (vocab.LEGACY_METHODS), put back for the run as the
+    Keras 3 calls they became, each use reported (NF117). Returns the names added to keras.Model."""
+    import numpy as np
+
+    def as_keras3(old: str, call: Any) -> Any:
+        def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+            session.compat.note(f"{old}(", LEGACY_METHODS[old], f".{old}(")
+            return call(self, *args, **kwargs)
+        return method
+
+    def predict_classes(self: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
+        p = np.asarray(self.predict(x, *args, **kwargs))
+        return p.argmax(axis=-1) if p.ndim > 1 and p.shape[-1] > 1 else (p > 0.5).astype("int32")
+
+    from nnfit.doctor.vocab import LEGACY_METHODS
+
+    calls = {"fit_generator": lambda m, *a, **k: m.fit(*a, **k), "predict_generator": lambda m, *a, **k: m.predict(*a, **k),
+             "evaluate_generator": lambda m, *a, **k: m.evaluate(*a, **k), "predict_proba": lambda m, *a, **k: m.predict(*a, **k),
+             "predict_classes": predict_classes}
+    added = []
+    for old, call in calls.items():
+        if old in LEGACY_METHODS and not hasattr(keras.Model, old):
+            setattr(keras.Model, old, as_keras3(old, call))
+            added.append(old)
+    return added
 
 
 def _first_line(script: ScriptContext, needle: str) -> int | None:

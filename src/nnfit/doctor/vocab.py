@@ -67,7 +67,9 @@ LEGACY_IMPORTS = {
     "keras.layers.normalization": "keras.layers", "keras.layers.embeddings": "keras.layers",
     "keras.layers.pooling": "keras.layers", "keras.utils.np_utils": "keras.utils",
     "keras.wrappers.scikit_learn": "scikeras.wrappers", "keras.engine.topology": "keras.layers",
-    "keras.backend.tensorflow_backend": "keras.backend",
+    "keras.backend.tensorflow_backend": "keras.backend", "keras.engine.sequential": "keras.models",
+    "keras.engine.training": "keras.models", "keras.layers.merge": "keras.layers", "keras.layers.noise": "keras.layers",
+    "keras.layers.wrappers": "keras.layers",
 }
 LEGACY_NAMES = {"Convolution1D": "Conv1D", "Convolution2D": "Conv2D", "Merge": "Concatenate", "merge": "concatenate",
                 "MaxoutDense": "Dense"}
@@ -136,16 +138,6 @@ TORCH_FUNCTIONAL_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"
 
 ACCURACY_METRICS = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
                     "sparse_categorical_accuracy", "top_k_categorical_accuracy"}
-
-# Keras 2 module paths that Keras 3 folded into others (`from keras.layers.core import Dense`) -> the
-# Keras 3 module that holds the same names; keras.utils.np_utils held to_categorical
-KERAS2_MODULES = {"keras.layers.core": "keras.layers", "keras.layers.advanced_activations": "keras.layers",
-                  "keras.layers.convolutional": "keras.layers", "keras.layers.recurrent": "keras.layers",
-                  "keras.layers.normalization": "keras.layers", "keras.layers.embeddings": "keras.layers",
-                  "keras.layers.pooling": "keras.layers", "keras.layers.merge": "keras.layers",
-                  "keras.layers.noise": "keras.layers", "keras.layers.wrappers": "keras.layers",
-                  "keras.utils.np_utils": "keras.utils", "keras.engine.sequential": "keras.models",
-                  "keras.engine.training": "keras.models"}
 
 # Keras 2 initializer names -> Keras 3
 KERAS2_INITIALIZERS = {"uniform": "random_uniform", "normal": "random_normal", "zero": "zeros", "one": "ones"}
