@@ -568,3 +568,33 @@ def test_keras2_model_methods_run_and_are_reported(tmp_path):
     assert not any("raised" in note for note in cap.notes), cap.notes
     assert {"fit_generator(", "predict_classes("} <= {use.old for use in cap.run.legacy}
     assert not hasattr(keras.Model, "fit_generator")            # put back only for the run
+
+
+OLD_TORCH_LOSS_INDEX = """
+    import torch
+    from torch.autograd import Variable
+    torch.manual_seed(0)
+    x = Variable(torch.linspace(-1, 1, 60).unsqueeze(1))
+    y = Variable(x.data * 2)
+    net = torch.nn.Linear(1, 1)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    for t in range(50):
+        loss = torch.nn.functional.mse_loss(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        print(t, loss.data[0])
+"""
+
+
+def test_old_pytorch_loss_data_index_runs_and_is_reported(tmp_path):
+    path = write(tmp_path, "train.py", OLD_TORCH_LOSS_INDEX)
+    cap = run_script(str(path))
+    assert not any("raised" in note for note in cap.notes), cap.notes
+    assert cap.updates_run == 50
+    assert ".data[0]" in {use.old for use in cap.run.legacy}
+    import torch
+
+    assert torch.tensor(3.0).dim() == 0
+    with pytest.raises(IndexError):
+        torch.tensor(3.0)[0]                      # torch's own indexing is back after the run

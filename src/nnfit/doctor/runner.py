@@ -27,6 +27,7 @@ import hashlib
 import inspect
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -602,11 +603,24 @@ class _Session:
                 return original(*pair, *args, **kwargs)
             return loss
 
+        def scalar_index(original: Any) -> Any:
+            """`loss.data[0]` (PyTorch < 0.4, where a loss was a 1-element vector) reads the 0-dim loss, as
+            `loss.item()` does today, and is reported; every other index is torch's own."""
+            def getitem(self: Any, index: Any) -> Any:
+                if type(index) is int and index in (0, -1) and self.dim() == 0:
+                    session.compat.note(".data[0]", ".item()", "[0]")
+                    return self
+                return original(self, index)
+            return getitem
+
         def count_step(opt: Any, args: Any, kwargs: Any) -> None:
             if session.count_update():
                 raise StopTraining()
 
-        for owner, name, make in ((torch.optim.Optimizer, "__init__", opt_init), (nn.Module, "__init__", module_init)):
+        patches = [(torch.optim.Optimizer, "__init__", opt_init), (nn.Module, "__init__", module_init)]
+        if re.search(r"\.data\[0\]|\bloss\w*\[0\]", "\n".join(self.script.lines)):
+            patches.append((torch.Tensor, "__getitem__", scalar_index))
+        for owner, name, make in patches:
             original = getattr(owner, name)
             saved.append((owner, name, original))
             setattr(owner, name, make(original))

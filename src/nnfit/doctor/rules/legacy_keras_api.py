@@ -36,6 +36,8 @@ def _snippet(run: TrainingRun, line: int | None, span: tuple[int, int] | None) -
 
 @rule("NF117")
 def legacy_keras_api(run: TrainingRun) -> Iterator[Finding]:
+    # the same catalogue entry covers old PyTorch idioms (loss.data[0], Variable) in a torch script
+    torch = run.framework == "torch" or (run.static is not None and run.static.frameworks == ["torch"])
     for use in run.legacy:
         old, new = use.old, use.new
         snippet = _snippet(run, use.line, use.span)
@@ -53,7 +55,8 @@ def legacy_keras_api(run: TrainingRun) -> Iterator[Finding]:
         why = _WHY.get(old, "renamed in Keras 3")
         yield Finding(
             code="NF117",
-            message=f"legacy-keras-api: `{old}` is a Keras 2 name; Keras 3 uses `{new}`",
+            message=(f"legacy-keras-api: `{old}` is an old PyTorch idiom; PyTorch today uses `{new}`" if torch else
+                     f"legacy-keras-api: `{old}` is a Keras 2 name; Keras 3 uses `{new}`"),
             fix=fix,
             evidence={"old": old, "new": new},
             location=Location(file=run.source, line=use.line, column=use.span[0] if use.span else None,
