@@ -96,3 +96,18 @@ def test_an_unknown_message_is_not_guessed_at(tmp_path):
     path.write_text("import torch\nraise KeyError('price')\n")
     with pytest.raises(NNFitError, match="KeyError"):
         run_script(str(path))
+
+
+@pytest.mark.parametrize("message, code, words", [
+    ("mat1 and mat2 shapes cannot be multiplied (1x100 and 1x10)", "NF133", "1-D vector of 100 values"),
+    ("mat1 and mat2 shapes cannot be multiplied (32x3 and 4x16)", "NF133", "3 input columns"),
+    ("Exception encountered when calling Sequential.call().\n\nInvalid input shape for input tensor(...). "
+     "Expected shape (None, 2), but input has incompatible shape torch.Size([32])", "NF133", "1-D vector"),
+    ("Exception encountered when calling Sequential.call().\n\nInvalid input shape for input tensor(...). "
+     "Expected shape (None, 2), but input has incompatible shape torch.Size([32, 3])", "NF133", "3 input columns"),
+    ("expected target dtype to be Long or Byte, but got Float", "NF132", "class indices"),
+    ("Target 5 is out of bounds.", "NF130", "label (5)"),
+])
+def test_framework_messages_are_read_as_their_fault(message, code, words):
+    found = diagnose(ScriptError("RuntimeError", message.split("\n")[0], detail=message))
+    assert found is not None and found.code == code and words in found.what

@@ -47,7 +47,17 @@ def _class_index_target(found: str) -> Diagnosis:
                      "pass the labels as integers: loss_fn(out, y.long()) (y of shape (n,), not (n, 1))", "multiclass")
 
 
+def _vector(n: str, expected: str) -> Diagnosis:
+    return Diagnosis("NF133", f"the inputs are a 1-D vector{f' of {n} values' if n else ''}, not a column: "
+                     f"the first layer takes rows of {expected} value(s)",
+                     "a layer reads its input as (rows, columns); a 1-D array of samples has no column axis"
+                     + (" (torch reads it as one row of all the values)" if n else ""),
+                     "give the inputs a column axis: x.reshape(-1, 1) (torch: x.unsqueeze(1)), and the targets too")
+
+
 def _width(batch: str, features: str, expected: str) -> Diagnosis:
+    if batch == "1" and int(features) > int(expected) and expected == "1":
+        return _vector(features, expected)      # torch: a 1-D vector of n samples is one row of n columns
     return Diagnosis("NF133", f"the data have {features} input columns but the first layer takes {expected}",
                      "a layer's weight matrix is built for a fixed number of inputs",
                      f"make the first layer take {features} inputs (nn.Linear({features}, ...) / "
@@ -63,6 +73,14 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[..., Diagnosis]]] = [
     (re.compile(r"[Ff]ound dtype (\w+) but expected (\w+)"), _dtypes),
     (re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x\d+\)"), _width),
     (re.compile(r"expected axis -1 of input shape to have value (\d+), but received input with shape \((?:None|\d+), (\d+)\)"),
+     lambda expected, features: _width("", features, expected)),
+    (re.compile(r"expected axis -1 of input shape to have value (\d+), but received input with shape \((?:None|\d+),\)"),
+     lambda expected: _vector("", expected)),
+    (re.compile(r"expected min_ndim=2, found ndim=1"), lambda: _vector("", "1 or more")),
+    (re.compile(r"Expected shape \((?:None|\d+), (\d+)\), but input has incompatible shape "
+                r"(?:torch\.Size\(\[\d+\]\)|\((?:None|\d+),\))"), lambda expected: _vector("", expected)),
+    (re.compile(r"Expected shape \((?:None|\d+), (\d+)\), but input has incompatible shape "
+                r"(?:torch\.Size\(\[|\()(?:None|\d+), (\d+)[\])]"),
      lambda expected, features: _width("", features, expected)),
     (re.compile(r"Target (-?\d+) is out of bounds"),
      lambda label: Diagnosis("NF130", f"a class label ({label}) that the output layer has no unit for",
@@ -92,7 +110,7 @@ def diagnose(error: ScriptError | None) -> Diagnosis | None:
     if error is None:
         return None
     for pattern, make in PATTERNS:
-        m = pattern.search(error.message)
+        m = pattern.search(error.detail or error.message)
         if m:
             return make(*m.groups())
     return None

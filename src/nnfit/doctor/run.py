@@ -212,8 +212,9 @@ class GradientFacts:
 class ScriptError:
     """The exception the watched script raised (doctor run): its type, first message line, script line."""
     kind: str
-    message: str
+    message: str                # its first line
     line: int | None = None
+    detail: str = ""            # the whole message (Keras gives the cause on later lines)
 
 
 @dataclasses.dataclass

@@ -1077,7 +1077,9 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
                 where = f"{os.path.basename(own.filename)}:{own.lineno}" if own is not None else path
                 msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                 error = f"{where}: the script raised {type(exc).__name__}" + (f": {msg}" if msg else "")
-                raised = ScriptError(kind=type(exc).__name__, message=msg, line=own.lineno if own is not None else None)
+                # the whole text is read (Keras puts the cause below "Exception encountered when calling ...")
+                raised = ScriptError(kind=type(exc).__name__, message=msg, line=own.lineno if own is not None else None,
+                                     detail=str(exc)[:4000])
         finally:
             if handler_installed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
