@@ -955,6 +955,16 @@ def _keras2_methods(keras: Any, session: _Session) -> list[str]:
     return added
 
 
+def _first_message_line(text: str) -> str:
+    """An exception's telling line: Keras 3 opens with "Exception encountered when calling ...", and
+    colours its cause with terminal codes."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in text.strip().splitlines()]
+    lines = [line for line in lines if line]
+    telling = [line for line in lines if not line.startswith("Exception encountered when calling")]
+    line = (telling or lines or [""])[0]
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
 def _first_line(script: ScriptContext, needle: str) -> int | None:
     return next((i + 1 for i, text in enumerate(script.lines) if needle in text), None)
 
@@ -1075,7 +1085,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
                 tb = traceback.extract_tb(exc.__traceback__)
                 own = next((f for f in reversed(tb) if os.path.realpath(f.filename) == script.path), None)
                 where = f"{os.path.basename(own.filename)}:{own.lineno}" if own is not None else path
-                msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                msg = _first_message_line(str(exc))
                 error = f"{where}: the script raised {type(exc).__name__}" + (f": {msg}" if msg else "")
                 # the whole text is read (Keras puts the cause below "Exception encountered when calling ...")
                 raised = ScriptError(kind=type(exc).__name__, message=msg, line=own.lineno if own is not None else None,
