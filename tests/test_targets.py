@@ -150,3 +150,14 @@ def test_unknown_column_is_named_in_the_error(tmp_path):
 def test_bad_arrays_are_refused_with_the_reason(X, y, message):
     with pytest.raises(DataError, match=message):
         table_target(X, y)
+
+
+def test_a_csv_row_longer_than_its_header_is_named_not_shifted(tmp_path):
+    # pandas would otherwise read the extra field as an index column and shift every value left
+    path = tmp_path / "ragged.csv"
+    path.write_text("x,y\n1,2,3\n" + "".join(f"{i},{2 * i}\n" for i in range(20)))
+    with pytest.raises(NNFitError, match=r"line 2: 3 fields, but the header has 2"):
+        read_table(path)
+    path.write_text("x,y\n" + "".join(f"{i},{2 * i}\n" for i in range(20)) + "20,40,60\n")
+    with pytest.raises(NNFitError, match=r"line 22"):
+        read_table(path)

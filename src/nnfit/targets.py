@@ -400,7 +400,23 @@ def read_csv_frame(path: Path) -> Any:
         delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
-    return pd.read_csv(path, sep=delimiter, skipinitialspace=True)
+    import warnings
+
+    with warnings.catch_warnings():
+        # index_col=False: a row longer than the header is an error, not a silent index column that shifts
+        # every value one column left
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            return pd.read_csv(path, sep=delimiter, skipinitialspace=True, index_col=False)
+        except pd.errors.ParserWarning:
+            pass
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = csv.reader(handle, delimiter=delimiter)
+        width = len(next(rows))
+        for number, row in enumerate(rows, start=2):
+            if len(row) > width:
+                raise DataError(f"{path}, line {number}: {len(row)} fields, but the header has {width}")
+    raise DataError(f"{path}: a row has more fields than the header ({width})")
 
 
 def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "table") -> Target:
