@@ -1115,12 +1115,13 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
         planned = cap.run.n_updates_planned
         cap.notes.append(f"training stopped after {session.updates} updates (update budget"
                          + (f", of {planned} planned" if planned else "") + "); the diagnosis uses the part that ran")
-        if cap.budget_reduced_from:
-            cap.notes.append(f"the update budget was reduced from {cap.budget_reduced_from} to {cap.max_updates} "
-                             f"up front to fit the {session.train_budget_s:.0f} s training cap (a slow machine)")
     elif cap.run.stopped_by_budget_s:
         cap.notes.append(f"training stopped after {cap.run.stopped_by_budget_s:.0f} s (time budget); "
                          "the diagnosis uses the part that ran")
+    if cap.budget_reduced_from:
+        # said whichever stopped the run (the reduced budget, or on a busy machine the safety net behind it)
+        cap.notes.append(f"the update budget was reduced from {cap.budget_reduced_from} to {cap.max_updates} "
+                         f"up front to fit the {session.train_budget_s:.0f} s training cap (a slow machine)")
     if cap.heldout:
         h = cap.heldout
         if "r2" in h:
