@@ -2,8 +2,10 @@
 accepted answer's fix?
 
 For every program in corpus/real/<id>/ (repro.py, fixed.py, label.json; halves in split.json):
-`doctor run` diagnoses repro.py (the runner, seed 0), patch.py writes the all-fixes patch, and the
-patched script is then run as it is (`python SCRIPT`, a subprocess, no nnfit), printing its own
+`doctor run` diagnoses repro.py (the runner, seed 0), patch.py writes the all-fixes patch (when it
+has alternatives, another rate or update count or one fix left out, each is run under the doctor and
+the best on the doctor's held-out rows of the training data is kept, as `--repair --write` does;
+`--no-choose` keeps the planned one), and the patched script is then run as it is (`python SCRIPT`, a subprocess, no nnfit), printing its own
 held-out metric as its last line (`HELDOUT r2=...` or `HELDOUT accuracy=...`), the same line fixed.py
 prints (label.json's metric_after; --rerun-fixed runs fixed.py again). A program counts as reached
 when the patch's metric is the fixed version's or better (within TOLERANCE).
@@ -55,9 +57,13 @@ def run_standalone(path: Path, timeout: float) -> float | None:
     return heldout_metric(done.stdout)
 
 
-def patch_program(folder: Path, out: Path) -> tuple[list[str], list[str]]:
-    """Diagnose repro.py and write its all-fixes patch to `out`; (codes found, codes patched)."""
+def patch_program(folder: Path, out: Path, choose: bool = True) -> tuple[list[str], list[str], str, list[tuple[str, float | None]]]:
+    """Diagnose repro.py and write its all-fixes patch to `out`; (codes found, codes patched, the
+    alternative chosen or "", each candidate run with its score on the doctor's held-out rows). With `choose`, the all-fixes patch and
+    its alternatives are run under the doctor (its held-out rows of the training data, never the
+    program's own test rows) and the best is written, as `doctor run --repair --write` does."""
     from nnfit.doctor.patch import plan_patches
+    from nnfit.doctor.repair import choose_combined, score
     from nnfit.doctor.report import Report
     from nnfit.doctor.runner import run_script
 
@@ -68,9 +74,15 @@ def patch_program(folder: Path, out: Path) -> tuple[list[str], list[str]]:
         report = Report.from_run(cap.run, cap, cap.notes)
     plan = plan_patches(repro.read_text(), str(repro), cap, report.findings)
     if plan.combined is None:
-        return report.codes, []
-    out.write_text(plan.combined.source)
-    return report.codes, plan.combined.codes
+        return report.codes, [], "", []
+    chosen, tried = plan.combined, []
+    if choose and plan.alternatives:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            chosen, rows = choose_combined(str(repro), cap, plan, seed=0)
+        tried = [(r.label, score(r.heldout)) for r in rows]
+    out.write_text(chosen.source)
+    return report.codes, chosen.codes, chosen.variant, tried
 
 
 def main() -> None:
@@ -80,6 +92,8 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per standalone run")
     ap.add_argument("--only", default="", help="comma-separated program ids: run only these (of the chosen half)")
     ap.add_argument("--json", type=Path, default=None, help="also write the rows to this file")
+    ap.add_argument("--no-choose", action="store_true",
+                    help="write the all-fixes patch as planned, without running its alternatives to choose one")
     ap.add_argument("--rerun-fixed", action="store_true",
                     help="run fixed.py for its metric (default: label.json's metric_after, measured by running it)")
     args = ap.parse_args()
@@ -106,10 +120,10 @@ def main() -> None:
                         (Path(tmp) / f.name).write_bytes(f.read_bytes())
                 patched = Path(tmp) / "patched.py"
                 try:
-                    found, fixed_codes = patch_program(folder, patched)
+                    found, fixed_codes, variant, tried = patch_program(folder, patched, choose=not args.no_choose)
                     error = None
                 except Exception as exc:  # noqa: BLE001 - one program's failure is a row, not the end
-                    found, fixed_codes, error = [], [], f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                    found, fixed_codes, variant, tried, error = [], [], "", [], f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 after = run_standalone(patched, args.timeout) if fixed_codes else None
             label = json.loads((folder / "label.json").read_text()) if (folder / "label.json").exists() else {}
             target = run_standalone(folder / "fixed.py", args.timeout) if args.rerun_fixed or \
@@ -119,11 +133,14 @@ def main() -> None:
             counts[half][1] += 1
             row = {"id": pid, "half": half, "found": found, "patched": fixed_codes, "patched_metric": after,
                    "fixed_metric": target, "reached": reached, "error": error,
+                   "candidates": tried, "chosen": variant,
                    "seconds": round(time.perf_counter() - t0, 1)}
             rows.append(row)
             print(f"{half:4} {pid:40} patched {','.join(fixed_codes) or '-':30} "
                   f"patch {after if after is not None else '-'!s:>10} fixed {target if target is not None else '-'!s:>10} "
-                  f"{'reached' if reached else 'NOT reached'}  {row['seconds']:.0f} s" + (f"  ({error})" if error else ""),
+                  f"{'reached' if reached else 'NOT reached'}  {row['seconds']:.0f} s" + (f"  ({error})" if error else "")
+                  + (f"  [{len(tried) - 1} alternatives run, chosen: {variant or 'the planned patch'}; doctor held-out "
+                     + ", ".join("-" if v is None else f"{v:.4f}" for _, v in tried) + "]" if tried else ""),
                   flush=True)
     print()
     for half, (ok, total) in counts.items():

@@ -237,3 +237,124 @@ def test_an_info_finding_is_patched_alone_not_in_the_all_fixes_script(tmp_path):
     assert "use_bias=False" not in next(p for p in plan.singles if p.codes == ["NF119"]).source
     assert "use_bias=False" in plan.combined.source and plan.combined.codes == ["NF105"]
     assert "NF119 (info) only in its own patch" in plan.combined.changes
+
+
+TORCH_NO_OPTIMIZER = textwrap.dedent("""
+    import torch
+
+    torch.manual_seed(0)
+    x = torch.rand(64, 2)
+    y = x @ torch.tensor([[2.0], [-1.0]]) + 0.5
+    model = torch.nn.Linear(2, 1)
+    criterion = torch.nn.MSELoss()
+    # optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for step in range(200):
+        cost = criterion(model(x), y)
+        cost.backward()             # nothing ever applies these gradients
+    print(float(criterion(model(x), y)))
+""")
+
+
+def test_a_torch_loop_that_never_steps_gets_an_optimiser(tmp_path):
+    path, cap = capture_of(tmp_path, "nostep.py", TORCH_NO_OPTIMIZER)
+    plan = plan_patches(TORCH_NO_OPTIMIZER, str(path), cap, [finding("NF109")])
+    assert plan.combined is not None, plan.skipped
+    lines = added(plan.combined.diff())
+    assert lines[0].startswith("nnfit_optimizer = torch.optim.Adam(model.parameters(), lr=0.001)")
+    assert lines[1:] == ["nnfit_optimizer.zero_grad()", "nnfit_optimizer.step()"]
+    src = plan.combined.source
+    assert src.index("nnfit_optimizer.zero_grad()") < src.index("cost.backward()") < src.index("nnfit_optimizer.step()")
+    fixed_path, fixed = capture_of(tmp_path, "fixed.py", src)
+    assert fixed.run.config.optimizer is not None and fixed.run.config.optimizer.name.lower() == "adam"
+    assert fixed.run.history.loss[-1] < cap.run.history.loss[-1]
+
+
+TORCH_SQUASHED_LOSS = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    torch.manual_seed(0)
+    x = torch.randn(200, 3)
+    y = (x[:, :1] > 0).float()
+    model = nn.Linear(3, 1)
+    squash = nn.Sigmoid()
+    criterion = nn.BCEWithLogitsLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for epoch in range(50):
+        loss = criterion(squash(model(x)), y)   # the loss applies its own sigmoid
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        check = criterion(torch.sigmoid(model(x)), y)
+""")
+
+
+def test_the_squash_before_a_logit_loss_is_taken_off(tmp_path):
+    path, cap = capture_of(tmp_path, "squash.py", TORCH_SQUASHED_LOSS)
+    f = finding("NF126", loss="BCEWithLogitsLoss", output_activation="linear", loss_input_activation="sigmoid",
+                output_units=1, task="binary")
+    plan = plan_patches(TORCH_SQUASHED_LOSS, str(path), cap, [f])
+    assert plan.combined is not None, plan.skipped
+    lines = added(plan.combined.diff())
+    assert "loss = criterion(model(x), y)   # the loss applies its own sigmoid" in lines
+    assert "check = criterion(model(x), y)" in lines
+
+
+TORCH_MODULE_IN_FUNCTION = textwrap.dedent("""
+    import torch
+    import torch.nn as nn
+
+    torch.manual_seed(0)
+    X = 100 * torch.rand(120, 3)
+    Y = 50 + 3 * X[:, :1]
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(3, 16)
+            self.out = nn.Linear(16, 1)
+
+        def forward(self, x):
+            h = torch.relu(self.hidden(x))
+            return torch.sigmoid(self.out(h))
+
+
+    def train(net, X, Y, epochs=3, bs=16):
+        opt = torch.optim.SGD(net.parameters(), lr=0.01)
+        loss_fn = nn.MSELoss()
+        for epoch in range(epochs):
+            for i in range(0, len(X), bs):
+                opt.zero_grad()
+                loss = loss_fn(net(X[i:i + bs]), Y[i:i + bs])
+                loss.backward()
+                opt.step()
+        return net
+
+
+    net = train(Net(), X, Y)
+""")
+
+
+def test_patches_reach_into_a_module_subclass_and_a_training_function(tmp_path):
+    path, cap = capture_of(tmp_path, "module.py", TORCH_MODULE_IN_FUNCTION)
+    plan = plan_patches(TORCH_MODULE_IN_FUNCTION, str(path), cap, [finding("NF107"), finding("NF102")])
+    assert plan.skipped == []
+    lines = added(plan.combined.diff())
+    # the functional sigmoid on the output layer in forward(), the hidden layer's relu kept
+    assert "return self.out(h)" in lines and "h = torch.relu(self.hidden(x))" not in lines
+    # the epoch count is the training function's default (its one call does not pass it)
+    header = next(line for line in lines if line.startswith("def train("))
+    epochs = int(header.split("epochs=")[1].split(",")[0])
+    assert epochs > 3 and "net = train(Net(), X, Y)" in plan.combined.source
+
+
+def test_a_loop_counted_from_one_gets_its_passes_raised(tmp_path):
+    script = TORCH_STEEP.replace("for step in range(150):", "for step in range(1, STEPS + 1):") \
+        .replace("mse = torch.nn.MSELoss()", "mse = torch.nn.MSELoss()\nSTEPS = 150")
+    path, cap = capture_of(tmp_path, "from_one.py", script)
+    plan = plan_patches(script, str(path), cap, [finding("NF102")])
+    lines = added(plan.combined.diff())
+    steps = next(int(line.split("=")[1]) for line in lines if line.startswith("STEPS ="))
+    # range(1, STEPS + 1) makes STEPS passes, one update each: the patch asks for its updates
+    assert steps * (cap.updates_run // 150) >= 3000 and "for step in range(1, STEPS + 1):" not in lines

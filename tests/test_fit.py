@@ -226,7 +226,7 @@ def test_successive_halving_gives_the_survivors_more_steps_and_keeps_the_best():
         def __init__(self, hidden):
             self.hidden = hidden
 
-    def start(hidden, steps):
+    def start(hidden, steps, deadline):
         steps_seen[hidden].append(steps)
         return quality[hidden], Net(hidden)
 

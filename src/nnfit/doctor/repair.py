@@ -641,6 +641,7 @@ class ScriptRepair:
     skipped: list[str]
     n_holdout: int
     max_updates: int | None
+    alternatives: list[Any] = dataclasses.field(default_factory=list)   # the all-fixes patch's other readings, run
 
     @property
     def best(self) -> ScriptRow:
@@ -652,7 +653,7 @@ class ScriptRepair:
         """The row that ran the all-fixes script (a lone patch's own row when it is the only one)."""
         if self.combined is None:
             return None
-        return next((r for r in self.rows[1:] if r.label == "all fixes"),
+        return next((r for r in self.rows[1:] if r.label.endswith("(chosen)") or r.label == "all fixes"),
                     next((r for r in self.rows[1:] if r.codes == self.combined.codes), None))
 
     def diffs(self) -> str:
@@ -669,7 +670,9 @@ class ScriptRepair:
             "skipped": self.skipped,
             "patches": [{"codes": p.codes, "changes": p.changes, "diff": p.diff()} for p in self.patches]
                        + ([{"codes": self.combined.codes, "changes": self.combined.changes, "diff": self.combined.diff(),
-                            "all_fixes": True}] if self.combined is not None else []),
+                            "all_fixes": True}] if self.combined is not None else [])
+                       + [{"codes": p.codes, "changes": p.changes, "diff": p.diff(), "alternative": p.variant}
+                          for p in self.alternatives if p is not self.combined],
             "rows": [dataclasses.asdict(r) for r in self.rows],
         })
 
@@ -699,6 +702,11 @@ class ScriptRepair:
         lines = [buf.getvalue().rstrip()]
         if any(r.stopped for r in self.rows):
             lines.append("* stopped by the update budget (--max-updates) before the script's own end of training")
+        if self.alternatives:
+            lines.append("all fixes (...): other readings of the all-fixes patch (another rate or update count, one fix "
+                         "left out), each run to its own end of training on the same held-out rows; the one marked "
+                         "(chosen) is the one --write writes (another beats the first only by removing "
+                         f"{HELPS_SHARE:.0%} of its unexplained share)")
         if any(r.reduced_from for r in self.rows):
             lines.append("† the update budget was reduced up front to fit --train-budget (a slow machine): "
                          "compare such a row with care")
@@ -765,19 +773,84 @@ def _verdict(row: ScriptRow, original: ScriptRow) -> str:
     return "helps" if after <= (1 - HELPS_SHARE) * before else "does not help"
 
 
+def _run_patch(path: str, patch: Any, label: str, capture: Any, folder: str, *, seed: int,
+               max_updates: int | None, train_budget_s: float, budget_s: float, argv: list[str] | None) -> ScriptRow:
+    """Run one patched copy of the script as `doctor run` ran the original; its row (not yet judged)."""
+    import contextlib
+    import io
+    import os
+
+    from nnfit.doctor.rules import run_rules
+    from nnfit.doctor.runner import run_script
+
+    target = os.path.join(folder, os.path.basename(path))
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(patch.source)
+    row = ScriptRow(label, patch.codes, patch.changes, None)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            cap = run_script(target, budget_s=budget_s, train_budget_s=train_budget_s, argv=argv,
+                             max_updates=max_updates, seed=seed, file_name=path)
+            findings_after = run_rules(cap.run)   # the same rules Report.from_run applies
+    except NNFitError as exc:
+        row.error = f"the patched script failed: {exc}"
+    else:
+        row.heldout, row.updates, row.planned = cap.heldout, cap.updates_run, cap.run.n_updates_planned
+        row.stopped, row.seconds = bool(cap.run.stopped_by_budget_s), cap.script_seconds
+        row.reduced_from = cap.budget_reduced_from
+        row.findings_after = [f.code for f in findings_after if f.severity.value == "error"]
+        if capture.heldout_targets is not None and cap.heldout_targets is not None:
+            row.same_rows = same_rows(capture.heldout_targets, cap.heldout_targets)
+    return row
+
+
+def better_alternative(default: ScriptRow, alternative: ScriptRow) -> bool:
+    """Does an alternative all-fixes patch beat the default one on the doctor's held-out rows (rows of
+    the script's own training data, kept out of its training)? By the bar a patch must clear to help
+    (HELPS_SHARE of the default's unexplained share), on the same rows; a failed default loses to any
+    scored alternative. An alternative the time budget stopped before its end of training is not the
+    script it would write, and never replaces the planned patch."""
+    a = score(alternative.heldout)
+    if alternative.error or a is None or not math.isfinite(a) or alternative.same_rows is False or alternative.stopped:
+        return False
+    d = score(default.heldout)
+    if default.error or d is None or not math.isfinite(d):
+        return True
+    return 1 - a <= (1 - HELPS_SHARE) * (1 - d)
+
+
+def choose_combined(path: str, capture: Any, plan: Any, *, seed: int = 0, train_budget_s: float = 120.0,
+                    budget_s: float = 300.0, argv: list[str] | None = None) -> tuple[Any, list[ScriptRow]]:
+    """Run the all-fixes patch and its alternatives (plan.alternatives: another rate or update count,
+    one fix left out) to the end of the training they plan, on the doctor's held-out rows of the
+    training data; (the patch that trained best, the rows: the default's first). The default is kept
+    unless an alternative beats it (better_alternative)."""
+    import tempfile
+
+    if plan.combined is None:
+        return None, []
+    candidates = [plan.combined] + list(plan.alternatives)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nnfit-choose-") as folder:
+        for patch in candidates:
+            label = "all fixes" + (f" ({patch.variant})" if patch.variant else "")
+            rows.append(_run_patch(path, patch, label, capture, folder, seed=seed, max_updates=None,
+                                   train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
+    best = 0
+    for i in range(1, len(rows)):
+        if better_alternative(rows[best], rows[i]):
+            best = i
+    return candidates[best], rows
+
+
 def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int = 0,
                   max_updates: int | None = None, train_budget_s: float = 120.0, budget_s: float = 300.0,
                   argv: list[str] | None = None) -> ScriptRepair:
     """Patch the script for each fixable finding and for all together; run each patched script as
     `doctor run` ran the original and score it on the same held-out rows."""
-    import contextlib
-    import io
-    import os
     import tempfile
 
     from nnfit.doctor.patch import NO_TRAINING_EFFECT, plan_patches
-    from nnfit.doctor.rules import run_rules
-    from nnfit.doctor.runner import run_script
 
     with open(path, encoding="utf-8") as fh:
         text = fh.read()
@@ -796,29 +869,21 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
     rows = [original]
     patches = [p for p in plan.singles if not set(p.codes) <= NO_TRAINING_EFFECT]
     variants = [(f"fix {p.codes[0]}", p) for p in patches]
-    if plan.combined is not None and (len(plan.combined.codes) > 1 or not patches):
-        variants.append(("all fixes", plan.combined))
+    combined = plan.combined
+    if combined is not None and not plan.alternatives and (len(combined.codes) > 1 or not patches):
+        variants.append(("all fixes", combined))
     with tempfile.TemporaryDirectory(prefix="nnfit-repair-") as folder:
         for label, patch in variants:
-            target = os.path.join(folder, os.path.basename(path))
-            with open(target, "w", encoding="utf-8") as fh:
-                fh.write(patch.source)
-            row = ScriptRow(label, patch.codes, patch.changes, None)
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    cap = run_script(target, budget_s=budget_s, train_budget_s=train_budget_s, argv=argv,
-                                     max_updates=max_updates, seed=seed, file_name=path)
-                    findings_after = run_rules(cap.run)   # the same rules Report.from_run applies
-            except NNFitError as exc:
-                row.error = f"the patched script failed: {exc}"
-            else:
-                row.heldout, row.updates, row.planned = cap.heldout, cap.updates_run, cap.run.n_updates_planned
-                row.stopped, row.seconds = bool(cap.run.stopped_by_budget_s), cap.script_seconds
-                row.reduced_from = cap.budget_reduced_from
-                row.findings_after = [f.code for f in findings_after if f.severity.value == "error"]
-                if capture.heldout_targets is not None and cap.heldout_targets is not None:
-                    row.same_rows = same_rows(capture.heldout_targets, cap.heldout_targets)
-            rows.append(row)
+            rows.append(_run_patch(path, patch, label, capture, folder, seed=seed, max_updates=max_updates,
+                                   train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
+    if combined is not None and plan.alternatives:
+        # several readings of the all-fixes patch: each runs its whole training, the best is the one written
+        combined, tried = choose_combined(path, capture, plan, seed=seed, train_budget_s=train_budget_s,
+                                          budget_s=budget_s, argv=argv)
+        for row, patch in zip(tried, [plan.combined] + list(plan.alternatives)):
+            if patch is combined:
+                row.label += " (chosen)"
+        rows.extend(tried)
     for row in rows[1:]:
         row.verdict = _verdict(row, original)
         if len(row.codes) == 1 and score(row.heldout) is not None and score(original.heldout) is not None:
@@ -828,4 +893,5 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
                 if f.code == row.codes[0] and math.isfinite(gain):
                     f.repair_gain = gain
     n_hold = int((capture.heldout or {}).get("n_test", 0))
-    return ScriptRepair(path, seed, rows, patches, plan.combined, plan.skipped, n_hold, max_updates)
+    return ScriptRepair(path, seed, rows, patches, combined, plan.skipped, n_hold, max_updates,
+                        alternatives=list(plan.alternatives))

@@ -17,13 +17,15 @@ The patched scripts are run by the same runner as the original (repair.py) and w
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import libcst as cst
 
 from nnfit.doctor.findings import CATALOGUE, Finding, Severity
 from nnfit.doctor.patch.core import Context, Edits, Fix, Patch, Plan, _Apply
-from nnfit.doctor.patch.training import _fix_batch, _fix_exploding, _fix_lr, _fix_optimizer, _fix_updates, _training
+from nnfit.doctor.patch.training import LR_STEP, MAX_PATCH_UPDATES, _fix_batch, _fix_exploding, _fix_lr, _fix_optimizer, _fix_updates, _script_lr, _training
 from nnfit.doctor.patch.layers import _fix_bad_init, _fix_bias, _fix_bottleneck, _fix_capacity, _fix_dead, _fix_legacy, _fix_output, _fix_saturation
 from nnfit.doctor.patch.scaling import _fix_scaling
 from nnfit.doctor.patch.losses import _fix_broadcast, _fix_class_output, _fix_loss, _fix_loss_output, _fix_metric, _log_extras
@@ -66,6 +68,7 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
     singles: list[Patch] = []
     skipped: list[str] = []
     all_edits = Edits()
+    parts: list[tuple[str, Edits]] = []      # the fixes merged into all_edits, in ranking order
     codes_done: list[str] = []
     symptoms: list[Finding] = []
     for code, f in by_code.items():
@@ -122,6 +125,7 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             codes_done.append(code)
             continue
         all_edits.merge(e)
+        parts.append((code, e))
         codes_done.append(code)
     for f in symptoms:
         # a symptom with no edit of its own (NF122 loss-not-decreasing): fixed through its causes' patches
@@ -135,8 +139,45 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             skipped.append(f"{f.code} {name} (no patch of its own, and none of its causes "
                            f"({', '.join(f.consequence_of)}) has one)")
     combined = None
+    alternatives: list[Patch] = []
     if codes_done:
         final = _training(ctx, all_edits)
         source = _apply(ctx, final)
         combined = Patch(codes_done, final.changes, path, text, source)
-    return Plan(singles, combined, skipped)
+        for variant, codes, edits in _alternatives(ctx, all_edits, parts, codes_done):
+            final = _training(ctx, edits)
+            alt = Patch(codes, final.changes, path, text, _apply(ctx, final), variant)
+            if alt.source not in (text, combined.source) and all(a.source != alt.source for a in alternatives):
+                alternatives.append(alt)
+    return Plan(singles, combined, skipped, alternatives)
+
+
+# Alternatives of the all-fixes patch, each one change away from it: the rate a second decade lower,
+# UPDATES_ALTERNATIVE times the updates, or one fix left out (never the top-ranked one: the main cause).
+# At most MAX_LEFT_OUT fixes are each left out, the lowest-ranked first. Each alternative is one more
+# run of the script, so few are made; which one trains best is measured, not guessed (repair.choose_combined).
+UPDATES_ALTERNATIVE = 3
+MAX_LEFT_OUT = 3
+
+
+def _alternatives(ctx: Context, merged: Edits, parts: list[tuple[str, Edits]],
+                  codes: list[str]) -> list[tuple[str, list[str], Edits]]:
+    out: list[tuple[str, list[str], Edits]] = []
+    current = _script_lr(ctx) or (ctx.run.config.optimizer.learning_rate if ctx.run.config.optimizer else None)
+    if merged.lr is not None and current and merged.lr < current:
+        lower = float(f"{merged.lr / LR_STEP:.3g}")
+        updates = min(MAX_PATCH_UPDATES, math.ceil(merged.updates * LR_STEP)) if merged.updates else None
+        out.append((f"rate {lower:g}, a decade below the patch's {merged.lr:g}", codes,
+                    dataclasses.replace(merged, lr=lower, updates=updates)))
+    if merged.updates and merged.updates < MAX_PATCH_UPDATES:
+        more = min(MAX_PATCH_UPDATES, UPDATES_ALTERNATIVE * merged.updates)
+        out.append((f"{more} updates instead of {merged.updates}", codes, dataclasses.replace(merged, updates=more)))
+    trains = [(code, e) for code, e in parts if code not in NO_TRAINING_EFFECT]
+    if len(trains) >= 2:
+        for code, _ in list(reversed(trains[1:]))[:MAX_LEFT_OUT]:
+            rest = Edits()
+            for other, e in parts:
+                if other != code:
+                    rest.merge(e)
+            out.append((f"without the fix of {code}", [c for c in codes if c != code], rest))
+    return out

@@ -23,6 +23,7 @@ class Patch:
     path: str
     original: str
     source: str
+    variant: str = ""                  # an alternative of the all-fixes patch: what it does differently
 
     def diff(self) -> str:
         import os
@@ -32,7 +33,8 @@ class Patch:
             name = os.path.basename(self.path)
         body = difflib.unified_diff(self.original.splitlines(keepends=True), self.source.splitlines(keepends=True),
                                     fromfile=f"a/{name}", tofile=f"b/{name}")
-        head = f"# fixes {', '.join(self.codes)}: {'; '.join(self.changes)}\n"
+        head = f"# fixes {', '.join(self.codes)}" + (f" ({self.variant})" if self.variant else "") + \
+            f": {'; '.join(self.changes)}\n"
         text = "".join(body)
         return head + (text if text.endswith("\n") else text + "\n")
 
@@ -42,6 +44,9 @@ class Plan:
     singles: list[Patch]
     combined: Patch | None
     skipped: list[str]                 # "NF122 loss-not-decreasing: why no patch"
+    # other readings of the all-fixes patch (another rate or update count, one fix left out): run and
+    # compared with `combined` on the doctor's held-out training rows (repair.choose_combined)
+    alternatives: list[Patch] = dataclasses.field(default_factory=list)
 
 
 # -- an index of the original tree --------------------------------------------------------------------

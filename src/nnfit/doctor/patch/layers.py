@@ -69,7 +69,8 @@ def _output_activation(ctx: Context, e: Edits, keras_activation: str = "linear")
     outer = next((c for c in ctx.index.calls if any(isinstance(a.value, cst.Call) and a.value is last.node
                                                     for a in c.node.args)), None)
     if outer is None:
-        return "the output activation module was not found in the script"
+        # an nn.Module subclass: the activation applied to the output layer in forward()
+        return None if _unwrap_forward_activation(ctx, e) else "the output activation module was not found in the script"
     args = [a.value for a in outer.node.args]
     k = args.index(last.node)
     trailing = [a for a in args[k + 1:] if isinstance(a, cst.Call)]
@@ -78,6 +79,57 @@ def _output_activation(ctx: Context, e: Edits, keras_activation: str = "linear")
     for a in trailing:
         e.remove.add(id(a))
     return None
+
+
+TORCH_ACTIVATIONS = {"sigmoid", "relu", "tanh", "softmax", "softplus", "elu", "leaky_relu", "relu6", "gelu",
+                     "hardsigmoid", "log_softmax", "selu", "silu"}
+
+
+def _unwrap_forward_activation(ctx: Context, e: Edits) -> bool:
+    """`torch.sigmoid(self.out(h))`, `F.relu(self.out(h))`, `self.act(self.out(h))` (self.act an
+    activation module) or `self.out(h).sigmoid()` in forward(), also through a name that holds
+    `self.out(h)`: the activation dropped, the output layer's value returned."""
+    attr = _output_attribute(ctx)
+    if attr is None:
+        return False
+    modules = set()     # self.<name> = nn.Sigmoid() ...
+    for name_, stmt, _, _ in ctx.index.assigns:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and len(small.targets) == 1 \
+                and isinstance(small.targets[0].target, cst.Attribute) \
+                and dotted(small.value.func).split(".")[-1].lower() in TORCH_ACTIVATIONS | {"leakyrelu"}:
+            modules.add(f"self.{small.targets[0].target.attr.value}")
+    holders = {f"self.{attr}"}
+    # `z = self.out(h)` then `torch.sigmoid(z)` in the same function
+    output_names: set[str] = set()
+    for c in ctx.index.calls:
+        if c.name == f"self.{attr}" and isinstance(c.statement, cst.SimpleStatementLine):
+            small = c.statement.body[0]
+            if isinstance(small, cst.Assign) and small.value is c.node and len(small.targets) == 1 \
+                    and isinstance(small.targets[0].target, cst.Name):
+                output_names.add(small.targets[0].target.value)
+
+    def is_output(node: cst.BaseExpression) -> bool:
+        return (isinstance(node, cst.Call) and dotted(node.func) in holders) or \
+            (isinstance(node, cst.Name) and node.value in output_names)
+
+    done = False
+    for c in ctx.index.calls:
+        if c.function is None or c.function.name.value != "forward":
+            continue
+        name = c.name
+        tail = name.split(".")[-1].lower()
+        functional = tail in TORCH_ACTIVATIONS and "." in name and name.split(".")[0] in ("torch", "F", "nn", "functional")
+        if (functional or name in modules) and c.node.args and is_output(c.node.args[0].value):
+            e.exprs.setdefault(id(c.node), []).append(
+                lambda node: node.args[0].value if isinstance(node, cst.Call) and node.args else node)
+            done = True
+        elif tail in TORCH_ACTIVATIONS and isinstance(c.node.func, cst.Attribute) and not c.node.args \
+                and is_output(c.node.func.value):
+            e.exprs.setdefault(id(c.node), []).append(
+                lambda node: node.func.value if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) else node)
+            done = True
+    return done
 
 
 def _fix_output(ctx: Context, f: Finding, e: Edits) -> str | None:

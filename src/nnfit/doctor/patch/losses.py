@@ -185,6 +185,10 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
             return None
         return "no Keras edit known for this loss and output"
     # torch: the loss module that matches the output
+    squash = (f.evidence.get("loss_input_activation") or "").lower()
+    if squash in ("sigmoid", "softmax") and _unsquash_loss_input(ctx, squash, e):
+        e.changes.append(f"the {squash} taken off the loss's input (the loss applies it itself)")
+        return None
     losses = [c for c in ctx.index.calls if c.name.split(".")[-1].endswith("Loss")]
     if not losses:
         return "the loss module was not found in the script"
@@ -205,6 +209,42 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         e.changes.append("CrossEntropyLoss on the raw scores (NLLLoss wants log-probabilities)")
         return None
     return f"no torch edit known for {last} on a {act} output"
+
+
+def _unsquash_loss_input(ctx: Context, squash: str, e: Edits) -> bool:
+    """`criterion(torch.sigmoid(out), y)`, `criterion(m(out), y)` with `m = nn.Sigmoid()`, or
+    `criterion(out.sigmoid(), y)` in the training loop: the loss given `out` itself."""
+    modules = {name for name, stmt, _, _ in ctx.index.assigns
+               if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
+               and isinstance(stmt.body[0].value, cst.Call)
+               and dotted(stmt.body[0].value.func).split(".")[-1].lower() == squash}
+    losses = {name for name, stmt, _, _ in ctx.index.assigns
+              if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
+              and isinstance(stmt.body[0].value, cst.Call)
+              and dotted(stmt.body[0].value.func).split(".")[-1].endswith("Loss")}
+    functional = ("binary_cross_entropy_with_logits", "cross_entropy")
+    done = False
+    for c in ctx.index.calls:
+        if not c.loops or not c.node.args or not (c.name in losses or c.name.split(".")[-1] in functional):
+            continue
+        first = c.node.args[0].value
+        if not isinstance(first, cst.Call):
+            continue
+        name = dotted(first.func)
+        if name.split(".")[-1] == squash and isinstance(first.func, cst.Attribute) and not first.args:
+            method = True                                  # out.sigmoid()
+        elif (name in modules or (name.split(".")[-1] == squash and "." in name)) and first.args:
+            method = False                                 # m(out), torch.sigmoid(out), F.softmax(out, dim=1)
+        else:
+            continue
+
+        def unsquash(node: cst.BaseExpression, method: bool = method) -> cst.BaseExpression:
+            if not isinstance(node, cst.Call):
+                return node
+            return node.func.value if method and isinstance(node.func, cst.Attribute) else node.args[0].value
+        e.exprs.setdefault(id(first), []).append(unsquash)
+        done = True
+    return done
 
 
 def _torch_softmax_to_sigmoid(ctx: Context, e: Edits) -> bool:

@@ -80,7 +80,9 @@ def _fix_updates(ctx: Context, f: Finding, e: Edits) -> str | None:
     # step the rule advises; a count merely below the rule's minimum: TARGET_UPDATES
     from nnfit.doctor.rules.too_few_updates import STILL_FALLING
 
-    cut_short = (f.evidence.get("loss_drop_last_window") or 0.0) >= STILL_FALLING or "constant_loss" in f.evidence
+    # (the rule's own verdict counts: it also names a loss still falling slowly but not levelled off)
+    cut_short = (f.evidence.get("loss_drop_last_window") or 0.0) >= STILL_FALLING or "constant_loss" in f.evidence \
+        or getattr(f, "basis", None) == "measured"
     wanted = min(MAX_PATCH_UPDATES, max(TARGET_UPDATES, UPDATE_STEP * current if cut_short else 0))
     if current and wanted <= current:
         return f"the script already makes {current} updates or more"
@@ -115,34 +117,71 @@ def _set_updates(ctx: Context, updates: int | None, batch: int | None, e: Edits)
     loop = _epoch_loop(ctx)
     if loop is None:
         return None
-    node, count, literal = loop
+    node, count, literal, offset = loop
     ran = getattr(ctx.capture, "updates_run", None)
     per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else \
         _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
     new_count = max(count, math.ceil(updates / per_pass))
     if new_count == count:
         return None
-    e.literals[id(literal)] = str(new_count)
+    e.literals[id(literal)] = str(new_count + offset)
     e.changes.append(f"{new_count} passes of the training loop (was {count})")
     return new_count * per_pass
 
 
-def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression] | None:
-    """The outermost `for _ in range(N)` around the optimiser step: (range call, N, the node holding N).
+def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] | None:
+    """The outermost `for _ in range(N)` around the optimiser step: (range call, its pass count, the
+    integer node holding N, what N exceeds the count by).
 
-    N may be written in the call or assigned once at the top level (`epochs = 100`, `epochs, lr = 5, 0.1`)."""
+    N may be written in the call, assigned once at the top level (`epochs = 100`, `epochs, lr = 5, 0.1`)
+    or be a parameter of the training function (its default, or the value its one call passes);
+    `range(1, N + 1)` counts N passes too."""
     for loop, _, _ in ctx.step_loops():
         it = loop.iter
-        if isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) == 1:
-            arg = it.args[0].value
-            if isinstance(arg, cst.Name):
-                arg = _assigned_value(ctx, arg.value)
-                if arg is None:
-                    continue
-            count = _literal(ctx, arg)
-            if isinstance(count, int) and not isinstance(count, bool) and isinstance(arg, cst.Integer):
-                return it, count, arg
+        if not (isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) in (1, 2)):
+            continue
+        start = _literal(ctx, it.args[0].value) if len(it.args) == 2 else 0
+        if not isinstance(start, int) or isinstance(start, bool):
+            continue
+        stop, extra = it.args[-1].value, 0
+        if isinstance(stop, cst.BinaryOperation) and isinstance(stop.operator, (cst.Add, cst.Subtract)) \
+                and isinstance(stop.right, cst.Integer):
+            extra = int(stop.right.value) * (1 if isinstance(stop.operator, cst.Add) else -1)
+            stop = stop.left
+        if isinstance(stop, cst.Name):
+            holder = next((c.function for c in ctx.step_calls() if loop in c.loops), None)
+            stop = _assigned_value(ctx, stop.value) or _parameter_value(ctx, holder, stop.value)
+            if stop is None:
+                continue
+        value = _literal(ctx, stop)
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(stop, cst.Integer) \
+                and value + extra - start > 0:
+            # N + extra - start passes: N is written as count + start - extra
+            return it, value + extra - start, stop, start - extra
     return None
+
+
+def _parameter_value(ctx: Context, function: cst.FunctionDef | None, name: str) -> cst.BaseExpression | None:
+    """The value a parameter of `function` has when the script calls it: the argument its one call
+    passes (by keyword or position), else the parameter's default (`def train(net, epochs=3)`)."""
+    if function is None:
+        return None
+    params = list(function.params.params)
+    found = next((i for i, p in enumerate(params) if p.name.value == name), None)
+    if found is None:
+        return None
+    callers = [c for c in ctx.index.calls if c.name.split(".")[-1] == function.name.value]
+    if len(callers) > 1:
+        return None
+    for c in callers:
+        given = _kw(c.node, name)
+        if given is not None:
+            return given.value
+        plain = [a for a in c.node.args if a.keyword is None and not a.star]
+        offset = 1 if params and params[0].name.value == "self" and "." in c.name else 0
+        if len(plain) > found - offset >= 0:
+            return plain[found - offset].value
+    return params[found].default
 
 
 def _script_lr(ctx: Context, opt: Any = None) -> float | None:
@@ -315,6 +354,8 @@ def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
     built = next((o for o in ctx.run.config.optimizers_built if o.passed_to_compile is False and o.variable), None)
+    if built is None and ctx.framework == "torch" and not ctx.run.config.optimizers_built:
+        return _torch_add_optimizer(ctx, e)
     if built is None:
         return "the unused optimiser has no variable name"
     if ctx.framework == "keras":
@@ -396,4 +437,32 @@ def _fix_torch_clipping(ctx: Context, e: Edits) -> str | None:
     e.before.setdefault(id(site.statement), []).append(
         f"torch.nn.utils.clip_grad_norm_([p for group in {owner}.param_groups for p in group['params']], 1.0)")
     e.changes.append("gradients clipped to norm 1.0 before each step")
+    return None
+
+
+# The optimiser a torch script that never steps is given: Adam, whose steps have the rate's size
+# whatever the scale of the data (the script's data may be unscaled), at the family's usual rate.
+ADDED_OPTIMIZER = "Adam"
+
+
+def _torch_add_optimizer(ctx: Context, e: Edits) -> str | None:
+    """Torch, gradients computed in a loop but no optimiser at all: one built before the loop, cleared
+    before each `backward()` and stepped after it."""
+    model = ctx.model_name()
+    if model is None:
+        return "no optimiser is built and the model's variable was not found"
+    backwards = [c for c in ctx.index.calls if c.loops and c.name.endswith(".backward") and c.statement is not None]
+    if len(backwards) != 1:
+        return "no optimiser is built and the loop's backward() call was not found in the script"
+    site = backwards[0]
+    outer = site.loops[0]
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    lr = good_learning_rate(ADDED_OPTIMIZER.lower())
+    e.before.setdefault(id(outer), []).append(
+        f"nnfit_optimizer = torch.optim.{ADDED_OPTIMIZER}({model}.parameters(), lr={lr:g})   # nothing stepped before")
+    e.before.setdefault(id(site.statement), []).append("nnfit_optimizer.zero_grad()")
+    e.after.setdefault(id(site.statement), []).append("nnfit_optimizer.step()")
+    e.changes.append(f"an optimiser built ({ADDED_OPTIMIZER}, lr {lr:g}), cleared before backward() and stepped after it")
     return None

@@ -5,6 +5,9 @@ What it finds: an output layer that cannot express the classification task:
 - fewer output units than classes for a multi-class task (k classes need k units with softmax);
 - a multi-label task (several 0/1 labels per row) with a softmax output (the labels then compete
   for one unit of probability) or a single unit;
+- a ReLU on the scores given to a loss that takes raw logits (torch CrossEntropyLoss /
+  BCEWithLogitsLoss, from_logits=True): scores cannot go below 0, a clipped score has no gradient,
+  and the classes cut to 0 tie (no threshold: clipped logits are wrong by construction);
 - a ReLU / linear single output for 0/1 labels under a probability loss is NF126, not this rule.
 Why it matters: the predictions cannot take the values the labels need; accuracy stays at the
 majority share however long the network trains.
@@ -22,6 +25,10 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, canonical_loss
+
+# activations whose outputs cannot go below zero: as the last step before a logits loss they clip the scores
+CLIPPED_AT_ZERO = {"relu", "relu6"}
 
 
 def _n_classes(run: TrainingRun) -> int | None:
@@ -49,6 +56,11 @@ def classification_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
     elif run.task == "multilabel" and act == "softmax" and units > 1:
         what = f"softmax over {units} independent labels (they compete for one unit of probability)"
         fix = f"use Dense({units}, activation='sigmoid') with loss='binary_crossentropy'"
+    elif act in CLIPPED_AT_ZERO and canonical_loss(run.config.loss) in LOSS_WANTS_LOGITS \
+            and (run.config.loss_input_activation or act) in CLIPPED_AT_ZERO:
+        what = (f"{act} on the scores fed to {run.config.loss} (a loss that takes raw logits): every negative "
+                "score is cut to 0, its gradient is 0, and the classes whose scores are cut tie")
+        fix = f"remove the final {act}: end with the Linear layer and let the loss apply softmax / sigmoid"
     if what is None:
         return
     state = healthy(run)

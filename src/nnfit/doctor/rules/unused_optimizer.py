@@ -5,16 +5,25 @@ What it finds: an optimiser object that the script builds (with its own learning
 optimiser is created and never stepped.
 Why it matters: the settings the author chose silently do nothing; training runs with the defaults
 of the other optimiser instead (Keras "sgd": learning rate 0.01, no momentum).
+It also finds the degenerate case of a training loop whose gradients nothing uses: `loss.backward()`
+runs, but no optimiser is stepped and no parameter is updated anywhere in the script (the optimiser
+lines commented out, or never written): the gradients only pile up in `.grad` and the model never
+changes (lint: StaticFacts.backward_without_step from the static reader; a watched run: no weight
+changed between the first and the last backward(), History.weights_changed).
 Example: sgd = SGD(lr=0.05, momentum=0.9); model.compile(loss="mse", optimizer="sgd")
-Fix: pass the object itself: model.compile(loss="mse", optimizer=sgd).
+Fix: pass the object itself: model.compile(loss="mse", optimizer=sgd); for a bare loop, build an
+optimiser and call optimizer.zero_grad() / loss.backward() / optimizer.step() on every pass.
+Severity: a warning read from the code; an error on a watched run that fails. No threshold: nothing
+that trains can leave every step (or every gradient) out. A watched run measures it on every step, and
+its margin (ranking.py) is the number of steps that changed nothing: each one is a wasted update.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nnfit.doctor.findings import Finding
+from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import failing, fmt, location
+from nnfit.doctor.rules._common import failing, fmt, healthy, location
 from nnfit.doctor.run import TrainingRun
 
 
@@ -45,3 +54,59 @@ def unused_optimizer(run: TrainingRun) -> Iterator[Finding]:
             explanation="the optimiser settings you chose do nothing; training runs with another optimiser's defaults",
             basis="setting",
         )
+
+
+@rule("NF109")
+def gradients_never_applied(run: TrainingRun) -> Iterator[Finding]:
+    line = run.static.backward_without_step if run.static is not None else None
+    measured = run.history.weights_changed is False and not run.config.optimizer    # a watched loop
+    if (line is None and not measured) or not failing(run) or run.config.optimizer is not None:
+        return
+    commented = [i for i, text in enumerate(run.source_lines, start=1)
+                 if text.lstrip().startswith("#") and ".step(" in text]
+    yield Finding(
+        code="NF109",
+        message="unused-optimizer: loss.backward() computes gradients, but no optimiser step and no parameter "
+                "update uses them: the model never changes" + (
+                    f" (the step is commented out on line {commented[0]})" if commented else ""),
+        fix="build an optimiser (torch.optim.SGD(model.parameters(), lr=...)) and call optimizer.zero_grad(), "
+            "loss.backward(), optimizer.step() on every pass",
+        evidence={"backward_line": line, "commented_step_lines": commented,
+                  "weights_changed": run.history.weights_changed, "updates": run.history.n_updates},
+        location=location(run, line=line or backward_line(run)),
+        explanation="gradients that nothing applies only accumulate in .grad; the weights keep their initial values",
+        basis="measured" if measured else "setting",
+        margin=float(run.history.n_updates or 1) if measured else 1.0,
+        # read from the code: a warning; a watched run that fails shows it hurts this training
+        severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
+    )
+
+
+def backward_line(run: TrainingRun) -> int | None:
+    """The first line of the script that calls .backward() (where a watched loop's gradients are made)."""
+    return next((i for i, text in enumerate(run.source_lines, start=1)
+                 if ".backward(" in text and not text.lstrip().startswith("#")), None)
+
+
+@rule("NF109")
+def steps_without_gradient(run: TrainingRun) -> Iterator[Finding]:
+    """The other half of the same fault: optimizer.step() runs, but no loss.backward() gave it a gradient
+    (lint: StaticFacts.step_without_backward; a watched run: no step found a gradient on any parameter)."""
+    line = run.static.step_without_backward if run.static is not None else None
+    measured = run.history.steps_with_gradient is False
+    if (line is None and not measured) or not failing(run):
+        return
+    opt = run.config.optimizer
+    yield Finding(
+        code="NF109",
+        message=f"unused-optimizer: {opt.name if opt else 'the optimiser'}.step() runs, but no loss.backward() "
+                "computes a gradient for it: every step finds no gradient and the weights never change",
+        fix="call loss.backward() between optimizer.zero_grad() and optimizer.step() on every pass",
+        evidence={"step_line": line, "steps_with_gradient": run.history.steps_with_gradient,
+                  "updates": run.history.n_updates},
+        location=location(run, line=line or (opt.line if opt else None)),
+        explanation="an optimiser steps along the gradients backward() leaves in .grad; without them it does nothing",
+        basis="measured" if measured else "setting",
+        margin=float(run.history.n_updates or 1) if measured else 1.0,
+        severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
+    )

@@ -7,7 +7,7 @@ import math
 import re
 from typing import Any
 
-from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, StaticFacts, TrainingConfig, TrainingRun
+from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, OptimizerInfo, StaticFacts, TrainingConfig, TrainingRun
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
@@ -87,6 +87,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     elif interp.seen_layers:
         run.layers = _finish_layers(list(interp.seen_layers.values()))
     cfg = interp.config
+    rates = {lr for lr, _ in interp.manual_sgd}
+    if interp.compiled is None and not interp.optimizers and len(rates) == 1:
+        # no optimiser object, every hand-written step is `w -= lr * w.grad` with one rate: plain SGD
+        interp.compiled = OptimizerInfo(name="sgd", learning_rate=rates.pop(), line=interp.manual_sgd[0][1],
+                                        passed_to_compile=True, arguments={"hand_written": True})
     built = list(interp.optimizers.values())
     cfg.optimizers_built = built
     cfg.optimizer = interp.compiled
@@ -133,7 +138,8 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             cfg.batch_size = interp.batch_sizes[0][0]
     _stepped_in_code(tree, built)
     run.config = cfg
-    run.data = _data_stats(interp, cfg)
+    first_dense = next((la for la in run.layers if la.kind == "dense"), None)
+    run.data = _data_stats(interp, cfg, first_dense.input_units if first_dense is not None else None)
     inner_loops = torchy and any(lp.depth > min(x.depth for x in interp.epoch_loops) for lp in interp.epoch_loops) \
         if interp.epoch_loops else False
     if torchy and cfg.batch_size is None and run.data.n_samples and not inner_loops:
@@ -163,6 +169,13 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
                              reflowed=any(p["kind"] == "flattened" for p in problems), analysed_lines=len(lines),
                              functions=sorted(interp.funcs), classes=sorted(interp.classes),
                              gradient_names=dict(interp.gradient_names), data_files=list(interp.data_files))
+    if interp.backward_lines and not interp._step_calls and not interp.fit_calls and not run.updates \
+            and not _steps_in_code(tree):
+        # gradients are computed, but nothing (no optimiser step, no `w -= lr * w.grad`) ever uses them
+        run.static.backward_without_step = min(ln for ln in interp.backward_lines if ln) if any(interp.backward_lines) else None
+    step_line = _torch_step_without_gradient(tree, interp)
+    if step_line is not None:
+        run.static.step_without_backward = step_line
     dense = [la for la in run.layers if la.kind == "dense"]
     for layer in dense:
         std = interp.tf_init_std.get(id(layer), interp.init_std.get(id(layer)))
@@ -176,6 +189,39 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     if interp.classes and not run.layers and run.updates:
         run.framework_guess = "numpy"
     return run
+
+
+def _torch_step_without_gradient(tree: ast.Module, interp: _Interp) -> int | None:
+    """The line of a torch optimiser's step() in a script where no code computes a gradient (no
+    `.backward(`, no torch.autograd.grad): the steps find no gradient and move nothing."""
+    if "torch" not in interp.framework_hint or "keras" in interp.framework_hint or "tf" in interp.framework_hint \
+            or not interp.optimizers or not interp._step_calls:
+        return None
+    steps = []
+    for node in _nodes(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in ("backward", "grad", "minimize", "fit"):
+                return None
+            if node.func.attr == "step" and not node.args:
+                steps.append(node.lineno)
+    return interp.map.line(min(steps)) if steps else None
+
+
+def _steps_in_code(tree: ast.Module) -> bool:
+    """Does any code (followed by the reader or not) step an optimiser, update weights in place, or hand
+    training to a framework loop (`.step()`, `.sub_()`, `-=` on a parameter, fit / train_on_batch / sess.run)?"""
+    for node in _nodes(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "step", "sub_", "add_", "apply_gradients", "minimize", "fit", "fit_generator", "train_on_batch",
+                "run", "copy_", "update"):
+            return True
+        if isinstance(node, (ast.AugAssign, ast.Assign)):
+            # w -= lr * w.grad, p.data = p.data - lr * p.grad: an update that reads a gradient
+            value = node.value
+            if any("grad" in (n.attr if isinstance(n, ast.Attribute) else n.id).lower()
+                   for n in ast.walk(value) if isinstance(n, (ast.Attribute, ast.Name))):
+                return True
+    return False
 
 
 def _stepped_in_code(tree: ast.Module, built: list) -> None:
@@ -350,13 +396,18 @@ def _columns(v: V) -> list[ColumnStats]:
     return out
 
 
-def _data_stats(interp: _Interp, cfg: TrainingConfig) -> DataStats:
+def _data_stats(interp: _Interp, cfg: TrainingConfig, width: int | None = None) -> DataStats:
     stats = DataStats(exact=False)
     X: V | None = None
     y: V | None = None
+    rows = interp.one_row_per_call(width) if not interp.fit_calls else None
     if interp.fit_calls:
         line, X, y = interp.fit_calls[-1]
         stats.line = line or None
+    elif rows is not None:      # one literal pattern per training call: the patterns are the data set
+        X, y = rows
+        stats.line = interp.torch_data[2] if interp.torch_data is not None else cfg.fit_line
+        cfg.batch_size = 1      # each call trains on its one pattern
     elif interp.torch_data is not None:
         X, y, line = interp.torch_data
         stats.line = line or cfg.fit_line
@@ -400,11 +451,15 @@ def fill_unseen_data(run: TrainingRun) -> bool:
         return False
     try:
         with open(run.source, encoding="utf-8", errors="replace") as fh:
-            read = analyse(fh.read(), run.source).data
+            static = analyse(fh.read(), run.source)
     except Exception:   # noqa: BLE001 - the static reading is a best effort beside a measured run
         return False
+    read = static.data
     if not (read.inputs or read.targets):
         return False
     read.exact = False
     run.data = read
+    opt = static.config.optimizer
+    if run.config.optimizer is None and opt is not None and opt.arguments.get("hand_written"):
+        run.config.optimizer = opt      # `w -= lr * w.grad` by hand: the rate the monitor cannot see
     return True

@@ -33,6 +33,15 @@ KERAS_SETS = {
     "cifar100": _Set(50000, 10000, None, (0, 255), "uint8", (0, 99), True, "int64", ndim=4),
     "boston_housing": _Set(404, 102, 13, (0, 711), "float64", (5, 50), False, "float64"),
 }
+# torchvision.datasets.<Name>(root, train=True, transform=...): a Dataset of (image, label) pairs; the
+# images are PIL images until transforms.ToTensor() makes them float32 in [0, 1]
+TORCHVISION_SETS = {
+    "MNIST": _Set(60000, 10000, None, (0, 255), "uint8", (0, 9), True, "int64", ndim=4),
+    "FashionMNIST": _Set(60000, 10000, None, (0, 255), "uint8", (0, 9), True, "int64", ndim=4),
+    "KMNIST": _Set(60000, 10000, None, (0, 255), "uint8", (0, 9), True, "int64", ndim=4),
+    "CIFAR10": _Set(50000, 10000, None, (0, 255), "uint8", (0, 9), True, "int64", ndim=4),
+    "CIFAR100": _Set(50000, 10000, None, (0, 255), "uint8", (0, 99), True, "int64", ndim=4),
+}
 # sklearn.datasets.load_<name>() / fetch_<name>(): a Bunch with .data and .target (or return_X_y=True)
 SKLEARN_SETS = {
     "load_iris": _Set(150, None, 4, (0.1, 7.9), "float64", (0, 2), True, "int64"),
@@ -60,6 +69,24 @@ def keras_load_data(name: str) -> V | None:
         return None
     train, test = _arrays(s, s.n_train), _arrays(s, s.n_test or 0)
     return V("tuple", items=[V("tuple", items=list(train)), V("tuple", items=list(test))])
+
+
+def torchvision_dataset(name: str, train: bool, transform: str) -> V | None:
+    """A torchvision data set as read by a DataLoader: `transform` names the transforms applied
+    ("to_tensor", "normalize", joined by "+"). Without ToTensor the images are not tensors (their range is
+    left unknown); Normalize((m,), (s,)) standardises them (range unknown here, but no longer [0, 1])."""
+    s = TORCHVISION_SETS.get(name)
+    if s is None:
+        return None
+    n = s.n_train if train else (s.n_test or 0)
+    x, y = _arrays(s, n)
+    x.dtype = "float32"
+    if "to_tensor" in transform and "normalize" not in transform:
+        x.lo, x.hi, x.integer = 0.0, 1.0, False
+    else:
+        x.lo = x.hi = None
+        x.integer = False
+    return V("dataset", items=[x, y], n=n)
 
 
 def sklearn_load(name: str, return_x_y: bool) -> V | None:

@@ -14,7 +14,7 @@ from nnfit.doctor.static import datasets
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
 from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
                                         _widest, binop, const, select_columns, summary_stat)
-from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
+from nnfit.doctor.vocab import F_LOSSES, FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_torch import TorchReader
 from nnfit.doctor.static.interp_numpy import NumpyReader, unsqueezed
@@ -58,6 +58,68 @@ def _result_order(op: ast.operator, a: V, b: V) -> float | None:
         if isinstance(op, ast.Pow) and left and arr.known and arr.lo >= 0 and other.lo == other.hi and other.lo > 0:
             return arr.order
     return None
+
+
+_LITERAL = (str, int, float, bool, type(None))
+
+
+def _literal(v: V) -> tuple[bool, object]:
+    """(True, value) when v is a Python literal the script wrote (a string, number, bool or None)."""
+    if v.kind == "none":
+        return True, None
+    if v.kind in ("num", "str") and v.n is None and isinstance(v.const, _LITERAL) and v.const is not None:
+        return True, v.const
+    return False, None
+
+
+def _fold_compare(ops: list[ast.cmpop], values: list[V]) -> bool | None:
+    """`a == 'x'`, `n != 0`, `x is None` on literal operands: the comparison's value; None when unknown."""
+    lits = [_literal(v) for v in values]
+    if not all(ok for ok, _ in lits):
+        return None
+    operands = [x for _, x in lits]
+    for op, a, b in zip(ops, operands, operands[1:]):
+        if isinstance(op, (ast.Eq, ast.Is)):
+            ok = a == b
+        elif isinstance(op, (ast.NotEq, ast.IsNot)):
+            ok = a != b
+        else:
+            return None
+        if not ok:
+            return False
+    return True
+
+
+def _literal_truth(v: V) -> bool | None:
+    known, value = _literal(v)
+    return bool(value) if known else None
+
+
+# NumPy / torch functions that are also array methods, the array first: np.reshape(a, s) is a.reshape(s)
+_ARRAY_FUNCTIONS = {"reshape", "ravel", "flatten", "transpose"}
+# module prefixes whose sigmoid / softmax / relu functions are activations (torch.sigmoid, F.softmax)
+# (TensorFlow's are read by interp_tf.py)
+_ACTIVATION_MODULES = {"torch", "F", "nn.functional", "torch.nn.functional"}
+
+
+def _squash(v: V, activation: str) -> V:
+    """A value passed through an activation: its outputs are that activation's; the layer that produced it
+    (self.fc2(h) in forward()) takes that activation, as a Keras Dense(activation=) would."""
+    from nnfit.doctor.vocab import norm
+
+    act = norm(activation)
+    if isinstance(v.ref, LayerInfo) and v.ref.kind == "dense" and v.ref.activation in (None, "linear"):
+        v.ref.activation = act
+    kind = v.kind if v.kind in ("seq", "num") else "seq"
+    return dataclasses.replace(v, kind=kind, activation=act, lo=None, hi=None, cols=None, const=None, counts=None)
+
+
+def _through_activation(layer: V | None, args: list[V]) -> V | None:
+    """Calling an activation module (nn.Sigmoid(), nn.Softmax(dim=1)) on a value; None for anything else."""
+    if layer is None or layer.kind != "layer" or not isinstance(layer.ref, LayerInfo) or layer.ref.kind != "activation" \
+            or not args or not layer.ref.activation:
+        return None
+    return _squash(args[0], layer.ref.activation)
 
 
 def shuffled(v: V) -> V:
@@ -113,6 +175,8 @@ class _Core:
         self.shuffled = False     # the script shuffles rows somewhere (permutation indexing, shuffle())
         self.init_std: dict[int, float] = {}     # id(LayerInfo) -> std of its initial kernel, when the script sets it
         self.init_bias: dict[int, float] = {}    # id(LayerInfo) -> its constant initial bias, when the script sets it
+        self.backward_lines: list[int] = []      # loss.backward() calls read
+        self.manual_sgd: list[tuple[float, int]] = []   # (learning rate, line) of `w -= lr * w.grad` updates
 
     # ---- locations
     def key(self, node: ast.AST) -> tuple[int, int]:
@@ -135,13 +199,18 @@ class _Core:
         env: dict[str, V] = {}
         for stmt in tree.body:
             self.guarded(self.exec_block, [stmt], env, 1)
-        # functions never called from the module body: read them once with unknown arguments
+        # functions never called from the module body: read them once with unknown arguments; a class's
+        # methods are left to scan_class, which reads them with `self` bound (so that `self.criterion`
+        # set in __init__ is the loss a training step() calls)
+        methods = {id(fn) for cls in self.classes.values() for fn in cls.body if isinstance(fn, ast.FunctionDef)}
         for name, defs in list(self.funcs.items()):
             for fn in defs:
-                if id(fn) not in self.visited_funcs and self.steps < self.MAX_STEPS:
+                if id(fn) not in self.visited_funcs and id(fn) not in methods and self.steps < self.MAX_STEPS:
                     self.guarded(self.call_user, fn, [], {}, env, 1, self_obj=None)
+        self.reading_uncalled = True     # what code the script never calls sets does not override what ran
         for cls in self.classes.values():
             self.guarded(self.scan_class, cls, env)
+        self.reading_uncalled = False
 
     # Set in the environment (the lint tests do): a statement the reader cannot follow raises instead of
     # being skipped, so a reader bug fails a test rather than hiding.
@@ -158,6 +227,7 @@ class _Core:
             return None
 
     skipped = 0
+    reading_uncalled = False
 
     def scan_class(self, cls: ast.ClassDef, env: dict[str, V]) -> None:
         """NumPy update rules and torch modules defined as classes."""
@@ -238,7 +308,12 @@ class _Core:
             if r is not None:
                 return r
         elif isinstance(stmt, ast.If):
-            self.eval(stmt.test, env, mult)
+            test = self.eval(stmt.test, env, mult)
+            known = _literal_truth(test) if not self.loop_counts else None
+            if known is not None:
+                # a switch on a literal setting (`if loss_type == 'bce':`, `if USE_SIGMOID:`): only the branch
+                # Python takes; inside a loop the value may change between passes, so both are read there
+                return self.exec_block(stmt.body if known else stmt.orelse, env, mult)
             r1 = self.exec_block(stmt.body, env, mult)
             r2 = self.exec_block(stmt.orelse, env, mult)
             return r1 or r2
@@ -360,11 +435,31 @@ class _Core:
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
 
+    def parameters_applied(self, a: V, b: V, op: ast.operator) -> V | None:
+        """`a * x + b` with trainable tensors a, b (requires_grad=True) and data x: a model written as
+        arithmetic. Data times (or plus) a parameter is the model's output for those rows, which are
+        what it trains on; an output combined with a parameter stays the output."""
+        if not isinstance(op, (ast.Mult, ast.Add, ast.Sub, ast.MatMult)) or a.param == b.param:
+            return None
+        param, other = (a, b) if a.param else (b, a)
+        if other.dist == "prediction":
+            return other
+        if other.kind != "seq" or other.n is None:
+            return None
+        if getattr(self, "_model_input", None) is None:
+            self._model_input = other
+        self._last_input = other
+        width = param.shape[-1] if param.shape and len(param.shape) == 2 and isinstance(param.shape[-1], int) else 1
+        return V("seq", n=other.n, ndim=2, shape=(other.n, width), dist="prediction")
+
     def weights_applied(self, data: V, weights: V, wnode: ast.AST, dnode: ast.AST | None) -> V | None:
         """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
         network's output for those rows; the rows are what it is trained on."""
         name = _last(_dotted(wnode) or "")
-        if data.kind != "seq" or data.n is None or data.dist == "prediction" or not _PARAM_NAME.match(name or "-"):
+        if data.dist == "prediction" and weights.param:
+            return dataclasses.replace(data, activation=None)    # hidden.mm(W2): the next layer's output
+        if data.kind != "seq" or data.n is None or data.dist == "prediction" or not (
+                _PARAM_NAME.match(name or "-") or weights.param):
             return None
         plain = dnode is not None and isinstance(dnode.value if isinstance(dnode, ast.Subscript) else dnode, ast.Name)
         if getattr(self, "_model_input", None) is None and plain:    # rows in a variable, not a layer's activations
@@ -489,6 +584,9 @@ class _Core:
                 m = self.weights_applied(a, b, node.right, node.left)
                 if m is not None:
                     return m
+            applied = self.parameters_applied(a, b, node.op)
+            if applied is not None:
+                return applied
             if a.mutable_list and b.mutable_list and isinstance(node.op, ast.Add):
                 return _concat_rows([a, b])                      # Python lists: + joins them
             if a.mutable_list and isinstance(node.op, ast.Mult) and isinstance(b.const, int) and not isinstance(b.const, bool):
@@ -567,8 +665,16 @@ class _Core:
         if isinstance(node, ast.Call):
             return self.call(node, env, mult)
         if isinstance(node, ast.Compare):
-            for c in node.comparators:
-                self.eval(c, env, mult)
+            left = self.eval(node.left, env, mult)
+            rights = [self.eval(c, env, mult) for c in node.comparators]
+            folded = _fold_compare(node.ops, [left] + rights)
+            if folded is not None:
+                return const(folded)
+            rows = next((v for v in [left] + rights if v.kind == "seq" and v.n is not None and not v.mutable_list), None)
+            if rows is not None and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.In, ast.NotIn, ast.Is, ast.IsNot)):
+                # an elementwise comparison of arrays (x[:, 0] > 0.5): 0/1 flags of the array's shape
+                flags = [V("seq", 0.0, 1.0, True, rows.n, dtype="bool") for _ in rows.cols] if rows.cols else None
+                return V("seq", 0.0, 1.0, True, rows.n, cols=flags, ndim=rows.ndim, dtype="bool", shape=rows.shape)
             return V("num", 0.0, 1.0, True)
         if isinstance(node, ast.BoolOp):
             vals = [self.eval(v, env, mult) for v in node.values]
@@ -593,6 +699,13 @@ class _Core:
         return UNKNOWN
 
     def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
+        if base.kind == "unknown" and isinstance(sl, ast.Slice) and sl.step is None and sl.upper is not None:
+            # rows[:50] of data the reader could not see (a file not posted): its values stay unknown, but the
+            # script goes on with 50 rows (len(), np.arange(1, len(x) + 1) ...)
+            lower = self.eval(sl.lower, env, mult).const if sl.lower is not None else 0
+            upper = self.eval(sl.upper, env, mult).const
+            if all(isinstance(b, int) and not isinstance(b, bool) for b in (lower, upper)) and 0 <= lower < upper:
+                return V("seq", n=upper - lower)
         if base.kind == "dict" and isinstance(base.const, dict):
             key = self.eval(sl, env, mult)
             return base.const.get(key.const, UNKNOWN) if isinstance(key.const, (str, int)) else UNKNOWN
@@ -671,6 +784,9 @@ class _Core:
                 return V("num")
             if inner.kind == "model":        # Net()(x)
                 return self.prediction(inner, called)
+            squashed = _through_activation(inner, called)
+            if squashed is not None:         # nn.Sigmoid()(out)
+                return squashed
             return V("seq", dist="prediction") if inner.kind == "layer" else UNKNOWN
         dotted = _dotted(func) or ""
         last = _last(dotted) if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
@@ -700,9 +816,18 @@ class _Core:
             return V("obj", const="np.random")
         prefix = dotted.rsplit(".", 1)[0] if "." in dotted else ""
 
+        low = last.lower()
+        if low in FUNC_ACTIVATIONS and args and (prefix in _ACTIVATION_MODULES or prefix.endswith("nn.functional")) \
+                and (args[0].dist == "prediction" or not args[0].known):
+            # torch.sigmoid(out), F.softmax(out, dim=1): the value now holds that activation's outputs
+            return _squash(args[0], low)
         # method calls on known objects
         if isinstance(func, ast.Attribute):
             obj = self.eval(func.value, env, mult)
+            if func.attr == "requires_grad_" and obj.kind in ("seq", "num"):
+                return dataclasses.replace(obj, param=True)
+            if func.attr in FUNC_ACTIVATIONS and obj.dist == "prediction" and prefix not in _ACTIVATION_MODULES:
+                return _squash(obj, func.attr)      # out.sigmoid(), out.softmax(dim=1)
             r = self.method_call(node, func.attr, obj, args, kw, kwnodes, env, mult)
             if r is not None:
                 return r
@@ -735,7 +860,7 @@ class _Core:
         if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
             # a hand-written squared error: mean((pred - y) ** 2), ((pred - y) ** 2).mean()
             inner = node.args[0] if node.args else (func.value if isinstance(func, ast.Attribute) else None)
-            if inner is not None and _squared_difference(inner) and (self.seen_layers or self.models):
+            if inner is not None and _squared_difference(inner) and (self.seen_layers or self.models or self._model_input is not None):
                 self.config.loss = "mse"
         if last == "shuffle" and args and not isinstance(func, ast.Attribute) or (
                 last == "shuffle" and prefix.split(".")[-1] in ("random", "utils", "rng")):
@@ -751,7 +876,16 @@ class _Core:
         r = self.framework_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
         if r is not None:
             return r
-        return self.with_dtype(self.library_call(dotted, last, prefix, args, kw, node), last, prefix, args, node)
+        if last in _ARRAY_FUNCTIONS and prefix in ("np", "numpy", "torch") and args and args[0].kind == "seq":
+            # np.reshape(a, -1), torch.flatten(t): the method a.reshape(-1) / t.flatten()
+            r = self.method_call(node, last, args[0], args[1:], kw, kwnodes, env, mult)
+            if r is not None:
+                return r
+        out = self.with_dtype(self.library_call(dotted, last, prefix, args, kw, node), last, prefix, args, node)
+        trainable = kw.get("requires_grad")
+        if out.kind in ("seq", "num") and (last == "Parameter" or (trainable is not None and trainable.const is True)):
+            out = dataclasses.replace(out, param=True)  # torch.randn(1, requires_grad=True): a weight of the model
+        return out
 
     def _defs_for(self, name: str, call: ast.AST) -> list[ast.AST]:
         """The definition Python would call (the last one above the call) and, for a pasted script with an
@@ -939,7 +1073,7 @@ class _Core:
             if stat is not None:
                 return stat
         keep = kw.get("keepdim") or kw.get("keepdims")
-        if keep is not None and keep.const is True:
+        if keep is not None and keep.const is True and not (obj.cols and axis is not None and axis.const in (1, -1)):
             axis = None     # the reduced axis stays (length 1): shapes as before
         if attr in ("sum", "mean", "max", "min", "prod") and obj.kind == "seq" and axis is not None and axis.const in (1, -1) \
                 and not obj.cols:
@@ -952,14 +1086,26 @@ class _Core:
                 acc = binop(ast.Div(), acc, const(len(obj.cols)))
             if attr in ("max", "min"):
                 acc = V("seq", *_union_range(obj.cols), all(c.integer for c in obj.cols))
-            return dataclasses.replace(acc, n=obj.n, kind="seq", ndim=1, dtype=obj.dtype)
-        if obj.kind == "model" and isinstance(obj.ref, _Model):
+            kept = keep is not None and keep.const is True      # (n, 1) with keepdims=True
+            return dataclasses.replace(acc, n=obj.n, kind="seq", ndim=2 if kept else 1, dtype=obj.dtype,
+                                       shape=(obj.n, 1) if kept and obj.n else None, cols=None)
+        own = self.classes.get(obj.const) if isinstance(obj.const, str) else None
+        overridden = own is not None and attr not in ("forward", "call", "__call__") and any(
+            isinstance(f, ast.FunctionDef) and f.name == attr for f in own.body)
+        if obj.kind == "model" and isinstance(obj.ref, _Model) and not overridden:
+            # (a method the script's own class defines, `def train(self, x, y)` on an nn.Module, is the
+            # script's code, not the framework's: read below)
             r = self.model_method(node, attr, obj.ref, args, kw, kwnodes, env)
             if r is not None or not (isinstance(obj.const, str) and obj.const in self.classes):
                 return r
         if obj.kind == "opt" or attr in ("step", "zero_grad"):
             if attr == "step":
                 self._step_calls += 1
+                closure = args[0] if args else kw.get("closure")
+                if closure is not None and closure.kind == "func" and closure.node is not None:
+                    # optimizer.step(closure) (LBFGS, and posted SGD loops): step() calls it, so the forward
+                    # pass and the loss live there
+                    self.call_user(closure.node, [], {}, env, mult)
                 var = _dotted(node.func.value) if isinstance(node.func, ast.Attribute) else None
                 if obj.kind == "opt" and isinstance(obj.ref, OptimizerInfo):
                     obj.ref.passed_to_compile = True
@@ -968,6 +1114,7 @@ class _Core:
                     self.stepped_vars.add(var)
             return V("none")
         if attr == "backward":
+            self.backward_lines.append(self.line(node) or 0)
             return V("none")
         keras_kwargs = {"epochs", "batch_size", "nb_epoch", "loss", "optimizer", "metrics", "validation_split"}
         module = isinstance(node.func, ast.Attribute) and (_dotted(node.func.value) or "").split(".")[0] in (
@@ -985,6 +1132,11 @@ class _Core:
         if isinstance(node.func, ast.Attribute) and obj.kind in ("obj", "model") and obj.const in self.classes:
             cls = self.classes[obj.const]
             fn = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == attr), None)
+            if fn is not None and obj.kind == "model" and attr in ("forward", "call") and args \
+                    and self._model_input is None:
+                self._model_input = args[0]      # net.forward(x): x is what the network is trained on
+            if fn is not None and obj.kind == "model" and attr in ("forward", "call") and args:
+                self._last_input = args[0]
             if fn is not None:
                 return self.call_user(fn, args, kw, env, mult, self_obj=obj)
         return None
@@ -1073,9 +1225,22 @@ class _Core:
         # calling a model / loss function object
         if isinstance(node.func, ast.Name) and node.func.id in env:
             target = env[node.func.id]
+            squashed = _through_activation(target, args)
+            if squashed is not None:         # m = nn.Sigmoid(); m(out)
+                return squashed
+            if target.kind == "layer" and isinstance(target.ref, LayerInfo) and target.ref.kind == "dense" and args \
+                    and args[0].dist != "prediction":
+                # model = nn.Linear(2, 1); model(x): one layer is the whole network, x its data
+                if not getattr(self, "_model_input", None):
+                    self._model_input = args[0]
+                self._last_input = args[0]
+                n, units = args[0].n, target.ref.units
+                return V("seq", n=n, ndim=2, shape=(n, units) if units else None, dist="prediction", ref=target.ref)
             if target.kind == "model":
                 if args and not getattr(self, "_model_input", None):
                     self._model_input = args[0]
+                if args:
+                    self._last_input = args[0]
                 return self.prediction(target, args)
             if target.kind == "loss":
                 self.config.loss = self.config.loss or target.const
@@ -1086,14 +1251,19 @@ class _Core:
             held = env.get(_dotted(node.func) or "") or (
                 self.eval(node.func, env, mult) if isinstance(node.func.value, ast.Name) and node.func.value.id == "self" else None)
         if held is not None and held.kind == "layer" and isinstance(held.ref, LayerInfo) and held.ref.kind == "dense" and args:
-            n = args[0].n       # self.linear(x): one layer's output
+            n = args[0].n       # self.linear(x): one layer's output (ref: which layer, for the activation after it)
             units = held.ref.units
-            return V("seq", n=n, ndim=2, shape=(n, units) if units else None, dist="prediction")
+            return V("seq", n=n, ndim=2, shape=(n, units) if units else None, dist="prediction", ref=held.ref)
+        squashed = _through_activation(held, args) if held is not None else None
+        if squashed is not None:             # self.sigmoid(self.fc2(h)) in forward()
+            return squashed
         if held is not None and held.kind in ("model", "loss"):
             target = held
             if target.kind == "model":
                 if args and not getattr(self, "_model_input", None):
                     self._model_input = args[0]
+                if args:
+                    self._last_input = args[0]
                 return self.prediction(target, args)
             if target.kind == "loss":
                 self.config.loss = self.config.loss or target.const
@@ -1103,6 +1273,7 @@ class _Core:
 
     _pending_input: int | None = None
     _model_input: V | None = None
+    _last_input: V | None = None      # what the latest model call was given (for the loss call after it)
 
     def prediction(self, model: V, args: list[V]) -> V:
         """What calling a model gives: rows of the input, the output layer's width (2-D)."""

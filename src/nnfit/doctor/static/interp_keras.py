@@ -45,7 +45,7 @@ class KerasReader:
                     self.config.loss = loss.const
                 elif loss.kind == "func":
                     self.config.loss = "custom"
-            metrics = kw.get("metrics")
+            metrics = kw.get("metrics") or (args[2] if len(args) > 2 else None)   # compile(opt, loss, metrics)
             if metrics is not None and metrics.items is not None:
                 self.config.metrics = [m.const if m.kind == "str" else (m.const or "custom") for m in metrics.items
                                        if m.kind in ("str", "loss", "func")] or [str(m.const) for m in metrics.items if m.const]
@@ -105,6 +105,7 @@ class KerasReader:
         if attr in ("forward", "predict_on_batch") and args:     # model.forward(x): the same as model(x)
             if not getattr(self, "_model_input", None):
                 self._model_input = args[0]
+            self._last_input = args[0]
             return self.prediction(V("model", ref=model), args)
         if attr in ("modules", "children"):      # for m in model.modules(): ... every submodule, Linear ones included
             return V("modules", ref=model)

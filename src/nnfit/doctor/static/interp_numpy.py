@@ -180,6 +180,19 @@ class NumpyReader:
                 base.cols = [V("seq", lo, hi, integer, n)] * c
             return base
 
+        if last in ("clip", "clamp") and args and args[0].kind == "seq":
+            # np.clip(a, lo, hi) / torch.clamp(t, min=, max=): the range cut to the bounds given (None: open)
+            lo_v = kw.get("a_min") or kw.get("min") or (args[1] if len(args) > 1 else None)
+            hi_v = kw.get("a_max") or kw.get("max") or (args[2] if len(args) > 2 else None)
+            v = args[0]
+            lo = float(lo_v.const) if lo_v is not None and isinstance(lo_v.const, (int, float)) else None
+            hi = float(hi_v.const) if hi_v is not None and isinstance(hi_v.const, (int, float)) else None
+            if not v.known:
+                return dataclasses.replace(v, items=None, mutable_list=False, cols=None)
+            new_lo = max(v.lo, lo) if lo is not None else v.lo
+            new_hi = min(v.hi, hi) if hi is not None else v.hi
+            return dataclasses.replace(v, lo=min(new_lo, new_hi), hi=max(new_lo, new_hi), items=None, mutable_list=False,
+                                       cols=None, counts=None)
         if last in ("len",) and args:
             v = args[0]
             if v.n is not None:
@@ -299,6 +312,22 @@ class NumpyReader:
             return datasets.sklearn_load(last, bool(flag is not None and flag.const))
         if last.startswith("make_"):
             return datasets.sklearn_make(last, kw, args)
+        if p == "transforms" and last in ("ToTensor", "Normalize", "Compose"):
+            # torchvision transforms: which of them a data set applies decides its images' range
+            if last == "Compose":
+                steps = args[0].items if args and args[0].items else []
+                names = [str(t.const)[len("transform:"):] for t in steps
+                         if t.kind == "obj" and isinstance(t.const, str) and t.const.startswith("transform:")]
+                return V("obj", const="transform:" + "+".join(names))
+            return V("obj", const="transform:" + ("to_tensor" if last == "ToTensor" else "normalize"))
+        if last in datasets.TORCHVISION_SETS and p == "datasets":
+            train = kw.get("train") or (args[1] if len(args) > 1 else None)
+            transform = kw.get("transform")
+            steps = transform.const if transform is not None and isinstance(transform.const, str) else ""
+            ds = datasets.torchvision_dataset(last, not (train is not None and train.const is False), steps)
+            if ds is not None and self.torch_data is None and not (train is not None and train.const is False):
+                self.torch_data = (ds.items[0], ds.items[1], 0)     # the training set: what the network learns
+            return ds
         if last in ("Variable", "Parameter") and args and args[0].kind in ("seq", "num"):
             return args[0]      # torch.autograd.Variable(x) (old PyTorch), nn.Parameter(t): the same values
         if last == "unsqueeze" and args and args[0].kind == "seq":
@@ -392,12 +421,16 @@ class NumpyReader:
             self._note_update(stmt.target, stmt.value, stmt, env, aug_op=stmt.op)
 
     def _note_update(self, target: ast.AST, value: ast.AST, stmt: ast.stmt, env: dict[str, V], aug_op: ast.operator | None) -> None:
+        while isinstance(target, ast.Attribute) and target.attr == "data":
+            target = target.value          # a.data -= lr * a.grad.data: an update of a
         tname = _dotted(target) if isinstance(target, (ast.Name, ast.Attribute)) else (
             _dotted(target.value) if isinstance(target, ast.Subscript) else None)
         if not tname:
             return
         short = _last(tname)
-        if not _PARAM_NAME.match(short) or _GRAD_NAME.search(short) or short.lower().endswith(("_old", "old", "_new", "new")):
+        trainable = tname in env and env[tname].param      # made with requires_grad=True, whatever its name
+        if not (_PARAM_NAME.match(short) or trainable) or _GRAD_NAME.search(short) \
+                or short.lower().endswith(("_old", "old", "_new", "new")):
             return
         step: ast.AST | None = None
         if aug_op is not None:
@@ -412,12 +445,18 @@ class NumpyReader:
         # the step must look like lr * G (or G * lr, or G / n)
         grad_node = step
         lr_seen = False
+        lr_node: ast.AST | None = None
+        if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
+            step = step.operand      # w.add_(-lr * w.grad)
+            grad_node = step
         if isinstance(step, ast.BinOp) and isinstance(step.op, (ast.Mult, ast.Div)):
             l, r = step.left, step.right
+            if isinstance(l, ast.UnaryOp) and isinstance(l.op, ast.USub):
+                l = l.operand
             if _is_lr(l):
-                grad_node, lr_seen = r, True
+                grad_node, lr_seen, lr_node = r, True, l
             elif _is_lr(r):
-                grad_node, lr_seen = l, True
+                grad_node, lr_seen, lr_node = l, True, r
         if isinstance(grad_node, ast.UnaryOp):
             grad_node = grad_node.operand
         if not lr_seen:
@@ -434,6 +473,12 @@ class NumpyReader:
             note = f"the step is `{ast.unparse(step)}`: the weights themselves, not their gradient"
         elif any(_GRAD_NAME.search(_last(n)) for n in names):
             uses = True
+        if uses and lr_node is not None and any(n.endswith(".grad") or ".grad." in n for n in names):
+            # `w -= lr * w.grad`: plain SGD by hand on autograd's gradients; each pass is one update
+            rate = self.eval(lr_node, env, 1)
+            if isinstance(rate.const, (int, float)) and not isinstance(rate.const, bool) and rate.const > 0:
+                self.manual_sgd.append((float(rate.const), self.line(stmt) or 0))
+            self._step_calls += 1
         key = (self.line(stmt) or 0, short)
         self.updates[key] = UpdateRule(parameter=short, expression=_safe_unparse(stmt), uses_gradient=uses,
                                        line=self.line(stmt))

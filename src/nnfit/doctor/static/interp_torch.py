@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 
 from nnfit.doctor.run import LayerInfo
 from nnfit.doctor.static.nodes import _dotted, _last
@@ -72,6 +73,8 @@ class TorchReader:
             lo, hi = number(0, "a", 0.0), number(1, "b", 1.0)
             std, value = ((hi - lo) / 12 ** 0.5 if lo is not None and hi is not None else None), None
         for layer in layers:
+            if self.reading_uncalled and id(layer) in (self.init_std if what == "weight" else self.init_bias):
+                continue        # a method nothing calls does not undo the initialisation the script ran
             if what == "weight" and std is not None:
                 self.init_std[id(layer)] = std
             elif what == "bias" and value is not None:
@@ -90,6 +93,50 @@ class TorchReader:
 
     loss_broadcast: tuple | None = None    # ((n, 1), (n,), line) of a loss call on broadcast shapes
 
+    @property
+    def loss_rows(self) -> list[tuple[V, V]]:
+        """(model input, target) of every loss call read, in order (see one_row_per_call)."""
+        if "_loss_rows" not in self.__dict__:
+            self._loss_rows: list[tuple[V, V]] = []
+        return self._loss_rows
+
+    def one_row_per_call(self, width: int | None) -> tuple[V, V] | None:
+        """A network trained one literal pattern at a time (`net.train([0., 1.], [1.])` for each row of an
+        XOR table): every loss call read was given one row of `width` literal numbers and one literal
+        target; the rows together are the data set (stacked, each distinct pair once)."""
+        if not width or not self.loss_rows:
+            return None
+        rows: list[tuple[tuple[float, ...], tuple[float, ...]]] = []
+        for x, y in self.loss_rows:
+            xs = _literal_numbers(x)
+            ys = _literal_numbers(y)
+            if xs is None or ys is None or len(xs) != width or not ys:
+                return None
+            if (xs, ys) not in rows:
+                rows.append((xs, ys))
+        n = len(rows)
+
+        def column(values: list[float]) -> V:
+            return V("seq", min(values), max(values), all(float(v).is_integer() for v in values), n, ndim=1)
+
+        x_cols = [column([r[0][j] for r in rows]) for j in range(width)]
+        y_width = len(rows[0][1])
+        if any(len(r[1]) != y_width for r in rows):
+            return None
+        y_cols = [column([r[1][j] for r in rows]) for j in range(y_width)]
+        lo, hi = min(c.lo for c in x_cols), max(c.hi for c in x_cols)
+        X = V("seq", lo, hi, all(c.integer for c in x_cols), n, cols=x_cols, ndim=2)
+        if y_width == 1:
+            counts: dict[str, int] = {}
+            for r in rows:
+                key = f"{r[1][0]:g}"
+                counts[key] = counts.get(key, 0) + 1
+            y = dataclasses.replace(y_cols[0], counts=counts if y_cols[0].integer else None)
+        else:
+            y = V("seq", min(c.lo for c in y_cols), max(c.hi for c in y_cols), all(c.integer for c in y_cols), n,
+                  cols=y_cols, ndim=2)
+        return X, y
+
     def note_broadcast(self, a: V, b: V, node: ast.AST) -> None:
         """`y - y_pred` (or the reverse) in a hand-written loss, with (n, 1) predictions and (n,) targets."""
         for pred, target in ((a, b), (b, a)):
@@ -104,6 +151,10 @@ class TorchReader:
                 self.torch_data = (self._model_input, target, self.line(node) or 0)
 
     def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
+        if len(args) >= 2 and args[0].dist == "prediction" and self._last_input is not None:
+            self.loss_rows.append((self._last_input, args[1]))
+        if args and args[0].activation and self.config.loss_input_activation is None:
+            self.config.loss_input_activation = args[0].activation   # criterion(torch.sigmoid(out), y)
         if len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 2 and args[0].shape and args[0].shape[-1] == 1 \
                 and args[1].ndim == 1 and self.loss_broadcast is None:
             n = args[1].n or args[0].n
@@ -199,3 +250,18 @@ def _returns_flattened(fwd: ast.FunctionDef) -> bool:
 
 def _module_layers(model: _Model) -> list[LayerInfo]:
     return model.layers or list(getattr(model, "_attrs", {}).values())
+
+
+def _literal_numbers(v: V) -> tuple[float, ...] | None:
+    """The numbers of a small literal list / tensor ([0., 1.], torch.tensor([1.])), a bare number as
+    one; None when they are not all known."""
+    if v.items is not None:
+        out = []
+        for item in v.items:
+            if item.kind != "num" or not item.known or item.lo != item.hi:
+                return None
+            out.append(float(item.lo))
+        return tuple(out)
+    if (v.kind == "num" or (v.kind == "seq" and v.n == 1 and not v.cols)) and v.known and v.lo == v.hi:
+        return (float(v.lo),)       # 1.0, torch.tensor([1.])
+    return None

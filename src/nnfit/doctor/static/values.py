@@ -40,6 +40,8 @@ class V:
     exact: bool = False                  # read from a data file, not guessed from literals
     ndim: int | None = None              # array dimensions when known (1: shape (n,), 2: (n, k))
     dtype: str | None = None             # numpy dtype name set by astype / dtype= ("int8", "float32")
+    activation: str | None = None        # the activation a value last went through (torch.sigmoid(out))
+    param: bool = False                  # a trainable tensor (requires_grad=True, nn.Parameter): a weight, not data
 
     @property
     def known(self) -> bool:
