@@ -106,3 +106,13 @@ def test_hand_written_updates_are_measured_too(tmp_path, reset):
     cap = run_script(str(path))
     codes = Report.from_run(cap.run, cap).codes
     assert ("NF116" in codes) == (not reset), codes
+
+
+def test_lint_warns_when_a_torch_script_resets_no_gradient_anywhere(tmp_path):
+    from nnfit.doctor.lint import lint_file
+
+    path = tmp_path / "train.py"
+    path.write_text(textwrap.dedent(NO_ZERO_GRAD))
+    assert "NF116" in [f.code for f in lint_file(str(path))]
+    path.write_text(textwrap.dedent(NO_ZERO_GRAD).replace("    loss = nn", "    opt.zero_grad()\n    loss = nn"))
+    assert "NF116" not in [f.code for f in lint_file(str(path))]

@@ -12,10 +12,13 @@ learning rate that is too high although the rate is fine.
 Example: for epoch in range(n): loss = crit(net(X), Y); loss.backward(); opt.step()
 Fix: call optimizer.zero_grad() before loss.backward() in every step.
 Threshold: none fitted: the rule fires when most measured steps accumulated (a loop that resets
-its gradients matches this step's own gradient to float round-off at every step).
+its gradients matches this step's own gradient to float round-off at every step). `doctor lint`
+(nothing measured) warns when a torch script calls backward and steps but resets no gradient
+anywhere in its text.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
@@ -31,8 +34,36 @@ def _backward_line(run: TrainingRun) -> int | None:
     return next((i + 1 for i, text in enumerate(run.source_lines) if ".backward(" in text), None)
 
 
+# What resets a gradient buffer in PyTorch code (any of them anywhere in the file: the static reading
+# does not follow the loop's control flow, so it only speaks when none is written at all)
+RESETS = re.compile(r"zero_grad\s*\(|\.grad\s*=\s*None|\.grad(?:\.data)?\.zero_\s*\(|\.grad(?:\.data)?\s*\*=\s*0|"
+                    r"\.grad(?:\.data)?\.fill_\s*\(\s*0|set_to_none")
+STEPS = re.compile(r"\.step\s*\(|\.grad\b")
+
+
+def _static(run: TrainingRun) -> Iterator[Finding]:
+    """lint: a torch script that calls backward and steps (or reads .grad) but resets no gradient anywhere."""
+    if "torch" not in (run.static.frameworks if run.static else []):
+        return
+    code = "\n".join(line.split("#", 1)[0] for line in run.source_lines)
+    if ".backward(" not in code or not STEPS.search(code) or RESETS.search(code):
+        return
+    yield Finding(
+        code="NF116",
+        message="wrong-update-rule: loss.backward() adds into .grad, and nothing in the script resets it "
+                "(no zero_grad(), no .grad = None): every step would use the sum of all gradients so far",
+        fix="call optimizer.zero_grad() before loss.backward() in every training step",
+        evidence={"resets_found": 0}, location=location(run, line=_backward_line(run)),
+        explanation="torch adds each backward pass into .grad; without a reset every step repeats all earlier ones",
+        basis="code", margin=1.0, severity=Severity.WARNING,
+    )
+
+
 @rule("NF116")
 def gradients_not_zeroed(run: TrainingRun) -> Iterator[Finding]:
+    if run.is_static:
+        yield from _static(run)
+        return
     accumulated, reset = run.gradients.accumulated_steps or 0, run.gradients.reset_steps or 0
     if accumulated + reset < MIN_MEASURED_STEPS or accumulated <= reset:
         return
