@@ -111,3 +111,12 @@ def test_an_unknown_message_is_not_guessed_at(tmp_path):
 def test_framework_messages_are_read_as_their_fault(message, code, words):
     found = diagnose(ScriptError("RuntimeError", message.split("\n")[0], detail=message))
     assert found is not None and found.code == code and words in found.what
+
+
+def test_lint_warns_on_from_numpy_data_with_no_float32_anywhere():
+    from nnfit.doctor.lint import lint_source
+
+    script = textwrap.dedent(HEAD) + textwrap.dedent(CASES["NF132-float64-data"][0]) + textwrap.dedent(LOOP)
+    assert "NF132" in [f.code for f in lint_source(script, "train.py")]
+    fixed = script.replace("reshape(-1, 1))", "reshape(-1, 1)).float()")
+    assert "NF132" not in [f.code for f in lint_source(fixed, "train.py")]
