@@ -1,6 +1,6 @@
 """dtype-mismatch (NF132)
 
-What it finds (doctor lint, nothing run): a PyTorch script that turns NumPy arrays into tensors with
+What it finds: (doctor lint, nothing run) a PyTorch script that turns NumPy arrays into tensors with
 `torch.from_numpy(...)` and never asks for float32 anywhere (no `.float()`, `dtype=torch.float32`,
 `astype(np.float32)` / `float32`, no `.double()` model): NumPy makes float64 arrays, torch layers are
 float32, and the first layer raises "mat1 and mat2 must have the same dtype". `doctor run` reads the
