@@ -89,3 +89,19 @@ def test_static_targets_read_from_literals_give_the_task():
                                      targets=[ColumnStats(0, 1, 0.5, 0.3, True)], exact=False),
                       config=TrainingConfig(loss="binary_crossentropy"))
     assert infer_task(run) == "binary"
+
+
+def test_integer_targets_indexing_every_output_unit_are_classes_beyond_the_label_count():
+    """CrossEntropyLoss over 101 output units on targets 0..100 (UCF101's actions): class indices, a
+    multi-class task, though 101 distinct values exceed MAX_LABELS."""
+    from nnfit.doctor.run import ColumnStats, LayerInfo, TrainingRun
+    from nnfit.doctor.task import infer_task
+
+    run = TrainingRun(framework="torch")
+    run.layers = [LayerInfo(name="out", kind="dense", units=101, input_units=512, activation="linear")]
+    run.config.loss = "crossentropyloss"
+    run.data.targets = [ColumnStats(min=0.0, max=100.0, mean=50.0, std=29.0, is_integer=True)]
+    run.data.exact = True
+    assert infer_task(run) == "multiclass"
+    run.layers[0].units = 1        # one output unit: not a class index into the output
+    assert infer_task(run) == "regression"

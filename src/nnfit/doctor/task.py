@@ -53,11 +53,23 @@ def target_kind(run: TrainingRun) -> str | None:
     return "labels" if k <= MAX_LABELS else "real"
 
 
+def _class_indices(run: TrainingRun, units: int | None) -> bool:
+    """One integer target column with values 0..k-1 and an output of exactly k units (k > MAX_LABELS,
+    e.g. UCF101's 101 actions): each target picks one output unit, as a class index does."""
+    d = run.data
+    if len(d.targets) != 1 or not units or units <= 1:
+        return False
+    c = d.targets[0]
+    return bool(c.is_integer) and c.min >= 0 and int(c.max) + 1 == units
+
+
 def infer_task(run: TrainingRun) -> str | None:
     loss = canonical_loss(run.config.loss)
     act, units = _output(run)
     targets = target_kind(run)
     accuracy = any("acc" in norm(m) for m in run.config.metrics)
+    if targets == "real" and loss in MULTICLASS_LOSSES and _class_indices(run, units):
+        return "multiclass"     # integer targets 0..k-1 indexing k output units: class labels, however many
     if targets == "real":
         return "regression"     # real-valued targets: a classification loss on them is the fault (NF110)
     if loss in MULTICLASS_LOSSES:
