@@ -49,6 +49,7 @@ def _row(value, error=None, same=True):
 def test_an_alternative_replaces_the_patch_only_when_clearly_better():
     assert better_alternative(_row(0.90), _row(0.95))            # half the unexplained share removed
     assert not better_alternative(_row(0.90), _row(0.905))       # within the bar a patch must clear to help
+    assert not better_alternative(_row(1.0), _row(1.0))          # a tie keeps the planned patch
     assert not better_alternative(_row(0.90), _row(0.99, same=False))   # scored on other rows
     assert not better_alternative(_row(0.90), _row(None, error="failed"))
     assert better_alternative(_row(None, error="the patched script failed"), _row(0.2))

@@ -71,3 +71,32 @@ def test_levenberg_marquardt_refuses_an_unknown_scaling():
     net, data = _small_problem()
     with pytest.raises(ValueError, match="scaling"):
         train.levenberg_marquardt(net, data, steps=1, scaling="levenberg")
+
+
+def test_the_polish_refines_with_marquardts_scaling_and_keeps_it_only_when_validation_improves(monkeypatch):
+    """_polish runs LM (running maximum), then Marquardt's scaling from there; a refinement that makes
+    validation worse is undone."""
+    import torch
+
+    from nnfit import fit as fit_module
+
+    calls = []
+    original = train.levenberg_marquardt
+
+    def spoiling(net, data, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(kwargs.get("scaling", "running-max"))
+        history = original(net, data, **kwargs)
+        if kwargs.get("scaling") == "marquardt":
+            with torch.no_grad():
+                for p in net.parameters():
+                    p.add_(1.0)                      # a refinement that ruins the fit
+        return history
+
+    monkeypatch.setattr(train, "levenberg_marquardt", spoiling)
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (200, 1))
+    model = fit_module.NNFitRegressor(exact_formula=False, restarts=1, adam_steps=50, lm_steps=30, stages=1,
+                                      hidden=(8,), max_seconds=30).fit(x, np.sin(3 * x[:, 0]))
+    assert "marquardt" in calls and calls[0] == "running-max"
+    pred = model.predict(x)
+    assert np.sqrt(np.mean((pred - np.sin(3 * x[:, 0])) ** 2)) < 0.1   # the spoiled refinement was undone

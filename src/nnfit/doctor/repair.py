@@ -816,7 +816,7 @@ def better_alternative(default: ScriptRow, alternative: ScriptRow) -> bool:
     d = score(default.heldout)
     if default.error or d is None or not math.isfinite(d):
         return True
-    return 1 - a <= (1 - HELPS_SHARE) * (1 - d)
+    return a > d and 1 - a <= (1 - HELPS_SHARE) * (1 - d)    # a tie (both perfect) keeps the planned patch
 
 
 def choose_combined(path: str, capture: Any, plan: Any, *, seed: int = 0, train_budget_s: float = 120.0,

@@ -50,6 +50,11 @@ def _fix_scaling(ctx: Context, f: Finding, e: Edits) -> str | None:
     """NF105 (inputs) / NF106 (targets): scale where the data enter training, undo on predictions."""
     which = "x" if f.code == "NF105" else "y"
     log = f.evidence.get("transform") == "log"
+    from nnfit.doctor.vocab import CLASSIFICATION_LOSSES, norm
+
+    if which == "y" and norm(ctx.run.config.loss or "") in CLASSIFICATION_LOSSES:
+        # class labels under a classification loss: a scaled label is no class (CrossEntropyLoss raises)
+        return f"the loss ({ctx.run.config.loss}) takes class labels; they are not scaled"
     if ctx.framework == "keras" and ctx.fit_site() is None and ctx.step_loops():
         return _torch_scaling(ctx, which, log, e)       # a hand-written loop: scaled the same way
     if ctx.framework == "keras":
