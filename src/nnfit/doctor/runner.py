@@ -965,6 +965,13 @@ def _first_message_line(text: str) -> str:
     return line if len(line) <= 300 else line[:297] + "..."
 
 
+def _install_modules(stack: contextlib.ExitStack, modules: dict[str, types.ModuleType]) -> None:
+    """Put stand-in modules in sys.modules for the run; the stack removes them after it."""
+    for name, module in modules.items():
+        stack.callback(sys.modules.pop, name, None)
+        sys.modules[name] = module
+
+
 def _first_line(script: ScriptContext, needle: str) -> int | None:
     return next((i + 1 for i, text in enumerate(script.lines) if needle in text), None)
 
@@ -1032,9 +1039,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
         if uses_keras:
             stack.enter_context(session.keras_patches())
             keras2 = _keras2_modules(session, text)
-            for name, module in keras2.items():
-                stack.callback(sys.modules.pop, name, None)
-                sys.modules[name] = module
+            _install_modules(stack, keras2)
             if "keras.utils.np_utils" in keras2:
                 # `from keras.utils import np_utils` reads an attribute of the real keras.utils
                 import keras as keras_module
@@ -1045,9 +1050,7 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
             if _source_uses(text, "tensorflow"):
                 shim = _tensorflow_shim(session)
                 if shim is not None:
-                    for name, module in _tensorflow_modules(shim).items():
-                        stack.callback(sys.modules.pop, name, None)
-                        sys.modules[name] = module
+                    _install_modules(stack, _tensorflow_modules(shim))
         if uses_torch:
             stack.enter_context(session.torch_patches())
 

@@ -7,6 +7,7 @@ the measurement that set it (see bench/doctor_bench.py and docs/doctor.md).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 
 from nnfit.doctor.findings import Location
@@ -215,6 +216,17 @@ def head_drop(series: list[float], fraction: float = 0.2) -> float | None:
     first = sum(vals[:k]) / k
     second = sum(vals[k:2 * k]) / k
     return (first - second) / first if first > 0 else None
+
+
+def code_lines(run: TrainingRun) -> list[str]:
+    """The script's lines with their comments cut off (for the rules that read the code's text)."""
+    return [text.split("#", 1)[0] for text in run.source_lines]
+
+
+def first_line_matching(run: TrainingRun, pattern: "re.Pattern[str] | str") -> int | None:
+    """The 1-based number of the first code line that matches `pattern` (a regex or a plain substring)."""
+    match = pattern.search if hasattr(pattern, "search") else (lambda text: pattern in text)
+    return next((i + 1 for i, text in enumerate(code_lines(run)) if match(text)), None)
 
 
 def location(run: TrainingRun, line: int | None = None, layer: LayerInfo | None = None,

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import location
+from nnfit.doctor.rules._common import code_lines, first_line_matching, location
 from nnfit.doctor.run import TrainingRun
 
 FROM_NUMPY = re.compile(r"torch\.from_numpy\s*\(")
@@ -32,11 +32,10 @@ FLOAT_CHOSEN = re.compile(r"\.float\s*\(|float32|float64|\.double\s*\(|\.to\s*\(
 def dtype_mismatch(run: TrainingRun) -> Iterator[Finding]:
     if not run.is_static or "torch" not in (run.static.frameworks if run.static else []):
         return
-    code = "\n".join(line.split("#", 1)[0] for line in run.source_lines)
-    m = FROM_NUMPY.search(code)
-    if m is None or FLOAT_CHOSEN.search(code):
+    code = "\n".join(code_lines(run))
+    if FROM_NUMPY.search(code) is None or FLOAT_CHOSEN.search(code):
         return
-    line = code[: m.start()].count("\n") + 1
+    line = first_line_matching(run, FROM_NUMPY)
     yield Finding(
         code="NF132",
         message="dtype-mismatch: torch.from_numpy keeps NumPy's float64, and nothing in the script makes the "

@@ -23,15 +23,11 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import healthy, location
+from nnfit.doctor.rules._common import code_lines, first_line_matching, healthy, location
 from nnfit.doctor.run import TrainingRun
 
 # Measured steps needed before a verdict (the first steps are the hooks' warm-up).
 MIN_MEASURED_STEPS = 3
-
-
-def _backward_line(run: TrainingRun) -> int | None:
-    return next((i + 1 for i, text in enumerate(run.source_lines) if ".backward(" in text), None)
 
 
 # What resets a gradient buffer in PyTorch code (any of them anywhere in the file: the static reading
@@ -45,7 +41,7 @@ def _static(run: TrainingRun) -> Iterator[Finding]:
     """lint: a torch script that calls backward and steps (or reads .grad) but resets no gradient anywhere."""
     if "torch" not in (run.static.frameworks if run.static else []):
         return
-    code = "\n".join(line.split("#", 1)[0] for line in run.source_lines)
+    code = "\n".join(code_lines(run))
     if ".backward(" not in code or not STEPS.search(code) or RESETS.search(code):
         return
     yield Finding(
@@ -53,7 +49,7 @@ def _static(run: TrainingRun) -> Iterator[Finding]:
         message="wrong-update-rule: loss.backward() adds into .grad, and nothing in the script resets it "
                 "(no zero_grad(), no .grad = None): every step would use the sum of all gradients so far",
         fix="call optimizer.zero_grad() before loss.backward() in every training step",
-        evidence={"resets_found": 0}, location=location(run, line=_backward_line(run)),
+        evidence={"resets_found": 0}, location=location(run, line=first_line_matching(run, ".backward(")),
         explanation="torch adds each backward pass into .grad; without a reset every step repeats all earlier ones",
         basis="code", margin=1.0, severity=Severity.WARNING,
     )
@@ -74,7 +70,7 @@ def gradients_not_zeroed(run: TrainingRun) -> Iterator[Finding]:
                  f"{accumulated + reset} measured steps used the sum of all gradients so far, not their own"),
         fix="call optimizer.zero_grad() before loss.backward() in every training step",
         evidence={"accumulated_steps": accumulated, "reset_steps": reset},
-        location=location(run, line=_backward_line(run)),
+        location=location(run, line=first_line_matching(run, ".backward(")),
         explanation="torch adds each backward pass into .grad; without a reset every step repeats all earlier ones",
         basis="measured", margin=float(accumulated) / max(1, reset) if reset else 10.0,
         severity=Severity.WARNING if state is True else Severity.ERROR,
