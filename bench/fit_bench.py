@@ -8,6 +8,7 @@ scored on the same separately drawn test rows.
     .venv/bin/python bench/fit_bench.py --quick               # seed targets, no Keras
     .venv/bin/python bench/fit_bench.py --set dso --rows out/dso_rows.jsonl   # the DSO table, rows kept as they finish
     .venv/bin/python bench/fit_bench.py --set dso --only Nguyen-1,Jin-5       # chosen DSO rows
+    .venv/bin/python bench/fit_bench.py --set synthetic --nnfit-only   # generated physics-like rows, 1-6 inputs
     .venv/bin/python bench/fit_bench.py --set optimizers      # nnfit's LM against scipy least_squares
 
 Peers, as their best users would run them:
@@ -249,11 +250,58 @@ def dso_data(row: DsoRow, seed: int) -> tuple[Any, np.ndarray, np.ndarray, np.nd
     return spec, X, Y[:, 0], X_test, Y_test[:, 0]
 
 
+# -- a synthetic physics-like development set ----------------------------------------------------
+# Shapes of the kind physics formula suites hold, on positive ranges: products and ratios of powers,
+# norms, exp/sqrt/trig of ratios, sums of two such terms; 1-6 inputs. Generated, never copied from
+# any suite: the exponents, constants and ranges are drawn from SYNTHETIC_SEED (recorded, so that
+# every run sees the same rows). A development set like the DSO table: tune on it freely.
+SYNTHETIC_SEED = 20261202
+SYNTHETIC_ROWS = 24
+_EXPONENTS = (-2, -1, -0.5, 0.5, 1, 1.5, 2, 3)
+
+
+def _synthetic_term(rng: "random.Random", names: list[str]) -> str:
+    kind = rng.choice(("power", "power", "norm", "exp_ratio", "cos", "sqrt_ratio"))
+    c = round(rng.uniform(0.5, 3.0), 2)
+    if kind == "power" or len(names) < 2:
+        used = rng.sample(names, rng.randint(1, len(names)))
+        return f"{c}*" + "*".join(f"{v}**{rng.choice(_EXPONENTS)}" for v in used)
+    a, b = rng.sample(names, 2)
+    if kind == "norm":
+        return f"{c}*sqrt({a}**2 + {b}**2)"
+    if kind == "exp_ratio":
+        return f"{c}*exp(-{a}/{b})"
+    if kind == "cos":
+        return f"{c}*{a}*cos({b})"
+    return f"{c}*sqrt({a}/{b})"
+
+
+def synthetic_rows(seed: int = SYNTHETIC_SEED, count: int = SYNTHETIC_ROWS) -> list[DsoRow]:
+    """count generated rows, 1-6 inputs (each count equally often), one or two terms each."""
+    import random
+
+    rng = random.Random(seed)
+    rows = []
+    for index in range(count):
+        d = 1 + index % 6
+        names = [f"x{i + 1}" for i in range(d)]
+        terms = [_synthetic_term(rng, names) for _ in range(rng.choice((1, 1, 2)))]
+        unused = [v for v in names if not any(v in t.replace(f"{v}0", "") for t in terms)]  # every input counts
+        if unused:
+            terms[0] = f"({terms[0]})*" + "*".join(f"{v}**{rng.choice(_EXPONENTS)}" for v in unused)
+        domain = {}
+        for name in names:
+            low = rng.choice((0.5, 1.0, 1.0, 2.0))
+            domain[name] = (low, low + rng.choice((1.0, 2.0, 4.0)))
+        rows.append(DsoRow(f"synthetic-{index + 1}", " + ".join(terms), domain))
+    return rows
+
+
 DSO_METHODS = ["nnfit table", "nnfit function", "sklearn (64,64)", "sklearn nnfit width", "RBF quintic"]
 
 
 def run_dso(args: argparse.Namespace) -> int:
-    rows = dso_rows()
+    rows = synthetic_rows() if args.set == "synthetic" else dso_rows()
     if args.only:
         wanted = set(args.only.split(","))
         rows = [r for r in rows if r.name in wanted]
@@ -298,15 +346,16 @@ def run_dso(args: argparse.Namespace) -> int:
             Path(args.rows).parent.mkdir(parents=True, exist_ok=True)
             with open(args.rows, "a") as handle:
                 handle.write(json.dumps(record) + "\n")
-    print_dso_table(records)
+    print_dso_table(records, f"synthetic physics-like rows (seed {SYNTHETIC_SEED})" if args.set == "synthetic"
+                    else "DSO rows with <= 3 inputs")
     return 0
 
 
-def print_dso_table(records: list[dict]) -> None:
+def print_dso_table(records: list[dict], label: str = "DSO rows with <= 3 inputs") -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"DSO rows with <= 3 inputs: held-out RMSE/std(y) | fit seconds "
+    table = Table(title=f"{label}: held-out RMSE/std(y) | fit seconds "
                         f"(table mode: {DSO_TRAIN_ROWS} uniform rows for every method; {N_TEST} test rows; 1 thread; "
                         "where the truth is not finite on the range, every method's points are drawn among the "
                         "finite ones; harmonic(x) = digamma(x+1) + Euler's gamma, the sum 1/k at integers)")
@@ -325,7 +374,10 @@ def print_dso_table(records: list[dict]) -> None:
             cells.append(f"{res['nrmse']:.1e} | {res['seconds']:.1f}s" if res else "-")
         table.add_row(r["name"], str(r["inputs"]), *cells)
     for label, subset in (("median, all", ran), ("median, 1 input", [r for r in ran if r["inputs"] == 1]),
-                          ("median, 2-3 inputs", [r for r in ran if r["inputs"] > 1])):
+                          ("median, 2-3 inputs", [r for r in ran if 1 < r["inputs"] <= 3]),
+                          ("median, 4-6 inputs", [r for r in ran if r["inputs"] > 3])):
+        if not subset:
+            continue
         cells = []
         for method in DSO_METHODS:
             values = [r["results"][method] for r in subset if method in r["results"]]
@@ -354,7 +406,8 @@ def print_dso_table(records: list[dict]) -> None:
         print(f"rows run: {len(ran)}, skipped: {len(records) - len(ran)}")
     for method in ("nnfit table", "nnfit function"):
         for label, subset in (("all", ran), ("1 input", [r for r in ran if r["inputs"] == 1]),
-                              ("2-3 inputs", [r for r in ran if r["inputs"] > 1])):
+                              ("2-3 inputs", [r for r in ran if 1 < r["inputs"] <= 3]),
+                              ("4-6 inputs", [r for r in ran if r["inputs"] > 3])):
             values = [r["results"][method] for r in subset]
             if values:
                 nrmse = np.median([v["nrmse"] if math.isfinite(v["nrmse"]) else math.inf for v in values])
@@ -478,7 +531,8 @@ def print_seed_table(rows: list[dict[str, Any]], methods: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=("seeds", "dso", "optimizers"), default="seeds")
+    parser.add_argument("--set", choices=("seeds", "dso", "synthetic", "optimizers"), default="seeds",
+                        help="synthetic: generated physics-like rows, 1-6 inputs (SYNTHETIC_SEED), run as dso")
     parser.add_argument("--quick", action="store_true", help="seed set: skip Keras")
     parser.add_argument("--only", default="", help="seed set: case numbers (1-based); dso: row names, comma-separated")
     parser.add_argument("--seed", type=int, default=0)
@@ -494,7 +548,7 @@ def main() -> int:
 
     torch.set_num_threads(1)  # the same for every method: one core each, measured sequentially
     with threadpool_limits(1):
-        return {"dso": run_dso, "optimizers": run_optimizers, "seeds": run_seeds}[args.set](args)
+        return {"dso": run_dso, "synthetic": run_dso, "optimizers": run_optimizers, "seeds": run_seeds}[args.set](args)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 from nnfit.doctor.patch import plan_patches  # noqa: E402
-from nnfit.doctor.repair import ScriptRow, better_alternative, choose_combined  # noqa: E402
+from nnfit.doctor.repair import ScriptRow, better_alternative, choose_combined, fits  # noqa: E402
 from tests.test_doctor_patch import FULL_BATCH_TORCH, added, capture_of, finding  # noqa: E402
 from tests.test_doctor_patch_kinds import TORCH_STEEP  # noqa: E402
 
@@ -55,11 +55,53 @@ def test_an_alternative_replaces_the_patch_only_when_clearly_better():
     assert better_alternative(_row(None, error="the patched script failed"), _row(0.2))
 
 
+def test_a_run_that_fits_ends_the_search_for_a_better_reading():
+    assert fits(_row(0.9995)) and not fits(_row(0.99))
+    assert fits(ScriptRow("x", [], [], {"accuracy": 1.0}, same_rows=True))
+    assert not fits(ScriptRow("x", [], [], {"accuracy": 0.98}, same_rows=True))
+    assert not fits(_row(0.9995, same=False))                          # other rows: not comparable
+    stopped = _row(0.9995)
+    stopped.stopped = True
+    assert not fits(stopped)                                            # cut short: not the script it writes
+
+
+def test_choose_stops_once_a_candidate_fits(tmp_path, monkeypatch):
+    import nnfit.doctor.repair as repair
+
+    import types
+
+    ran = []
+    a, b, c = (types.SimpleNamespace(variant=v) for v in ("", "b", "c"))
+    value = {"": 0.95, "b": 0.9995, "c": 1.0}
+
+    def fake_run(path, patch, label, capture, folder, **kw):
+        ran.append(patch)
+        return _row(value[patch.variant])
+
+    class Plan:
+        combined, alternatives = a, [b, c]
+
+    monkeypatch.setattr(repair, "_run_patch", fake_run)
+    chosen, rows = choose_combined("x.py", None, Plan(), seed=0)
+    assert chosen is b and ran == [a, b] and len(rows) == 2
+    monkeypatch.setattr(repair, "_run_patch", lambda *a, **k: (ran.append(a[1]), _row(0.5))[1])
+    ran.clear()
+    chosen, rows = choose_combined("x.py", None, Plan(), seed=0)
+    assert chosen is a and ran == [a, b, c]
+    # no held-out rows in the original nor in the planned patch: nothing to compare the others on
+    monkeypatch.setattr(repair, "_run_patch", lambda *a, **k: (ran.append(a[1]), _row(None))[1])
+    ran.clear()
+    chosen, rows = choose_combined("x.py", types.SimpleNamespace(heldout=None), Plan(), seed=0)
+    assert chosen is a and ran == [a]
+
+
 def test_choose_runs_every_candidate_on_the_same_heldout_rows(tmp_path):
     path, cap = capture_of(tmp_path, "steep.py", TORCH_STEEP)
     plan = plan_patches(TORCH_STEEP, str(path), cap, [finding("NF103")])
     chosen, rows = choose_combined(str(path), cap, plan, seed=0)
-    assert len(rows) == 1 + len(plan.alternatives)
+    # every candidate runs, unless the best so far already fits: then the run stops right there
+    stop = next((i for i, r in enumerate(rows) if fits(r)), None)
+    assert len(rows) == (1 + len(plan.alternatives) if stop is None else stop + 1)
     assert chosen in [plan.combined, *plan.alternatives]
     assert all(r.heldout and r.heldout["n_test"] == cap.heldout["n_test"] and r.same_rows for r in rows)
     # the one chosen is the default, or an alternative that beats it by the bar

@@ -123,3 +123,28 @@ def test_a_run_that_measured_neither_fit_nor_loss_gets_no_error_from_a_setting_a
     # the same setting on a run that measured a poor fit keeps its error
     seen = assess([finding("NF102", "setting", 2.0, severity=Severity.ERROR)], watched(r2=0.2))
     assert seen[0].severity is Severity.ERROR
+
+
+def test_a_rate_read_from_the_text_of_a_hand_written_loop_ranks_below_what_the_run_observed():
+    from nnfit.doctor.run import OptimizerInfo, TrainingConfig
+
+    run = TrainingRun(framework="torch", task="regression", fit=Fit(train_r2=0.1),
+                      config=TrainingConfig(optimizer=OptimizerInfo(name="sgd", learning_rate=1e-7,
+                                                                    arguments={"hand_written": True})))
+    text_rate = Finding(code="NF104", message="NF104 message", fix="fix", basis="setting", margin=100.0,
+                        severity=Severity.ERROR, evidence={"learning_rate": 1e-7})
+    seen = finding("NF102", "setting", 1.0, severity=Severity.WARNING)
+    ranked = assess([text_rate, seen], run)
+    assert [f.code for f in ranked] == ["NF102", "NF104"]
+    assert ranked[1].from_text and ranked[1].severity is Severity.WARNING   # no error from the text alone
+
+
+def test_an_observed_optimizer_keeps_its_place():
+    from nnfit.doctor.run import OptimizerInfo, TrainingConfig
+
+    run = TrainingRun(framework="torch", task="regression", fit=Fit(train_r2=0.1),
+                      config=TrainingConfig(optimizer=OptimizerInfo(name="sgd", learning_rate=1e-7)))
+    rate = Finding(code="NF104", message="NF104 message", fix="fix", basis="setting", margin=100.0,
+                   severity=Severity.ERROR, evidence={"learning_rate": 1e-7})
+    ranked = assess([rate, finding("NF102", "setting", 1.0, severity=Severity.WARNING)], run)
+    assert ranked[0].code == "NF104" and not ranked[0].from_text and ranked[0].severity is Severity.ERROR

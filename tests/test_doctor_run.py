@@ -68,10 +68,12 @@ def test_script_that_loops_forever_stops_at_the_budget(tmp_path):
         run_script(str(path), budget_s=1)
 
 
-def test_python2_script_is_refused_without_running(tmp_path):
-    path = write(tmp_path, "py2.py", "import keras\nprint 'hello'\n")
+def test_a_script_that_is_not_python_even_after_the_python2_repair_is_refused_without_running(tmp_path):
+    marker = tmp_path / "ran"
+    path = write(tmp_path, "py2.py", f"import keras\nopen({str(marker)!r}, 'w').close()\nprint 'hello'\nexec 'x = 1'\n")
     with pytest.raises(NNFitError, match="not valid Python 3"):
         run_script(str(path))
+    assert not marker.exists()
 
 
 def test_cli_error_exit_code_and_message(tmp_path):

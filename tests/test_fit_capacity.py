@@ -52,3 +52,39 @@ def test_each_challenger_gets_an_equal_share_of_the_first_round(monkeypatch):
     _, trials = capacity.successive_halving(architectures, greedy_start, resume, first_steps=10, deadline=90.0)
     assert [t.hidden for t in trials] == architectures            # every challenger was started
     assert all(abs(given[h] - 30.0) < 1e-9 for h in architectures)  # with a third of the 90 s each
+
+
+def test_challengers_that_do_not_beat_the_incumbent_after_equal_steps_go_no_further():
+    from nnfit import capacity
+
+    resumed: list[tuple[int, ...]] = []
+
+    class Net:
+        def __init__(self, hidden):
+            self.hidden = hidden
+
+    def start(hidden, steps, deadline):
+        return {(96,): 4.0, (48,): 2.0, (18, 18): 3.0}[hidden], Net(hidden)
+
+    def resume(net, steps):
+        resumed.append(net.hidden)
+        return 1.0
+
+    architectures = [(96,), (48,), (18, 18)]
+    best, _ = capacity.successive_halving(architectures, start, resume, first_steps=10, deadline=float("inf"), bar=1.5)
+    assert best.val_mse >= 1.5 and resumed == []          # none beat the bar: no more rounds
+    best, _ = capacity.successive_halving(architectures, start, resume, first_steps=10, deadline=float("inf"), bar=2.5)
+    assert best.hidden == (48,) and resumed == []          # only (48,) beat it: it is the one left
+    best, _ = capacity.successive_halving(architectures, start, resume, first_steps=10, deadline=float("inf"))
+    assert resumed == [(48,), (18, 18)]                    # no bar: the better half goes on
+
+
+def test_first_lm_best_reads_the_incumbents_first_steps():
+    history = train.History()
+    for value in (5.0, 4.0):
+        history.add("adam", value, value)
+    for value in (3.0, 2.0, 1.0, 0.5):
+        history.add("lm", value, value)
+    assert fit._first_lm_best(history, 0, 2) == 2.0
+    assert fit._first_lm_best(history, 0, 10) == 0.5
+    assert fit._first_lm_best(history, 6, 2) == float("inf")

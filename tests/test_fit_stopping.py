@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from nnfit import models, train
+from nnfit import NNFitRegressor, models, stages, train
 
 
 def _small_problem() -> tuple[torch.nn.Sequential, train.Data]:
@@ -100,3 +100,41 @@ def test_the_polish_refines_with_marquardts_scaling_and_keeps_it_only_when_valid
     assert "marquardt" in calls and calls[0] == "running-max"
     pred = model.predict(x)
     assert np.sqrt(np.mean((pred - np.sin(3 * x[:, 0])) ** 2)) < 0.1   # the spoiled refinement was undone
+
+
+def test_residual_that_changes_from_row_to_row_is_told_from_a_smooth_one():
+    from nnfit import stages
+
+    rng = np.random.default_rng(0)
+    for d in (1, 2, 3):
+        Z = rng.uniform(-1.7, 1.7, (1200, d))
+        _, noise = stages.residual_structure(Z, rng.normal(size=len(Z)))
+        _, smooth = stages.residual_structure(Z, np.sin(3 * Z[:, 0]) * np.cos(2 * Z[:, -1]))
+        assert noise >= stages.UNPREDICTABLE_RESIDUAL > 0.5 > smooth
+
+
+def test_a_stage_is_not_trained_on_a_residual_that_is_noise():
+    rng = np.random.default_rng(1)
+    X = rng.uniform(-1, 1, (1500, 2))
+    y = np.sin(2 * X[:, 0]) + X[:, 1] + 0.05 * rng.normal(size=len(X))   # stage 1 leaves the noise
+    events: list[str] = []
+    model = NNFitRegressor(exact_formula=False, hidden=(8,), restarts=1, adam_steps=100, lm_steps=60, stages=2,
+                           progress=events.append).fit(X, y)
+    (stage,) = model.summary_["stage_trials"]
+    assert stage["skipped"] and stage["unexplained"] >= stages.UNPREDICTABLE_RESIDUAL
+    assert model.summary_["stages"] == 1 and not any(e.startswith("stage 2: residual") for e in events)
+
+
+def test_a_stage_is_not_trained_when_validation_shows_what_training_rows_do_not():
+    from nnfit import fit as fit_module
+
+    assert abs(fit_module._stage_gap_limit(2.0) - 2 / np.sqrt(3)) < 1e-12
+    rng = np.random.default_rng(2)
+    X = rng.uniform(-1, 1, (60, 2))
+    y = np.sin(4 * X[:, 0]) * np.cos(3 * X[:, 1])          # 48 training rows, 81 parameters: it overfits
+    model = NNFitRegressor(exact_formula=False, hidden=(20,), restarts=1, adam_steps=100, lm_steps=60, stages=2,
+                           test_fraction=0.0).fit(X, y)
+    (stage,) = model.summary_["stage_trials"]
+    assert stage["validation_over_train"] > fit_module._stage_gap_limit(fit_module.STAGE_MIN_GAIN)
+    assert stage["skipped"] and model.summary_["stages"] == 1
+

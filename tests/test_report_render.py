@@ -97,3 +97,14 @@ def test_an_empty_report_on_a_poor_fit_does_not_say_nothing_needs_fixing():
     assert "fits poorly: held-out R² -0.05" in text and "0.999" in text
     good = TrainingRun(framework="torch", task="regression", fit=Fit(heldout_r2=0.995))
     assert "nothing in this run needs fixing" in Report(good, [], None, []).text()
+
+
+def test_an_empty_report_below_the_good_fit_line_but_at_the_reference_does_not_say_fits_poorly():
+    from nnfit.doctor.report import Report
+    from nnfit.doctor.run import Fit, TrainingRun
+
+    hard = TrainingRun(framework="keras", task="multiclass", fit=Fit(heldout_accuracy=0.9877, reference_accuracy=0.870))
+    text = Report(hard, [], None, []).text()
+    assert "fits poorly" not in text and "nothing in this run needs fixing" in text and "0.870" in text
+    below = TrainingRun(framework="keras", task="multiclass", fit=Fit(heldout_accuracy=0.80, reference_accuracy=0.870))
+    assert "fits poorly: held-out accuracy 0.8" in Report(below, [], None, []).text()

@@ -161,3 +161,15 @@ def test_doctor_report_html_escapes_user_text():
     html = report._repr_html_()
     assert "NF101" in html and "remove this layer" in html and "seed 3" in html
     assert HOSTILE not in html and "&lt;script&gt;" in html and "&lt;i&gt;x&lt;/i&gt;" in html
+
+
+def test_a_network_too_large_to_train_and_targets_that_overflow_when_squared_are_refused_up_front():
+    X = np.random.default_rng(0).uniform(0, 1, (50, 1))
+    with pytest.raises(NNFitError, match="15,001 parameters"):
+        NNFitRegressor(hidden=(5000,), max_seconds=2).fit(X, X[:, 0])
+    with pytest.raises(NNFitError, match="overflow float64 when squared"):
+        NNFitRegressor(**FAST).fit(X, X[:, 0] * 1e300)
+    model = NNFitRegressor(**FAST).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="NaN") as info:
+        model.predict([[np.nan]])
+    assert "HistGradientBoosting" not in str(info.value)

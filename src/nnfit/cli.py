@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before any `import keras`: no TensorFlow needed
 
@@ -56,7 +57,12 @@ MAX_MESSAGE = 300  # characters of an error line: a message may quote a 100,000-
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; usage errors exit 2 (typer's standalone mode), user mistakes too."""
     try:
-        app(args=argv)
+        with warnings.catch_warnings():
+            # numpy's overflow/invalid-value notes on a user's extreme target (x**1000, 1e300 cells) are
+            # not errors: the metrics say how the fit went; NNFIT_DEBUG=1 shows them
+            if not os.environ.get("NNFIT_DEBUG"):
+                warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"(numpy|nnfit)(\.|$)")
+            app(args=argv)
     except SystemExit as exc:  # typer's standalone mode ends with sys.exit (2 for usage errors)
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:

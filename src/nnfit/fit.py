@@ -53,6 +53,20 @@ STAGE_RETRY_MIN_SHARE = 0.25
 # width's 0.06; in the fit, with this rule and capacity.FIRST_ROUND_EQUAL_SHARE, it was chosen and
 # the held-out error went 0.176 -> 0.0155 (scikit-learn's best 0.037).
 CAPACITY_OVER_SEEDS = True
+# A residual stage is trained on the training rows' residual; when the validation residual is larger,
+# the excess is what the training rows do not show, and no stage removes it. If the stage took the
+# training residual (rms t) away entirely, the validation RMSE v would fall to sqrt(v^2 - t^2) at best;
+# that is STAGE_MIN_GAIN times lower only when v / t <= G / sqrt(G^2 - 1) (1.155 for G = 2). Above it
+# the stage is not trained. On DSO Constant-7 (2*sin(1.3*x1)*cos(x2), table mode, 2-40-1) v / t was
+# 1.64 after stage 1 and the stage, trained anyway, took 22-26 s of the 60 to cut 3.96e-7 to 3.3e-7.
+# On a random subset of 14 DSO 2-3-input rows (random.Random(20261202), table mode, load 1-9), the 8
+# rows without a read-back formula each trained a second stage before this rule, and none halved the
+# validation error (gains 1.00-1.24x, 5-26 s each); with it, v / t on the 7 such rows of the next run
+# was 1.18, 1.35, 2.2, 7.1, 7.3, 9.7 and 13.7: all skipped (the rows, not the network, set the error).
+def _stage_gap_limit(gain: float) -> float:
+    return gain / math.sqrt(gain * gain - 1)
+
+
 CAPACITY_SEARCH_SHARE = 0.5     # of the time left, at most this much goes to comparing architectures
 FORMULA_SHARE = 0.15            # of the budget, the formula read-back's own limit (CPU seconds: nnfit.explain.budget)
 # ... and the wall-clock share after which it is stopped. On an idle machine the two clocks agree.
@@ -69,10 +83,27 @@ FORMULA_NETWORK_SHARE = 0.05
 # deadline without it, measured under load).
 DEADLINE_RESERVE = 0.03
 MIN_ROWS = 8                   # fewest rows a fit accepts: a few to train on, 4 to validate on
+# Most parameters a network may have. Levenberg-Marquardt (auto, lm) solves a P x P system per step:
+# at P = 10,000 that is 800 MB and about 3e11 flops per Cholesky, minutes per step on one core (a
+# 1-5000-1 net, P = 15,001, ran past 120 s and 9 GB with a 2 s budget); the first-order optimisers
+# keep a few copies of P and of the activations only.
+MAX_LM_PARAMETERS = 10_000
+MAX_PARAMETERS = 1_000_000
 
 
 class NotFittedError(NNFitError, SklearnNotFittedError):
     """predict/score/save before fit: a user mistake (one line at the CLI), and the error scikit-learn expects."""
+
+
+def _check_squarable(Y: np.ndarray) -> None:
+    """Targets whose squares overflow float64 (the squared errors of every metric) are refused, as
+    targets.table_target refuses them."""
+    from nnfit.targets import MAX_SQUARABLE
+
+    big = float(np.max(np.abs(Y))) if Y.size else 0.0
+    if big > MAX_SQUARABLE:
+        raise DataError(f"a target value is {big:.3g}: values beyond ±{MAX_SQUARABLE:g} overflow float64 when "
+                        "squared; rescale the target (e.g. divide it by a power of ten) first")
 
 
 class NNFitRegressor(RegressorMixin, BaseEstimator):
@@ -159,6 +190,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         started = time.perf_counter()
         self._check_params()
         X_arr, Y_arr = self._validate(X, y, fitting=True)
+        self._check_size(X_arr.shape[1])
+        _check_squarable(Y_arr)
         self.input_names_ = _column_names(X, "x", X_arr.shape[1])
         self._y_was_1d = Y_arr.ndim == 1
         Y_arr = Y_arr.reshape(len(Y_arr), -1)
@@ -208,6 +241,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             raise
         except ValueError as exc:
             message = str(exc)
+            if "contains NaN" in message or "contains infinity" in message:
+                # scikit-learn's text goes on about other estimators; the first sentence says it all
+                message = message.split(".")[0] + ": drop or fill those rows first"
             if not fitting and "features as input" in message:
                 message += f" Its inputs: {', '.join(self.input_names_)}."
             raise DataError(message) from None
@@ -250,7 +286,13 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         return model
 
     def formula(self, **kwargs: Any) -> Any:
-        """A sympy formula read back from the fit (see nnfit.explain)."""
+        """A sympy formula read back from the fit (see nnfit.explain); for a model that predicts with
+        an exact formula (summary_["formula"]), that formula, unless explain options are given."""
+        carried = (getattr(self, "summary_", None) or {}).get("formula")
+        if isinstance(carried, str) and not kwargs:
+            from nnfit.targets import parse_formula
+
+            return parse_formula(carried, variables=list(self.input_names_))
         from nnfit.explain import explain
 
         return explain(self, **kwargs).expression
@@ -300,6 +342,17 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         if self.activation not in models.ACTIVATIONS:
             raise NNFitError(f"unknown activation {self.activation!r}; choose from {', '.join(models.ACTIVATIONS)}")
         self._device()
+
+    def _check_size(self, n_inputs: int) -> None:
+        """A hidden= that no budget can train is refused up front (see MAX_LM_PARAMETERS)."""
+        if self.hidden is None:
+            return
+        hidden = tuple(int(w) for w in self.hidden)
+        limit = MAX_LM_PARAMETERS if self.optimizer in ("auto", "lm") else MAX_PARAMETERS
+        count = models.parameter_count(n_inputs, hidden)
+        if count > limit:
+            raise NNFitError(f"hidden={hidden} gives {count:,} parameters; with optimizer {self.optimizer!r} at most "
+                             f"{limit:,} are accepted (choose smaller widths)")
 
     def _device(self) -> torch.device:
         name = self.device
@@ -468,12 +521,28 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             scale = float(residual.std())
             if not scale > 0:
                 break
+            gap = float(torch.sqrt(torch.mean(residual_val**2) / torch.mean(residual**2)))
+            if gap > _stage_gap_limit(STAGE_MIN_GAIN):
+                stage_log.append({"validation_rmse_before": val_rmse, "train_rmse": math.sqrt(float(torch.mean(residual**2))),
+                                  "validation_over_train": round(gap, 3), "kept": False,
+                                  "skipped": "the validation residual is larger than the training one: no stage "
+                                             "trained on the training rows can halve it"})
+                self._say(f"stage {len(stages) + 1}: skipped, validation residual {gap:.2f}x the training one")
+                break
             # The residual oscillates faster than the target, and not equally along every input: the
             # stage's first layer is scaled per input to the residual's measured frequencies.
+            omega, unexplained = stages_mod.residual_structure(data.X.cpu().numpy(), residual[:, 0].cpu().numpy())
             if source is not None:
                 omega = source.residual_frequencies(staged)
-            else:
-                omega = stages_mod.frequencies_scattered(data.X.cpu().numpy(), residual[:, 0].cpu().numpy())
+            if unexplained >= stages_mod.UNPREDICTABLE_RESIDUAL:
+                # it changes from row to row: no smooth network halves it on validation (its neighbours
+                # do not even predict it), so neither this stage nor a wider retry is trained
+                stage_log.append({"frequencies": np.round(omega, 3).tolist(), "unexplained": round(unexplained, 3),
+                                  "validation_rmse_before": val_rmse, "kept": False,
+                                  "skipped": "the residual is not predicted by its neighbouring rows"})
+                self._say(f"stage {len(stages) + 1}: skipped, the residual changes from row to row "
+                          f"(unexplained share {unexplained:.2f})")
+                break
             scale_sets = stages_mod.scale_sets(omega)
             stage_hidden = tuple(2 * w for w in hidden) if widen else hidden
             nets = stages_mod.scaled_networks(n_inputs, stage_hidden, self.activation, scale_sets,
@@ -485,7 +554,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             candidate = StagedNetwork(stages + [Stage(net, scale, stage_hidden)])
             new_val_rmse = math.sqrt(train.mse(candidate, data.X_val, data.Y_val))
             kept = bool(new_val_rmse * STAGE_MIN_GAIN < val_rmse)
-            stage_log.append({"frequencies": np.round(omega, 3).tolist(), "hidden": list(stage_hidden),
+            stage_log.append({"frequencies": np.round(omega, 3).tolist(), "unexplained": round(unexplained, 3),
+                              "hidden": list(stage_hidden),
                               "validation_rmse_before": val_rmse, "validation_rmse_after": new_val_rmse, "kept": kept})
             if not kept:
                 if not widen and deadline - time.perf_counter() > STAGE_RETRY_MIN_SHARE * self.max_seconds:
@@ -512,9 +582,12 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         self._say(f"stage 1: {self.restarts} warm start(s) of {models.describe(nets[0])}")
         # Only the best warm start is polished here: when it leaves a large error, the time is spent
         # on other architectures rather than on other seeds of this one (CAPACITY_OVER_SEEDS).
+        mark = len(history.phase)
         val, net, used = self._warm_then_polish(nets, data, deadline, adam_steps, full_lm_steps, history,
                                                 good_enough=math.inf if CAPACITY_OVER_SEEDS else POLISH_GOOD_ENOUGH)
         incumbent = capacity.Trial(architectures[0], net, val, 1, time.perf_counter() - began)
+        first_steps = max(25, full_lm_steps // 4)
+        bar = _first_lm_best(history, mark, first_steps)  # the incumbent after first_steps LM steps
         now = time.perf_counter()
         left = deadline - now
         if (len(architectures) < 2 or not val > capacity.CHALLENGE_ABOVE ** 2
@@ -535,14 +608,19 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             return train.mse(trained, data.X_val, data.Y_val)
 
         # plateau=None in start/resume: the halving compares candidates after equal numbers of steps
-        best, trials = capacity.successive_halving(architectures[1:], start, resume, max(25, full_lm_steps // 4),
-                                                   halving_deadline)
+        best, trials = capacity.successive_halving(architectures[1:], start, resume, first_steps, halving_deadline,
+                                                   bar=bar)
+        records = [incumbent.record(n_inputs)] + [t.record(n_inputs) for t in trials]
+        records[0]["validation_rmse_at_first_round"] = math.sqrt(bar) if math.isfinite(bar) else None
+        if capacity.BEAT_THE_INCUMBENT and not best.val_mse < bar:
+            self._say("capacity: no challenger beat the usual width after the same steps")
+            return val, net, used, incumbent.hidden, records
         assert best.net is not None
         began = time.perf_counter()
         challenger_used = self._polish(best.net, data, polish_deadline, full_lm_steps, history)
         best.val_mse = train.mse(best.net, data.X_val, data.Y_val)
         best.seconds += time.perf_counter() - began
-        records = [incumbent.record(n_inputs)] + [t.record(n_inputs) for t in trials]
+        records[1 + trials.index(best)] = best.record(n_inputs)
         if best.val_mse < incumbent.val_mse:
             self._say(f"capacity: chose {models.describe(best.net)}")
             return best.val_mse, best.net, challenger_used, best.hidden, records
@@ -645,6 +723,21 @@ class _torch_threads:
 
     def __exit__(self, *exc: object) -> None:
         torch.set_num_threads(self.before)
+
+
+def _first_lm_best(history: train.History, mark: int, steps: int) -> float:
+    """Best validation MSE in the first `steps` steps of the first Levenberg-Marquardt run recorded
+    after index `mark` of history (inf when there is none)."""
+    phases = history.phase[mark:]
+    if "lm" not in phases:
+        return math.inf
+    first = mark + phases.index("lm")
+    values = []
+    for phase, value in zip(history.phase[first:first + steps], history.val_loss[first:first + steps]):
+        if phase != "lm":
+            break
+        values.append(value)
+    return min(values)
 
 
 def _row_subset(data: train.Data, max_rows: int, seed: int) -> train.Data:

@@ -31,7 +31,9 @@ def register(app: typer.Typer) -> None:
         help="Fit a formula over ranges (nnfit fit \"10*sin(3*x)\" --x 0:1) or a table "
              "(nnfit fit data.csv --target y). Prints held-out regression metrics.",
     )(fit_command)
-    app.command("predict", help="Predict with a saved model: nnfit predict model.nnfit 0.25 0.5, or a CSV of inputs.")(
+    # ignore_unknown_options: a negative input value (-0.5) is a value, not an unknown option
+    app.command("predict", context_settings={"ignore_unknown_options": True},
+                help="Predict with a saved model: nnfit predict model.nnfit 0.25 0.5, or a CSV of inputs.")(
         predict_command)
     app.command("demo", help="Fit the four seed targets, print the metrics table, write plots under --out.")(
         demo_command)
@@ -53,6 +55,8 @@ def parse_variable_ranges(args: list[str]) -> dict[str, str]:
             i += 1
         if not name.isidentifier():
             raise NNFitError(f"unknown option --{name}")
+        if name in ranges:
+            raise NNFitError(f"--{name} is given twice ({ranges[name]} and {value}): give each variable one range")
         ranges[name] = value
         i += 1
     return ranges
@@ -76,6 +80,8 @@ def fit_command(
     save: Path = typer.Option(None, "--save", "-o", help="Write the model to this file (.nnfit)."),
     report: Path = typer.Option(None, "--report", help="Write an HTML report and PNG plots into this folder."),
     output_format: str = typer.Option("text", "--format", help="text or json."),
+    variables: list[str] = typer.Option(None, "--var", help="Formula: a range as NAME=LOW:HIGH (repeatable), for a "
+                                        "variable named like an option of fit, e.g. --var seed=0:1."),
 ) -> None:
     from nnfit import fit as fitting
     from nnfit import targets
@@ -90,6 +96,14 @@ def fit_command(
         except ValueError:
             raise NNFitError(f"--hidden must be widths separated by commas, e.g. 16,16 (got {hidden!r})") from None
     ranges = parse_variable_ranges(list(ctx.args))
+    for item in variables or []:
+        name, eq, value = item.partition("=")
+        name = name.strip()
+        if not eq or not name.isidentifier() or not value.strip():
+            raise NNFitError(f"--var {item}: write NAME=LOW:HIGH, e.g. --var seed=0:1")
+        if name in ranges:
+            raise NNFitError(f"variable {name!r} is given two ranges")
+        ranges[name] = value
     _check_outputs(save, report)  # before the fit: an unwritable --save/--report fails now, not after a minute
     if looks_like_table(target):
         if ranges:
@@ -98,7 +112,20 @@ def fit_command(
     else:
         if column:
             raise NNFitError("--target names a table column; a formula's output needs no name")
-        spec = targets.formula_target(target, ranges, integer)
+        try:
+            spec = targets.formula_target(target, ranges, integer)
+        except NNFitError as exc:  # a variable named like an option of fit takes its range through --var
+            message = str(exc)
+            for param in ctx.command.params:
+                for option in param.opts:
+                    name = option.lstrip("-")
+                    if option.startswith("--") and f"{option} 0:1" in message:
+                        message = message.replace(f"{option} 0:1", f"--var {name}=0:1")
+            if message == str(exc):
+                raise
+            raise NNFitError(message) from None
+    if "hidden" in params:
+        _check_size(len(spec.input_names), params["hidden"], optimizer)
     with _progress(output_format == "text") as say:
         model = fitting.fit_target(spec, n_samples=samples, seed=seed, progress=say,
                                    nonfinite="drop" if drop_nonfinite else "error", **params)
@@ -111,6 +138,19 @@ def fit_command(
         typer.echo(json_text(result))
     else:
         print_result(result)
+
+
+def _check_size(n_inputs: int, hidden: tuple[int, ...], optimizer: str) -> None:
+    from nnfit.fit import MAX_LM_PARAMETERS, MAX_PARAMETERS
+    from nnfit.models import parameter_count
+
+    if not hidden or any(w < 1 for w in hidden):
+        raise NNFitError("--hidden must be positive widths separated by commas, e.g. 16,16")
+    limit = MAX_LM_PARAMETERS if optimizer in ("auto", "lm") else MAX_PARAMETERS
+    count = parameter_count(n_inputs, hidden)
+    if count > limit:
+        raise NNFitError(f"--hidden {','.join(map(str, hidden))} gives {count:,} parameters; with --optimizer "
+                         f"{optimizer} at most {limit:,} are accepted (choose smaller widths)")
 
 
 def looks_like_table(target: str) -> bool:
@@ -186,38 +226,35 @@ def predict_command(
 
     from nnfit.fit import NNFitRegressor
 
+    if output_format not in ("text", "csv", "json"):
+        raise NNFitError("--format must be text, csv or json")
+    inputs = inputs or []
+    for value in inputs:
+        if value.startswith("--"):
+            raise NNFitError(f"no such option: {value.partition('=')[0]} (give input values, or one CSV file of inputs)")
     model = NNFitRegressor.load(model_path)
     d = model.n_features_in_
-    inputs = inputs or []
     if len(inputs) == 1 and looks_like_table(inputs[0]):
-        from nnfit.targets import numeric_columns, read_csv_frame
-
-        path = Path(inputs[0])
-        try:
-            is_file = path.is_file()
-        except OSError as exc:
-            raise NNFitError(f"cannot open {path}: {exc.strerror or exc}") from None
-        if not is_file:
-            raise NNFitError(f"no such file: {path}")
-        try:
-            frame = read_csv_frame(path)
-        except Exception as exc:  # pandas raises many kinds for a bad file
-            raise NNFitError(f"cannot read {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
-        frame.columns = [str(c) for c in frame.columns]
-        missing = [n for n in model.input_names_ if n not in frame.columns]
-        if missing and frame.shape[1] == d:
-            X = numeric_columns(frame, list(frame.columns), str(path))
-        elif missing:
-            raise NNFitError(f"{path} lacks input column(s) {', '.join(missing)}")
-        else:
-            X = numeric_columns(frame, model.input_names_, str(path))
+        X = _inputs_from_file(Path(inputs[0]), model)
     else:
         if not inputs or len(inputs) % d:
             raise NNFitError(f"give input values in groups of {d} ({', '.join(model.input_names_)})")
-        try:
-            X = np.array([float(v) for v in inputs]).reshape(-1, d)
-        except ValueError:
-            raise NNFitError("input values must be numbers") from None
+        values = []
+        for v in inputs:
+            try:
+                values.append(float(v.replace("\u2212", "-")))
+            except ValueError:
+                raise NNFitError(f"input values must be numbers, got {_shown(v)}") from None
+            if not math.isfinite(values[-1]):
+                raise NNFitError(f"input values must be finite numbers, got {_shown(v)}")
+        X = np.array(values).reshape(-1, d)
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        row, col = (int(v) for v in bad[0])
+        raise NNFitError(f"input {model.input_names_[col]!r} of point {row + 1} is {X[row, col]!r}: "
+                         "inputs must be finite numbers (no empty cells, nan or inf)")
+    if not len(X):
+        raise NNFitError("no input points to predict")
     Y = np.asarray(model.predict(X)).reshape(len(X), -1)
     if output_format == "json":
         typer.echo(json.dumps({"inputs": model.input_names_, "X": X.tolist(),
@@ -229,6 +266,58 @@ def predict_command(
     else:
         for y_row in Y:
             typer.echo(" ".join(repr(float(v)) for v in y_row))
+
+
+def _inputs_from_file(path: Path, model: Any) -> Any:
+    """Points to predict from a CSV (columns named as the model's inputs, or a header-less table of
+    exactly its input count) or a 2-D .npy array with one column per input."""
+    import numpy as np
+
+    from nnfit.targets import numeric_columns, read_csv_frame
+
+    names, d = list(model.input_names_), model.n_features_in_
+    try:
+        is_dir, is_file = path.is_dir(), path.is_file()
+    except OSError as exc:
+        raise NNFitError(f"cannot open {path}: {exc.strerror or exc}") from None
+    if is_dir:
+        raise NNFitError(f"{path} is a folder, not a file of inputs")
+    if not is_file:
+        raise NNFitError(f"no such file: {path}")
+    if path.suffix.lower() in (".npy", ".npz"):
+        if path.suffix.lower() == ".npz":
+            raise NNFitError(f"give the inputs as a CSV or a .npy array, not {path.suffix}")
+        try:
+            X = np.load(path, allow_pickle=False)  # never unpickled
+        except (ValueError, OSError, EOFError) as exc:
+            raise NNFitError(f"cannot read {path}: not a NumPy .npy array of numbers ({type(exc).__name__})") from None
+        if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+            raise NNFitError(f"{path} holds {X.dtype} values, not real numbers")
+        X = X.reshape(-1, 1) if X.ndim == 1 and d == 1 else X
+        if X.ndim != 2 or X.shape[1] != d:
+            raise NNFitError(f"{path} has shape {X.shape}; the model takes {d} input column(s) ({', '.join(names)})")
+        return np.asarray(X, dtype=float)
+    try:
+        frame = read_csv_frame(path, headerless=True)
+    except NNFitError:
+        raise
+    except UnicodeDecodeError:
+        raise NNFitError(f"cannot read {path}: not a text CSV file") from None
+    except Exception as exc:  # pandas raises many kinds for a bad file
+        raise NNFitError(f"cannot read {path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    columns = [str(c) for c in frame.columns]
+    frame.columns = columns
+    if all(n in columns for n in names):
+        return numeric_columns(frame, names, str(path))
+    if frame.columns.tolist() == [str(j) for j in range(frame.shape[1])]:  # no header: read header=None
+        if frame.shape[1] != d:
+            raise NNFitError(f"{path} has {frame.shape[1]} column(s) and no header; the model takes {d} "
+                             f"input(s) ({', '.join(names)})")
+        frame.columns = names
+        return numeric_columns(frame, names, str(path))
+    missing = [n for n in names if n not in columns]
+    raise NNFitError(f"{path} lacks input column(s) {', '.join(missing)} (its columns: "
+                     f"{_shown(', '.join(columns))}); name the columns {', '.join(names)}")
 
 
 def demo_command(
@@ -307,6 +396,11 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.enabled:
             self.bar.__exit__(*exc)
+
+
+def _shown(text: str) -> str:
+    """User text in a message: quoted, cut short when long."""
+    return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
 def _fmt(value: Any) -> str:

@@ -13,11 +13,16 @@ import ast
 import csv
 import dataclasses
 import functools
+import io
+import keyword
 import math
+import re
 import sys
 import time
+import tokenize
+import unicodedata
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,10 @@ MAX_EXPONENT = 1000          # no smooth target a network can fit needs a larger
 # inf or an OverflowError in numpy. These three bounds are float64's range, not tuned values.
 MAX_DECADES = 308
 FLOAT64_MAX_INTEGER = int(sys.float_info.max)
+# A table's values are squared (standard deviations, least squares, RMSE): beyond the square root of
+# float64's range (1.3e154 largest, 1.5e-154 smallest normal) the squares overflow or underflow.
+MAX_SQUARABLE = 1e150
+MIN_SQUARABLE = 1e-150
 MAX_GAMMA_ARGUMENT = 171     # gamma(171.6) is float64's largest; sympy computes gamma(n) as (n-1)! exactly
 
 FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
@@ -58,11 +67,46 @@ _BINARY = {
 }
 
 
-def parse_formula(text: str) -> sp.Expr:
+# Operators as they are typed in papers and word processors: a minus sign (U+2212), a multiplication
+# sign or dot, a division sign, and superscript exponents (x², x⁻¹) read as Python operators.
+_TYPOGRAPHIC = {"\u2212": "-", "\u2013": "-", "\u00d7": "*", "\u00b7": "*", "\u22c5": "*", "\u2219": "*",
+                "\u00f7": "/"}
+_SUPERSCRIPTS = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u2074": "4", "\u2075": "5",
+                 "\u2076": "6", "\u2077": "7", "\u2078": "8", "\u2079": "9", "\u207b": "-", "\u207a": ""}
+_SUPERSCRIPT_RUN = re.compile("[" + "".join(_SUPERSCRIPTS) + "]+")
+
+
+@dataclasses.dataclass
+class _Reader:
+    """What one formula's names mean while its tree is read.
+
+    variables: the names with a domain (the user's spelling, keyed by the spelling Python's parser
+    gives them: it NFKC-normalises identifiers, so a micro sign becomes a Greek mu); aliases: the
+    stand-in identifier of each Python keyword used as a variable (lambda, in, is ...) -> its name.
+    """
+    variables: dict[str, str]
+    aliases: dict[str, str]
+    deadline: float
+
+    def symbol_name(self, identifier: str) -> str | None:
+        """The user's variable name behind a parsed identifier, or None when it is not a variable."""
+        if identifier in self.aliases:
+            return self.aliases[identifier]
+        return self.variables.get(identifier)
+
+
+def parse_formula(text: str, variables: Iterable[str] | None = None) -> sp.Expr:
     """Parse an arithmetic formula into a sympy expression without evaluating any of it.
+
+    `variables` are the names the user gave a domain for: wherever such a name is used bare it is
+    a variable, even when it is also a constant or a function (e, E, pi, gamma, beta ...), and a
+    Python keyword among them (lambda, in, is ...) is read as a variable too; a called name stays a
+    function. Each variable becomes a real sympy Symbol of exactly the user's name.
 
     >>> parse_formula("10*sin(3*x)")
     10*sin(3*x)
+    >>> parse_formula("h*c/lambda", variables=["h", "c", "lambda"])
+    c*h/lambda
     """
     if not isinstance(text, str):
         raise FormulaError(f"a formula must be a string, got {type(text).__name__}")
@@ -73,22 +117,30 @@ def parse_formula(text: str) -> sp.Expr:
         raise FormulaError(f"the formula is {len(source)} characters long; at most {MAX_FORMULA_LENGTH} are accepted")
     if "\x00" in source:
         raise FormulaError("the formula holds a NUL character")
+    names = _variable_names(variables)
     if "=" in source and "==" not in source:  # "y = x**2": take the right-hand side
         left, _, right = source.partition("=")
-        if left.strip().isidentifier():
+        if left.strip().isidentifier() and not keyword.iskeyword(left.strip()):
             source = right.strip()
+            if not source:
+                raise FormulaError(f"formula {_shown(text)} has nothing after '='")
+    source = _plain_operators(source)
     source = source.replace("^", "**")  # x^2 means x**2 here (ast's ^ would bind looser than +)
+    keywords = sorted({name for name in names.values() if keyword.iskeyword(name)})
+    source, aliases = _rename_keywords(source, keywords)
     try:
-        with warnings.catch_warnings():  # Python's warnings about odd literals ("1if x"): the error says it
-            warnings.simplefilter("ignore", SyntaxWarning)
-            warnings.simplefilter("ignore", DeprecationWarning)
-            tree = ast.parse(source, mode="eval")
+        tree = _parse(source)
     except SyntaxError as exc:
+        stray = _stray_keywords(source)
+        if stray:
+            raise FormulaError(f"no range given for variable {stray[0]!r} (a Python keyword, read as a variable "
+                               f"only when it has a range): add e.g. --{stray[0]} 0:1") from None
         raise FormulaError(f"cannot parse formula {_shown(text)}: {exc.msg} at column {exc.offset}") from None
     except (ValueError, RecursionError, MemoryError):  # e.g. a NUL byte, or nesting past the parser's limits
         raise FormulaError(f"cannot parse formula {_shown(text)}") from None
+    reader = _Reader(names, aliases, time.perf_counter() + MAX_BUILD_SECONDS)
     try:
-        expr = _build(tree.body, depth=0, deadline=time.perf_counter() + MAX_BUILD_SECONDS)
+        expr = _build(tree.body, 0, reader)
     except RecursionError:
         raise FormulaError("the formula is nested too deeply") from None
     if not isinstance(expr, sp.Expr):
@@ -96,26 +148,113 @@ def parse_formula(text: str) -> sp.Expr:
     return _finite(expr)
 
 
+def _variable_names(variables: Iterable[str] | None) -> dict[str, str]:
+    """{the parser's spelling of each variable name: the user's spelling}."""
+    if variables is None:
+        return {}
+    if isinstance(variables, str):
+        variables = [variables]
+    out: dict[str, str] = {}
+    for name in variables:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise NNFitError(f"variable names must be identifiers such as x, m_1 or theta, got {name!r}")
+        out[unicodedata.normalize("NFKC", name)] = name
+    return out
+
+
+def _plain_operators(source: str) -> str:
+    for typed, plain in _TYPOGRAPHIC.items():
+        source = source.replace(typed, plain)
+    if _SUPERSCRIPT_RUN.search(source):
+        source = _SUPERSCRIPT_RUN.sub(
+            lambda m: "**(" + "".join(_SUPERSCRIPTS[c] for c in m.group()) + ")", source)
+    return source
+
+
+def _parse(source: str) -> ast.Expression:
+    with warnings.catch_warnings():  # Python's warnings about odd literals ("1if x"): the error says it
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(source, mode="eval")
+
+
+def _tokens(source: str) -> list[tokenize.TokenInfo]:
+    """The formula's tokens; [] when Python's tokenizer refuses it (ast.parse then says why)."""
+    try:
+        return list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return []
+
+
+def _rename_keywords(source: str, keywords: Sequence[str]) -> tuple[str, dict[str, str]]:
+    """Each Python keyword in `keywords` (a variable of the user's: lambda, in ...) replaced, as a token,
+    by a stand-in identifier that appears nowhere in the formula; returns the text and {stand-in: name}."""
+    present = [k for k in keywords if k in source]
+    if not present:
+        return source, {}
+    aliases = {}
+    for name in present:
+        alias = f"nnfit_keyword_{name}"
+        while alias in source:
+            alias += "_"
+        aliases[name] = alias
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    pieces, last = [], 0
+    for token in _tokens(source):
+        if token.type == tokenize.NAME and token.string in aliases:
+            start = offsets[token.start[0] - 1] + token.start[1]
+            pieces.append(source[last:start] + aliases[token.string])
+            last = start + len(token.string)
+    pieces.append(source[last:])
+    return "".join(pieces), {alias: name for name, alias in aliases.items()}
+
+
+def _stray_keywords(source: str) -> list[str]:
+    """Python keywords the formula uses as variables without a range: the formula parses once they are
+    renamed, and each renamed one stands where a name can stand."""
+    candidates = sorted({t.string for t in _tokens(source) if t.type == tokenize.NAME and keyword.iskeyword(t.string)})
+    if not candidates:
+        return []
+    renamed, aliases = _rename_keywords(source, candidates)
+    try:
+        tree = _parse(renamed)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return [aliases[alias] for alias in aliases if alias in used]
+
+
 def _shown(text: str) -> str:
     """The user's formula for an error message: quoted, and cut short when long."""
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
-def _build(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
+def _build(node: ast.AST, depth: int, reader: _Reader) -> sp.Expr:
     """The sympy expression of one vetted node; every result is bounded by `_bounded` before use."""
     if depth > MAX_FORMULA_DEPTH:
         raise FormulaError("the formula is nested too deeply")
-    if time.perf_counter() > deadline:
+    if time.perf_counter() > reader.deadline:
         raise FormulaError(f"the formula took more than {MAX_BUILD_SECONDS:g} s to read; simplify it")
     try:
-        return _bounded(_node_expr(node, depth, deadline))
+        return _bounded(_node_expr(node, depth, reader))
     except (ZeroDivisionError, ArithmeticError, TypeError, ValueError) as exc:
         if isinstance(exc, NNFitError):
             raise
-        raise FormulaError(f"cannot evaluate {ast.unparse(node)[:60]!r} in the formula ({type(exc).__name__})") from None
+        raise FormulaError(f"cannot evaluate {_unparsed(node, reader)!r} in the formula ({type(exc).__name__})") from None
 
 
-def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
+def _unparsed(node: ast.AST, reader: _Reader) -> str:
+    """A node's text for a message, keywords renamed back (cut at 60 characters)."""
+    text = ast.unparse(node)
+    for alias, name in reader.aliases.items():
+        text = text.replace(alias, name)
+    return text[:60]
+
+
+def _node_expr(node: ast.AST, depth: int, reader: _Reader) -> sp.Expr:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise FormulaError(f"only numbers are allowed as constants, not {repr(node.value)[:60]}")
@@ -125,6 +264,9 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
             raise FormulaError("a number in the formula is too large for float64")
         return sp.Integer(node.value) if isinstance(node.value, int) else sp.Float(node.value)
     if isinstance(node, ast.Name):
+        variable = reader.symbol_name(node.id)
+        if variable is not None:  # a name with a domain is a variable, even if a constant or function has it
+            return sp.Symbol(variable, real=True)
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
         if node.id in FUNCTIONS:
@@ -133,22 +275,25 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
             raise FormulaError(f"variable names may not start with '_': {node.id!r}")
         return sp.Symbol(node.id, real=True)
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _finite(_build(node.left, depth + 1, deadline)), _finite(_build(node.right, depth + 1, deadline))
+        left, right = _finite(_build(node.left, depth + 1, reader)), _finite(_build(node.right, depth + 1, reader))
         if isinstance(node.op, ast.Pow):
             _check_power(left, right)
         return _BINARY[type(node.op)](left, right)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        operand = _build(node.operand, depth + 1, deadline)
+        operand = _build(node.operand, depth + 1, reader)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            name = node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)[:60]
+            name = node.func.id if isinstance(node.func, ast.Name) else _unparsed(node.func, reader)
+            if isinstance(node.func, ast.Name) and reader.symbol_name(node.func.id) is not None:
+                raise FormulaError(f"{reader.symbol_name(node.func.id)!r} is a variable here, not a function: "
+                                   f"write {reader.symbol_name(node.func.id)}*(...) for a product")
             raise FormulaError(f"unknown function {name!r}; allowed: {', '.join(sorted(FUNCTIONS))}")
         if node.keywords:
             raise FormulaError(f"{node.func.id}() takes no keyword arguments here")
         if any(isinstance(arg, ast.Starred) for arg in node.args):
             raise FormulaError(f"{node.func.id}() takes plain arguments here, not *args")
-        args = [_finite(_build(arg, depth + 1, deadline)) for arg in node.args]
+        args = [_finite(_build(arg, depth + 1, reader)) for arg in node.args]
         if node.func.id in ("min", "max") and not args:
             raise FormulaError(f"{node.func.id}() needs at least one argument")
         if node.func.id == "pow" and len(args) == 2:
@@ -159,6 +304,10 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
             return FUNCTIONS[node.func.id](*args)
         except TypeError:
             raise FormulaError(f"wrong number of arguments to {node.func.id}()") from None
+    operator = getattr(node, "op", None)
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)) and type(operator) in _OPERATOR_NAMES:
+        raise FormulaError(f"{_OPERATOR_NAMES[type(operator)]} is not allowed in a formula "
+                           f"({_unparsed(node, reader)!r})")
     described = {
         ast.Attribute: "attribute access", ast.Subscript: "indexing", ast.Lambda: "lambda",
         ast.Compare: "comparison", ast.BoolOp: "boolean operator", ast.IfExp: "if-expression",
@@ -166,7 +315,15 @@ def _node_expr(node: ast.AST, depth: int, deadline: float) -> sp.Expr:
         ast.Dict: "dict", ast.Set: "set", ast.JoinedStr: "f-string", ast.NamedExpr: "assignment",
         ast.Starred: "starred expression", ast.Await: "await",
     }.get(type(node), type(node).__name__)
-    raise FormulaError(f"{described} is not allowed in a formula ({ast.unparse(node)[:60]!r})")
+    raise FormulaError(f"{described} is not allowed in a formula ({_unparsed(node, reader)!r})")
+
+
+_OPERATOR_NAMES = {
+    ast.FloorDiv: "floor division (//; write floor(a/b))", ast.MatMult: "matrix product (@)",
+    ast.LShift: "bit shift (<<)", ast.RShift: "bit shift (>>)", ast.BitOr: "bitwise or (|)",
+    ast.BitAnd: "bitwise and (&)", ast.BitXor: "bitwise xor", ast.Invert: "bitwise not (~)",
+    ast.Not: "boolean not",
+}
 
 
 def _finite(value: sp.Expr) -> sp.Expr:
@@ -234,11 +391,16 @@ class Domain:
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
             raise NNFitError(f"domain bounds must be finite numbers, got {self.low}:{self.high}")
         if not self.high > self.low:
-            raise NNFitError(f"empty domain {self.low}:{self.high}: the upper bound must exceed the lower")
+            raise NNFitError(f"empty domain {self.low:g}:{self.high:g}: the upper bound must exceed the lower")
+        if not math.isfinite(self.high - self.low):  # uniform draws over it would be inf
+            raise NNFitError(f"domain {self.low:g}:{self.high:g} is wider than float64 can hold")
         if self.integer and max(abs(self.low), abs(self.high)) > 2**53:
             raise NNFitError(f"integer domain {self.low:g}:{self.high:g} is too large: bounds must be within ±2**53")
         if self.integer and math.ceil(self.low) >= math.ceil(self.high):
             raise NNFitError(f"integer domain {self.low}:{self.high} holds no integer (upper bound excluded)")
+        if self.integer and math.ceil(self.low) + 1 == math.ceil(self.high):
+            raise NNFitError(f"integer domain {self.low:g}:{self.high:g} holds the one integer {math.ceil(self.low)} "
+                             "(upper bound excluded): nothing varies; widen it, e.g. 0:10")
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         if self.integer:  # numpy's convention: high excluded, as in randint(0, 500)
@@ -247,19 +409,38 @@ class Domain:
 
 
 def parse_domain(text: str, integer: bool = False) -> Domain:
-    """'0:1' or '0,1' or '[0,1]' -> Domain."""
-    cleaned = text.strip().strip("[]()")
+    """'0:1' or '0,1' or '[0,1]' or '0..1' -> Domain; a bound may be a constant formula (2*pi, pi/2, 1e-3)."""
+    if not isinstance(text, str):
+        raise NNFitError(f"a domain must be text such as '0:1', got {type(text).__name__}")
+    cleaned = _plain_operators(text.strip()).strip("[]()")
     for sep in (":", ",", ".."):
         if sep in cleaned:
             low_text, high_text = cleaned.split(sep, 1)
             break
     else:
-        raise NNFitError(f"cannot read domain {text!r}: write LOW:HIGH, e.g. 0:1")
+        raise NNFitError(f"cannot read domain {_shown(text)}: write LOW:HIGH, e.g. 0:1")
+    return Domain(_bound(low_text, text), _bound(high_text, text), integer)
+
+
+def _bound(text: str, domain_text: str) -> float:
+    """One bound of a domain: a number, or a constant formula read by the safe parser (2*pi, -pi/2)."""
+    text = text.strip()
     try:
-        low, high = float(low_text.replace("pi", str(math.pi))), float(high_text.replace("pi", str(math.pi)))
+        return float(text)
     except ValueError:
-        raise NNFitError(f"cannot read domain {text!r}: bounds must be numbers, e.g. 0:1") from None
-    return Domain(low, high, integer)
+        pass
+    hint = f"cannot read domain {_shown(domain_text)}: bounds must be numbers such as 0, 1.5e-3 or 2*pi"
+    if not text or len(text) > 100:
+        raise NNFitError(hint)
+    try:
+        expr = parse_formula(text)
+    except NNFitError:
+        raise NNFitError(hint) from None
+    if expr.free_symbols or not expr.is_number:
+        raise NNFitError(hint)
+    if _magnitude(expr) == math.inf:  # also: not real (sqrt(-1)), or not computable in float64
+        raise NNFitError(f"domain bound {text!r} is not a finite real number")
+    return float(sp.lambdify([], expr, modules="math")())
 
 
 @dataclasses.dataclass
@@ -281,7 +462,10 @@ class Target:
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         assert self.function is not None and self.domains is not None
         X = np.column_stack([self.domains[name].sample(n, rng) for name in self.input_names])
-        return X, self.evaluate(X)
+        Y = self.evaluate(X)
+        check_squarable(X, self.input_names, "input")
+        check_squarable(Y, self.output_names, "the target")
+        return X, Y
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         assert self.function is not None
@@ -293,21 +477,30 @@ class Target:
 
 
 def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequence[str] = False) -> Target:
-    expr = parse_formula(text)
-    names = sorted(str(s) for s in expr.free_symbols)
+    """A formula over named domains. A name with a domain is a variable wherever it is used bare (even
+    e, E, pi or a function's name such as gamma); a Python keyword with a domain (lambda) is one too."""
     domain_objs = _domains(domains, integer)
+    expr = parse_formula(text, variables=list(domain_objs))
+    names = sorted(str(s) for s in expr.free_symbols)
     unknown = [n for n in names if n not in domain_objs]
     if unknown:
         raise NNFitError(
             f"no range given for variable(s) {', '.join(unknown)}: add e.g. --{unknown[0]} 0:1"
         )
+    if not names and not domain_objs:
+        raise NNFitError(f"formula {_shown(text)} has no variables: there is nothing to fit; write it in "
+                         "variables with ranges, e.g. 2*x --x 0:1")
     extra = [n for n in domain_objs if n not in names]
     names = names + extra  # a range for a variable the formula ignores still makes it an input
     symbols = [sp.Symbol(n, real=True) for n in names]
     # numpy cannot apply its functions to Python integers beyond int64: large exact integers go to floats
     as_floats = {n: sp.Float(n) for n in expr.atoms(sp.Integer) if abs(n) > 2**53}
     # code generated from the vetted tree; scipy first: numpy has no gamma or erf for arrays
-    vectorised = sp.lambdify(symbols, expr.xreplace(as_floats) if as_floats else expr, modules=["scipy", "numpy"])
+    # The generated code never spells the user's names: lambdify puts each argument's name into the
+    # code's namespace, where a variable named gamma or exp would hide the function gamma() or exp().
+    stand_ins = [sp.Symbol(f"nnfit_argument{j}", real=True) for j in range(len(symbols))]
+    code_expr = expr.xreplace({**as_floats, **dict(zip(symbols, stand_ins))})
+    vectorised = sp.lambdify(stand_ins, code_expr, modules=["scipy", "numpy"])
 
     def function(X: np.ndarray) -> np.ndarray:
         try:
@@ -325,6 +518,7 @@ def callable_target(fn: Callable[..., Any], domains: Mapping[str, Any], integer:
     names = list(domain_objs)
     if not names:
         raise NNFitError("a callable target needs a domain, e.g. domain={'x': (0, 1)}")
+    label = getattr(fn, "__name__", "callable")
 
     def function(X: np.ndarray) -> np.ndarray:
         try:
@@ -333,9 +527,15 @@ def callable_target(fn: Callable[..., Any], domains: Mapping[str, Any], integer:
                 return out
         except (TypeError, ValueError):
             pass
-        return np.asarray([fn(*row) for row in X], dtype=float)  # scalar-only callables, e.g. math.sin
+        except Exception as exc:  # noqa: BLE001 - the user's function failed: one line, its traceback chained
+            raise DataError(f"the target function {label!r} failed on its domain "
+                            f"({type(exc).__name__}: {str(exc)[:120]})") from exc
+        try:
+            return np.asarray([fn(*row) for row in X], dtype=float)  # scalar-only callables, e.g. math.sin
+        except Exception as exc:  # the user's function failed: say so in one line, its traceback chained
+            raise DataError(f"the target function {label!r} failed on its domain "
+                            f"({type(exc).__name__}: {str(exc)[:120]})") from exc
 
-    label = getattr(fn, "__name__", "callable")
     return Target(names, ["y"], function=function, domains=domain_objs, description=label)
 
 
@@ -344,6 +544,8 @@ def table_target(X: Any, y: Any, input_names: Sequence[str] | None = None,
     X_arr, Y_arr = validate_xy(X, y)
     in_names = list(input_names) if input_names is not None else _names(X, "x", X_arr.shape[1])
     out_names = list(output_names) if output_names is not None else _names(y, "y", Y_arr.shape[1])
+    check_squarable(X_arr, in_names)
+    check_squarable(Y_arr, out_names)
     return Target(in_names, out_names, X=X_arr, Y=Y_arr, description="table")
 
 
@@ -365,16 +567,7 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
         raise DataError(f"{path} is empty")
     try:
         if suffix in (".npy", ".npz"):
-            loaded = np.load(path, allow_pickle=False)  # never unpickle a user's file
-            if suffix == ".npz":
-                keys = list(loaded.keys())
-                if not {"X", "y"} <= set(keys):
-                    raise NNFitError(f"{path} must hold arrays named X and y (it has {', '.join(keys)})")
-                return table_target(loaded["X"], loaded["y"])
-            array = np.asarray(loaded, dtype=float)
-            if array.ndim != 2 or array.shape[1] < 2:
-                raise NNFitError(f"{path} must be a 2-D array whose last column is the target")
-            return table_target(array[:, :-1], array[:, -1])
+            return _numpy_table(path, suffix)
         frame = read_csv_frame(path)
     except NNFitError:
         raise
@@ -386,30 +579,92 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
     return frame_target(frame, target, source=str(path))
 
 
+def _numpy_table(path: Path, suffix: str) -> Target:
+    """A .npy (2-D, the last column the target) or .npz (arrays X and y) file, never unpickled."""
+    import zipfile
+
+    with open(path, "rb") as handle:
+        magic = handle.read(6)
+    if magic != (b"PK\x03\x04"[:4] + magic[4:] if suffix == ".npz" else b"\x93NUMPY"):
+        raise DataError(f"{path} is not a NumPy {suffix} file (it does not start as one)")
+    try:
+        loaded = np.load(path, allow_pickle=False)  # never unpickle a user's file
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+            raise DataError(f"{path} holds Python objects (pickled data), not numbers: nnfit never unpickles "
+                            "a file; save a numeric array") from None
+        raise DataError(f"{path} is not a NumPy {suffix} file of numbers ({str(exc).splitlines()[0][:80]})") from None
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise DataError(f"{path} is not a NumPy {suffix} file ({type(exc).__name__})") from None
+    if isinstance(loaded, np.lib.npyio.NpzFile) != (suffix == ".npz"):
+        raise DataError(f"{path} is not a NumPy {suffix} file (its content is the other NumPy format)")
+    if suffix == ".npz":
+        with loaded:
+            keys = list(loaded.keys())
+            if not {"X", "y"} <= set(keys):
+                shown = ", ".join(repr(k) for k in keys[:10]) or "nothing"
+                raise DataError(f"{path} must hold arrays named X and y (it has {shown})")
+            try:
+                X, y = loaded["X"], loaded["y"]
+            except ValueError:
+                raise DataError(f"{path} holds Python objects (pickled data) under X or y, not numbers") from None
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise DataError(f"{path} is damaged ({type(exc).__name__})") from None
+        _check_numeric_dtype(X, f"{path} (X)")
+        _check_numeric_dtype(y, f"{path} (y)")
+        return table_target(X, y)
+    _check_numeric_dtype(loaded, str(path))
+    array = np.asarray(loaded, dtype=float)
+    if array.ndim != 2 or array.shape[1] < 2:
+        raise DataError(f"{path} must be a 2-D array whose last column is the target (it has shape {array.shape})")
+    return table_target(array[:, :-1], array[:, -1])
+
+
+def _check_numeric_dtype(array: np.ndarray, source: str) -> None:
+    if not (np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)) \
+            or np.issubdtype(array.dtype, np.complexfloating):
+        raise DataError(f"{source} holds {array.dtype} values, not real numbers")
+
+
 CSV_DELIMITERS = ",;\t |"
+# A cell such as 0,5 or -1,25e-3: a decimal comma, as written where ; separates the fields
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])[-+]?\d+,\d+(?:[eE][-+]?\d+)?(?![\d.,])")
+_DECIMAL_POINT = re.compile(r"\d\.\d")
 
 
-def read_csv_frame(path: Path) -> Any:
+def read_csv_frame(path: Path, headerless: bool = False) -> Any:
     """A CSV/TSV as a DataFrame, its delimiter sniffed among the usual ones (a one-column file has none:
     pandas' own sniffing would then pick a letter of the header as the delimiter)."""
     import pandas as pd
 
     with open(path, newline="", encoding="utf-8") as handle:
         sample = handle.read(65536)
+    if "\x00" in sample:  # a text table never holds a NUL byte: a binary file with a table's name
+        raise DataError(f"cannot read {path}: not a text CSV file")
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ","
     import warnings
 
+    header = _check_header(path, sample, delimiter)
+    if header and all(_is_number(cell) for cell in header):  # the first line is a row of numbers
+        if not headerless:
+            raise DataError(f"{path} has no header line (its first line holds numbers): add a line of column "
+                            "names, e.g. x,y")
+        return pd.read_csv(path, sep=delimiter, skipinitialspace=True, index_col=False, header=None)
+    # ; or tab between fields and 0,5 in them, with no 0.5 anywhere: the comma is the decimal separator
+    decimal = "," if delimiter != "," and _DECIMAL_COMMA.search(sample) and not _DECIMAL_POINT.search(sample) else "."
     with warnings.catch_warnings():
         # index_col=False: a row longer than the header is an error, not a silent index column that shifts
         # every value one column left
         warnings.simplefilter("error", pd.errors.ParserWarning)
         try:
-            return pd.read_csv(path, sep=delimiter, skipinitialspace=True, index_col=False)
+            frame = pd.read_csv(path, sep=delimiter, skipinitialspace=True, index_col=False, decimal=decimal)
         except pd.errors.ParserWarning:
             pass
+        else:
+            return _without_empty_trailing_columns(frame)
     with open(path, newline="", encoding="utf-8") as handle:
         rows = csv.reader(handle, delimiter=delimiter)
         width = len(next(rows))
@@ -417,6 +672,39 @@ def read_csv_frame(path: Path) -> Any:
             if len(row) > width:
                 raise DataError(f"{path}, line {number}: {len(row)} fields, but the header has {width}")
     raise DataError(f"{path}: a row has more fields than the header ({width})")
+
+
+def _check_header(path: Path, sample: str, delimiter: str) -> list[str]:
+    """The header's cells; a column name given twice is an error (pandas would rename the second a.1,
+    silently). A first line of numbers is returned as it is: it is no header."""
+    try:
+        header = [cell.strip() for cell in next(csv.reader(sample.lstrip("\ufeff").splitlines()[:1],
+                                                           delimiter=delimiter, skipinitialspace=True), [])]
+    except csv.Error:
+        return []
+    if header and all(_is_number(cell) for cell in header):
+        return header
+    seen: set[str] = set()
+    for name in header:
+        if name and name in seen:
+            raise DataError(f"{path}: column {_shown(name)} appears twice in the header; give each column its own name")
+        seen.add(name)
+    return header
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _without_empty_trailing_columns(frame: Any) -> Any:
+    """A delimiter at the end of every line (a,y,) makes a nameless, empty last column: dropped."""
+    while frame.shape[1] > 1 and str(frame.columns[-1]).startswith("Unnamed:") and frame.iloc[:, -1].isna().all():
+        frame = frame.iloc[:, :-1]
+    return frame
 
 
 def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "table") -> Target:
@@ -429,7 +717,9 @@ def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "
     elif isinstance(target, str):
         targets = [t.strip() for t in target.split(",") if t.strip()]
     else:
-        targets = list(target)
+        targets = [str(t) for t in target]
+    if not targets:
+        raise DataError(f"no target column named: give one of {_shown(', '.join(columns))}")
     missing = [t for t in targets if t not in columns]
     if missing:
         raise DataError(f"no column {missing[0]!r} in {source}; columns are: {', '.join(columns)}")
@@ -486,6 +776,17 @@ def validate_xy(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return X_arr, Y_arr
 
 
+def check_squarable(array: np.ndarray, names: Sequence[str], what: str = "column") -> None:
+    """Refuse values whose squares leave float64 (see MAX_SQUARABLE): one line naming the column."""
+    finite = np.where(np.isfinite(array), np.abs(array), 0.0)
+    largest = np.max(finite, axis=0) if len(array) else np.zeros(array.shape[1:])
+    for j in np.flatnonzero((largest > MAX_SQUARABLE) | ((largest > 0) & (largest < MIN_SQUARABLE))):
+        name = names[j] if j < len(names) else str(j)
+        kind = "overflow" if largest[j] > 1 else "underflow"
+        raise DataError(f"{what} {name!r} reaches {largest[j]:.3g}: squares of such values {kind} float64 "
+                        "(standardising, least squares, RMSE); rescale it, e.g. to units near 1")
+
+
 def _as_float_array(value: Any, name: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=float)
@@ -506,9 +807,15 @@ def _names(value: Any, prefix: str, count: int) -> list[str]:
 def _domains(domains: Mapping[str, Any], integer: bool | Sequence[str]) -> dict[str, Domain]:
     if not isinstance(domains, Mapping):
         raise NNFitError("domain must be a mapping such as {'x': (0, 1)}")
+    if isinstance(integer, str):
+        integer = [integer]
     out: dict[str, Domain] = {}
     for name, value in domains.items():
-        is_int = integer if isinstance(integer, bool) else name in integer
+        if not isinstance(name, str) or not name.isidentifier():
+            raise NNFitError(f"variable names must be identifiers such as x, m_1 or theta, got {name!r}")
+        if name.startswith("_"):
+            raise NNFitError(f"variable names may not start with '_': {name!r}")
+        is_int = bool(integer) if isinstance(integer, (bool, np.bool_)) else name in integer
         if isinstance(value, Domain):
             out[name] = value
         elif isinstance(value, str):
@@ -517,9 +824,24 @@ def _domains(domains: Mapping[str, Any], integer: bool | Sequence[str]) -> dict[
             try:
                 low, high = value
             except (TypeError, ValueError):
-                raise NNFitError(f"domain of {name!r} must be (low, high), got {value!r}") from None
-            out[name] = Domain(float(low), float(high), is_int)
+                raise NNFitError(f"domain of {name!r} must be (low, high), got {_shown(repr(value))}") from None
+            out[name] = Domain(_number(low, name), _number(high, name), is_int)
     return out
+
+
+def _number(value: Any, name: str) -> float:
+    """One bound given in Python: a real number (a string is read as a domain bound is)."""
+    if isinstance(value, str):
+        try:
+            return _bound(value, value)
+        except NNFitError as exc:
+            raise NNFitError(f"domain of {name!r}: {exc}") from None
+    if isinstance(value, (bool, np.bool_)) or value is None or isinstance(value, complex):
+        raise NNFitError(f"domain of {name!r}: bounds must be real numbers, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise NNFitError(f"domain of {name!r}: bounds must be real numbers, got {_shown(repr(value))}") from None
 
 
 def make_target(target: Any, domain: Mapping[str, Any] | None = None,

@@ -313,6 +313,8 @@ def _formula_jobs(frame, source_name: str, settings: list[dict[str, Any]]) -> li
             f"{source_name} has no {' or '.join(repr(c) for c in missing)} column: a formulas table needs "
             "columns formula,ranges (e.g. '10*sin(3*x)','x:0:1'); for a data table pass --targets"
         )
+    if len(frame) == 0:
+        raise NNFitError(f"{source_name} has a header but no formulas: add one row per target, e.g. sine,10*sin(3*x),x:0:1")
     job_list = []
     for index, row in enumerate(frame.to_dict("records")):
         formula = _cell(row.get("formula"))

@@ -192,10 +192,23 @@ def settings_from_options(
         key = key.strip()
         if not eq or not key.isidentifier():
             raise NNFitError(f"--set {item}: write KEY=V1,V2 (e.g. --set max_steps=200,500)")
+        known = _setting_names()
+        if key not in known:
+            raise NNFitError(f"--set {key}: no such setting; known: {', '.join(sorted(known))}")
         if key in grid:
             raise NNFitError(f"setting '{key}' is given twice")
         grid[key] = [_value(key, v) for v in _list(values)]
     return grid
+
+
+def _setting_names() -> set[str]:
+    """What --set may name: NNFitRegressor's parameters, with the CLI's names for the seed and transform."""
+    import inspect
+
+    from nnfit.fit import NNFitRegressor
+
+    names = set(inspect.signature(NNFitRegressor.__init__).parameters) - {"self", "progress", "random_state", "scaling"}
+    return names | {"seed", "transform"}
 
 
 def _list(text: str) -> list[str]:

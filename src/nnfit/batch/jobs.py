@@ -104,9 +104,6 @@ Fitter = Callable[[Job, RunOptions], Any]
 
 # ---------------------------------------------------------------- parsing the raw strings of a row
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
-
-
 def parse_ranges(text: Any) -> dict[str, tuple[float, float]]:
     """Parse "x:0:1;y:-1:1" into {"x": (0.0, 1.0), "y": (-1.0, 1.0)}; one-line NNFitError if bad.
 
@@ -122,7 +119,7 @@ def parse_ranges(text: Any) -> dict[str, tuple[float, float]]:
             continue
         name, sep, bounds = part.partition(":")
         name = name.strip()
-        if not sep or not _NAME.match(name) or bounds.count(":") != 1:
+        if not sep or not name.isidentifier() or bounds.count(":") != 1:  # unicode names too (λ, µ)
             raise NNFitError(f"range '{part}' is not 'name:low:high' (e.g. 'x:0:1')")
         if name in domain:
             raise NNFitError(f"variable '{name}' has two ranges")

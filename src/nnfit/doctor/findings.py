@@ -129,6 +129,9 @@ class Finding:
     # gradient measured through a stack of sigmoid layers is the activations' doing: a cause); None: the catalogue's
     kind: str | None = None
     repair_gain: float | None = None   # measured effect of this finding's fix (held-out metric gain)
+    # a watched run's finding whose facts were read from the script's text, not observed by the monitor
+    # (data or a hand-written loop's learning rate read statically): set by the ranking model
+    from_text: bool = False
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:

@@ -36,6 +36,10 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    from its script's text (the monitor saw none) gets no error from those data alone (info when it
    measured no fit at all); on a watched run that measured neither a fit nor a loss, a warning from a
    setting alone is info and an error from a setting alone is a warning.
+5. Facts read from the text rank below facts of the run (`from_text`): on a watched run, a finding whose
+   evidence was read from the script's text rather than observed by the monitor (data the monitor did
+   not see, `data.exact` False; the learning rate of a hand-written loop, read statically) gets the same
+   severity cap as in 4 and, within its tier, ranks below every finding the run itself observed.
 
 Ties: position in the file, then the code.
 """
@@ -111,7 +115,22 @@ def _key(f: Finding) -> tuple:
         score = 1.0 + f.repair_gain if f.repair_gain >= NO_EFFECT else f.score - 1.0
     else:
         score = f.score
-    return (tier(f), -score, f.location.line or 0, f.code)
+    return (tier(f), f.from_text and f.repair_gain is None, -score, f.location.line or 0, f.code)
+
+
+def read_from_text(f: Finding, run) -> bool:  # noqa: ANN001 - TrainingRun
+    """On a watched run: were this finding's facts read from the script's text, not observed? Data the
+    monitor did not see (`data.exact` False), or a learning rate the monitor could not see (a hand-written
+    update loop, whose rate the static reader read) behind a finding that rests on a setting or code."""
+    if run.is_static:
+        return False
+    if f.basis == "data" and not run.data.exact:
+        return True
+    if run.framework == "numpy":
+        return False        # `doctor check` runs the network's own update with the rate it was built with
+    opt = run.config.optimizer
+    text_rate = opt is not None and bool(opt.arguments.get("hand_written"))
+    return text_rate and f.basis in ("setting", "code") and "learning_rate" in f.evidence
 
 
 def order(findings: list[Finding]) -> list[Finding]:
@@ -157,13 +176,15 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                 lead = CATALOGUE[names[0]].name
                 if "consequence of" not in f.message:
                     f.message += f" (a consequence of {lead}" + (f" and {len(names) - 1} more" if len(names) > 1 else "") + ")"
-    if not run.is_static and not run.data.exact:
-        # data read from the script's text beside a watched run (nothing measured them): the fault is
-        # in the data; whether it hurt this training only a measured fit can say (warning when the run
-        # measured a poor one, info when it measured none)
+    for f in findings:
+        f.from_text = read_from_text(f, run)
+    if any(f.from_text for f in findings):
+        # data (or a hand-written loop's rate) read from the script's text beside a watched run (nothing
+        # measured them): whether the fault hurt this training only a measured fit can say (warning when
+        # the run measured a poor one, info when it measured none)
         cap = Severity.INFO if fit_metric(run) is None else Severity.WARNING
         for f in findings:
-            if f.basis == "data" and f.severity.rank < cap.rank:
+            if f.from_text and f.severity.rank < cap.rank:
                 f.severity = cap
     if not run.is_static and fit_metric(run) is None and not (run.history.loss or run.history.batch_loss):
         # a watched run that measured neither a fit nor a loss (a loop the monitor could not see into):

@@ -642,6 +642,7 @@ class ScriptRepair:
     n_holdout: int
     max_updates: int | None
     alternatives: list[Any] = dataclasses.field(default_factory=list)   # the all-fixes patch's other readings, run
+    notes: list[str] = dataclasses.field(default_factory=list)          # e.g. the readings left unrun (repair.fits)
 
     @property
     def best(self) -> ScriptRow:
@@ -667,7 +668,7 @@ class ScriptRepair:
 
         return to_jsonable({
             "script": self.script, "seed": self.seed, "held_out_rows": self.n_holdout, "max_updates": self.max_updates,
-            "skipped": self.skipped,
+            "skipped": self.skipped, "notes": self.notes,
             "patches": [{"codes": p.codes, "changes": p.changes, "diff": p.diff()} for p in self.patches]
                        + ([{"codes": self.combined.codes, "changes": self.combined.changes, "diff": self.combined.diff(),
                             "all_fixes": True}] if self.combined is not None else [])
@@ -718,6 +719,7 @@ class ScriptRepair:
                              "other data (e.g. its random draws shifted when the model changed)")
         for s in self.skipped:
             lines.append(f"no patch: {s}")
+        lines.extend(self.notes)
         best = self.best
         if score(best.heldout) is not None and best is not self.rows[0]:
             if "r2" in best.heldout:
@@ -830,17 +832,41 @@ def choose_combined(path: str, capture: Any, plan: Any, *, seed: int = 0, train_
     if plan.combined is None:
         return None, []
     candidates = [plan.combined] + list(plan.alternatives)
-    rows = []
+    rows: list[ScriptRow] = []
+    best = 0
     with tempfile.TemporaryDirectory(prefix="nnfit-choose-") as folder:
-        for patch in candidates:
+        for i, patch in enumerate(candidates):
             label = "all fixes" + (f" ({patch.variant})" if patch.variant else "")
             rows.append(_run_patch(path, patch, label, capture, folder, seed=seed, max_updates=None,
                                    train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
-    best = 0
-    for i in range(1, len(rows)):
-        if better_alternative(rows[best], rows[i]):
-            best = i
+            if i and better_alternative(rows[best], rows[i]):
+                best = i
+            if fits(rows[best]):
+                break       # the rest are not run: none could beat this one by more than noise
+            if i == 0 and rows[0].heldout is None and not rows[0].error and not getattr(capture, "heldout", None):
+                # neither the script nor its patch held rows out (a loss computed by hand cannot be
+                # masked): the other readings would be unscored too, nothing to choose by
+                break
     return candidates[best], rows
+
+
+def fits(row: ScriptRow) -> bool:
+    """Has a patched run reached the fit the doctor calls healthy (held-out R² HEALTHY_R2, accuracy
+    HEALTHY_ACCURACY), on the original's held-out rows, to its own end of training? Then no other
+    reading of the all-fixes patch is run: it could only win by removing HELPS_SHARE of an unexplained
+    share that is already within what another seed moves (on the tuning half of corpus/real the patch
+    chosen by running every alternative was, at each program whose first candidate reached this, that
+    first candidate: cnpython-3299, discuss-pytorch-50431, so-77588498, so-78199673,
+    gh-tensorflow-tensorflow-28718, bench/doctor_patch_bench.py 2026-12-02)."""
+    from nnfit.doctor.rules._common import HEALTHY_ACCURACY, HEALTHY_R2
+
+    h = row.heldout or {}
+    if row.error or row.stopped or row.same_rows is False or not h:
+        return False
+    value = score(h)
+    if value is None or not math.isfinite(value):
+        return False
+    return value >= (HEALTHY_R2 if "r2" in h else HEALTHY_ACCURACY)
 
 
 def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int = 0,
@@ -876,6 +902,7 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
         for label, patch in variants:
             rows.append(_run_patch(path, patch, label, capture, folder, seed=seed, max_updates=max_updates,
                                    train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
+    notes: list[str] = []
     if combined is not None and plan.alternatives:
         # several readings of the all-fixes patch: each runs its whole training, the best is the one written
         combined, tried = choose_combined(path, capture, plan, seed=seed, train_budget_s=train_budget_s,
@@ -884,6 +911,10 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
             if patch is combined:
                 row.label += " (chosen)"
         rows.extend(tried)
+        untried = 1 + len(plan.alternatives) - len(tried)
+        if untried:
+            notes.append(f"{untried} other reading(s) of the all-fixes patch not run: "
+                         f"'{tried[-1].label.removesuffix(' (chosen)')}' already fits the held-out rows")
     for row in rows[1:]:
         row.verdict = _verdict(row, original)
         if len(row.codes) == 1 and score(row.heldout) is not None and score(original.heldout) is not None:
@@ -894,4 +925,4 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
                     f.repair_gain = gain
     n_hold = int((capture.heldout or {}).get("n_test", 0))
     return ScriptRepair(path, seed, rows, patches, combined, plan.skipped, n_hold, max_updates,
-                        alternatives=list(plan.alternatives))
+                        alternatives=list(plan.alternatives), notes=notes)

@@ -222,6 +222,11 @@ def _no_findings_line(run: TrainingRun) -> str:
     name = "accuracy" if classification else "R²"
     where = "held-out" if (run.fit.heldout_accuracy if classification else run.fit.heldout_r2) is not None else "training"
     reference = run.fit.reference_accuracy if classification else run.fit.reference_r2
+    if reference is not None and math.isfinite(reference) and metric >= reference:
+        # noisy or hard data: a flexible model fitted to the same rows does no better, so the network
+        # is not what holds the score down
+        return (f"no findings: {where} {name} {metric:.4g} is as good as a reference model on the same data "
+                f"reaches ({reference:.3f}); nothing in this run needs fixing")
     line = f"no findings, but this run fits poorly: {where} {name} {metric:.4g}"
     if reference is not None and math.isfinite(reference):
         line += f" (a reference model on the same data reaches {reference:.3f})"

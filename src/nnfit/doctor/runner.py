@@ -8,8 +8,11 @@ and W&B). Keras 2 arguments are mapped to Keras 3 (compat.py) and reported.
 What the doctor scores on: a fixed share of the training rows (HOLDOUT, chosen by a seeded hash of
 each input row, so the same rows whatever order or batches the script uses) is kept out of training
 and the trained network is scored on them at the end (held-out R², RMSE, median relative error).
-The rows are held out inside Keras `fit` and inside torch loss modules (`nn.MSELoss()(...)`,
-`F.mse_loss`); a loss computed by hand cannot be masked, and the report then says so.
+The rows are held out inside Keras `fit` (arrays taken apart before training; a generator, PyDataset
+or DataLoader batch by batch in `train_step`) and inside torch loss modules (`nn.MSELoss()(...)`,
+`F.mse_loss`); a loss written by hand (`((model(x) - y) ** 2).mean()`) is masked at its subtraction of
+the network's output and the targets: the held-out rows keep their values there (the script's loss
+reads the same) but give no gradient.
 
 Budgets are counted in parameter updates, not seconds, so that the same script gives the same
 findings on an idle and on a busy machine: training stops after `max_updates` updates. A wall-clock
@@ -49,7 +52,10 @@ from nnfit.errors import NNFitError
 
 # Share of the rows kept out of training and scored at the end (the usual 80/20 split).
 HOLDOUT = 0.2
-# Fewer rows than this: nothing is held out (a fifth of a handful of points says nothing).
+# Fewer rows than this: nothing is held out (a fifth of a handful of points says nothing). The same
+# bound on *distinct* input rows: XOR-like tables repeat a few patterns many times, and holding a
+# whole pattern out leaves a task the network cannot learn from the rest, so they are scored on
+# the training rows instead.
 MIN_ROWS_FOR_HOLDOUT = 10
 # Parameter updates recorded by `doctor run` (the diagnosis): enough for the rules' trend windows on
 # every seed (seed 3 asks for ~1e6 single-sample updates; its loss jumps show within the first 1000).
@@ -79,6 +85,14 @@ def _row_keys(rows: np.ndarray) -> np.ndarray:
         mag = np.where(a == 0, 0.0, np.floor(np.log10(np.abs(np.where(a == 0, 1.0, a)))))
         scale = 10.0 ** (3 - mag)
         return np.round(a * scale) / scale
+
+
+def _distinct_rows(rows: Any) -> int:
+    """How many different input rows a batch holds (rounded as the held-out keys are)."""
+    try:
+        return len(np.unique(_row_keys(rows), axis=0))
+    except (TypeError, ValueError):
+        return len(rows)
 
 
 def _numpy(value: Any) -> np.ndarray:
@@ -143,6 +157,7 @@ class _Session:
         self.hold_y: list[np.ndarray] = []
         self.hold_model: Any = None
         self.hold_keys: set[bytes] = set()
+        self.few_distinct_rows: int | None = None   # distinct input rows, when too few to hold any out
         self.mask_cache: dict[bytes, np.ndarray] = {}   # digest of a batch's rows -> its held-out mask
         self.kept_batches: set[bytes] = set()           # digests of (rows, targets) already kept
         self.masked_losses = 0
@@ -183,6 +198,10 @@ class _Session:
         held = self.mask_cache.get(key)
         if held is None:
             held = held_out_mask(rows, self.seed, self.holdout)
+            distinct = _distinct_rows(rows) if len(rows) >= MIN_ROWS_FOR_HOLDOUT else len(rows)
+            if len(rows) >= MIN_ROWS_FOR_HOLDOUT and distinct < MIN_ROWS_FOR_HOLDOUT:
+                held = np.zeros(len(rows), dtype=bool)
+                self.few_distinct_rows = distinct
             held.flags.writeable = False        # shared by every later lookup of the same batch
             if len(self.mask_cache) < MASK_CACHE_BATCHES:
                 self.mask_cache[key] = held
@@ -230,11 +249,29 @@ class _Session:
         return False
 
     def hold_out_keras(self, model: Any, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-        """fit(x, y, ...) with the held-out rows taken out of x and y (kept for scoring)."""
+        """fit(x, y, ...) with the held-out rows taken out of x and y (kept for scoring). A single input
+        or target wrapped in a list (`fit([X], y)`) is held out inside its list."""
         x = args[0] if args else kwargs.get("x")
         y = args[1] if len(args) > 1 else kwargs.get("y")
         if not self.holdout or x is None or y is None:
             return args, kwargs
+        x_wrap, y_wrap = _wrapper(x), _wrapper(y)
+        if x_wrap or y_wrap:
+            inner_args, inner_kwargs = self.hold_out_keras(model, (single_input(x), single_input(y)), {})
+            if inner_args[0] is single_input(x):
+                return args, kwargs          # nothing held out
+            x_new = x_wrap(inner_args[0]) if x_wrap else inner_args[0]
+            y_new = y_wrap(inner_args[1]) if y_wrap else inner_args[1]
+            args = list(args)
+            if args:
+                args[0] = x_new
+            else:
+                kwargs["x"] = x_new
+            if len(args) > 1:
+                args[1] = y_new
+            else:
+                kwargs["y"] = y_new
+            return tuple(args), kwargs
         try:
             xa, ya = np.asarray(x), np.asarray(y)
         except Exception:  # noqa: BLE001 - datasets, generators, dicts: trained on as given
@@ -278,8 +315,8 @@ class _Session:
         from nnfit.doctor.monitors.torch import StopTraining
 
         args, kwargs = self.hold_out_keras(model, args, kwargs)
-        x = args[0] if args else kwargs.get("x")
-        y = args[1] if len(args) > 1 else kwargs.get("y")
+        x = single_input(args[0] if args else kwargs.get("x"))
+        y = single_input(args[1] if len(args) > 1 else kwargs.get("y"))
         entry = self.keras_runs.get(id(model))
         if entry is None or not getattr(entry[1], "_nnfit_batch_loop", False):
             run = entry[0] if entry else TrainingRun(framework="keras")
@@ -430,8 +467,8 @@ class _Session:
             def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
                 args, kwargs = session.compat.fit_kwargs(args, kwargs)
                 args, kwargs = session.hold_out_keras(self, args, kwargs)
-                x = args[0] if args else kwargs.get("x")
-                y = args[1] if len(args) > 1 else kwargs.get("y")
+                x = single_input(args[0] if args else kwargs.get("x"))      # the record reads `fit([X], y)`'s X
+                y = single_input(args[1] if len(args) > 1 else kwargs.get("y"))
                 entry = session.keras_runs.get(id(self))
                 run = entry[0] if entry else TrainingRun(framework="keras")
                 run.config.batch_size = kwargs.get("batch_size", args[2] if len(args) > 2 else None) or 32
@@ -442,7 +479,8 @@ class _Session:
                 # the monitor's own wall-clock stop is only a safety net behind the update budget
                 remaining = max(1.0, session.train_budget_s * SAFETY_FACTOR - sum(
                     (e[0].history.seconds or 0.0) for e in session.keras_runs.values()))
-                monitor = KerasMonitor(x, y, budget_s=remaining, script=session.script, run=run)
+                stream = x is not None and y is None and _is_batch_stream(x)
+                monitor = KerasMonitor(None if stream else x, y, budget_s=remaining, script=session.script, run=run)
                 if session.max_updates:
                     # probes by update count alone: the same record on an idle and on a busy machine
                     monitor.probe_interval_s = math.inf
@@ -451,8 +489,27 @@ class _Session:
                 kwargs["callbacks"] = callbacks
                 session.keras_runs[id(self)] = (run, monitor, x, y, self)
                 session.last = ("keras", id(self))
-                return original(self, *args, **kwargs)
+                if stream:
+                    # a generator, a keras.utils.PyDataset, a torch DataLoader ...: the rows are seen
+                    # batch by batch in train_step (held out there, recorded for the statistics)
+                    run.config.batch_size = kwargs.get("batch_size")
+                    self._nnfit_stream = StreamRows(session, monitor, run)
+                    monitor.rows_source = self._nnfit_stream.rows
+                try:
+                    return original(self, *args, **kwargs)
+                finally:
+                    if stream:
+                        self._nnfit_stream = None
             return fit
+
+        def train_step_(original: Any) -> Any:
+            @functools.wraps(original)
+            def train_step(self: Any, data: Any) -> Any:
+                stream = getattr(self, "_nnfit_stream", None)
+                if stream is not None:
+                    data = stream.batch(self, data)
+                return original(self, data)
+            return train_step
 
         class UpdateBudget(keras.callbacks.Callback):
             def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
@@ -470,6 +527,10 @@ class _Session:
         patch(base_optimizer.BaseOptimizer, "__init__", opt_init)
         patch(keras.Model, "compile", compile_)
         patch(keras.Model, "fit", fit_)
+        # the backend trainer's own train_step (a model that overrides it trains on its data unwatched)
+        owner = next((c for c in keras.Model.__mro__ if "train_step" in c.__dict__), None)
+        if owner is not None:
+            patch(owner, "train_step", train_step_)
         added = _keras2_methods(keras, session)
         try:
             yield
@@ -545,6 +606,8 @@ class _Session:
                 session.batch_rows = int(target.shape[0])
             if not held.any():
                 return None
+            if target.requires_grad and not input.requires_grad:
+                target = input       # `criterion(y, model(x))`: the targets are the argument without grad
             session.keep_held_out_once(_numpy(x)[held], _numpy(target)[held])
             return held
 
@@ -558,6 +621,17 @@ class _Session:
             keep = torch.as_tensor(~held)
             watcher._last_x = watcher._last_x[keep]
             return input[keep], target[keep]
+
+        def hold_out_by_hand(pred: Any, target: Any) -> Any:
+            """A loss written by hand: the rows to train on (a bool tensor), None when none is held out."""
+            held = held_rows(pred, target)
+            if held is None:
+                return None
+            if held.all():
+                session.skip_step = True
+            return torch.as_tensor(~held)
+
+        watcher.hold_out_rows = hold_out_by_hand
 
         def zero_loss(input: Any) -> Any:
             session.skip_step = True
@@ -642,6 +716,19 @@ class _Session:
             for owner, name, original in reversed(saved):
                 setattr(owner, name, original)
 
+    def _epochs_with_held_out(self, run: TrainingRun) -> None:
+        """A torch loop's passes over its data, counted with the held-out rows: the script's batches
+        still hold them (its epoch is all its rows in batches of `batch_rows`), though the record's
+        rows (n_samples) and the trained batches do not. Without this a fifth of the rows missing from
+        the count makes a 30-epoch loop read as 37, and the epoch losses are cut at the wrong places."""
+        h = run.history
+        n = run.data.n_samples
+        if not (self.hold_x and n and self.batch_rows and h.batch_loss) or run.history.loss is None:
+            return
+        per_epoch = max(1, math.ceil((n + len(self.hold_x)) / self.batch_rows))
+        run.config.epochs = max(1, round(len(h.batch_loss) / per_epoch))
+        h.loss = [float(np.mean(h.batch_loss[i:i + per_epoch])) for i in range(0, len(h.batch_loss), per_epoch)]
+
     def _planned_from_source(self, run: TrainingRun) -> None:
         """A torch loop's epoch count is only in the source: when the budget cut training short (or
         the count could not be inferred), take it from the script so repair trains as long as asked."""
@@ -699,6 +786,7 @@ class _Session:
                 run.stopped_by_budget_s = run.history.seconds or 0.0
             if self.batch_rows:
                 run.config.batch_size = self.batch_rows
+                self._epochs_with_held_out(run)
             root = watcher.root_module()
             from nnfit.doctor.monitors._common import TORCH_ACTIVATIONS
 
@@ -744,7 +832,12 @@ class _Session:
         from nnfit.metrics import regression_metrics
 
         if not self.hold_x:
-            if self.holdout and self.unmasked_losses and not self.masked_losses:
+            if self.few_distinct_rows is not None:
+                cap.notes.append(f"no rows were held out: the data hold only {self.few_distinct_rows} distinct input "
+                                 "rows, and the network needs every one of them; metrics are on the training rows")
+                return
+            by_hand = cap.framework == "torch" and self.torch_watcher is not None and self.torch_watcher.hand_written_loss
+            if self.holdout and (self.unmasked_losses or by_hand) and not self.masked_losses:
                 cap.notes.append("no rows were held out: the script computes its loss by hand, not with a "
                                  "torch loss module or Keras fit; held-out metrics are not available")
             return
@@ -763,7 +856,9 @@ class _Session:
                 root.eval()
                 try:
                     with torch.no_grad():
-                        pred = root(torch.as_tensor(X, dtype=dtype))
+                        from nnfit.doctor.monitors.torch import first_tensor
+
+                        pred = first_tensor(root(torch.as_tensor(X, dtype=dtype)))
                 finally:
                     root.train(was)
             truth = self.data_units(torch_like(pred, Y), "y_scaler").reshape(len(X), -1)
@@ -794,6 +889,100 @@ class _Session:
             cap.run.fit.heldout_r2 = metrics["r2"]
         if classifier and cap.run.fit.heldout_accuracy is None and metrics["accuracy"] is not None:
             cap.run.fit.heldout_accuracy = metrics["accuracy"]
+
+
+def _wrapper(value: Any) -> Any:
+    """For a single array wrapped in a list or tuple (`fit([X], y)`): how to wrap it again; else None."""
+    if isinstance(value, (list, tuple)) and len(value) == 1 and hasattr(value[0], "shape"):
+        return (lambda a: [a]) if isinstance(value, list) else (lambda a: (a,))
+    return None
+
+
+def single_input(value: Any) -> Any:
+    """`[X]` / `(X,)` (one input or target array in a list): the array; anything else as it is."""
+    return value[0] if _wrapper(value) else value
+
+
+def _is_batch_stream(x: Any) -> bool:
+    """`fit(x)` with no y, on something that yields (inputs, targets) batches: a generator, a
+    keras.utils.PyDataset / Sequence, a torch DataLoader (anything iterable or indexable by batch
+    that is not itself an array)."""
+    if isinstance(x, (np.ndarray, list, tuple, dict, str, bytes)) or hasattr(x, "shape"):
+        return False
+    return inspect.isgenerator(x) or hasattr(x, "__iter__") or hasattr(x, "__getitem__")
+
+
+# Rows of a batch stream kept for the run's statistics and probes (the first ones, deduplicated at the end).
+MAX_STREAM_ROWS = 50_000
+
+
+class StreamRows:
+    """The batches a Keras `fit` on a stream trains on, seen in train_step: each batch's held-out rows are
+    taken out (kept for scoring, as `fit` on arrays does), the rest recorded for the data statistics."""
+
+    def __init__(self, session: "_Session", monitor: Any, run: TrainingRun):
+        self.session, self.monitor, self.run = session, monitor, run
+        self.xs: list[np.ndarray] = []
+        self.ys: list[np.ndarray] = []
+        self.n = 0
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray] | None:
+        if not self.xs:
+            return None
+        X, Y = np.concatenate(self.xs), np.concatenate(self.ys)
+        flat = np.concatenate([X.reshape(len(X), -1), Y.reshape(len(Y), -1)], axis=1)
+        try:
+            _, first = np.unique(flat, axis=0, return_index=True)
+        except TypeError:
+            return X, Y
+        first.sort()
+        return X[first], Y[first]
+
+    def batch(self, model: Any, data: Any) -> Any:
+        from keras.src.trainers.data_adapters.data_adapter_utils import (pack_x_y_sample_weight,
+                                                                        unpack_x_y_sample_weight)
+        session = self.session
+        try:
+            x, y, sw = unpack_x_y_sample_weight(data)
+            xa, ya = _numpy(x), _numpy(y)
+        except Exception:  # noqa: BLE001 - dict / nested inputs: trained on as given
+            return data
+        if xa.dtype == object or ya.dtype == object or xa.ndim == 0 or ya.ndim == 0 or len(xa) != len(ya):
+            return data
+        if self.run.config.batch_size is None:
+            self.run.config.batch_size = len(xa)
+        keep = None
+        if session.holdout and len(xa):
+            held = session.mask(xa)
+            if held.any():
+                session.keep_held_out_once(xa[held], ya[held])
+                session.hold_model = model
+                keep = ~held
+            session.masked_losses += 1
+        kept_x, kept_y = (xa, ya) if keep is None else (xa[keep], ya[keep])
+        if self.n < MAX_STREAM_ROWS and len(kept_x):
+            self.xs.append(kept_x)
+            self.ys.append(kept_y)
+            self.n += len(kept_x)
+        if keep is None:
+            return data
+        if not keep.any():
+            # only held-out rows: trained with zero weight (no gradient from them)
+            import torch
+
+            zero = torch.zeros(len(xa), dtype=torch.float32)
+            return pack_x_y_sample_weight(x, y, zero)
+        idx = np.flatnonzero(keep)
+
+        def take(t: Any) -> Any:
+            if t is None:
+                return None
+            if hasattr(t, "detach"):
+                import torch
+
+                return t[torch.as_tensor(idx, device=t.device)]
+            return np.asarray(t)[idx]
+        return pack_x_y_sample_weight(take(x), take(y), take(sw))
 
 
 def _accuracy(truth: np.ndarray, pred: np.ndarray, multilabel: bool = False) -> float | None:
@@ -861,6 +1050,21 @@ def _import_keras(text: str) -> types.ModuleType:
         if "sklearn" in sys.modules and sys.modules["sklearn"] is None:
             del sys.modules["sklearn"]
     return keras
+
+
+def _pasted_as_python(lines: list[str]) -> tuple[str, list[str]]:
+    """A script pasted from a notebook, a console or a web page, as the Python under it: `%magic` and
+    `!shell` lines, prompts, console output and Markdown fences blanked, typographic quotes and spaces made
+    ASCII, Python 2 print statements and `except E, e` written as Python 3 (line numbers kept; the shell
+    lines are not run). Returns the text and what was changed."""
+    from nnfit.doctor.static.py2 import repair_python2
+    from nnfit.doctor.static.reflow import repair_web_characters, strip_prompts
+
+    problems: list[dict] = []
+    line_map = [(i + 1, 0) for i in range(len(lines))]
+    cleaned = repair_web_characters(strip_prompts(list(lines), problems, line_map), problems, line_map)
+    cleaned = repair_python2(cleaned, problems, line_map)
+    return "\n".join(cleaned), sorted({str(p.get("message")) for p in problems})
 
 
 def _source_uses(text: str, *names: str) -> bool:
@@ -1013,17 +1217,24 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
         raise NNFitError(f"{path} is not a Python script (.py)")
     script = ScriptContext(path)
     text = "\n".join(script.lines)
+    pasted_repairs: list[str] = []
     try:
         compile(text, path, "exec")
     except SyntaxError as exc:
-        raise NNFitError(f"{path}:{exc.lineno}: not valid Python 3 ({exc.msg}); "
-                         f"`nnfit doctor lint {path}` reads it without running it") from None
+        text, pasted_repairs = _pasted_as_python(script.lines)
+        try:
+            compile(text, path, "exec")
+        except SyntaxError:
+            raise NNFitError(f"{path}:{exc.lineno}: not valid Python 3 ({exc.msg}); "
+                             f"`nnfit doctor lint {path}` reads it without running it") from None
     session = _Session(script, train_budget_s if train_budget_s is not None else budget_s * 0.6,
                        max_updates=max_updates, holdout=holdout, seed=seed)
     uses_keras = _source_uses(text, "keras", "tensorflow")
     uses_torch = _source_uses(text, "torch")
     if not (uses_keras or uses_torch):
-        raise NNFitError(f"{path} imports neither keras nor torch; `doctor run` watches Keras and PyTorch training")
+        hint = (f"; for a network written in NumPy, `nnfit doctor check {path}` checks its gradients and updates"
+                if _source_uses(text, "numpy") else "")
+        raise NNFitError(f"{path} imports neither keras nor torch; `doctor run` watches Keras and PyTorch training{hint}")
     # Small networks train faster on one thread (and the budget then measures the script, not contention).
     import torch
 
@@ -1112,6 +1323,9 @@ def run_script(path: str, *, budget_s: float = 300.0, train_budget_s: float | No
     cap.script_seconds = time.perf_counter() - t0
     cap.run.script_error = raised
     cap.run.source, cap.run.source_lines = cap.run.source or script.path, cap.run.source_lines or script.lines
+    if pasted_repairs:
+        cap.notes.append("ran the script as Python 3, line numbers kept (lines that are not Python blanked, not run): "
+                         + "; ".join(pasted_repairs))
     if error:
         cap.notes.append(f"{'after training' if cap.updates_run else 'before any update'}, {error}")
     if session.stopped_by_updates:

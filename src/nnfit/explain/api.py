@@ -534,8 +534,8 @@ def _model_reference(model: Any, X: np.ndarray | None) -> np.ndarray | None:
         try:
             from nnfit.targets import parse_formula  # safe parse: nothing in the string is evaluated
 
-            expr = parse_formula(text)
             names = list(getattr(model, "input_names_", []))
+            expr = parse_formula(text, variables=names)  # the inputs' names are variables (E, gamma, lambda)
             symbols = {str(sym): sym for sym in expr.free_symbols}
             if set(symbols) <= set(names):
                 fn = sp.lambdify([symbols.get(n, sp.Symbol(n)) for n in names], expr, modules="numpy")

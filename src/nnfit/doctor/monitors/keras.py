@@ -7,6 +7,7 @@ dead/saturated fractions (measured on a probe batch of the training inputs). Nee
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -49,7 +50,16 @@ def loss_name(loss: Any) -> str | None:
     if isinstance(loss, str):
         return loss
     if isinstance(loss, dict):
-        return str(loss.get("config", {}).get("name") or loss.get("class_name") or loss)
+        # a serialised Keras object: {"class_name": "MeanSquaredError", "config": {"name": ...}}; a
+        # custom function serialises as {"class_name": "function", "config": "its_name", ...}
+        config = loss.get("config")
+        if isinstance(config, dict) and config.get("name"):
+            return str(config["name"])
+        if isinstance(config, str) and config:
+            return config
+        return str(loss.get("class_name") or loss)
+    if isinstance(loss, (list, tuple)):
+        return loss_name(loss[0]) if loss else None
     name = getattr(loss, "__name__", None)
     return name if name else _snake(type(loss).__name__)
 
@@ -121,6 +131,25 @@ def optimizer_info(opt: Any) -> OptimizerInfo | None:
                          passed_to_compile=True, arguments=args)
 
 
+# Instrumentation errors kept in the record (the first few); the user's training goes on regardless.
+MAX_MONITOR_ERRORS = 5
+
+
+def _guarded(method: Any) -> Any:
+    """A callback method whose own failure (a model, loss or metric the monitor does not know how to
+    read) is recorded in `run.probe_errors` instead of stopping the user's `fit`."""
+    @functools.wraps(method)
+    def call(self: "KerasMonitor", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the monitor must never break the script's training
+            errors = self.run.probe_errors
+            if len(errors) < MAX_MONITOR_ERRORS:
+                errors.append(f"monitor {method.__name__}: {type(exc).__name__}: {exc}")
+            return None
+    return call
+
+
 class KerasMonitor(keras.callbacks.Callback):
     """Pass to `model.fit(..., callbacks=[KerasMonitor(X, y)])`; afterwards `.run` is the TrainingRun.
 
@@ -142,8 +171,12 @@ class KerasMonitor(keras.callbacks.Callback):
         # `doctor run` sets these: probes by update count only (inf), so a busy machine records the same
         self.probe_interval_s = PROBE_INTERVAL_S
         self.max_updates: int | None = None
+        # `doctor run` on a batch stream (generator, PyDataset, DataLoader): the rows trained on so far,
+        # as (X, y), or None; read after the first batch (probes) and at the end (data statistics)
+        self.rows_source: Any = None
 
     # -- structure ------------------------------------------------------------------------------
+    @_guarded
     def on_train_begin(self, logs: Any = None) -> None:
         model, run = self.model, self.run
         self.budget = Budget(self.budget.seconds)
@@ -186,15 +219,27 @@ class KerasMonitor(keras.callbacks.Callback):
         self._loss_every = max(1, total // 100)
         self._last_sample = self._last_loss = time.perf_counter()
         if self.x is not None and self.y is not None:
-            X = as_2d(self.x)
-            self._probe_idx = probe_rows(X, run.seed or 0)
-            self._px, self._py = X[self._probe_idx], as_2d(self.y)[self._probe_idx]
+            self._set_probe_rows()
             self._probe("start")
+
+    def _set_probe_rows(self) -> None:
+        X = as_2d(self.x)
+        self._probe_idx = probe_rows(X, self.run.seed or 0)
+        self._px, self._py = X[self._probe_idx], as_2d(self.y)[self._probe_idx]
+
+    def _adopt_stream_rows(self) -> bool:
+        """The rows a batch stream delivered so far become the monitor's data (True when there are any)."""
+        rows = self.rows_source() if self.rows_source is not None else None
+        if rows is None:
+            return False
+        self.x, self.y = rows
+        return True
 
     # -- per batch --------------------------------------------------------------------------------
     def _dense(self) -> list[Any]:
         return [l for l in self.model.layers if type(l).__name__ == "Dense" and l.built]
 
+    @_guarded
     def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
         now = time.perf_counter()
         if (self._batches_seen + 1) % self._sample_every == 0 or self._batches_seen == 0 \
@@ -202,8 +247,11 @@ class KerasMonitor(keras.callbacks.Callback):
             self._last_sample = now
             self._snap = {l.name: [np.array(w) for w in l.get_weights()] for l in self._dense()}
 
+    @_guarded
     def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
         h = self.run.history
+        if self.x is None and self.rows_source is not None and self._adopt_stream_rows():
+            self._set_probe_rows()        # the first batch of a stream: probes from here on
         running = float((logs or {}).get("loss", float("nan")))
         # Keras 3 logs the running mean of the epoch; recover the batch's own loss from it.
         k = len(self._epoch_running)
@@ -230,9 +278,11 @@ class KerasMonitor(keras.callbacks.Callback):
             self.model.stop_training = True
             self.run.stopped_by_budget_s = self.budget.seconds
 
+    @_guarded
     def on_epoch_begin(self, epoch: int, logs: Any = None) -> None:
         self._epoch_running = []
 
+    @_guarded
     def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
         logs = logs or {}
         h = self.run.history
@@ -309,6 +359,7 @@ class KerasMonitor(keras.callbacks.Callback):
         for name, value in sat.items():
             h.saturated_fraction.setdefault(name, []).append(value)
 
+    @_guarded
     def on_train_end(self, logs: Any = None) -> None:
         run, h = self.run, self.run.history
         h.seconds = (h.seconds or 0.0) + (time.perf_counter() - self._t0)
@@ -319,6 +370,8 @@ class KerasMonitor(keras.callbacks.Callback):
             for name in series:
                 series[name] = thin(series[name])
         run.history.probe_loss = thin(run.history.probe_loss, 200)
+        if self.rows_source is not None:
+            self._adopt_stream_rows()     # every row the stream delivered (first MAX_STREAM_ROWS)
         if self.x is not None and self.y is not None:
             fill_data(run, self.x, self.y)
             try:

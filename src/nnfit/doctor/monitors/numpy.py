@@ -248,7 +248,8 @@ def check_network(
         run.layers.append(LayerInfo(name=p, kind="dense", units=int(fan_out), input_units=int(fan_in),
                                     activation="unknown", use_bias=has_bias, initializer="numpy",
                                     n_params=int(initial[p].size), line=lines.get(("init", p))))
-        stds[p] = float(np.std(initial[p]))
+        if initial[p].size > 1 or not np.any(initial[p]):   # one weight has no spread to judge
+            stds[p] = float(np.std(initial[p]))
     run.extra["initial_weight_std"] = stds
     run.data = DataStats.from_arrays(X, y, is_regression=True)
     run.config = TrainingConfig(optimizer=OptimizerInfo(name="sgd", learning_rate=lr, passed_to_compile=True,

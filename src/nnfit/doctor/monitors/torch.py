@@ -112,6 +112,16 @@ def is_loss_value(output: Any, target: Any) -> bool:
         return True
     return output.dim() >= 1 and torch.is_tensor(target) and target.dim() >= 1 and output.shape[0] == target.shape[0]
 
+def first_tensor(output: Any) -> Any:
+    """A network's prediction from its output: the output itself, or the first tensor of a tuple /
+    list (`return self.head(h), h`, an LSTM's `(output, (h, c))`); None when there is none."""
+    if torch.is_tensor(output):
+        return output
+    if isinstance(output, (tuple, list)) and output:
+        return first_tensor(output[0])
+    return None
+
+
 class StopTraining(BaseException):
     """Raised from an optimizer step when the time budget is spent (not an Exception: user code's
     `except Exception` must not swallow it)."""
@@ -155,7 +165,7 @@ def describe_module(module: nn.Module, script: ScriptContext | None = None) -> l
 
 def optimizer_info(opt: torch.optim.Optimizer) -> OptimizerInfo:
     group = opt.param_groups[0] if opt.param_groups else {}
-    args = {k: group[k] for k in ("momentum", "nesterov", "weight_decay", "betas") if group.get(k) not in (None, 0, 0.0, False)}
+    args = {k: group[k] for k in ("momentum", "nesterov", "weight_decay", "betas", "max_iter") if group.get(k) not in (None, 0, 0.0, False)}
     lr = group.get("initial_lr", group.get("lr"))     # an lr_scheduler keeps the rate the script set as initial_lr
     return OptimizerInfo(name=type(opt).__name__.lower(), learning_rate=float(lr) if lr is not None else None,
                          line=getattr(opt, "_nnfit_line", None), variable=getattr(opt, "_nnfit_variable", None),
@@ -208,6 +218,13 @@ class TorchWatcher:
         self._saved_sub: list[tuple[Any, str, Any]] = []
         self._first_params: list[tuple[torch.Tensor, torch.Tensor]] | None = None   # weights at the first backward
         self._loss_input_activation: str | None = None
+        # a hand-written loss (`((model(x) - y) ** 2).mean()`): the (prediction, target) of the step's first
+        # subtraction between the network's output and a target of its row count, recorded at backward()
+        self._manual_pair: tuple[Any, Any, Any] | None = None
+        # doctor run: (prediction, target) -> bool tensor of the rows to train on, None when none is held out
+        self.hold_out_rows: Any = None
+        self._in_pair = False
+        self._losses_since_backward = 0
         self.t0 = time.perf_counter()
 
     # -- hooks ----------------------------------------------------------------------------------
@@ -239,9 +256,22 @@ class TorchWatcher:
             self._step_chain = [module]
             if args and torch.is_tensor(args[0]):
                 self._last_x = args[0].detach()
-        self._last_out = output if torch.is_tensor(output) else None
+        self._last_out = first_tensor(output)
 
-    def _record_loss(self, name: str, value: torch.Tensor, target: Any, prediction: Any = None) -> None:
+    def _record_loss(self, name: str | None, value: torch.Tensor, target: Any, prediction: Any = None,
+                     x: Any = None) -> None:
+        """One training loss: its value, and the batch's rows (the network's input, or `x`, and these
+        targets). name None: a loss written by hand (no loss module or function to name). A loss
+        computed under torch.no_grad() (a validation or test pass) trains nothing: not recorded, so its
+        rows count neither as training data nor in the epoch length."""
+        if not torch.is_grad_enabled():
+            return
+        self._losses_since_backward += 1
+        if torch.is_tensor(prediction) and torch.is_tensor(target) and target.requires_grad \
+                and not prediction.requires_grad:
+            # `criterion(y, model(x))`: the arguments the other way round (MSE does not mind); the
+            # network's output is the one that needs grad, the targets the one that does not
+            prediction, target = target, prediction
         self._loss_name = self._loss_name or name
         if self._loss_input_activation is None and torch.is_tensor(prediction) and prediction.grad_fn is not None:
             # the last operation that made the loss's input: a sigmoid / softmax there is an activation the
@@ -260,7 +290,7 @@ class TorchWatcher:
                 self._batch_prints.append((int(flat.numel()), float(flat[: min(8, flat.numel())].double().sum())))
         if self._last_x is not None and self._input_dtype is None:
             self._input_dtype = str(self._last_x.dtype).replace("torch.", "")
-        x = self._last_x
+        x = self._last_x if x is None else x
         if x is not None and torch.is_tensor(target) and unbatched(x, target, prediction):
             # one pattern at a time, without a batch dimension (`net(torch.tensor([0., 1.]))` against
             # `torch.tensor([1.])`): one row of the data
@@ -352,7 +382,7 @@ class TorchWatcher:
         try:
             with torch.no_grad():
                 X = X.to(dtype)
-                pred = root(X.reshape(len(X), *self._x_shape(X.numpy()))).double().cpu().numpy()
+                pred = first_tensor(root(X.reshape(len(X), *self._x_shape(X.numpy())))).double().cpu().numpy()
             self.probe_losses.append(float(np.mean((pred.reshape(Y.shape) - Y) ** 2)))
         except Exception:  # noqa: BLE001
             pass
@@ -396,6 +426,15 @@ class TorchWatcher:
         watcher = self
 
         def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            if watcher._manual_pair is not None and not watcher._losses_since_backward and tensor.numel() == 1:
+                # no loss module or loss function ran this step: the loss was written by hand
+                pred, target, rows = watcher._manual_pair
+                try:
+                    watcher._record_loss(None, tensor, target, pred, x=rows)
+                except Exception:  # noqa: BLE001 - recording must never break the user's training
+                    pass
+            watcher._manual_pair = None
+            watcher._losses_since_backward = 0
             manual = watcher.grad_resets is not None and not watcher._steps and tensor.numel() == 1
             if manual:
                 watcher.grad_resets.before_backward(tensor)
@@ -440,6 +479,31 @@ class TorchWatcher:
         if broadcasts(tuple(pred.shape), tuple(target.shape)):
             self._loss_shapes = (tuple(pred.shape), tuple(target.shape))
 
+    def _note_manual_pair(self, a: Any, b: Any) -> tuple[Any, Any]:
+        """`model(x) - y` (either order): remember the network's output and the target it is compared
+        with, for a loss written by hand. The output is the network's own (or a view of it, e.g.
+        `.squeeze(1)`), the target a tensor without grad with the batch's row count. Returns the two
+        operands, the network's output replaced by its held-out-masked copy under `doctor run`."""
+        out = self._last_out
+        for first, (pred, target) in enumerate(((a, b), (b, a))):
+            if torch.is_tensor(pred) and (pred is out or getattr(pred, "_base", None) is out) \
+                    and torch.is_tensor(target) and not target.requires_grad and target.dim() >= 1 \
+                    and pred.dim() >= 1 and target.shape[0] == pred.shape[0] and torch.is_grad_enabled():
+                rows = self._last_x
+                keep = self.hold_out_rows(pred, target) if self.hold_out_rows is not None else None
+                if keep is None:
+                    self._manual_pair = (pred, target, rows)
+                    return a, b
+                # the held-out rows keep their values (the script's loss reads the same) but give no
+                # gradient; the kept rows' gradient is scaled as a mean over them alone would give it
+                weight = keep.to(pred.dtype) * (len(keep) / max(1, int(keep.sum())))
+                weight = weight.reshape(-1, *([1] * (pred.dim() - 1))).to(pred.device)
+                frozen = pred.detach()
+                masked = frozen + (pred - frozen) * weight
+                self._manual_pair = (masked[keep], target[keep], rows[keep] if rows is not None and len(rows) == len(keep) else None)
+                return (masked, b) if first == 0 else (a, masked)
+        return a, b
+
     def _wrap_subtraction(self) -> None:
         """Watch `y - y_pred` (Tensor.__sub__/__rsub__, torch.sub/subtract) for the first
         MAX_SHAPE_CHECKS differences: a loss computed by hand broadcasts there, not in a loss module."""
@@ -452,6 +516,15 @@ class TorchWatcher:
                         watcher._check_difference(a, b)
                     except Exception:  # noqa: BLE001 - a check must never break the user's arithmetic
                         pass
+                if watcher._manual_pair is None and watcher._last_out is not None and not watcher._losses_since_backward \
+                        and not watcher._in_pair:
+                    watcher._in_pair = True       # the masking below subtracts too: not a pair of its own
+                    try:
+                        a, b = watcher._note_manual_pair(a, b)
+                    except Exception:  # noqa: BLE001 - the user's arithmetic goes on as written
+                        pass
+                    finally:
+                        watcher._in_pair = False
                 return original(a, b, *args, **kwargs)
             return wrapped
 
@@ -464,6 +537,11 @@ class TorchWatcher:
         for owner, name, original in reversed(self._saved_sub):
             setattr(owner, name, original)
         self._saved_sub = []
+
+    @property
+    def hand_written_loss(self) -> bool:
+        """The losses recorded were written by hand (no loss module or function was ever called)."""
+        return self._loss_name is None and bool(self._xs)
 
     @property
     def manual(self) -> bool:
@@ -584,7 +662,7 @@ class TorchWatcher:
         try:
             root.eval()
             with torch.no_grad():
-                pred = root(torch.as_tensor(X, dtype=dtype).reshape(len(X), *self._x_shape(X)))
+                pred = first_tensor(root(torch.as_tensor(X, dtype=dtype).reshape(len(X), *self._x_shape(X))))
                 outputs.clear()
                 with _functional_activations(outputs, last_linear):
                     root(torch.as_tensor(X[idx], dtype=dtype).reshape(len(idx), *self._x_shape(X)))

@@ -30,6 +30,8 @@ from nnfit.doctor.patch.layers import _fix_bad_init, _fix_bias, _fix_bottleneck,
 from nnfit.doctor.patch.scaling import _fix_scaling
 from nnfit.doctor.patch.losses import _fix_broadcast, _fix_class_output, _fix_loss, _fix_loss_output, _fix_metric, _log_extras
 from nnfit.doctor.patch.data import _fix_imbalance, _fix_integer_data, _fix_unshuffled, _fix_validation_order
+from nnfit.doctor.patch.grads import _fix_grad_reset
+from nnfit.doctor.patch.crash import _fix_dtype, _fix_width
 
 __all__ = ["NO_TRAINING_EFFECT", "FIXES", "Patch", "Plan", "RATE_SYMPTOMS", "plan_patches"]
 
@@ -38,9 +40,10 @@ FIXES: dict[str, Fix] = {
     "NF101": _fix_bottleneck, "NF102": _fix_updates, "NF103": _fix_lr, "NF104": _fix_lr,
     "NF105": _fix_scaling, "NF106": _fix_scaling, "NF107": _fix_output, "NF108": _fix_metric,
     "NF109": _fix_optimizer, "NF110": _fix_loss, "NF111": _fix_saturation, "NF112": _fix_exploding,
-    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF117": _fix_legacy, "NF119": _fix_bias, "NF120": _fix_bad_init, "NF124": _fix_batch,
+    "NF113": _fix_dead, "NF114": _fix_saturation, "NF115": _fix_capacity, "NF116": _fix_grad_reset, "NF117": _fix_legacy, "NF119": _fix_bias, "NF120": _fix_bad_init, "NF124": _fix_batch,
     "NF125": _fix_broadcast, "NF126": _fix_loss_output, "NF127": _fix_validation_order, "NF128": _fix_integer_data,
     "NF129": _fix_unshuffled, "NF130": _fix_class_output, "NF131": _fix_imbalance,
+    "NF132": _fix_dtype, "NF133": _fix_width,
 }
 
 # Rate and gradient symptoms: left out of the all-fixes patch when the ranking makes them a consequence

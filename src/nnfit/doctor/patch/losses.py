@@ -281,7 +281,18 @@ def _fix_torch_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         e.on_call(sites[-1].node, lambda c: set_kwarg(c, "out_features", str(int(k)), positional=1))
         e.changes.append(f"{k} output units (one per class)")
         return None
-    return "no edit known for this output"
+    return _unclip_logits(ctx, f, e)
+
+
+def _unclip_logits(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF130, a ReLU-like activation on the scores a logit loss reads (rules/classification_output_mismatch):
+    the activation after the output layer removed, so negative scores pass."""
+    if not str(f.fix).startswith("remove the final"):
+        return "no edit known for this output"
+    why = _output_activation(ctx, e)
+    if why is None:
+        e.changes.append(f"the {f.evidence.get('output_activation')} after the output layer removed (raw logits to the loss)")
+    return why
 
 
 def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
@@ -314,7 +325,7 @@ def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
             e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
             e.changes.append(f"{k} softmax outputs with {new}")
         return why
-    return "no edit known for this output"
+    return _unclip_logits(ctx, f, e)
 
 
 def _log_extras(ctx: Context, findings: dict[str, Finding], e: Edits) -> None:

@@ -353,6 +353,8 @@ def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 
 def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if ctx.framework == "torch" and "steps_with_gradient" in f.evidence:
+        return _torch_add_backward(ctx, e)
     built = next((o for o in ctx.run.config.optimizers_built if o.passed_to_compile is False and o.variable), None)
     if built is None and ctx.framework == "torch" and not ctx.run.config.optimizers_built:
         return _torch_add_optimizer(ctx, e)
@@ -465,4 +467,36 @@ def _torch_add_optimizer(ctx: Context, e: Edits) -> str | None:
     e.before.setdefault(id(site.statement), []).append("nnfit_optimizer.zero_grad()")
     e.after.setdefault(id(site.statement), []).append("nnfit_optimizer.step()")
     e.changes.append(f"an optimiser built ({ADDED_OPTIMIZER}, lr {lr:g}), cleared before backward() and stepped after it")
+    return None
+
+
+def _torch_add_backward(ctx: Context, e: Edits) -> str | None:
+    """Torch, `optimizer.step()` with no `backward()` before it (NF109's other half): the loss the loop
+    computes before the step is back-propagated right before the step."""
+    opt = ctx.run.config.optimizer
+    steps = [c for c in ctx.step_calls() if c.statement is not None and c.name.endswith(".step")]
+    if opt is not None and opt.variable:
+        steps = [c for c in steps if c.name == f"{opt.variable}.step"] or steps
+    if len(steps) != 1:
+        return "the loop's one optimiser step was not found in the script"
+    step = steps[0]
+    loop = step.loops[-1]
+    loss_makers = {a[0] for a in ctx.index.assigns for c in ctx.index.calls
+                   if c.line == a[2] and "loss" in c.name.split(".")[-1].lower()}
+    inside = {id(c.node) for c in ctx.index.calls if loop in c.loops}
+    losses = []
+    for name, stmt, line, function in ctx.index.assigns:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        value = small.value if isinstance(small, cst.Assign) else None
+        if function is not step.function or line >= step.line or not isinstance(value, cst.Call) \
+                or id(value) not in inside:
+            continue
+        callee = dotted(value.func)
+        if callee in loss_makers or "loss" in callee.split(".")[-1].lower():
+            losses.append((line, name))
+    if not losses:
+        return "no loss computed in the loop before the optimiser step"
+    name = max(losses)[1]
+    e.before.setdefault(id(step.statement), []).append(f"{name}.backward()")
+    e.changes.append(f"{name}.backward() before {step.name}()")
     return None

@@ -182,17 +182,22 @@ def windows_to_healthy(run: TrainingRun, drop: float | None) -> float | None:
 
 
 def n_updates_planned(run: TrainingRun) -> int | None:
-    """epochs * ceil(n / batch): the parameter updates the setup asks for."""
+    """epochs * ceil(n / batch): the parameter updates the setup asks for (times the iterations each
+    step of a quasi-Newton optimiser runs: torch's LBFGS makes up to max_iter updates per step())."""
+    per_step = 1
+    opt = run.config.optimizer
+    if opt is not None and opt.name == "lbfgs":
+        per_step = int(opt.arguments.get("max_iter") or 20)     # torch's default max_iter
     planned = run.n_updates_planned
     if planned:
-        return int(planned)
+        return int(planned) * per_step
     epochs, n = run.config.epochs, run.data.n_samples
     batch = run.config.batch_size
     if epochs is None or n is None:
-        return run.history.n_updates
+        return run.history.n_updates * per_step if run.history.n_updates is not None else None
     if batch is None:
         batch = 32 if run.framework in ("keras", "static") else n
-    return int(epochs) * math.ceil(n / max(1, batch))
+    return int(epochs) * math.ceil(n / max(1, batch)) * per_step
 
 
 def tail_drop(series: list[float], fraction: float = 0.2) -> float | None:

@@ -36,6 +36,8 @@ PLATEAU_WINDOWS = 20
 # for a network without hidden layer, before the model's size is blamed: well above the ~0.01 spread
 # of a 5-fold R² estimate; the seed-1-like tiny nets miss by 0.5-1.0.
 CAPACITY_GAP = 0.05
+# the layer kinds of a plain MLP; only such a stack without activations is known to be one linear map
+PLAIN_KINDS = ("dense", "dropout", "activation", "batchnorm", "input")
 
 
 @rule("NF115")
@@ -50,6 +52,8 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
         # no hidden layer, or hidden layers without activation: a stack of linear layers is one linear map
         if any(activation(l) not in ("linear", "none", "") for l in hidden + [out]):
             return
+        if any(l.kind not in PLAIN_KINDS for l in run.layers):
+            return      # a recurrent, convolutional or embedding layer: not a stack of linear maps the reader can judge
         yield Finding(
             code="NF115", severity=Severity.INFO,   # nothing measured: a linear model may be what the data need
             message="capacity-too-small: " + (f"{len(hidden)} hidden layer(s) without activation" if hidden else "no hidden layer")

@@ -92,6 +92,12 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         # no optimiser object, every hand-written step is `w -= lr * w.grad` with one rate: plain SGD
         interp.compiled = OptimizerInfo(name="sgd", learning_rate=rates.pop(), line=interp.manual_sgd[0][1],
                                         passed_to_compile=True, arguments={"hand_written": True})
+    if interp.compiled is not None and interp.compiled.arguments.get("hand_written") and interp.grad_divisors:
+        # `w -= lr * w.grad / batch_size`: what the step divides by, and how the loss it differentiates was reduced
+        value, text, line = interp.grad_divisors[0]
+        interp.compiled.arguments.update({"gradient_divisor": value, "gradient_divisor_text": text,
+                                          "gradient_divisor_line": line,
+                                          "loss_reduction": _backward_reduction(tree)})
     built = list(interp.optimizers.values())
     cfg.optimizers_built = built
     cfg.optimizer = interp.compiled
@@ -189,6 +195,56 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     if interp.classes and not run.layers and run.updates:
         run.framework_guess = "numpy"
     return run
+
+
+_MEAN_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "cross_entropy",
+                "binary_cross_entropy_with_logits", "nll_loss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
+                "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
+
+
+def _reduction_of(value: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0) -> str | None:
+    """'mean' / 'sum' for a loss expression: x.mean(), torch.sum(x), a torch loss (module or function) by its
+    reduction= (default 'mean'); None when the text does not say."""
+    if depth > 3 or not isinstance(value, ast.Call):
+        if isinstance(value, ast.Name) and depth <= 3:
+            found = {_reduction_of(v, assigned, depth + 1) for v in assigned.get(value.id, [])}
+            return found.pop() if len(found) == 1 else None
+        return None
+    name = _last(_dotted(value.func)) or (value.func.attr if isinstance(value.func, ast.Attribute) else "")
+    if name in ("mean", "reduce_mean"):
+        return "mean"
+    if name in ("sum", "reduce_sum"):
+        return "sum"
+    construct = value
+    if isinstance(value.func, ast.Name) and value.func.id in assigned:     # criterion(out, y): how it was made
+        made = [v for v in assigned[value.func.id] if isinstance(v, ast.Call)]
+        construct = made[-1] if made else None
+        name = _last(_dotted(construct.func)) if construct is not None else ""
+    elif isinstance(value.func, ast.Call):                                  # nn.MSELoss()(out, y)
+        construct = value.func
+        name = _last(_dotted(construct.func)) or ""
+    if construct is None or name not in _MEAN_LOSSES:
+        return None
+    for k in construct.keywords:
+        if k.arg == "reduction" and isinstance(k.value, ast.Constant):
+            return k.value.value if k.value.value in ("mean", "sum") else None
+        if k.arg in ("size_average", "reduce"):
+            return None
+    return "mean"
+
+
+def _backward_reduction(tree: ast.Module) -> str | None:
+    """How the loss that `.backward()` is called on was reduced over the batch ('mean', 'sum', None: unknown
+    or the backward calls disagree)."""
+    assigned: dict[str, list[ast.AST]] = {}
+    for node in _nodes(tree):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            assigned.setdefault(node.targets[0].id, []).append(node.value)
+    found = set()
+    for node in _nodes(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "backward":
+            found.add(_reduction_of(node.func.value, assigned))
+    return found.pop() if len(found) == 1 else None
 
 
 def _torch_step_without_gradient(tree: ast.Module, interp: _Interp) -> int | None:

@@ -122,6 +122,22 @@ def _through_activation(layer: V | None, args: list[V]) -> V | None:
     return _squash(args[0], layer.ref.activation)
 
 
+def _generator_batch(fn: ast.AST, local, interp) -> int | None:  # noqa: ANN001 - env, _Core
+    """The batch a generator yields: the step of the `for i in range(0, n, step)` loop around its yield."""
+    for node in ast.walk(fn):
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and _dotted(node.iter.func) in ("range", "xrange") \
+                and len(node.iter.args) == 3 and any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(node)):
+            step = interp.eval(node.iter.args[2], local, 1).const
+            if isinstance(step, int) and not isinstance(step, bool) and step > 1:
+                return step
+    return None
+
+
+def _layer_items(v: V) -> bool:
+    """A Python list holding framework layers (built up for a Sequential)."""
+    return bool(v.items) and any(i.kind in ("layer", "model") for i in v.items)
+
+
 def shuffled(v: V) -> V:
     """The same values with the rows in random order."""
     return dataclasses.replace(v, order=None, cols=[dataclasses.replace(c, order=None) for c in v.cols] if v.cols else v.cols)
@@ -171,16 +187,20 @@ class _Core:
         self.cli_defaults: dict[str, V] = {}   # argparse option -> its default
         self.tf_init_std: dict[int, float] = {}   # id(LayerInfo) of a TF1 matmul layer -> its Variable's std
         self.yielded: list[list[V]] = []
+        self.yield_mults: list[list[int]] = []   # the loop multiplier at each yield of the generator being read
         self.instance_attrs: dict[str, dict[str, V]] = {}   # class -> attributes its methods set on self    # values yielded by the generator function being read
         self.shuffled = False     # the script shuffles rows somewhere (permutation indexing, shuffle())
         self.init_std: dict[int, float] = {}     # id(LayerInfo) -> std of its initial kernel, when the script sets it
         self.init_bias: dict[int, float] = {}    # id(LayerInfo) -> its constant initial bias, when the script sets it
         self.backward_lines: list[int] = []      # loss.backward() calls read
         self.manual_sgd: list[tuple[float, int]] = []   # (learning rate, line) of `w -= lr * w.grad` updates
+        self.grad_divisors: list[tuple[float, str, int]] = []   # (value, text, line): `lr * w.grad / batch_size`
 
     # ---- locations
-    def key(self, node: ast.AST) -> tuple[int, int]:
-        return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+    unroll_pass: tuple[int, ...] = ()   # which pass of an unrolled loop is being read (its layers are new ones)
+
+    def key(self, node: ast.AST) -> tuple[int, ...]:
+        return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0)) + self.unroll_pass
 
     def line(self, node: ast.AST) -> int | None:
         return self.map.line(getattr(node, "lineno", None))
@@ -261,11 +281,27 @@ class _Core:
             cur = self.eval(stmt.target, env, mult)
             val = self.eval(stmt.value, env, mult)
             self.note_update_aug(stmt, env)
-            self.assign(stmt.target, binop(stmt.op, cur, val), env, stmt, aug=True)
+            if isinstance(stmt.op, ast.Add) and cur.mutable_list and val.mutable_list and (_layer_items(cur) or _layer_items(val)):
+                items = (cur.items or []) + (val.items or [])   # layers += [nn.Linear(a, b), nn.ReLU()]
+                self.assign(stmt.target, V("seq", items=items, n=len(items), mutable_list=True), env, stmt)
+            else:
+                self.assign(stmt.target, binop(stmt.op, cur, val), env, stmt, aug=True)
         elif isinstance(stmt, ast.Expr):
             self.eval(stmt.value, env, mult)
         elif isinstance(stmt, ast.Return):
             return self.eval(stmt.value, env, mult) if stmt.value is not None else V("none")
+        elif isinstance(stmt, ast.For) and (passes := self.unrolled(stmt, env, mult)) is not None:
+            outer = self.unroll_pass
+            try:
+                for i, element in enumerate(passes):
+                    self.unroll_pass = outer + (i,) if i else outer
+                    self.assign(stmt.target, element, env, stmt)
+                    r = self.exec_block(stmt.body, env, mult)
+                    if r is not None:
+                        return r
+            finally:
+                self.unroll_pass = outer
+            self.exec_block(stmt.orelse, env, mult)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             wrapper = _dotted(stmt.iter.func) if isinstance(stmt.iter, ast.Call) else None
             if wrapper in ("enumerate", "zip") and stmt.iter.args:
@@ -278,7 +314,7 @@ class _Core:
             else:
                 it = self.eval(stmt.iter, env, mult)
                 element = self.iter_elem(it)
-            count = it.n if it.n is not None else (len(it.items) if it.items is not None else None)
+            count = it.n if it.n is not None else (len(it.items) if it.items is not None and it.kind != "generator" else None)
             self.assign(stmt.target, element, env, stmt)
             inner = mult * (count if count else 1)
             step_seen_before = self._step_calls
@@ -286,15 +322,17 @@ class _Core:
             self.loop_counts.append(count or 0)
             r = self.exec_block(stmt.body, env, inner)
             self.loop_counts.pop()
-            if self._step_calls > step_seen_before:
+            over_params = it.kind == "params" or (bool(it.items) and all(i.param for i in it.items))
+            if self._step_calls > step_seen_before and not over_params:   # `for p in params: p -= ...` is one step
                 batch_step = None
                 if isinstance(stmt.iter, ast.Call) and _dotted(stmt.iter.func) in ("range", "xrange") and len(stmt.iter.args) == 3:
                     st = self.eval(stmt.iter.args[2], env, mult)
                     if isinstance(st.const, int) and st.const > 1:
                         batch_step = st.const
-                loader_batch = it.const if it.kind == "loader" and isinstance(it.const, int) else None
+                loader_batch = it.const if it.kind in ("loader", "generator") and isinstance(it.const, int) \
+                    and not isinstance(it.const, bool) else None
                 self.epoch_loops.append(_Loop(count, self.line(stmt) or 0, depth, batch_step or loader_batch,
-                                              it.kind == "loader" or batch_step is not None))
+                                              it.kind == "loader" or batch_step is not None or loader_batch is not None))
             self.exec_block(stmt.orelse, env, mult)
             if r is not None:
                 return r
@@ -357,7 +395,8 @@ class _Core:
         if it.kind == "seq" or it.items is not None or count is not None:
             if it.items is None or it.cols:
                 return it.elem()
-            return V("num", *_union_range(it.items), n=None) if it.items else UNKNOWN
+            # `for p in [w, b]`: each pass binds one of the weights (trainable whatever its name)
+            return V("num", *_union_range(it.items), n=None, param=all(i.param for i in it.items)) if it.items else UNKNOWN
         return UNKNOWN
 
     # ---- imports: legacy module paths
@@ -420,6 +459,17 @@ class _Core:
             if owner is not None and isinstance(owner.const, str):
                 # self.lr = lr in __init__: seen again by the other methods of the class
                 self.instance_attrs.setdefault(owner.const, {})[target.attr] = val
+            if owner is not None and owner.kind == "model" and isinstance(owner.ref, _Model) and _layer_items(val):
+                # self.blocks = nn.ModuleList([...]) / a list of layers: the module's layers, in source order
+                attrs = getattr(owner.ref, "_attrs", None)
+                if attrs is None:
+                    attrs = owner.ref._attrs = {}  # type: ignore[attr-defined]
+                for i, item in enumerate(val.items or []):
+                    if item.kind == "layer" and isinstance(item.ref, LayerInfo) and item.ref.kind != "activation":
+                        attrs[f"{target.attr}.{i}"] = item.ref
+                ordered = sorted(attrs.items(), key=lambda kv: kv[1].line or 0)
+                attrs.clear()
+                attrs.update(ordered)
             name = _dotted(target)
             if name:
                 env[name] = val
@@ -553,10 +603,20 @@ class _Core:
                     x, y = datasets.tf_mnist_arrays({"train": 55000, "test": 10000}.get(base.const[-1], 5000))
                     return x if node.attr == "images" else y
             if base.kind in ("class", "obj") and isinstance(base.const, str) and base.const in self.classes:
-                # a settings class: `class Config: lr = 0.01` ... Config.lr
+                # a settings class: `class Config: lr = 0.01` ... Config.lr; a dataclass's `lr: float = 0.01`;
+                # an attribute its __init__ set (`self.lr = lr`), read from outside as cfg.lr
+                if base.kind == "obj" and node.attr in self.instance_attrs.get(base.const, {}):
+                    return self.instance_attrs[base.const][node.attr]
                 for st in self.classes[base.const].body:
                     if isinstance(st, ast.Assign) and any(isinstance(t, ast.Name) and t.id == node.attr for t in st.targets):
                         return self.eval(st.value, {}, mult)
+                    if isinstance(st, ast.AnnAssign) and st.value is not None and isinstance(st.target, ast.Name) \
+                            and st.target.id == node.attr:
+                        return self.eval(st.value, {}, mult)
+            if (node.attr in TORCH_ACTIVATIONS or node.attr in TORCH_LAYERS or node.attr in KERAS_LAYERS) and dotted \
+                    and dotted.split(".")[0] not in env and base.kind == "unknown":
+                # nn.Tanh, layers.Dense not called: a layer class handed on (def mlp(sizes, act=nn.ReLU): ... act())
+                return V("fwclass", const=dotted)
             if node.attr in ("pi",):
                 return const(math.pi)
             if node.attr == "e" and _dotted(node.value) in ("math", "np", "numpy"):
@@ -588,6 +648,9 @@ class _Core:
             if applied is not None:
                 return applied
             if a.mutable_list and b.mutable_list and isinstance(node.op, ast.Add):
+                if _layer_items(a) or _layer_items(b):           # [nn.Linear(1, 8)] + [nn.ReLU()]: one list of layers
+                    items = (a.items or []) + (b.items or [])
+                    return V("seq", items=items, n=len(items), mutable_list=True)
                 return _concat_rows([a, b])                      # Python lists: + joins them
             if a.mutable_list and isinstance(node.op, ast.Mult) and isinstance(b.const, int) and not isinstance(b.const, bool):
                 k = b.const                                      # [0] * 500: the list repeated
@@ -645,6 +708,10 @@ class _Core:
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, mult)
             return self.subscript(base, node.slice, env, mult)
+        if isinstance(node, ast.ListComp) and len(node.generators) == 1 and not node.generators[0].ifs:
+            built = self.layers_of_comprehension(node, env, mult)
+            if built is not None:
+                return built
         if isinstance(node, ast.ListComp) or isinstance(node, ast.GeneratorExp):
             local = ChainMap({}, env)
             n_total: int | None = 1
@@ -693,6 +760,7 @@ class _Core:
             val = self.eval(node.value, env, mult) if node.value is not None else V("none")
             if self.yielded:
                 self.yielded[-1].append(val)
+                self.yield_mults[-1].append(mult)
             return UNKNOWN
         if isinstance(node, ast.JoinedStr):
             return V("str")
@@ -744,6 +812,13 @@ class _Core:
             if base.kind == "seq" and base.n and all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds) \
                     and any(b is not None for b in bounds):
                 rows = len(range(base.n)[slice(*bounds)])      # X[:1024], X[-100:]: that many rows
+                if base.mutable_list and base.items is not None and len(base.items) == base.n:
+                    # sizes[:-1] of a literal list (layer widths): the items themselves, as Python slices them
+                    items = base.items[slice(*bounds)]
+                    return dataclasses.replace(base, n=len(items), items=items, counts=None,
+                                               const=base.const[slice(*bounds)] if isinstance(base.const, list) else None,
+                                               lo=_union_range(items)[0] if items else None,
+                                               hi=_union_range(items)[1] if items else None)
                 return dataclasses.replace(base, n=rows, items=None, mutable_list=False,
                                            shape=(rows, *base.shape[1:]) if base.shape else None)
             return base
@@ -790,9 +865,18 @@ class _Core:
             return V("seq", dist="prediction") if inner.kind == "layer" else UNKNOWN
         dotted = _dotted(func) or ""
         last = _last(dotted) if dotted else (func.attr if isinstance(func, ast.Attribute) else "")
-        args = [self.eval(a, env, mult) for a in node.args if not isinstance(a, ast.Starred)]
+        args = self.call_args(node, env, mult)
         kw = {k.arg: self.eval(k.value, env, mult) for k in node.keywords if k.arg}
         kwnodes = {k.arg: k.value for k in node.keywords if k.arg}
+        if last in ("ModuleList",) and args and _layer_items(args[0]):
+            return args[0]                       # nn.ModuleList([...]): the list of layers itself
+        if last in ("SimpleNamespace", "Namespace", "EasyDict", "edict") and not args:
+            return V("dict", const=dict(kw))     # SimpleNamespace(lr=0.1): settings read as attributes
+        if last == "OrderedDict" and args and args[0].items is not None and not isinstance(func, ast.Attribute) or (
+                dotted == "collections.OrderedDict" and args and args[0].items is not None):
+            # nn.Sequential(OrderedDict([("fc1", nn.Linear(...)), ("act", nn.ReLU()), ...])): the values, in order
+            values = [t.items[1] for t in args[0].items if t.kind == "tuple" and t.items and len(t.items) == 2]
+            return V("seq", items=values, n=len(values), mutable_list=True)
         for k in node.keywords:
             if k.arg is None:        # f(**settings) with a dict literal built earlier
                 spread = self.eval(k.value, env, mult)
@@ -806,6 +890,9 @@ class _Core:
                                 kwnodes[kn.value] = vn
         if isinstance(func, ast.Name) and func.id in self.name_alias and func.id not in env:
             dotted = self.name_alias[func.id]
+            last = _last(dotted)
+        if isinstance(func, ast.Name) and func.id in env and env[func.id].kind == "fwclass" and isinstance(env[func.id].const, str):
+            dotted = env[func.id].const     # act() where act = nn.ReLU: that layer class, called
             last = _last(dotted)
         root, dot, rest = dotted.partition(".")
         if dot and root in self.module_alias and root not in env:
@@ -887,6 +974,93 @@ class _Core:
             out = dataclasses.replace(out, param=True)  # torch.randn(1, requires_grad=True): a weight of the model
         return out
 
+    def call_args(self, node: ast.Call, env: dict[str, V], mult: int) -> list[V]:
+        """Positional arguments; `*layers` of a list whose items are known is spread as Python spreads it
+        (nn.Sequential(*layers)); a starred value of unknown length ends the known positions."""
+        out: list[V] = []
+        for a in node.args:
+            if isinstance(a, ast.Starred):
+                spread = self.eval(a.value, env, mult)
+                if spread.kind in ("seq", "tuple") and spread.items is not None and len(spread.items) <= 64 \
+                        and not spread.cols:
+                    out.extend(spread.items)
+                    continue
+                break
+            out.append(self.eval(a, env, mult))
+        return out
+
+    # a loop that builds a network (model.add(Dense(units)) for units in (64, 32), layers.append(nn.Linear(a, b))
+    # for a, b in zip(sizes, sizes[1:])) is read once per pass when its passes are known and few; a loop that
+    # trains is read once (its passes only multiply the updates)
+    MAX_UNROLL = 16
+    _TRAINING_CALLS = frozenset({"step", "backward", "fit", "fit_generator", "train_on_batch", "minimize", "run",
+                                 "apply_gradients"})
+
+    def unrolled(self, stmt: ast.For, env: dict[str, V], mult: int) -> list[V] | None:
+        builds = False
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Call):
+                name = _last(_dotted(n.func)) or (n.func.attr if isinstance(n.func, ast.Attribute) else "")
+                if name in self._TRAINING_CALLS:
+                    return None
+                if name in KERAS_LAYERS or name in TORCH_LAYERS or name in TORCH_ACTIVATIONS or (
+                        name in ("add", "append", "extend", "add_module") and n.args):
+                    builds = True
+            elif isinstance(n, (ast.While, ast.Yield, ast.YieldFrom)):
+                return None
+        if not builds:
+            return None
+        it = stmt.iter
+        wrapper = _dotted(it.func) if isinstance(it, ast.Call) else None
+        plain = (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Subscript, ast.Constant, ast.BinOp, ast.UnaryOp)
+        if not all(isinstance(a, plain) for a in (it.args if wrapper in ("range", "xrange", "zip", "enumerate") else [it])):
+            return None     # read only values without side effects twice (a call is read by the plain loop)
+
+        def items_of(v: V) -> list[V] | None:
+            if v.kind in ("seq", "tuple") and v.items is not None and not v.cols and len(v.items) <= self.MAX_UNROLL:
+                return list(v.items)
+            return None
+
+        if wrapper in ("range", "xrange") and it.args and not it.keywords:
+            bounds = [self.eval(a, env, mult).const for a in it.args]
+            if not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+                return None
+            values = list(range(*bounds))
+            return [const(v) for v in values] if len(values) <= self.MAX_UNROLL else None
+        if wrapper in ("zip", "enumerate") and it.args and not any(isinstance(a, ast.Starred) for a in it.args):
+            parts = [items_of(self.eval(a, env, mult)) for a in it.args]
+            if any(p is None for p in parts):
+                return None
+            if wrapper == "enumerate":
+                return [V("tuple", items=[const(i), v]) for i, v in enumerate(parts[0])]
+            return [V("tuple", items=list(t)) for t in zip(*parts)]
+        return items_of(self.eval(it, env, mult))
+
+    def layers_of_comprehension(self, node: ast.ListComp, env: dict[str, V], mult: int) -> V | None:
+        """[nn.Linear(a, b) for a, b in zip(sizes, sizes[1:])]: one layer per pass, when the passes are known
+        and few (read as the unrolled loop would be)."""
+        if not any(isinstance(n, ast.Call) and (_last(_dotted(n.func)) in TORCH_LAYERS or _last(_dotted(n.func)) in KERAS_LAYERS)
+                   for n in ast.walk(node.elt)):
+            return None
+        gen = node.generators[0]
+        loop = ast.For(target=gen.target, iter=gen.iter, body=[ast.Expr(node.elt)], orelse=[])
+        ast.copy_location(loop, node)
+        passes = self.unrolled(loop, env, mult)
+        if passes is None:
+            return None
+        local = ChainMap({}, env)
+        outer, items = self.unroll_pass, []
+        try:
+            for i, element in enumerate(passes):
+                self.unroll_pass = outer + (i,) if i else outer
+                self.assign(gen.target, element, local, ast.Pass())
+                items.append(self.eval(node.elt, local, mult))
+        finally:
+            self.unroll_pass = outer
+        if not items or not all(v.kind in ("layer", "model") for v in items):
+            return None
+        return V("seq", items=items, n=len(items), mutable_list=True)
+
     def _defs_for(self, name: str, call: ast.AST) -> list[ast.AST]:
         """The definition Python would call (the last one above the call) and, for a pasted script with an
         edited copy of the function below (seed 4), the first one after it; the widest result is kept."""
@@ -912,6 +1086,13 @@ class _Core:
         init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
         if init is not None:
             self.call_user(init, args, kw, env, mult, self_obj=obj)
+        elif not network and (args or kw):
+            # a dataclass (fields `lr: float = 0.01`, no __init__ of its own): Settings(lr=0.5) sets its fields
+            fields = [st.target.id for st in cls.body if isinstance(st, ast.AnnAssign) and isinstance(st.target, ast.Name)]
+            given = dict(zip(fields, args))
+            given.update({k: v for k, v in kw.items() if k in fields})
+            if given:
+                self.instance_attrs.setdefault(cls.name, {}).update(given)
         if network:
             fwd = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name in ("forward", "call")), None)
             if fwd is not None:
@@ -953,11 +1134,16 @@ class _Core:
             generator = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in ast.walk(fn))
             if generator:
                 self.yielded.append([])
+                self.yield_mults.append([])
             ret = self.exec_block(fn.body, local, mult)
             if generator:
                 # a generator (fit_generator's data, a batch generator): what it yields, one item at a time
                 values = self.yielded.pop()
-                ret = V("generator", items=[_widest(values)] if values else None)
+                mults = self.yield_mults.pop()
+                # how many items it yields: the passes of the loops around its one yield (mult counts them)
+                passes = mults[0] // mult if len(mults) == 1 and mult and mults[0] % mult == 0 and mults[0] > mult else None
+                ret = V("generator", items=[_widest(values)] if values else None, n=passes,
+                        const=_generator_batch(fn, local, self))
         finally:
             self.depth -= 1
         # module-level names the function assigned through `global`, and attributes of self
@@ -1004,6 +1190,18 @@ class _Core:
             if k:
                 self.batch_sizes.append((k, self.line(node) or 0))
             return V("tuple", items=list(datasets.tf_mnist_arrays(None)))   # a batch of k rows of an unknown count
+        if attr in ("append", "extend") and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute) \
+                and args and (args[0].kind in ("layer", "model") or (attr == "extend" and args[0].items is not None and any(
+                    i.kind in ("layer", "model") for i in args[0].items))):
+            # layers.append(nn.Linear(a, b)) / layers.extend([nn.Linear(a, b), nn.ReLU()]): a list of layers,
+            # in order, for nn.Sequential(*layers) / keras.Sequential(layers)
+            target = _dotted(node.func.value)
+            if target:
+                cur = env.get(target)
+                prev = list(cur.items) if cur is not None and cur.mutable_list and cur.items is not None else []
+                new = [args[0]] if attr == "append" else list(args[0].items or [])
+                env[target] = V("seq", items=prev + new, n=len(prev) + len(new), mutable_list=True)
+            return V("none")
         if attr == "append" and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute):
             target = _dotted(node.func.value)
             if target and args:
@@ -1213,6 +1411,8 @@ class _Core:
             if batch is not None:
                 self.batch_sizes.append((batch, self.line(node) or 0))
             ds = args[0] if args else UNKNOWN
+            if ds.kind == "obj" and isinstance(ds.const, str) and ds.const in self.classes:
+                ds = self.dataset_of(ds, env, mult, node) or ds
             shuffle = kw.get("shuffle")
             self.config.shuffle = bool(shuffle.const) if shuffle is not None and isinstance(shuffle.const, bool) else False
             self.config.shuffle_line = self.line(node)
@@ -1270,6 +1470,33 @@ class _Core:
                 self.torch_loss_call(args, node)
                 return V("num")
         return None
+
+    def dataset_of(self, obj: V, env: dict[str, V], mult: int, node: ast.AST) -> V | None:
+        """A map-style Dataset class of the script's own (`__len__`, `__getitem__` returning (x, y)): the arrays
+        its items come from, as a TensorDataset of them would hold them."""
+        cls = self.classes[obj.const]
+        methods = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
+        if "__getitem__" not in methods:
+            return None
+        n = None
+        if "__len__" in methods:
+            length = self.call_user(methods["__len__"], [], {}, env, mult, self_obj=obj)
+            n = length.const if isinstance(length.const, int) and not isinstance(length.const, bool) and length.const > 0 else None
+        index = V("num", 0.0, float(n - 1) if n else None, True)
+        item = self.call_user(methods["__getitem__"], [index], {}, env, mult, self_obj=obj)
+        parts = item.items if item.kind == "tuple" and item.items else [item]
+
+        def rows(v: V) -> V:
+            if v.kind == "seq" and v.items and not v.cols and len(v.items) <= 64:
+                cols = [dataclasses.replace(c, kind="seq", n=n, const=None) for c in v.items]   # one row of k columns
+                lo, hi = _union_range(cols)
+                return V("seq", lo, hi, all(c.integer for c in cols), n, cols=cols, ndim=2, dtype=v.dtype)
+            return dataclasses.replace(v, kind="seq", n=n, const=None, items=None)
+
+        full = [rows(p) for p in parts]
+        if len(full) >= 2 and self.torch_data is None:
+            self.torch_data = (full[0], full[1], self.line(node) or 0)
+        return V("dataset", items=full, n=n)
 
     _pending_input: int | None = None
     _model_input: V | None = None

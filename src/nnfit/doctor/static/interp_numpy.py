@@ -449,6 +449,7 @@ class NumpyReader:
         if isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub):
             step = step.operand      # w.add_(-lr * w.grad)
             grad_node = step
+        divisors: list[ast.AST] = []
         if isinstance(step, ast.BinOp) and isinstance(step.op, (ast.Mult, ast.Div)):
             l, r = step.left, step.right
             if isinstance(l, ast.UnaryOp) and isinstance(l.op, ast.USub):
@@ -457,6 +458,14 @@ class NumpyReader:
                 grad_node, lr_seen, lr_node = r, True, l
             elif _is_lr(r):
                 grad_node, lr_seen, lr_node = l, True, r
+            else:
+                # lr * g / n, (lr / n) * g: a chain of products and quotients; the rate is one factor, the
+                # gradient the other factor above the line, and what is below the line divides the step
+                top, below = _factors(step)
+                rate = next((f for f in top if _is_lr(f)), None)
+                rest = [f for f in top if f is not rate]
+                if rate is not None and len(rest) == 1:
+                    grad_node, lr_seen, lr_node, divisors = rest[0], True, rate, below
         if isinstance(grad_node, ast.UnaryOp):
             grad_node = grad_node.operand
         if not lr_seen:
@@ -478,6 +487,10 @@ class NumpyReader:
             rate = self.eval(lr_node, env, 1)
             if isinstance(rate.const, (int, float)) and not isinstance(rate.const, bool) and rate.const > 0:
                 self.manual_sgd.append((float(rate.const), self.line(stmt) or 0))
+            for d in divisors:      # w -= lr * w.grad / batch_size: the step divided by a count
+                value = self.eval(d, env, 1)
+                if isinstance(value.const, (int, float)) and not isinstance(value.const, bool) and value.const > 1:
+                    self.grad_divisors.append((float(value.const), _safe_unparse(d), self.line(stmt) or 0))
             self._step_calls += 1
         key = (self.line(stmt) or 0, short)
         self.updates[key] = UpdateRule(parameter=short, expression=_safe_unparse(stmt), uses_gradient=uses,
@@ -578,3 +591,14 @@ def scaled(x: V, kind: str, feature_range: tuple | None = None) -> V:
         return dataclasses.replace(x, cols=cols, lo=lo, hi=hi, integer=False, counts=None, exact=False,
                                    const=None, dtype="float64", kind="seq")
     return dataclasses.replace(one(x), kind="seq")
+
+
+def _factors(node: ast.AST, above: bool = True) -> tuple[list[ast.AST], list[ast.AST]]:
+    """The factors of a product / quotient chain: (above the line, below it)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mult, ast.Div)):
+        lt, lb = _factors(node.left, above)
+        rt, rb = _factors(node.right, above if isinstance(node.op, ast.Mult) else not above)
+        return lt + rt, lb + rb
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _factors(node.operand, above)
+    return ([node], []) if above else ([], [node])

@@ -146,6 +146,10 @@ class TFReader:
             return V("obj", const="tf.Session")
         if last == "from_tensor_slices" and args:
             parts = args[0].items if args[0].kind == "tuple" and args[0].items else [args[0]]
+            if len(parts) >= 2 and self.torch_data is None:
+                # a custom loop over its batches sees only batches: the data set is these tensors (as a
+                # torch TensorDataset's)
+                self.torch_data = (parts[0], parts[1], self.line(node) or 0)
             return V("dataset", items=list(parts), n=_n_of(*parts))
         return None
 

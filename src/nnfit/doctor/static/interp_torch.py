@@ -151,6 +151,8 @@ class TorchReader:
                 self.torch_data = (self._model_input, target, self.line(node) or 0)
 
     def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
+        if len(args) >= 2 and args[1].dist == "prediction" and args[0].dist != "prediction":
+            args = [args[1], args[0], *args[2:]]     # Keras order, loss_fn(y_true, y_pred): the prediction first
         if len(args) >= 2 and args[0].dist == "prediction" and self._last_input is not None:
             self.loss_rows.append((self._last_input, args[1]))
         if args and args[0].activation and self.config.loss_input_activation is None:
@@ -202,6 +204,10 @@ class TorchReader:
         """Layers assigned in __init__ (self.fc = nn.Linear) get the activation forward() applies to them;
         an output forward() flattens (`x.squeeze(-1)`, `x.view(-1)`) makes (n,) predictions."""
         model._flat_output = _returns_flattened(fwd)
+        # `for blk in self.blocks: x = torch.relu(blk(x))`: the activation applies to every layer of the list
+        loop_over = {n.target.id: n.iter.attr for n in ast.walk(fwd)
+                     if isinstance(n, ast.For) and isinstance(n.target, ast.Name) and isinstance(n.iter, ast.Attribute)
+                     and isinstance(n.iter.value, ast.Name) and n.iter.value.id == "self"}
         for call in ast.walk(fwd):
             if not isinstance(call, ast.Call):
                 continue
@@ -210,6 +216,11 @@ class TorchReader:
             if act is None or not call.args:
                 continue
             inner = call.args[0]
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in loop_over:
+                prefix = loop_over[inner.func.id] + "."
+                for key, layer in getattr(model, "_attrs", {}).items():
+                    if key.startswith(prefix) and layer.activation in (None, "linear"):
+                        layer.activation = act
             if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute):
                 attr = inner.func.attr
                 layer = getattr(model, "_attrs", {}).get(attr)

@@ -1,0 +1,98 @@
+"""Fix of a PyTorch loop whose gradients are never reset between updates (NF116, measured at each
+step): `optimizer.zero_grad()` before the loop's first `backward()` for the optimiser the loop steps,
+or, in a loop that updates the parameters by hand (`w -= lr * w.grad`), each parameter's gradient
+zeroed right after its update.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from nnfit.doctor.findings import Finding
+from nnfit.doctor.patch.core import CallSite, Context, Edits, _base_name, dotted
+
+
+def _fix_grad_reset(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if ctx.framework != "torch" or "accumulated_steps" not in f.evidence:
+        # the NumPy check's NF116 (an update rule that does not follow the gradient) is advice on the code
+        return "a hand-written update rule: no automatic patch"
+    steps = [c for c in ctx.index.calls if c.name.endswith(".step") and c.statement is not None
+             and (c.loops or c.function is not None)]
+    opt = ctx.run.config.optimizer
+    if opt is not None and opt.variable:
+        steps = [c for c in steps if c.name == f"{opt.variable}.step"] or steps
+    backwards = [c for c in ctx.index.calls if c.name.endswith(".backward") and c.statement is not None]
+    if steps:
+        done = []
+        for step in steps:
+            owner = step.name[: -len(".step")]
+            if owner in done:
+                continue
+            first = _first_backward_before(step, backwards)
+            if first is not None:
+                e.before.setdefault(id(first.statement), []).append(f"{owner}.zero_grad()")
+            else:
+                # the backward pass is elsewhere (a helper function): the reset right after the update is
+                # the same thing for the next step, since gradients start at zero
+                e.after.setdefault(id(step.statement), []).append(f"{owner}.zero_grad()")
+            done.append(owner)
+        e.changes.append(", ".join(f"{o}.zero_grad()" for o in done) + " in every step")
+        return None
+    return _manual_reset(ctx, backwards, e)
+
+
+def _first_backward_before(step: CallSite, backwards: list[CallSite]) -> CallSite | None:
+    """The first backward() of the step's loop (or function) that comes before the step: the reset
+    goes right before it, so each update reads only the gradients of its own step."""
+    same = [b for b in backwards if b.function is step.function and b.line <= step.line
+            and [id(l) for l in b.loops] == [id(l) for l in step.loops]]
+    # (a backward() in a loop inside the step's, several passes summed on purpose before one update,
+    # or none here: the reset goes right after the step instead)
+    return min(same, key=lambda b: b.line) if same else None
+
+
+class _GradUpdates(cst.CSTVisitor):
+    """Statements of a loop that assign from a parameter's `.grad` (`w -= lr * w.grad`,
+    `p.data = p.data - lr * p.grad.data`): (statement, the parameter names), in order."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[cst.SimpleStatementLine, list[str]]] = []
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            value = small.value if isinstance(small, (cst.Assign, cst.AugAssign)) else None
+            if value is None:
+                continue
+            names: list[str] = []
+
+            class Grads(cst.CSTVisitor):
+                def visit_Attribute(self, attr: cst.Attribute) -> None:
+                    if attr.attr.value == "grad":
+                        base = attr.value
+                        name = dotted(base) if isinstance(base, (cst.Name, cst.Attribute)) else _base_name(base)
+                        if name and "?" not in name and name not in names:
+                            names.append(name)
+
+            value.visit(Grads())
+            if names:
+                self.found.append((node, names))
+
+
+def _manual_reset(ctx: Context, backwards: list[CallSite], e: Edits) -> str | None:
+    """No optimiser steps: the loop updates the parameters from their `.grad` itself; each one zeroed
+    after its (last) update in the loop."""
+    looped = [b for b in backwards if b.loops]
+    if not looped:
+        return "no optimiser step and no backward() inside a loop were found in the script"
+    loop = looped[0].loops[-1]
+    finder = _GradUpdates()
+    loop.body.visit(finder)
+    if not finder.found:
+        return "the loop's update of the parameters from their .grad was not found"
+    last: dict[str, cst.SimpleStatementLine] = {}
+    for stmt, names in finder.found:
+        for name in names:
+            last[name] = stmt
+    for name, stmt in last.items():
+        e.after.setdefault(id(stmt), []).append(f"{name}.grad.zero_()")
+    e.changes.append(", ".join(f"{n}.grad.zero_()" for n in last) + " after each update")
+    return None
