@@ -1057,13 +1057,11 @@ def _pasted_as_python(lines: list[str]) -> tuple[str, list[str]]:
     `!shell` lines, prompts, console output and Markdown fences blanked, typographic quotes and spaces made
     ASCII, Python 2 print statements and `except E, e` written as Python 3 (line numbers kept; the shell
     lines are not run). Returns the text and what was changed."""
-    from nnfit.doctor.static.py2 import repair_python2
-    from nnfit.doctor.static.reflow import repair_web_characters, strip_prompts
+    from nnfit.doctor.static.py2 import repair_pasted
 
     problems: list[dict] = []
     line_map = [(i + 1, 0) for i in range(len(lines))]
-    cleaned = repair_web_characters(strip_prompts(list(lines), problems, line_map), problems, line_map)
-    cleaned = repair_python2(cleaned, problems, line_map)
+    cleaned = repair_pasted(list(lines), problems, line_map)
     return "\n".join(cleaned), sorted({str(p.get("message")) for p in problems})
 
 

@@ -11,8 +11,8 @@ from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, OptimizerInfo, S
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
-from nnfit.doctor.static.py2 import repair_python2
-from nnfit.doctor.static.reflow import looks_flattened, reflow, repair_web_characters, strip_prompts
+from nnfit.doctor.static.py2 import repair_pasted
+from nnfit.doctor.static.reflow import looks_flattened, reflow
 from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_ACTIVATIONS, TORCH_LAYERS
 from nnfit.doctor.static.interp import _Interp
@@ -45,9 +45,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
         else:
             lines.append(line)
             line_map.append((i, 0))
-    lines = repair_web_characters(lines, problems, line_map)
-    lines = strip_prompts(lines, problems, line_map)
-    lines = repair_python2(lines, problems, line_map)
+    lines = repair_pasted(lines, problems, line_map)
     tree, dropped = _parse_tolerant(lines)
     parso_found: list[dict[str, Any]] = []
     if dropped and len(lines) <= PARSO_MAX_LINES and sum(map(len, lines)) <= PARSO_MAX_CHARS:  # parso (the slow part) only when Python rejects the text

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nnfit.doctor.static.reflow import _mask_strings
+from nnfit.doctor.static.reflow import _mask_strings, repair_web_characters, strip_prompts
 
 
 # --------------------------------------------------------------------------------------------------
@@ -95,3 +95,10 @@ def _split_comment(text: str) -> tuple[str, str]:
     return (text, "") if k < 0 else (text[:k], text[k:])
 
 
+def repair_pasted(lines: list[str], problems: list[dict[str, Any]], line_map: list[tuple[int, int]]) -> list[str]:
+    """The line-preserving repairs of code pasted from a page, a console or a notebook, in order: web
+    characters, prompts / console output / `%` and `!` lines / code fences, Python 2 constructs. Used
+    by the static reader and by `doctor run` (which then runs the repaired text)."""
+    lines = repair_web_characters(lines, problems, line_map)
+    lines = strip_prompts(lines, problems, line_map)
+    return repair_python2(lines, problems, line_map)
