@@ -95,6 +95,14 @@ class NotFittedError(NNFitError, SklearnNotFittedError):
     """predict/score/save before fit: a user mistake (one line at the CLI), and the error scikit-learn expects."""
 
 
+def too_many_parameters(n_inputs: int, hidden: tuple[int, ...], optimizer: str) -> tuple[int, int] | None:
+    """(parameter count, limit) when a network of these widths is past MAX_LM_PARAMETERS /
+    MAX_PARAMETERS for this optimiser; None when it can be trained."""
+    limit = MAX_LM_PARAMETERS if optimizer in ("auto", "lm") else MAX_PARAMETERS
+    count = models.parameter_count(n_inputs, hidden)
+    return (count, limit) if count > limit else None
+
+
 def _check_squarable(Y: np.ndarray) -> None:
     """Targets whose squares overflow float64 (the squared errors of every metric) are refused, as
     targets.table_target refuses them."""
@@ -348,9 +356,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         if self.hidden is None:
             return
         hidden = tuple(int(w) for w in self.hidden)
-        limit = MAX_LM_PARAMETERS if self.optimizer in ("auto", "lm") else MAX_PARAMETERS
-        count = models.parameter_count(n_inputs, hidden)
-        if count > limit:
+        over = too_many_parameters(n_inputs, hidden, self.optimizer)
+        if over:
+            count, limit = over
             raise NNFitError(f"hidden={hidden} gives {count:,} parameters; with optimizer {self.optimizer!r} at most "
                              f"{limit:,} are accepted (choose smaller widths)")
 

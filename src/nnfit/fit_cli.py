@@ -141,14 +141,13 @@ def fit_command(
 
 
 def _check_size(n_inputs: int, hidden: tuple[int, ...], optimizer: str) -> None:
-    from nnfit.fit import MAX_LM_PARAMETERS, MAX_PARAMETERS
-    from nnfit.models import parameter_count
+    from nnfit.fit import too_many_parameters
 
     if not hidden or any(w < 1 for w in hidden):
         raise NNFitError("--hidden must be positive widths separated by commas, e.g. 16,16")
-    limit = MAX_LM_PARAMETERS if optimizer in ("auto", "lm") else MAX_PARAMETERS
-    count = parameter_count(n_inputs, hidden)
-    if count > limit:
+    over = too_many_parameters(n_inputs, hidden, optimizer)
+    if over:
+        count, limit = over
         raise NNFitError(f"--hidden {','.join(map(str, hidden))} gives {count:,} parameters; with --optimizer "
                          f"{optimizer} at most {limit:,} are accepted (choose smaller widths)")
 
