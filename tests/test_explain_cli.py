@@ -112,3 +112,24 @@ def test_model_report_has_plots_formula_and_seed(parabola_model, tmp_path):
     assert text.count("data:image/png;base64,") == 3     # fit, residuals, losses
     assert "y = x**2 + 2*x + 2" in text and "x**2 + 2*x + 2" in text.split("<title>")[1]
     assert "Levenberg" in text or "Adam" in text           # the model summary
+
+
+def test_explain_of_a_model_reports_the_formula_it_predicts_with(tmp_path):
+    """The API, the text and the JSON all carry the exact formula a fit predicts with (not only the CLI)."""
+    import numpy as np
+    import pandas as pd
+
+    from nnfit import NNFitRegressor
+    from nnfit.explain.api import explain
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"m": rng.uniform(1, 3, 300), "z": rng.uniform(0, 5, 300)})
+    model = NNFitRegressor(restarts=1, adam_steps=300, lm_steps=200, stages=1).fit(X, 9.81 * X["m"] * X["z"])
+    assert model.summary_["predicts_with"] == "formula"
+    result = explain(model, time_limit=5)
+    assert list(result.carried_formulas) == list(model.target_names_)
+    carried = next(iter(result.carried_formulas.values()))
+    assert "m" in carried and "z" in carried and carried in result.text()
+    assert result.to_dict()["carried_formulas"] == result.carried_formulas
+    network_only = NNFitRegressor(restarts=1, adam_steps=300, lm_steps=200, stages=1, exact_formula=False)
+    assert explain(network_only.fit(X, 9.81 * X["m"] * X["z"]), time_limit=5).carried_formulas == {}

@@ -46,6 +46,8 @@ class Explanation:
     fitted_to: str = ""                  # sparse: what the candidates were fitted and validated against
     exact: bool = False                  # held-out error at rounding level (data), or expanded from the weights
     stages: list[str] = dataclasses.field(default_factory=list)   # the searches that ran, in order
+    # a fitted NNFitRegressor that predicts with an exact formula: {target name: that formula}
+    carried_formulas: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def symbols(self) -> list[sp.Symbol]:
@@ -60,7 +62,9 @@ class Explanation:
             return np.asarray(fn(*X.T), dtype=float) * np.ones(len(X))
 
     def text(self) -> str:
-        lines = [f"{self.target_name} = {self.expression}"]
+        lines = [f"{name} = {formula}  (exact: the formula this model predicts with)"
+                 for name, formula in self.carried_formulas.items()]
+        lines.append(f"{self.target_name} = {self.expression}")
         lines.append(f"  {self.method}: {self.label}")
         if self.formula_rmse is not None:
             check = f"  held-out RMSE on {self.n_heldout} points vs {self.reference}: formula {self.formula_rmse:.3g}"
@@ -87,6 +91,7 @@ class Explanation:
             "input_names": self.input_names, "target_name": self.target_name, "candidates": self.candidates,
             "seconds": self.seconds, "note": self.note, "fitted_to": self.fitted_to,
             "max_coefficient_change": self.max_coefficient_change, "exact": self.exact, "stages": self.stages,
+            **({"carried_formulas": self.carried_formulas} if self.carried_formulas else {}),
         }
 
 
@@ -278,8 +283,10 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
         return _explain_data(X_data, Y_data[:, 0], names, obj.output_names[0], seed, val_fraction, max_terms,
                              max_level, time_limit, start, progress, network)
     if _is_fitted_nnfit(obj):
-        return _explain_model(obj, X, y, input_names, method, fit_to, seed, n_samples, val_fraction,
-                              max_terms, max_level, time_limit, start)
+        result = _explain_model(obj, X, y, input_names, method, fit_to, seed, n_samples, val_fraction,
+                                max_terms, max_level, time_limit, start)
+        result.carried_formulas = carried_formulas(obj)
+        return result
     if _is_network(obj):
         return _explain_network(obj, X, y, input_names, activations, method, fit_to, seed, val_fraction,
                                 max_terms, max_level, time_limit, start)
@@ -306,6 +313,14 @@ def explain(model_or_data: Any, y: Any = None, *, X: Any = None, target: str | N
     names = list(names) if names is not None else _default_names(X_arr.shape[1])
     return _explain_data(X_arr, Y_arr[:, 0], names, target_name, seed, val_fraction, max_terms, max_level,
                          time_limit, start, progress, network)
+
+
+def carried_formulas(model: Any) -> dict[str, str]:
+    """{target name: formula} for a fitted NNFitRegressor that predicts with an exact formula; {} otherwise."""
+    formulas = (getattr(model, "summary_", None) or {}).get("formulas") or []
+    names = list(getattr(model, "target_names_", None) or [])
+    return {str(name): str(f["expression"]) for name, f in zip(names, formulas)
+            if isinstance(f, dict) and isinstance(f.get("expression"), str)}
 
 
 def _default_names(n: int) -> list[str]:

@@ -58,13 +58,12 @@ def explain_command(
 
         result = explain(str(source), target=target, method=method, fit_to=fit_to, max_terms=max_terms, seed=seed,
                          time_limit=time_limit, progress=progress)
-    carried = _carried_formulas(source)
     if as_json:
-        typer.echo(json_text({**result.to_dict(), "carried_formulas": carried} if carried else result.to_dict()))
+        typer.echo(json_text(result.to_dict()))
         return
     from rich.markup import escape  # the target's name is user text (a column name): never markup
 
-    for name, formula in carried.items():
+    for name, formula in result.carried_formulas.items():
         console.print(f"[bold]{escape(name)} = {escape(formula)}[/bold]", soft_wrap=True, highlight=False)
         console.print("[green]exact: the formula this model predicts with (read back when it was fitted, "
                       "round-off on its validation rows); the read-back of its network follows[/green]")
@@ -95,16 +94,3 @@ def explain_command(
         console.print(table)
     if result.stages:
         console.print(f"searched: {', '.join(result.stages)}; {result.seconds:.1f} s", highlight=False, markup=False)
-
-
-def _carried_formulas(source: Path) -> dict[str, str]:
-    """{target name: formula} for a saved model that predicts with an exact formula; {} otherwise."""
-    if source.suffix.lower() != ".nnfit":
-        return {}
-    from nnfit.fit import NNFitRegressor
-
-    model = NNFitRegressor.load(source)  # already loaded once by explain: a damaged file failed there
-    formulas = (getattr(model, "summary_", None) or {}).get("formulas") or []
-    names = list(getattr(model, "target_names_", None) or [])
-    return {str(name): str(f["expression"]) for name, f in zip(names, formulas)
-            if isinstance(f, dict) and isinstance(f.get("expression"), str)}
