@@ -82,9 +82,11 @@ MANUAL = textwrap.dedent("""
 
 def test_a_hand_written_update_zeroes_each_gradient_after_it(tmp_path):
     plan = plan_for(tmp_path, "manual.py", MANUAL, "NF116")
-    assert added(plan.combined.diff()) == ["w.grad.zero_()", "b.grad.zero_()"]
+    # (the all-fixes patch may also raise the loop's count: hand-written updates are steps too)
+    single = next(p for p in plan.singles if p.codes == ["NF116"])
+    assert added(single.diff()) == ["w.grad.zero_()", "b.grad.zero_()"]
     assert "        w -= 0.1 * w.grad\n        w.grad.zero_()\n" in plan.combined.source
-    _, cap = capture_of(tmp_path, "fixed.py", plan.combined.source)
+    _, cap = capture_of(tmp_path, "fixed.py", single.source)
     assert cap.run.gradients.reset_steps and not cap.run.gradients.accumulated_steps
 
 

@@ -183,10 +183,11 @@ def test_torch_class_weights_from_the_class_shares(tmp_path):
     path, cap = capture_of(tmp_path, "three.py", multiclass)
     plan = plan_patches(multiclass, str(path), cap, [finding("NF131", class_shares={0: 0.5, 1: 0.25, 2: 0.25})])
     assert "loss_fn = nn.CrossEntropyLoss(weight=torch.tensor([0.6667, 1.333, 1.333]))" in added(plan.singles[0].diff())
-    # BCELoss has no class weights: listed, not patched
+    # BCELoss has no class weights: a weighted binary cross-entropy on the same probabilities
     path, cap = capture_of(tmp_path, "clf.py", TORCH_CLASSIFIER)
     plan = plan_patches(TORCH_CLASSIFIER, str(path), cap, [f])
-    assert not plan.singles and "BCELoss has no class weights" in plan.skipped[0]
+    assert plan.singles, plan.skipped
+    assert any("BalancedBCELoss(pos_weight=7)" in line for line in added(plan.singles[0].diff()))
 
 
 def test_a_larger_batch_keeps_the_scripts_update_count(tmp_path):

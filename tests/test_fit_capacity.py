@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnfit import NNFitRegressor, fit, train
+from nnfit import NNFitRegressor, fit, models, train
 
 
 def _lm_runs_before_the_first_challenger(monkeypatch: pytest.MonkeyPatch, over_seeds: bool) -> int:
@@ -88,3 +88,29 @@ def test_first_lm_best_reads_the_incumbents_first_steps():
     assert fit._first_lm_best(history, 0, 2) == 2.0
     assert fit._first_lm_best(history, 0, 10) == 0.5
     assert fit._first_lm_best(history, 6, 2) == float("inf")
+
+
+def test_the_first_widths_refinement_waits_for_the_capacity_search(monkeypatch):
+    """Far from good enough, the first width is certainly challenged: its Marquardt-scaled refinement
+    runs only if it is still the choice after the challengers (fit.DEFER_REFINE_ABOVE)."""
+    events: list[object] = []
+    original = train.levenberg_marquardt
+
+    def counted(net, data, **kwargs):  # type: ignore[no-untyped-def]
+        events.append((kwargs.get("scaling", "running-max"), sum(p.numel() for p in net.parameters())))
+        return original(net, data, **kwargs)
+
+    monkeypatch.setattr(train, "levenberg_marquardt", counted)
+    rng = np.random.default_rng(3)
+    X = rng.uniform(-1.5, 1.5, (400, 2))
+    y = np.sin(5 * X[:, 0] * X[:, 1]) + X[:, 0]   # out of reach of the first width in 40 LM steps
+    model = NNFitRegressor(exact_formula=False, restarts=1, adam_steps=60, lm_steps=40, stages=1, max_seconds=120,
+                           progress=events.append).fit(X, y)
+    first_challenger = next(i for i, e in enumerate(events) if isinstance(e, str) and e.startswith("capacity: trying"))
+    assert any(isinstance(e, tuple) and e[0] == "running-max" for e in events[:first_challenger])  # polished
+    assert not any(isinstance(e, tuple) and e[0] == "marquardt" for e in events[:first_challenger])
+    trials = model.summary_["capacity_trials"]
+    first = models.parameter_count(2, tuple(trials[0]["hidden"]))
+    refined_first = [e for e in events[first_challenger:] if e == ("marquardt", first)]
+    # refined after the search exactly when the first width stayed the choice
+    assert bool(refined_first) == (model.summary_["hidden"] == trials[0]["hidden"])

@@ -137,4 +137,3 @@ def test_a_stage_is_not_trained_when_validation_shows_what_training_rows_do_not(
     (stage,) = model.summary_["stage_trials"]
     assert stage["validation_over_train"] > fit_module._stage_gap_limit(fit_module.STAGE_MIN_GAIN)
     assert stage["skipped"] and model.summary_["stages"] == 1
-

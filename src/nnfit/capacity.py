@@ -19,8 +19,16 @@ from torch import nn
 from nnfit import models
 
 # Widths tried per input count: the first is the width that polished best in earlier measurements
-# (models.default_hidden), then twice as wide, then two layers of about half its width.
+# (models.default_hidden), then two layers of about half its width (and twice as wide, one layer,
+# when WIDE_CHALLENGER is on).
 BASE_WIDTH = {1: 24, 2: 40, 3: 48}
+# The wider one-layer challenger (2 x BASE_WIDTH) is not tried: it never won. On 7 random 2-input DSO
+# rows without a read-back formula (random.Random(20261203), table mode, network only, load 8-11) its
+# validation RMSE after the first round was 7-550x the usual width's final one (0.22, 0.011, 0.0028,
+# 0.0045, 1.05x on Livermore2-Vars2-7) and 1.00x on Neat-7 (0.965 against 0.967, both no better than
+# the mean), while it took 7-23 s of each fit; the two-layer challenger won on 3 of those rows (2.4x,
+# 1.2x, 1.2x). The session before saw the same (random.Random(20261202): never won, 22-31 s).
+WIDE_CHALLENGER = False
 # At most one parameter per this many training rows: with fewer rows per parameter the held-out
 # error drifted away from the validation error on the DSO rows (validation still decides below it).
 ROWS_PER_PARAMETER = 2.5
@@ -67,7 +75,7 @@ class Trial:
 def candidates(n_inputs: int, n_train: int) -> list[tuple[int, ...]]:
     """Architectures to try, each shrunk until it fits the row and parameter caps; duplicates dropped."""
     base = BASE_WIDTH.get(n_inputs, 32)
-    wanted: list[tuple[int, ...]] = [(base,), (2 * base,), (max(8, base // 2),) * 2]
+    wanted: list[tuple[int, ...]] = [(base,)] + ([(2 * base,)] if WIDE_CHALLENGER else []) + [(max(8, base // 2),) * 2]
     limit = min(MAX_PARAMETERS, int(n_train / ROWS_PER_PARAMETER))
     chosen: list[tuple[int, ...]] = []
     for hidden in wanted:

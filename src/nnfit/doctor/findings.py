@@ -132,6 +132,9 @@ class Finding:
     # a watched run's finding whose facts were read from the script's text, not observed by the monitor
     # (data or a hand-written loop's learning rate read statically): set by the ranking model
     from_text: bool = False
+    # codes whose evidence this one finding's own evidence produces, beyond ranking.EXPLAINS (a rate
+    # measured too low while the loss still falls slowly explains that loss's "too few updates")
+    explains: list[str] = dataclasses.field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.code not in CATALOGUE:

@@ -24,7 +24,9 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    So a measurement outranks a fact of the data at the same margin, and a fact three decades past
    its threshold outranks a measurement just past its own.
    One cause can produce another's evidence; EXPLAINS declares the few such pairs (a cause -> the
-   findings whose measurements it produces). When both are found the explained finding ranks just
+   findings whose measurements it produces), and a finding may name more from its own evidence
+   (`Finding.explains`: a rate measured too low on a loss still falling slowly explains the "too few
+   updates" that the same slow fall shows). When both are found the explained finding ranks just
    below the one that explains it, no more severe, and says so (`consequence_of`).
 3. Where repair ran (`apply_repair`), the measured effect of each fix replaces the evidence strength:
    a fix that raised the held-out metric ranks its finding by that gain (above every unrepaired
@@ -73,7 +75,14 @@ EXPLAINS = {
     "NF106": {"NF103", "NF112", "NF124"},
     "NF129": {"NF103", "NF124"},
     "NF125": {"NF102", "NF115", "NF106", "NF105", "NF104"},
-    "NF130": {"NF102", "NF131"},
+    # an output layer that cannot express the classes (softmax over one unit is constant 1; fewer units
+    # than classes) leaves every loss measuring a network that cannot answer: a loss-output mismatch
+    # beside it (MSE on that softmax) shows its harm through the output's fault, and fixing the loss alone
+    # changes nothing (the tuning half's gh-keras-team-keras-126: softmax over one unit with MSE, fixed by
+    # the sigmoid alone); the slow fall it leaves reads as too few updates or, at a low rate, as that
+    # rate (NF104's slow-fall evidence is NF102's, so what explains one explains the other; the tuning
+    # half's gh-pytorch-tutorials-1526: a ReLU on the logits before CrossEntropyLoss, SGD 1e-3)
+    "NF130": {"NF102", "NF131", "NF126", "NF104"},
     "NF107": {"NF104"},
     "NF126": {"NF104", "NF102"},
     # a step that is not -lr * (this step's gradient) (gradients summed over every step, a hand-written
@@ -156,7 +165,11 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
     for f in findings:
         f.score = strength(f)
     present = {f.code: f for f in findings}
-    for code, explained in EXPLAINS.items():
+    pairs = {code: set(explained) for code, explained in EXPLAINS.items()}
+    for f in findings:      # a finding whose own evidence produces another's (Finding.explains)
+        if f.explains:
+            pairs.setdefault(f.code, set()).update(f.explains)
+    for code, explained in pairs.items():
         if code in present:
             for f in findings:
                 if f.code in explained:

@@ -141,6 +141,8 @@ class History:
     weights_changed: bool | None = None
     # optimiser steps made, and whether any of them found a gradient on a parameter (None: no step seen)
     steps_with_gradient: bool | None = None
+    # scalar loss.backward() calls seen (a PyTorch run): tells "no backward" from "backward into other weights"
+    backward_calls: int = 0
 
 
 @dataclasses.dataclass
@@ -187,6 +189,8 @@ class Fit:
     prediction_shape: tuple[int, ...] | None = None   # the network's output for the training inputs
     loss_broadcast: tuple[tuple[int, ...], tuple[int, ...]] | None = None  # (prediction, target) shapes given to the loss
     majority_fraction: float | None = None   # share of rows whose predicted class is the most common one
+    # multi-label: share of all (row, label) flags the network predicts positive (None: not multi-label)
+    predicted_positive_share: float | None = None
     # what a flexible closed-form model reaches on the same data, cross-validated (doctor/reference.py)
     reference_r2: float | None = None
     reference_accuracy: float | None = None
@@ -232,6 +236,13 @@ class StaticFacts:
     backward_without_step: int | None = None
     # the line of an optimizer.step() in a torch script where nothing computes a gradient (no backward())
     step_without_backward: int | None = None
+    # an optimiser built from a model the script then makes again before it steps (static/stale_optimizer.py):
+    # (optimiser name, its line, model name, the line that rebinds the model)
+    stale_optimizer: tuple[str, int, str, int] | None = None
+    # classes weighted by hand in the loss (`loss[y == 1] *= 100`, `w = tensor([0.84, 0.16]); loss * w[labels]`):
+    # class label -> weight (others 1.0), and the line; a script weights classes when they are imbalanced
+    hand_class_weights: dict[str, float] = dataclasses.field(default_factory=dict)
+    hand_class_weights_line: int | None = None
 
 
 @dataclasses.dataclass

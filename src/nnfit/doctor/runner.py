@@ -1066,10 +1066,19 @@ def _pasted_as_python(lines: list[str]) -> tuple[str, list[str]]:
 
 
 def _source_uses(text: str, *names: str) -> bool:
-    """Does the script import one of these packages (`import x`, `from x[.y] import`)?"""
-    import re
+    """Does the script import one of these packages, anywhere (`import np, x`, `from x[.y] import`)?"""
+    import ast
 
-    return any(re.search(rf"^\s*(import|from)\s+{re.escape(n)}\b", text, re.M) for n in names)
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return False
+    for node in ast.walk(tree):
+        modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                   else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+        if any(m.split(".")[0] in names for m in modules):
+            return True
+    return False
 
 
 # tf.keras submodules that scripts import from (`from tensorflow.keras.optimizers import Adam`)

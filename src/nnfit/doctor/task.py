@@ -8,8 +8,9 @@ Inferred from three facts, strongest first:
 3. the output layer: softmax over k > 1 units is multiclass, a sigmoid unit on 0/1 targets binary.
 Real-valued targets make a regression whatever the loss (a classification loss on them is NF110).
 A regression loss (MSE, MAE, ...) on 0/1 or one-hot targets from a sigmoid/softmax output is still a
-classification (the loss is the fault, NF126, not the task); on integer targets with many values,
-a linear output or without class evidence it is a regression.
+classification (the loss is the fault, NF126, not the task), and one-hot target rows are multiclass
+whatever the output layer; on integer targets with many values, a linear output or without class
+evidence it is a regression.
 """
 from __future__ import annotations
 
@@ -83,8 +84,10 @@ def infer_task(run: TrainingRun) -> str | None:
         return "binary"
     if loss in ("kl_divergence",) and act == "softmax":
         return "multiclass"
-    # a regression loss (or none known): the targets and the output decide
-    if targets == "onehot" and (act == "softmax" or accuracy):
+    # a regression loss (or none known): the targets and the output decide. One-hot rows (0/1, exactly
+    # one 1 per row) are a class encoding whatever the output layer: a squared error on them over a
+    # linear output is a classifier trained with a regression loss, not a regression of k numbers
+    if targets == "onehot":
         return "multiclass"
     if targets == "multihot" and (act == "sigmoid" or accuracy):
         return "multilabel"

@@ -235,7 +235,7 @@ def fit_quality(run: TrainingRun, y: np.ndarray, pred: np.ndarray, *, heldout: b
         return
     pred2 = pred.reshape(len(pred), -1)
     r2 = r2_score(y, pred2) if pred2.shape == y.shape else None
-    acc = majority = None
+    acc = majority = positive = None
     if class_counts(y) is not None and np.all(np.isfinite(pred2)):
         if y.shape[1] == 1 and pred2.shape[1] == 1:
             # probabilities / scores of one unit: 0.5 for an output in [0, 1], else 0 (logits, +-1 labels)
@@ -254,6 +254,7 @@ def fit_quality(run: TrainingRun, y: np.ndarray, pred: np.ndarray, *, heldout: b
             cut = 0.5 if np.min(pred2) >= 0 and np.max(pred2) <= 1 else 0.0
             labels_m = (pred2 > cut).astype(float)
             acc = float(np.mean(np.all(labels_m == y, axis=1)))
+            positive = float(np.mean(labels_m))
             labels = truth = None
         else:
             labels = truth = None
@@ -266,6 +267,7 @@ def fit_quality(run: TrainingRun, y: np.ndarray, pred: np.ndarray, *, heldout: b
     else:
         run.fit.train_r2 = r2 if r2 is not None else -math.inf
         run.fit.train_accuracy, run.fit.majority_fraction = acc, majority
+        run.fit.predicted_positive_share = positive
         run.fit.prediction_shape = tuple(int(s) for s in pred.shape)
 
 

@@ -27,6 +27,10 @@ class GradientResetTracker:
         self.accumulated_steps = 0    # steps whose gradient still held the previous steps' gradients
         self._watched: dict[int, list[dict[str, Any]]] = {}     # id(optimizer) -> watched parameters
         self._manual: list[dict[str, Any]] | None = None        # a loop that steps no optimiser
+        # id(parameter) -> its entry: a parameter gets one hook however many optimisers step it (a
+        # script that builds a fresh optimiser for every step would otherwise stack a hook per step on
+        # it, and every backward pass would run them all)
+        self._by_param: dict[int, dict[str, Any]] = {}
 
     # -- hand-written updates (w.data -= lr * w.grad): each loss.backward() is one step ----------------
     def before_backward(self, loss: Any) -> None:
@@ -63,7 +67,11 @@ class GradientResetTracker:
         chosen = sorted(params, key=lambda p: p.numel())[:WATCHED_PARAMETERS]
         watched = []
         for p in chosen:
+            if id(p) in self._by_param and self._by_param[id(p)]["param"] is p:
+                watched.append(self._by_param[id(p)])
+                continue
             entry: dict[str, Any] = {"param": p, "fresh": None, "previous": None}
+            self._by_param[id(p)] = entry
 
             def add(grad: Any, entry: dict[str, Any] = entry) -> None:
                 g = grad.detach().clone()

@@ -236,6 +236,35 @@ class KerasMonitor(keras.callbacks.Callback):
         return True
 
     # -- per batch --------------------------------------------------------------------------------
+    def _functional_dense_outputs(self, x: Any) -> list[Any]:
+        """A functional keras.Model's Dense outputs on the probe inputs (for the dead / saturated unit
+        fractions, as a Sequential's are read layer by layer): through a second Model on the same graph
+        that returns each Dense layer's output. [] for a model that is not a graph (a subclass) or that
+        cannot be split so."""
+        import keras
+
+        extractor = getattr(self, "_dense_extractor", None)
+        if extractor is None:
+            try:
+                dense = [layer for layer in self.model.layers if type(layer).__name__ == "Dense"]
+                if not dense or not getattr(self.model, "inputs", None):
+                    self._dense_extractor = False
+                    return []
+                extractor = (keras.Model(self.model.inputs, [layer.output for layer in dense]),
+                             [(layer.name, activation_name(layer.activation)) for layer in dense])
+            except Exception:  # a subclassed model has no graph to cut
+                extractor = False
+            self._dense_extractor = extractor
+        if extractor is False:
+            return []
+        model, names = extractor
+        try:
+            outs = model(x)
+        except Exception:
+            return []
+        outs = outs if isinstance(outs, (list, tuple)) else [outs]
+        return [(name, act, out) for (name, act), out in zip(names, outs)]
+
     def _dense(self) -> list[Any]:
         return [l for l in self.model.layers if type(l).__name__ == "Dense" and l.built]
 
@@ -336,6 +365,7 @@ class KerasMonitor(keras.callbacks.Callback):
                             outputs[-1] = (name, act, out)
                 else:
                     out = self.model(x)
+                    outputs = self._functional_dense_outputs(x)
                 out = out.reshape(yt.shape) if out.numel() == yt.numel() else out
                 loss = torch.mean((out - yt) ** 2)
                 params, owners = [], []

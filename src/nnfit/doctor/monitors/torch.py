@@ -435,6 +435,8 @@ class TorchWatcher:
                     pass
             watcher._manual_pair = None
             watcher._losses_since_backward = 0
+            if tensor.numel() == 1:
+                watcher.history.backward_calls += 1
             manual = watcher.grad_resets is not None and not watcher._steps and tensor.numel() == 1
             if manual:
                 watcher.grad_resets.before_backward(tensor)
@@ -692,4 +694,9 @@ class TorchWatcher:
         return next((p.dtype for p in root.parameters()), torch.float32)
 
     def _x_shape(self, X: np.ndarray) -> tuple[int, ...]:
-        return tuple(self._last_x.shape[1:]) if self._last_x is not None else (X.shape[1],)
+        """The shape of one input row as the script feeds it; a script that feeds single rows without a
+        batch dimension (`net(torch.tensor([0.0, 1.0]))`) has rows of the recorded width."""
+        tail = tuple(self._last_x.shape[1:]) if self._last_x is not None else None
+        if tail is None or int(np.prod(tail or (1,))) * len(X) != X.size:
+            return tuple(X.shape[1:]) or (1,)
+        return tail

@@ -25,6 +25,7 @@ import libcst as cst
 
 from nnfit.doctor.findings import CATALOGUE, Finding, Severity
 from nnfit.doctor.patch.core import Context, Edits, Fix, Patch, Plan, _Apply
+from nnfit.doctor.patch import handwritten  # noqa: F401 - sets Context.manual_step_sites
 from nnfit.doctor.patch.training import LR_STEP, MAX_PATCH_UPDATES, _fix_batch, _fix_exploding, _fix_lr, _fix_optimizer, _fix_updates, _script_lr, _training
 from nnfit.doctor.patch.layers import _fix_bad_init, _fix_bias, _fix_bottleneck, _fix_capacity, _fix_dead, _fix_legacy, _fix_output, _fix_saturation
 from nnfit.doctor.patch.scaling import _fix_scaling
@@ -52,6 +53,20 @@ RATE_SYMPTOMS = {"NF103", "NF104", "NF112"}
 
 # Patches that change no training: part of the all-fixes script, not re-run alone.
 NO_TRAINING_EFFECT = {"NF108"}
+
+
+def _info_for_want_of_measure(ctx: Context, f: Finding) -> bool:
+    """An info finding that is info only because the run measured no fit (a loop on raw tensors the
+    monitor cannot see into: ranking.assess makes what it read from the code, or what rests on a
+    setting alone, info there):
+    a cause like any other, so its patch joins the all-fixes script, whose run is then the measure.
+    (gh-d2l-ai-d2l-en-1000, tuning half: NF104 for a step divided twice, info for this reason alone.)"""
+    from nnfit.doctor.ranking import fit_metric
+
+    run = ctx.run
+    rule_severity = CATALOGUE[f.code].severity if f.code in CATALOGUE else Severity.INFO
+    return rule_severity is not Severity.INFO and not run.is_static and fit_metric(run) is None \
+        and (bool(getattr(f, "from_text", False)) or not (run.history.loss or run.history.batch_loss))
 
 
 def _apply(ctx: Context, edits: Edits) -> str:
@@ -104,7 +119,7 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             skipped.append(f"{code} {name} (the patch changed nothing)")
             continue
         singles.append(Patch([code], single.changes, path, text, source))
-        if f.severity is Severity.INFO:
+        if f.severity is Severity.INFO and not _info_for_want_of_measure(ctx, f):
             # an info finding is advice, not a cause the rule measured (a layer without bias in a
             # fastText-like model): its patch runs alone, the all-fixes script keeps the script's choice
             # (gh-facebookresearch-fastText-853, tuning half: bias added over 51 epochs 0.505, without 0.845)
@@ -116,13 +131,20 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
             all_edits.changes.append("NF103 through the larger batch")
             codes_done.append(code)
             continue
-        if code in RATE_SYMPTOMS and set(f.consequence_of) & set(codes_done):
+        slip = bool(f.evidence.get("divisor"))      # NF104: a step divided by the batch size twice
+        if code in RATE_SYMPTOMS and set(f.consequence_of) & set(codes_done) and not slip:
             # the ranking names this a consequence of a cause already patched (unscaled data, mostly):
             # its own change would be stacked on a fix that removes it
             all_edits.changes.append(f"{code} through the fix of {', '.join(sorted(set(f.consequence_of) & set(codes_done)))}")
             codes_done.append(code)
             continue
-        if code == "NF104" and "NF102" in codes_done:
+        if code in ("NF103", "NF104") and all_edits.owns_rate and not slip:
+            # the scaling of raw data set the rate those data need: a rate read on the unscaled data
+            # would undo it
+            all_edits.changes.append(f"{code} through the rate the scaling sets")
+            codes_done.append(code)
+            continue
+        if code == "NF104" and "NF102" in codes_done and not slip:
             # two readings of one slow loss: more updates never destabilise, a higher rate can
             all_edits.changes.append("NF104 through the longer training")
             codes_done.append(code)

@@ -157,6 +157,7 @@ class Edits:
     lr: float | None = None
     polish: bool = False
     optimizer: Any = None              # the built optimiser NF109's patch makes the one that trains
+    owns_rate: bool = False            # `lr` is the rate a fix needs with its other edits (scaled raw data): kept
 
     def on_call(self, node: cst.Call, fn: Callable[[cst.Call], cst.BaseExpression]) -> None:
         self.calls.setdefault(id(node), []).append(fn)
@@ -182,7 +183,9 @@ class Edits:
             self.updates = max(self.updates or 0, other.updates)
         if other.batch is not None:
             self.batch = min(self.batch or other.batch, other.batch)
-        if other.lr is not None:
+        if other.owns_rate and other.lr is not None:
+            self.lr, self.owns_rate = other.lr, True
+        elif other.lr is not None and not self.owns_rate:
             self.lr = other.lr if self.lr is None else min(self.lr, other.lr)   # the lower of two rates: the stable one
         self.polish = self.polish or other.polish
         self.optimizer = other.optimizer if other.optimizer is not None else self.optimizer
@@ -216,7 +219,11 @@ class _Apply(cst.CSTTransformer):
 
     def leave_Integer(self, original_node: cst.Integer, updated_node: cst.Integer) -> cst.BaseExpression:
         new = self.e.literals.get(id(original_node))
-        return updated_node.with_changes(value=new) if new is not None else updated_node
+        return _number(new) if new is not None else updated_node
+
+    def leave_Float(self, original_node: cst.Float, updated_node: cst.Float) -> cst.BaseExpression:
+        new = self.e.literals.get(id(original_node))
+        return _number(new) if new is not None else updated_node
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
         # expression edits (Name, Subscript, BinaryOperation ... of the original tree), after any
@@ -288,6 +295,12 @@ class _Apply(cst.CSTTransformer):
 
     def leave_ClassDef(self, original_node: cst.ClassDef, updated_node: cst.ClassDef) -> Any:
         return self._around(original_node, updated_node)
+
+
+def _number(text: str) -> cst.BaseExpression:
+    """A number literal written as `text` (an Integer or a Float node, as the text reads)."""
+    node = cst.parse_expression(text)
+    return node if isinstance(node, (cst.Integer, cst.Float)) else cst.Float(text)
 
 
 def _is_docstring(stmt: cst.CSTNode) -> bool:
@@ -362,6 +375,10 @@ def wrap(code_template: str) -> Callable[[cst.BaseExpression], cst.BaseExpressio
 
 # -- the facts a fix needs, from the run and the tree ------------------------------------------------
 class Context:
+    # Where a torch loop's hand-written updates repeat (patch/handwritten.py sets it when it is imported,
+    # as patch/__init__.py does: that module reads a Context, so core cannot import it back)
+    manual_step_sites: Any = None
+
     def __init__(self, text: str, path: str, capture: Any):
         try:
             self.module = cst.parse_module(text)
@@ -418,7 +435,11 @@ class Context:
         """The optimiser updates inside loops: `opt.step()`, `opt.apply_gradients(...)`, Keras `opt.apply(...)`."""
         opt = self.run.config.optimizer
         own = f"{opt.variable}.apply" if opt is not None and opt.variable else None
-        return [c for c in self.index.calls if c.loops and (c.name.endswith((".step", ".apply_gradients")) or c.name == own)]
+        found = [c for c in self.index.calls if c.loops and (c.name.endswith((".step", ".apply_gradients")) or c.name == own)]
+        if not found and self.framework == "torch" and self.manual_step_sites is not None:
+            # no optimiser steps: the hand-written updates (`w -= lr * w.grad`) are the steps
+            found = self.manual_step_sites(self)
+        return found
 
     def step_loops(self) -> list[tuple[cst.For, int, tuple[cst.For, ...]]]:
         """Torch: the for-loops that hold an optimiser `.step()` call, outermost first."""

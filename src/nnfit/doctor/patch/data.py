@@ -3,10 +3,12 @@ class weights (NF131).
 """
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
-from nnfit.doctor.patch.core import CallSite, Context, Edits, _kw, _numpy_name, _suffix, dotted, set_kwarg, wrap
+from nnfit.doctor.patch.core import CallSite, Context, Edits, _base_name, _kw, _numpy_name, _suffix, dotted, set_kwarg, wrap
 from nnfit.doctor.patch.scaling import _torch_batch_names
 
 
@@ -205,7 +207,7 @@ def _fix_torch_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
     losses = [c for c in ctx.index.calls if c.name.split(".")[-1] in ("CrossEntropyLoss", "BCEWithLogitsLoss",
                                                                        "cross_entropy", "binary_cross_entropy_with_logits")]
     if not losses:
-        return "no CrossEntropyLoss / BCEWithLogitsLoss in the script (BCELoss has no class weights)"
+        return _balanced_bce(ctx, by_label, e)
     site = losses[0]
     tail = site.name.split(".")[-1]
     k = len(by_label)
@@ -216,10 +218,112 @@ def _fix_torch_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
     else:
         code, kw = "torch.tensor([" + ", ".join(f"{1.0 / (k * by_label[c]):.4g}" for c in range(k)) + "])", "weight"
     e.on_call(site.node, lambda c: set_kwarg(c, kw, code))
+    dropped = _drop_label_weights(ctx, site, e)
     if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
                for n, _ in ctx.index.imports):
         e.imports.append("import torch")
-    e.changes.append(f"{kw}= in the loss: every class the same total weight")
+    e.changes.append(f"{kw}= in the loss: every class the same total weight"
+                     + (f" (the script's own per-class factor {', '.join(dropped)} taken out of the loss)" if dropped else ""))
+    return None
+
+
+def _drop_label_weights(ctx: Context, loss_site: CallSite, e: Edits) -> list[str]:
+    """A per-class weight the loop multiplies into the loss itself (`loss * w[labels.long()]`, or a
+    name bound to that in the loop): the script's own answer to the imbalance, which the loss's class
+    weights replace; kept beside them it would weight the classes twice. The product becomes its loss."""
+    stmt = loss_site.statement
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)):
+        return []
+    loss_var = small.targets[0].target.value
+    labels = set()
+    for c in ctx.index.calls:
+        plain = [a for a in c.node.args if a.keyword is None and not a.star]
+        if c.loops and c.name == loss_var and len(plain) == 2:
+            name = _base_name(plain[1].value)
+            if name:
+                labels.add(name)
+    if not labels:
+        return []
+    loops = {id(l) for c in ctx.index.calls if c.loops and c.name == loss_var for l in c.loops}
+
+    def by_label(node: cst.CSTNode) -> bool:
+        found = []
+
+        class Find(cst.CSTVisitor):
+            def visit_Subscript(self, sub: cst.Subscript) -> None:
+                text = ctx.module.code_for_node(sub.slice[0]) if sub.slice else ""
+                if any(re.search(rf"\b{re.escape(name)}\b", text) for name in labels):
+                    found.append(sub)
+
+        node.visit(Find())
+        return bool(found)
+
+    weights = set()
+    for name, stmt2, _, _ in ctx.index.assigns:
+        s2 = stmt2.body[0] if isinstance(stmt2, cst.SimpleStatementLine) and stmt2.body else None
+        if isinstance(s2, cst.Assign) and any(id(l) in loops for c in ctx.index.calls if c.statement is stmt2 for l in c.loops) \
+                and by_label(s2.value):
+            weights.add(name)
+    dropped: list[str] = []
+
+    class Products(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if not isinstance(node.operator, cst.Multiply):
+                return
+            for mine, other in ((node.right, node.left), (node.left, node.right)):
+                if (isinstance(mine, cst.Name) and mine.value in weights) or \
+                        (isinstance(mine, cst.Subscript) and by_label(mine)):
+                    keep = other
+                    e.exprs.setdefault(id(node), []).append(lambda n, keep_left=keep is node.left:
+                                                            (n.left if keep_left else n.right) if isinstance(n, cst.BinaryOperation) else n)
+                    dropped.append(ctx.module.code_for_node(mine))
+                    return
+
+    outer = [l for l, _, parents in ctx.index.fors if id(l) in loops and not any(id(p) in loops for p in parents)]
+    for loop in outer:
+        loop.body.visit(Products())
+    return dropped
+
+
+BALANCED_BCE = '''
+class BalancedBCELoss(torch.nn.Module):
+    """Added by nnfit doctor: binary cross-entropy on probabilities with each positive label counted
+    pos_weight times (what BCEWithLogitsLoss(pos_weight=) does on logits; BCELoss has no class weights)."""
+
+    def __init__(self, pos_weight):
+        super().__init__()
+        self.pos_weight = float(pos_weight)
+
+    def forward(self, probabilities, labels):
+        weight = 1 + (self.pos_weight - 1) * labels
+        return torch.nn.functional.binary_cross_entropy(probabilities, labels, weight=weight)
+'''
+
+
+def _balanced_bce(ctx: Context, by_label: dict[int, float], e: Edits) -> str | None:
+    """NF131 on probabilities (`nn.BCELoss()`, `F.binary_cross_entropy(p, y)`): the positive labels
+    weighted by the negatives' share over the positives' (every class the same total weight), the
+    sigmoid output and everything that reads it kept."""
+    if len(by_label) != 2:
+        return "binary cross-entropy over more than two classes"
+    pos_weight = f"{by_label[0] / by_label[1]:.4g}"
+    modules = [c for c in ctx.index.calls if c.name.split(".")[-1] == "BCELoss" and not c.node.args]
+    functional = [c for c in ctx.index.calls if c.name.split(".")[-1] == "binary_cross_entropy"
+                  and len([a for a in c.node.args if a.keyword is None]) == 2 and _kw(c.node, "weight") is None]
+    if not modules and not functional:
+        return "no CrossEntropyLoss / BCEWithLogitsLoss / BCELoss in the script"
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               and " as " not in ctx.module.code_for_node(n) for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    if modules:
+        e.header.append(BALANCED_BCE)
+        for site in modules:
+            e.on_call(site.node, lambda c: cst.parse_expression(f"BalancedBCELoss(pos_weight={pos_weight})"))
+    for site in functional:
+        labels = ctx.module.code_for_node([a for a in site.node.args if a.keyword is None][1].value)
+        e.on_call(site.node, lambda c, labels=labels: set_kwarg(c, "weight", f"1 + ({pos_weight} - 1) * ({labels})"))
+    e.changes.append(f"positive labels weighted {pos_weight}x in the binary cross-entropy: every class the same total weight")
     return None
 
 

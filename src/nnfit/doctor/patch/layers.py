@@ -162,6 +162,15 @@ def _fix_activation(ctx: Context, old: tuple[str, ...], keras_new: str, torch_ne
                 prefix = c.name.rsplit(".", 1)[0] + "." if "." in c.name else ""
                 e.on_call(c.node, lambda call, p=prefix: _expr(f"{p}{torch_new}()"))
                 done = True
+        # an activation class passed uncalled, to be built inside the model (`Net(act_fn=nn.Sigmoid)`)
+        for c in ctx.index.calls:
+            for a in c.node.args:
+                v = a.value
+                if isinstance(v, (cst.Attribute, cst.Name)) and dotted(v).split(".")[-1] in wanted \
+                        and (isinstance(v, cst.Attribute) or v.value in wanted):
+                    prefix = dotted(v).rsplit(".", 1)[0] + "." if "." in dotted(v) else ""
+                    e.exprs.setdefault(id(v), []).append(lambda node, p=prefix: _expr(f"{p}{torch_new}"))
+                    done = True
         # functional activations in forward(): F.relu(self.hidden(x)), torch.sigmoid(...), never
         # around the output layer
         functional = {"relu": "leaky_relu", "sigmoid": "tanh", "hard_sigmoid": "tanh"}

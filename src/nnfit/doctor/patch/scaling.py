@@ -7,6 +7,7 @@ import libcst as cst
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.patch.core import Context, Edits, _base_name, _kw, dotted, wrap
+from nnfit.doctor.patch.handwritten import is_hand_written, literal_value, manual_rate_literals
 
 
 SCALER_CLASS = '''
@@ -32,14 +33,27 @@ class Scaler:
         import numpy
         return a.clamp(min=0).log1p() if hasattr(a, "log1p") else numpy.log1p(numpy.maximum(numpy.asarray(a, dtype="float64"), 0))
 
+    def _stats(self, like):
+        # a torch tensor's statistics meet a NumPy array as NumPy values (and the other way round)
+        shift, spread = self.shift, self.spread
+        if hasattr(shift, "detach") and not hasattr(like, "detach"):
+            return shift.detach().cpu().numpy(), spread.detach().cpu().numpy()
+        if hasattr(like, "detach") and not hasattr(shift, "detach"):
+            import torch
+            kind = dict(dtype=like.dtype, device=like.device)
+            return torch.as_tensor(shift, **kind), torch.as_tensor(spread, **kind)
+        return shift, spread
+
     def scale(self, data):
         data = self._array(data)
         values = self._log1p(data) if self.log else data
-        return (values - self.shift) / self.spread
+        shift, spread = self._stats(values)
+        return (values - shift) / spread
 
     def unscale(self, outputs):
         import numpy
-        values = outputs * self.spread + self.shift
+        shift, spread = self._stats(outputs)
+        values = outputs * spread + shift
         if not self.log:
             return values
         return values.expm1() if hasattr(values, "expm1") else numpy.expm1(values)
@@ -122,6 +136,8 @@ def _scaling_changes(e: Edits, which: str, log: bool) -> None:
 
 def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     model = ctx.model_name()
+    if model is None and is_hand_written(ctx):
+        return _raw_scaling(ctx, which, log, e)
     if model is None:
         return "the model's variable was not found"
     steps = ctx.step_loops()
@@ -224,3 +240,190 @@ def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
     _scaling_changes(e, which, log)
     return None
+
+
+# -- raw tensors updated by hand (`a * x + b`, `w -= lr * w.grad`): no model object to call ----------
+def _names_read(node: cst.CSTNode) -> set[str]:
+    """The variable names an expression reads (never the attribute names after a dot)."""
+    out: set[str] = set()
+
+    class Read(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            out.add(n.value)
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+        def visit_Arg(self, n: cst.Arg) -> bool:
+            n.value.visit(self)      # not the keyword's name
+            return False
+
+    node.visit(Read())
+    return out
+
+
+def _raw_parameters(ctx: Context) -> set[str]:
+    """Names bound to tensors that autograd tracks: `torch.randn(..., requires_grad=True)`, `.requires_grad_()`."""
+    out = set()
+    for name, stmt, _, _ in ctx.index.assigns:
+        code = ctx.module.code_for_node(stmt)
+        if "requires_grad=True" in code.replace(" ", "") or ".requires_grad_(" in code:
+            out.add(name)
+    return out
+
+
+# A hand-written SGD rate this far below plain SGD's usual one (1e-2) was chosen to keep unscaled data
+# stable; on the scaled data it would barely move the weights: the patch that scales them sets the usual
+# rate (fastai-18783, tuning half: lr 1e-6 for inputs spread over -500..500).
+RAW_RATE_FLOOR_FACTOR = 10.0
+
+
+def _raw_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
+    """NF105 / NF106 on raw tensors: the training loop reads scaled copies of its data (as for a
+    model), and after the loop the predictions (expressions of the parameters and other data) read
+    scaled inputs / are mapped back."""
+    from nnfit.doctor.vocab import good_learning_rate
+
+    steps = ctx.step_loops()
+    params = _raw_parameters(ctx)
+    if not steps or not params:
+        return "no training loop over tensors that autograd tracks"
+    outer, loop_line, _ = steps[0]
+    holder = next((c.function for c in ctx.step_calls() if outer in c.loops), None)
+    before = {a[0] for a in ctx.index.assigns if a[2] < loop_line and a[3] in (None, holder)}
+    if holder is not None:
+        before |= {p.name.value for p in holder.params.params}
+    inside: dict[str, cst.BaseExpression] = {}        # names the loop body binds -> their value
+    for name, stmt, line, _ in ctx.index.assigns:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        if isinstance(small, cst.Assign) and any(id(l) == id(outer) for l in _loops_of(ctx, stmt)):
+            inside[name] = small.value
+    numbers = {n for n in before if _is_number(ctx, n)}
+    data = before - params - numbers - _module_names(ctx)
+
+    def reads(node: cst.CSTNode, seen: frozenset = frozenset()) -> set[str]:
+        out = set()
+        for n in _names_read(node):
+            if n in inside and n not in seen:
+                out |= reads(inside[n], seen | {n})
+            out.add(n)
+        return out
+
+    found: tuple[set[str], set[str]] | None = None
+
+    class Losses(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            nonlocal found
+            if found is None and isinstance(node.operator, cst.Subtract):
+                left, right = reads(node.left), reads(node.right)
+                if left & params and not right & params and right & data:
+                    found = (left & data, right & data)
+                elif right & params and not left & params and left & data:
+                    found = (right & data, left & data)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            nonlocal found
+            plain = [a.value for a in node.args if a.keyword is None and not a.star]
+            if found is None and len(plain) == 2:
+                first, second = reads(plain[0]), reads(plain[1])
+                if first & params and not second & params and second & data:
+                    found = (first & data, second & data)
+
+    outer.body.visit(Losses())
+    if found is None or not found[0] or not found[1]:
+        return "the loss's prediction and targets were not found in the loop"
+    names = found[0] if which == "x" else found[1]
+    if len(names) != 1:
+        return f"the {'inputs' if which == 'x' else 'targets'} are not one array ({', '.join(sorted(names))})"
+    var = next(iter(names))
+    e.header.append(SCALER_CLASS)
+    e.before.setdefault(id(outer), []).append(f"{which}_scaler = Scaler({var}, log={log})\n"
+                                              f"{var}_scaled = {which}_scaler.scale({var})")
+    e.renames.setdefault(id(outer), {})[var] = f"{var}_scaled"
+    if holder is not None:
+        e.globals_in.setdefault(id(holder), set()).add(f"{which}_scaler")
+    # after the loop: an assignment computed from the parameters and other data is a prediction
+    for name, stmt, line, function in ctx.index.assigns:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        if not isinstance(small, cst.Assign) or line <= loop_line or any(id(l) == id(outer) for l in _loops_of(ctx, stmt)):
+            continue
+        read = _names_read(small.value)
+        inputs = read & (data - {var} if which == "x" else data) - found[1]
+        if not read & params or not inputs:
+            continue
+        if which == "x":
+            _wrap_names(small.value, inputs, "x_scaler.scale({})", e)
+        else:
+            e.exprs.setdefault(id(small.value), []).append(wrap("y_scaler.unscale({})"))
+    literals = manual_rate_literals(ctx)
+    usual = good_learning_rate("sgd")
+    rate = literal_value(literals[0]) if literals else None
+    if rate is not None and rate * RAW_RATE_FLOOR_FACTOR <= usual:
+        e.lr, e.owns_rate = usual, True
+        e.changes.append(f"the hand-written rate {rate:g} (kept small for the unscaled data) set to plain SGD's usual {usual:g}")
+    _scaling_changes(e, which, log)
+    return None
+
+
+def _loops_of(ctx: Context, stmt: cst.CSTNode) -> tuple:
+    for c in ctx.index.calls:
+        if c.statement is stmt:
+            return c.loops
+    # a statement without calls: its position against the loops' spans
+    line = next((a[2] for a in ctx.index.assigns if a[1] is stmt), None)
+    if line is None:
+        return ()
+    from libcst.metadata import PositionProvider
+
+    out = []
+    for loop, start, _ in ctx.index.fors:
+        end = ctx.wrapper.resolve(PositionProvider)[loop].end.line
+        if start <= line <= end:
+            out.append(loop)
+    return tuple(out)
+
+
+def _is_number(ctx: Context, name: str) -> bool:
+    """Is every binding of `name` a number literal (or a tuple of them)? False for a name never bound
+    by an assignment (a function's parameter)."""
+    seen = False
+    for n, stmt, _, _ in ctx.index.assigns:
+        if n != name:
+            continue
+        seen = True
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
+        value = small.value if isinstance(small, cst.Assign) else None
+        if isinstance(value, (cst.Tuple, cst.List)):
+            return False if not all(isinstance(el.value, (cst.Integer, cst.Float)) for el in value.elements) else True
+        if not isinstance(value, (cst.Integer, cst.Float, cst.UnaryOperation)):
+            return False
+    return seen
+
+
+def _module_names(ctx: Context) -> set[str]:
+    out = set()
+    for node, _ in ctx.index.imports:
+        for small in node.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    out.add(alias.asname.name.value if alias.asname else dotted(alias.name).split(".")[0])
+    return out
+
+
+def _wrap_names(node: cst.CSTNode, names: set[str], template: str, e: Edits) -> None:
+    """Each read of one of `names` in `node` wrapped as `template` (never an attribute after a dot)."""
+    class Find(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value in names:
+                e.exprs.setdefault(id(n), []).append(wrap(template))
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)
+            return False
+
+        def visit_Arg(self, n: cst.Arg) -> bool:
+            n.value.visit(self)
+            return False
+
+    node.visit(Find())

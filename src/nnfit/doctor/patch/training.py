@@ -13,6 +13,7 @@ import libcst as cst
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.vocab import good_learning_rate
 from nnfit.doctor.patch.core import CallSite, Context, Edits, _assigned_value, _expr, _kw, _literal, dotted, set_kwarg
+from nnfit.doctor.patch.handwritten import doubled_division, is_hand_written, literal_value, manual_rate_literals, number_node
 
 
 # The update count NF102's patch asks for: ten times the rule's threshold (300 updates), inside the
@@ -148,9 +149,10 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] |
                 and isinstance(stop.right, cst.Integer):
             extra = int(stop.right.value) * (1 if isinstance(stop.operator, cst.Add) else -1)
             stop = stop.left
-        if isinstance(stop, cst.Name):
+        if isinstance(stop, (cst.Name, cst.Subscript, cst.Attribute)):
+            # a constant, a config entry (`cfg["epochs"]`, `args.epochs`, `Config.epochs`) or a parameter
             holder = next((c.function for c in ctx.step_calls() if loop in c.loops), None)
-            stop = _assigned_value(ctx, stop.value) or _parameter_value(ctx, holder, stop.value)
+            stop = number_node(ctx, stop, holder)
             if stop is None:
                 continue
         value = _literal(ctx, stop)
@@ -161,34 +163,12 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] |
     return None
 
 
-def _parameter_value(ctx: Context, function: cst.FunctionDef | None, name: str) -> cst.BaseExpression | None:
-    """The value a parameter of `function` has when the script calls it: the argument its one call
-    passes (by keyword or position), else the parameter's default (`def train(net, epochs=3)`)."""
-    if function is None:
-        return None
-    params = list(function.params.params)
-    found = next((i for i, p in enumerate(params) if p.name.value == name), None)
-    if found is None:
-        return None
-    callers = [c for c in ctx.index.calls if c.name.split(".")[-1] == function.name.value]
-    if len(callers) > 1:
-        return None
-    for c in callers:
-        given = _kw(c.node, name)
-        if given is not None:
-            return given.value
-        plain = [a for a in c.node.args if a.keyword is None and not a.star]
-        offset = 1 if params and params[0].name.value == "self" and "." in c.name else 0
-        if len(plain) > found - offset >= 0:
-            return plain[found - offset].value
-    return params[found].default
-
-
 def _script_lr(ctx: Context, opt: Any = None) -> float | None:
     """The learning rate written in the optimiser's constructor (the run may record a later, scheduled one)."""
     site = ctx.optimizer_site(opt)
     if site is None:
-        return None
+        literals = manual_rate_literals(ctx) if opt is None or opt is ctx.run.config.optimizer else []
+        return literal_value(literals[0]) if literals else None
     arg = _kw(site.node, "learning_rate") or _kw(site.node, "lr")
     if arg is None:
         plain = [a for a in site.node.args if a.keyword is None and not a.star]
@@ -215,6 +195,11 @@ def _new_lr(ctx: Context, code: str) -> float | None:
 def _rate_fixable(ctx: Context) -> str | None:
     if ctx.optimizer_site() is not None:
         return None
+    if ctx.framework == "torch" and is_hand_written(ctx):
+        # `w -= lr * w.grad` by hand: the number the rate is written as
+        if manual_rate_literals(ctx):
+            return None
+        return "the hand-written update's rate is not written as one number in the script"
     if ctx.framework == "keras":
         opt = ctx.run.config.optimizer
         if ctx.compile_site() is None or opt is None:
@@ -270,6 +255,13 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
             e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{k}.optimizers.{cls}(learning_rate={code})"))
     else:
         if site is None:
+            literals = manual_rate_literals(ctx) if e.optimizer is None else []
+            if not literals or lr is None:
+                return        # (a hand-written update: no polish, its rate is one number the loop reads)
+            for node in literals:
+                e.literals[id(node)] = f"{lr:g}"
+            if not e.owns_rate:        # (the scaling's own change says why)
+                e.changes.append(f"learning rate {lr:g} (the hand-written update's)")
             return
         if lr is not None:
             e.on_call(site.node, lambda c: set_kwarg(c, "lr", f"{lr:g}", positional=1, aliases=("learning_rate",)))
@@ -305,6 +297,8 @@ def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
 
 
 def _fix_lr(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if f.code == "NF104" and f.evidence.get("divisor") and f.evidence.get("loss_reduction") == "mean":
+        return _fix_divided_twice(ctx, f, e)
     lr = _new_lr(ctx, f.code)
     if lr is None:
         return "the learning rate is not known"
@@ -354,6 +348,8 @@ def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
     if ctx.framework == "torch" and "steps_with_gradient" in f.evidence:
+        if f.evidence.get("backward_calls"):
+            return _torch_rebuild_optimizer(ctx, e)
         return _torch_add_backward(ctx, e)
     built = next((o for o in ctx.run.config.optimizers_built if o.passed_to_compile is False and o.variable), None)
     if built is None and ctx.framework == "torch" and not ctx.run.config.optimizers_built:
@@ -470,6 +466,24 @@ def _torch_add_optimizer(ctx: Context, e: Edits) -> str | None:
     return None
 
 
+def _torch_rebuild_optimizer(ctx: Context, e: Edits) -> str | None:
+    """Torch, backward() runs but the stepped optimiser holds other parameters (built before the model was
+    made again): the script's own optimiser statement is repeated right before the training loop, so it
+    is built from the model that trains."""
+    opt = ctx.run.config.optimizer
+    loops = ctx.step_loops()
+    if opt is None or not opt.variable or opt.line is None or not loops:
+        return "the optimiser's statement or the training loop was not found in the script"
+    outer, loop_line, _ = loops[0]
+    made = [stmt for name, stmt, line, _ in ctx.index.assigns
+            if name == opt.variable and line == opt.line and line < loop_line]
+    if len(made) != 1:
+        return "the optimiser's statement was not found before the training loop"
+    e.before.setdefault(id(outer), []).append(ctx.module.code_for_node(made[0]).strip())
+    e.changes.append(f"'{opt.variable}' built again right before the training loop (from the model that trains)")
+    return None
+
+
 def _torch_add_backward(ctx: Context, e: Edits) -> str | None:
     """Torch, `optimizer.step()` with no `backward()` before it (NF109's other half): the loss the loop
     computes before the step is back-propagated right before the step."""
@@ -499,4 +513,23 @@ def _torch_add_backward(ctx: Context, e: Edits) -> str | None:
     name = max(losses)[1]
     e.before.setdefault(id(step.statement), []).append(f"{name}.backward()")
     e.changes.append(f"{name}.backward() before {step.name}()")
+    return None
+
+
+def _fix_divided_twice(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF104, a hand-written step divided by the batch size on a loss that is already the batch mean:
+    that second division dropped from the update (`p -= lr * p.grad / batch_size` -> `p -= lr * p.grad`),
+    so each step is as large as the rate says; the script's rate and loss are kept."""
+    opt = ctx.run.config.optimizer
+    args = opt.arguments if opt is not None else {}
+    text = str(args.get("gradient_divisor_text") or "")
+    if not text:
+        return "the update's divisor was not recorded"
+    divisions = doubled_division(ctx, f.location.line or args.get("gradient_divisor_line"), text)
+    if not divisions:
+        return f"the division by {text} was not found in the hand-written update"
+    for node in divisions:
+        e.exprs.setdefault(id(node), []).append(
+            lambda n: n.left if isinstance(n, cst.BinaryOperation) else n)
+    e.changes.append(f"the update's `/ {text}` dropped (the loss is already the batch mean)")
     return None

@@ -256,3 +256,21 @@ def fmt(x: float | None) -> str:
     if abs(x) >= 1e4 or abs(x) < 1e-3:
         return f"{x:.2g}"
     return f"{x:.3g}"
+
+
+# How far from the majority share to 1 a classifier's training accuracy must be to count as telling the
+# classes apart (read from the tuning half's classifiers: the distribution is in too_few_updates.py,
+# beside AT_CONSTANT, which is read from the same runs). Shared by too-few-updates, loss-not-decreasing
+# and loss-output-mismatch.
+ABOVE_CHANCE = 0.25
+
+
+def accuracy_gain_share(run: TrainingRun) -> float | None:
+    """(training accuracy - majority share) / (1 - majority share) of a classifier (None: unknown)."""
+    counts = run.data.class_counts or {}
+    n = sum(counts.values())
+    acc = run.fit.train_accuracy
+    if not classification(run) or not n or acc is None or len(counts) < 2:
+        return None
+    majority = max(counts.values()) / n
+    return (acc - majority) / (1 - majority) if majority < 1 else None

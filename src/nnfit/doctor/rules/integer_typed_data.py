@@ -37,19 +37,22 @@ def _integer(dtype: str | None) -> bool:
 @rule("NF128")
 def integer_typed_data(run: TrainingRun) -> Iterator[Finding]:
     d = run.data
+    # a torch script read by lint (run.framework is "static") is a torch run for the dtype checks
+    torch = run.framework == "torch" or bool(run.static and "torch" in run.static.frameworks
+                                             and "keras" not in run.static.frameworks)
     state = healthy(run)     # not a gate: a network can fit truncated targets well; the data are the evidence
     problems = []
     if run.task == "regression" and _integer(d.target_dtype):
         distinct = len(d.class_counts) if d.class_counts else None
         if distinct is not None and distinct <= FEW:
             problems.append(f"regression targets are {d.target_dtype} with only {distinct} distinct values")
-        elif run.framework == "torch":
+        elif torch:
             problems.append(f"regression targets are {d.target_dtype}")
     if index_inputs(run):
         pass     # indices into an embedding are integers by design
     elif d.input_dtype and (d.input_dtype.startswith("uint") or d.input_dtype in NARROW):
         problems.append(f"inputs are {d.input_dtype} (arithmetic on them overflows and wraps around)")
-    elif run.framework == "torch" and _integer(d.input_dtype):
+    elif torch and _integer(d.input_dtype):
         problems.append(f"inputs are {d.input_dtype}")
     if not problems:
         return

@@ -41,6 +41,37 @@ ADAPTIVE_FLOOR = 1e-4
 # cannot get there: a bound, not a fitted threshold (the tuning half's cnpython-3299: RMSprop 0.005 x
 # 100 updates reaches 1.6, y = 10 x up to 100 needs 9.1; its fixed program, 0.01 x 2000, reaches 63).
 STEP_BOUND = 3.2
+# Slow and steady: a failing run whose loss is still falling when training ends (too_few_updates's own
+# test: more than 5 % per 20 %-window, or not levelled off), after at least too_few_updates.MIN_UPDATES
+# updates (so the count is not small by that rule's bar), at a rate SLOW_RATE or more times below the
+# family's usual one (vocab.good_learning_rate: plain SGD 1e-2, Adam-like 1e-3). The loss is going the
+# right way at a pace the rate sets; the rate, not the count, is what to change (a decade more updates
+# costs ten times the training; a decade more rate costs nothing). A factor of 10 is one decade, the
+# step of the fix itself, not a fitted number. The tuning half's programs labelled too-few-updates first
+# (cnpython-3299 and so-78199673: RMSprop 0.005, 100 updates; gh-nethsix-gentle_tensorflow-10: SGD 1e-7,
+# 100 updates) all make fewer than MIN_UPDATES updates, and the programs whose rate is a decade below the
+# usual one with more updates than that (fastai-18783: 1e-6 by hand, 5000 updates) are labelled
+# learning-rate-too-low.
+SLOW_RATE = 10.0
+
+
+def slow_fall(run: TrainingRun, name: str, lr: float | None) -> dict | None:
+    """The evidence of SLOW_RATE (the loss still falling after enough updates at a rate a decade or more
+    below the usual one), or None."""
+    from nnfit.doctor.rules._common import n_updates_planned
+    from nnfit.doctor.rules.too_few_updates import MIN_UPDATES, still_falling
+    from nnfit.doctor.vocab import good_learning_rate
+
+    if not lr or lr <= 0:
+        return None
+    usual = good_learning_rate(name or "sgd")
+    updates = n_updates_planned(run)
+    if lr * SLOW_RATE > usual or not updates or updates < MIN_UPDATES:
+        return None
+    drop, falling = still_falling(run)
+    if not falling:
+        return None
+    return {"usual_learning_rate": usual, "loss_drop_last_window": round(drop, 3), "updates": updates}
 
 
 def out_of_reach(run: TrainingRun, name: str, lr: float | None) -> dict | None:
@@ -69,7 +100,9 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
     good = 1e-3 if name in ADAPTIVE else 1e-2
     evidence: dict = {"optimizer": name or None, "learning_rate": lr}
     reasons = []
-    if lr is not None and lr < STATIC_LOW:
+    # at the script's own precision: Keras keeps the rate in float32 (1e-5 reads back as 9.99999975e-06),
+    # and lint reads the literal; both must see the same number
+    if lr is not None and float(f"{lr:.6g}") < STATIC_LOW:
         reasons.append(f"learning rate {fmt(lr)} is below {fmt(STATIC_LOW)}")
     short = out_of_reach(run, name, lr) if run.task in (None, "regression") else None
     if short:
@@ -77,6 +110,12 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         reasons.append(f"{name} moves a weight at most about {STEP_BOUND:g} x lr per step: {short['updates']} updates "
                        f"at {fmt(lr)} reach {fmt(short['reach'])}, but producing targets this large from these inputs "
                        f"needs a weight of at least {fmt(short['needed_weight'])}")
+    slow = slow_fall(run, name, lr) if state is False else None
+    if slow:
+        evidence.update(slow)
+        reasons.append(f"after {slow['updates']} updates the loss is still falling {slow['loss_drop_last_window']:.0%} "
+                       f"per fifth of training at learning rate {fmt(lr)}, {fmt(slow['usual_learning_rate'] / lr)}x below "
+                       f"the usual {fmt(slow['usual_learning_rate'])} for {name or 'sgd'}: the rate sets this slow pace")
     ratios = [sorted(v)[len(v) // 2] for v in run.history.update_ratio.values() if v]
     ratios = [r for r in ratios if math.isfinite(r)]
     zero_gradient = name in ADAPTIVE and lr is not None and lr >= ADAPTIVE_FLOOR
@@ -89,8 +128,10 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         worse = bool(series) and series[-1] > series[0]
         if top < RATIO_LOW and (moved is None or moved < 0.5) and not worse and len(series) == len(loss_series(run)):
             reasons.append(f"weights change by only {top:.1e} of their size per step; loss fell {moved or 0:.0%}")
+            evidence["update_ratio_low"] = True
     if not reasons:
         return
+    measured = "update_ratio_low" in evidence or bool(slow)
     yield Finding(
         code="NF104",
         message="learning-rate-too-low: " + "; ".join(reasons),
@@ -99,10 +140,13 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
              f"to {fmt(lr * short['needed_weight'] / short['reach'])}; or scale the inputs and targets"),
         evidence=evidence, location=location(run, line=line),
         explanation="tiny steps leave the network near its random start",
-        basis="measured" if "update_ratio" in evidence and len(reasons) > (lr is not None and lr < STATIC_LOW) + bool(short)
-        else "data" if short else "setting",
-        margin=max((STATIC_LOW / lr) if lr else 1.0, (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0,
-                   short["needed_weight"] / short["reach"] if short else 1.0),
+        basis="measured" if measured else "data" if short else "setting",
+        margin=max((STATIC_LOW / lr) if lr else 1.0,
+                   (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0,
+                   short["needed_weight"] / short["reach"] if short else 1.0,
+                   slow["usual_learning_rate"] / lr if slow else 1.0),
         # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)
-        severity=Severity.ERROR if "update_ratio" in evidence and len(reasons) and state is False else Severity.WARNING,
+        severity=Severity.ERROR if ("update_ratio" in evidence or slow) and state is False else Severity.WARNING,
+        # the slow fall is also what too-few-updates reads: at this rate more updates are the slow way
+        explains=["NF102"] if slow else [],
     )

@@ -19,22 +19,10 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import classification, fmt, healthy, location, loss_series
-from nnfit.doctor.rules.too_few_updates import ABOVE_CHANCE
+from nnfit.doctor.rules._common import ABOVE_CHANCE, accuracy_gain_share, fmt, healthy, location, loss_series
 from nnfit.doctor.run import TrainingRun
 
 FLAT = 0.9
-
-
-def accuracy_gain_share(run: TrainingRun) -> float | None:
-    """(training accuracy - majority share) / (1 - majority share) of a classifier (None: unknown)."""
-    counts = run.data.class_counts or {}
-    n = sum(counts.values())
-    acc = run.fit.train_accuracy
-    if not classification(run) or not n or acc is None or len(counts) < 2:
-        return None
-    majority = max(counts.values()) / n
-    return (acc - majority) / (1 - majority) if majority < 1 else None
 
 
 @rule("NF122")

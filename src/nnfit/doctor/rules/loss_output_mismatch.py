@@ -30,6 +30,12 @@ Severity: an error when the run fails its task (training accuracy below 0.99 on 
 R² below 0.999 on a regression); a warning on a static reading or a run that fits anyway.
 Threshold: none of its own; the combinations above are wrong by construction, and the fit gate is
 the one shared by every rule (rules/_common.py HEALTHY_R2 / HEALTHY_ACCURACY).
+Evidence: the combination is a setting; the run shows it hurting when the classifier's accuracy falls
+short of what a flexible reference model reaches on the same rows (doctor/reference.py, by more than
+the shared REFERENCE_SLACK), or, with no reference, when it has not got a quarter of the way from the
+majority share to 1 (rules/_common.py ABOVE_CHANCE), or when its predictions collapsed onto one class
+(COLLAPSED). Such a finding rests on this run's measurement (basis "measured", its margin the shortfall
+in slack units); without one it stays a setting.
 """
 from __future__ import annotations
 
@@ -43,6 +49,10 @@ from nnfit.doctor.task import target_kind
 from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, LOSS_WANTS_LOG_PROBABILITIES, canonical_loss
 
 PROBABILITY_OUTPUTS = {"sigmoid", "softmax", "hard_sigmoid"}
+# Predictions collapsed onto one class: the share of rows predicted as the most common prediction is at
+# least this while the majority class is less common than that. The class-imbalance rule's own bar
+# (class_imbalance.py: >= 95 % of predictions), not a new number.
+COLLAPSED = 0.95
 REGRESSION_FAMILY = {"mse", "mae", "huber", "log_cosh", "msle", "mape"}
 
 
@@ -116,6 +126,9 @@ def loss_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
         return
     what, fix = problem
     out = output_layer(run)
+    hurt = measured_harm(run) if state is False else None
+    if hurt:
+        what += f" ({hurt['reason']})"
     yield Finding(
         code="NF126",
         message=f"loss-output-mismatch: {what}",
@@ -125,6 +138,36 @@ def loss_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
                   "output_units": out.units if out else None, "task": run.task},
         location=location(run, line=run.config.compile_line or (out.line if out else None)),
         explanation="the loss and the output disagree about what the network predicts; it learns the wrong thing",
-        basis="setting", margin=10.0,
+        basis="measured" if hurt else "setting", margin=hurt["margin"] if hurt else 10.0,
         severity=Severity.ERROR if state is False else Severity.WARNING,
     )
+
+
+def measured_harm(run: TrainingRun) -> dict | None:
+    """What this run measured of a classifier trained by a loss that does not fit its output (see
+    Evidence in the module docstring): {'reason', 'margin'} or None."""
+    from nnfit.doctor.rules._common import ABOVE_CHANCE, REFERENCE_SLACK, accuracy_gain_share
+
+    if not classification(run):
+        return None
+    fit = run.fit
+    acc = fit.train_accuracy
+    counts = run.data.class_counts or {}
+    n = sum(counts.values())
+    majority = max(counts.values()) / n if n else None
+    if fit.majority_fraction is not None and majority is not None and fit.majority_fraction >= COLLAPSED \
+            and majority < COLLAPSED:
+        return {"reason": f"{fit.majority_fraction:.0%} of the rows are predicted as one class, "
+                          f"which holds {majority:.0%} of them", "margin": 10.0}
+    if acc is not None and fit.reference_accuracy is not None:
+        short = fit.reference_accuracy - acc
+        if short > REFERENCE_SLACK:
+            return {"reason": f"training accuracy {acc:.3f} against {fit.reference_accuracy:.3f} for a reference "
+                              "model on the same rows", "margin": short / REFERENCE_SLACK}
+        return None
+    gain = accuracy_gain_share(run)
+    if gain is not None and gain < ABOVE_CHANCE:
+        return {"reason": f"training accuracy {acc:.3f}, no better than predicting the majority class "
+                          f"({majority:.0%})" if majority is not None else f"training accuracy {acc:.3f}",
+                "margin": ABOVE_CHANCE / max(gain, ABOVE_CHANCE / 10)}
+    return None

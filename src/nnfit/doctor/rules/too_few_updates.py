@@ -21,7 +21,7 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import (classification, final_loss, head_drop, healthy, location, n_updates_planned,
+from nnfit.doctor.rules._common import (ABOVE_CHANCE, classification, final_loss, head_drop, healthy, location, n_updates_planned,
                                         tail_drop, train_r2, trend_series)
 from nnfit.doctor.run import TrainingRun
 from nnfit.doctor.vocab import MULTICLASS_LOSSES, canonical_loss
@@ -55,11 +55,10 @@ STOPPED = 1.2e-7
 # accuracy gain share): gh-facebookresearch-fastText-853 (labelled too-few-updates) 0.005, 0.56; the
 # other repro and fixed runs either sit 0.13 or more from the constant's loss (udacity-343, keras-6421,
 # keras-6914, keras-8346) or gain at most 0.04 of the way (fastText-74's unshuffled run, 0.016 from the
-# constant). AT_CONSTANT = 0.05 and ABOVE_CHANCE = 0.25 lie between. Only where the loss fits the
+# constant). AT_CONSTANT = 0.05 and ABOVE_CHANCE = 0.25 (rules/_common.py) lie between. Only where the loss fits the
 # output (no loss-output-mismatch): a cross-entropy on outputs that are not probabilities does not follow
 # the predictions, and its level says nothing about their size (tests/rule_fixtures/NF126_fail.py).
 AT_CONSTANT = 0.05
-ABOVE_CHANCE = 0.25
 CROSS_ENTROPY = MULTICLASS_LOSSES | {"binary_crossentropy", "binary_crossentropy_logits"}
 
 
@@ -96,6 +95,28 @@ def outputs_still_small(run: TrainingRun) -> dict | None:
             "majority_share": round(majority, 4), "accuracy_gain_share": round(gain, 3)}
 
 
+def still_falling(run: TrainingRun) -> tuple[float | None, bool]:
+    """(the loss's relative fall over the last 20 %-window, whether that is "still falling": more than
+    STILL_FALLING, or not levelled off; see LEVELLED). (None, False) on a run cut short by the doctor's
+    budget (its "still falling" is ours, not the script's) or without a loss series. Shared with
+    learning-rate-too-low, which reads the same curve when the rate, not the count, is the small one."""
+    truncated = bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None
+    if truncated:
+        return None, False
+    drop = tail_drop(trend_series(run))
+    if drop is None:
+        return None, False
+    r2 = train_r2(run)
+    # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) whose
+    # loss rose above its start is recovering from a blow-up, and more of the same is not the fix
+    series = [v for v in trend_series(run) if math.isfinite(v)]
+    first = head_drop(series)
+    not_levelled = first is not None and first > 0 and drop >= LEVELLED * first
+    falling = drop > MIN_FALL and (drop > STILL_FALLING or not_levelled)
+    blew_up = bool(series) and max(series) > series[0]
+    return drop, falling and (r2 is None or r2 > 0 or not blew_up)
+
+
 @rule("NF102")
 def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     state = healthy(run)
@@ -105,18 +126,9 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     # A run the monitor cut short (time budget) was going to train longer, and `doctor check` runs as
     # many updates as its --steps says: in both, "still falling" is ours, not the script's.
     truncated = bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None
-    drop = tail_drop(trend_series(run)) if state is False and not truncated else None
+    drop, falling = still_falling(run) if state is False else (None, False)
     # 0 planned: nothing was planned that ran (the script raised before its first update: that error is the story)
     few = updates is not None and 0 < updates < MIN_UPDATES
-    r2 = train_r2(run)
-    # "still falling" means "not finished"; a run far worse than predicting the mean (R² <= 0) whose
-    # loss rose above its start is recovering from a blow-up, and more of the same is not the fix
-    series = [v for v in trend_series(run) if math.isfinite(v)]
-    first = head_drop(series) if drop is not None else None
-    not_levelled = drop is not None and first is not None and first > 0 and drop >= LEVELLED * first
-    falling = drop is not None and drop > MIN_FALL and (drop > STILL_FALLING or not_levelled)
-    blew_up = bool(series) and max(series) > series[0]
-    falling = falling and (r2 is None or r2 > 0 or not blew_up)
     small = outputs_still_small(run) if state is False and not truncated else None
     if not (few or falling or small) or (state is False and weights_stopped(run)):
         return

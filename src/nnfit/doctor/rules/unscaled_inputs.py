@@ -23,6 +23,7 @@ from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import failing, fmt, index_inputs, location, scale
 from nnfit.doctor.rules.unscaled_targets import suggest_transform
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import ADAPTIVE, norm
 
 # Prior art flags anything outside [-1, 1]. Read from the real corpus's tuning half (corpus/real):
 # inputs of programs labelled unscaled-inputs reach |x| = 20 to 255, those of its fixed programs and
@@ -37,6 +38,16 @@ SMALL = 1e-3
 # are standardised (under 0.1).
 OFFCENTRE = 3.0
 OFFCENTRE_MIN = 2.0
+# Evidence strength (the ranking's margin) under plain gradient descent (SGD, a hand-written update, or
+# an optimiser not known): the largest learning rate such a step can take on a squared error falls with
+# the loss's curvature, which grows with the square of the inputs' scale (the Hessian of a dense layer's
+# weights is E[x x^T]); the targets' scale does not enter the curvature at all (it lengthens the way,
+# not the step). So inputs k times past LARGE shrink the usable rate about k^2 times: the margin is
+# squared there. Adaptive optimisers (Adam, RMSprop ...) divide each step by its gradient's size, which
+# undoes most of that, and keep the plain ratio. Not a fitted number: the exponent is the curvature's.
+# It orders the tuning half's plain-gradient programs with both unscaled inputs and unscaled targets as
+# their labels do (fastai-18783 and the swarma program: the inputs are the root cause).
+CURVATURE_POWER = 2.0
 
 
 @rule("NF105")
@@ -56,6 +67,11 @@ def unscaled_inputs(run: TrainingRun) -> Iterator[Finding]:
     ranges = ", ".join(f"x{i}: [{fmt(run.data.inputs[i].min)}, {fmt(run.data.inputs[i].max)}]"
                        + (" (off-centre)" if i in offcentre and max(abs(run.data.inputs[i].min), abs(run.data.inputs[i].max)) <= LARGE else "")
                        for i in cols)
+    margin = max(big / LARGE if big > LARGE else (SMALL / max(big, 1e-300) if big < SMALL else 1.0),
+                 max((abs(run.data.inputs[i].mean) / run.data.inputs[i].std / OFFCENTRE for i in offcentre), default=1.0))
+    name = norm(run.config.optimizer.name) if run.config.optimizer is not None else ""
+    if big > LARGE and name not in ADAPTIVE:
+        margin = max(margin, (big / LARGE) ** CURVATURE_POWER)
     fix = ("log-normalise: X = np.log1p(X) (non-negative values spanning orders of magnitude)"
            if transform == "log" else "standardise: X = (X - X.mean(0)) / X.std(0), with the training mean/std")
     yield Finding(
@@ -67,6 +83,5 @@ def unscaled_inputs(run: TrainingRun) -> Iterator[Finding]:
         explanation="inputs far from [-1, 1] make the first layer's gradients huge and saturate or kill units",
         # read from the code (lint): a risk the data show; only a run shows that it hurts this training
         severity=Severity.WARNING if run.is_static else None,
-        basis="data", margin=max(big / LARGE if big > LARGE else (SMALL / max(big, 1e-300) if big < SMALL else 1.0),
-                                 max((abs(run.data.inputs[i].mean) / run.data.inputs[i].std / OFFCENTRE for i in offcentre), default=1.0)),
+        basis="data", margin=margin,
     )

@@ -93,17 +93,35 @@ def steps_without_gradient(run: TrainingRun) -> Iterator[Finding]:
     """The other half of the same fault: optimizer.step() runs, but no loss.backward() gave it a gradient
     (lint: StaticFacts.step_without_backward; a watched run: no step found a gradient on any parameter)."""
     line = run.static.step_without_backward if run.static is not None else None
+    stale = run.static.stale_optimizer if run.static is not None else None
     measured = run.history.steps_with_gradient is False
-    if (line is None and not measured) or not failing(run):
+    if (line is None and stale is None and not measured) or not failing(run):
         return
     opt = run.config.optimizer
+    name = opt.name if opt else "the optimiser"
+    if stale is not None and not measured:
+        var, _, model, rebind = stale
+        line = rebind
+        what = (f"'{var}' is built from {model}.parameters(), but line {rebind} makes '{model}' again before "
+                f"{var}.step() runs: backward() fills the new model's gradients and {var} steps the old weights")
+        fix = f"build '{var}' after the last `{model} = ...`, from the parameters of the model you train"
+    elif measured and run.history.backward_calls:
+        line = stale[3] if stale is not None else line
+        # backward() ran, yet the stepped parameters never got a gradient: they are not the trained model's
+        what = (f"{name}.step() runs, and loss.backward() runs {run.history.backward_calls} time(s), but the "
+                "parameters this optimiser holds never get a gradient: it was built from another model's "
+                "parameters (or before the model was created again)")
+        fix = "build the optimiser from the parameters of the model you train, after that model is created"
+    else:
+        what = (f"{name}.step() runs, but no loss.backward() computes a gradient for it: every step finds no "
+                "gradient and the weights never change")
+        fix = "call loss.backward() between optimizer.zero_grad() and optimizer.step() on every pass"
     yield Finding(
         code="NF109",
-        message=f"unused-optimizer: {opt.name if opt else 'the optimiser'}.step() runs, but no loss.backward() "
-                "computes a gradient for it: every step finds no gradient and the weights never change",
-        fix="call loss.backward() between optimizer.zero_grad() and optimizer.step() on every pass",
+        message=f"unused-optimizer: {what}",
+        fix=fix,
         evidence={"step_line": line, "steps_with_gradient": run.history.steps_with_gradient,
-                  "updates": run.history.n_updates},
+                  "updates": run.history.n_updates, "backward_calls": run.history.backward_calls},
         location=location(run, line=line or (opt.line if opt else None)),
         explanation="an optimiser steps along the gradients backward() leaves in .grad; without them it does nothing",
         basis="measured" if measured else "setting",

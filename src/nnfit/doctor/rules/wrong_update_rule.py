@@ -38,6 +38,8 @@ def _gradient_for(run: TrainingRun, parameter: str) -> str | None:
 
 def _suggest(run: TrainingRun, upd) -> str:
     """The corrected assignment, when the update expression and the parameter's gradient are known."""
+    if upd.expression and ".backward(" in upd.expression:      # loss.backward(loss) (static reader)
+        return f"call `{upd.expression.split('.backward(', 1)[0]}.backward()` with no argument (a scalar loss needs none)"
     grad = _gradient_for(run, upd.parameter)
     fix = f"subtract the gradient of the loss with respect to {upd.parameter}"
     if not (upd.expression and "=" in upd.expression and grad):

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, OptimizerInfo, StaticFacts, TrainingConfig, TrainingRun
+from nnfit.doctor.static import datasets
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
@@ -66,6 +67,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     interp = _Interp(mapper)
     interp.script_dir = os.path.dirname(os.path.abspath(path)) if path else None
     interp._aliases = _copy_aliases(tree)
+    tree = _unwrap_progress_bars(tree)
     _torch_attr_layers(tree, interp)
     interp.run_module(tree)
 
@@ -144,6 +146,9 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     run.config = cfg
     first_dense = next((la for la in run.layers if la.kind == "dense"), None)
     run.data = _data_stats(interp, cfg, first_dense.input_units if first_dense is not None else None)
+    fed_x = interp.fit_calls[-1][1] if interp.fit_calls else (interp.torch_data[0] if interp.torch_data else None)
+    if fed_x is not None and fed_x.dist == datasets.DIGITS and not _digit_table(text, first_dense):
+        run.data = DataStats(exact=False)     # a train.csv that is not the digits table: its values are unknown
     inner_loops = torchy and any(lp.depth > min(x.depth for x in interp.epoch_loops) for lp in interp.epoch_loops) \
         if interp.epoch_loops else False
     if torchy and cfg.batch_size is None and run.data.n_samples and not inner_loops:
@@ -177,6 +182,12 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             and not _steps_in_code(tree):
         # gradients are computed, but nothing (no optimiser step, no `w -= lr * w.grad`) ever uses them
         run.static.backward_without_step = min(ln for ln in interp.backward_lines if ln) if any(interp.backward_lines) else None
+    if interp.hand_class_weights:
+        run.static.hand_class_weights = dict(interp.hand_class_weights)
+        run.static.hand_class_weights_line = interp.hand_class_weights_line
+    from nnfit.doctor.static.stale_optimizer import stale_optimizer
+
+    run.static.stale_optimizer = stale_optimizer(tree) if torchy else None
     step_line = _torch_step_without_gradient(tree, interp)
     if step_line is not None:
         run.static.step_without_backward = step_line
@@ -198,6 +209,42 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
 _MEAN_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "cross_entropy",
                 "binary_cross_entropy_with_logits", "nll_loss", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss",
                 "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss")
+
+
+# progress-bar wrappers around a loop's iterable: `for epoch in tqdm(range(10))` runs as `range(10)`;
+# `trange(n)` is `tqdm(range(n))`
+_PROGRESS = {"tqdm", "tqdm_notebook", "tnrange", "progressbar"}
+_PROGRESS_RANGE = {"trange", "tnrange"}
+
+
+def _unwrap_progress_bars(tree: ast.Module) -> ast.Module:
+    """Loops over a progress bar read as loops over what it wraps (line numbers kept)."""
+    def unwrap(node: ast.AST) -> ast.AST:
+        if isinstance(node, ast.Call):
+            name = _last(_dotted(node.func))
+            if name in _PROGRESS_RANGE and node.args:
+                return ast.copy_location(ast.Call(func=ast.copy_location(ast.Name(id="range", ctx=ast.Load()), node.func),
+                                                  args=[unwrap(a) for a in node.args], keywords=[]), node)
+            if name in _PROGRESS and node.args and not isinstance(node.args[0], ast.Starred):
+                return unwrap(node.args[0])
+            if name in ("enumerate", "zip") and node.args:
+                node.args = [unwrap(a) for a in node.args]
+        return node
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            node.iter = unwrap(node.iter)
+    return tree
+
+
+def _digit_table(text: str, first_dense: LayerInfo | None) -> bool:
+    """A missing train.csv is the digits table (static/datasets.py DIGIT_FILES) only when the script names its
+    `label` column and its first dense layer reads 784 inputs (or an image layer reads 28 x 28)."""
+    if not re.search(r"[\'\"]label[\'\"]", text):
+        return False
+    if first_dense is not None and first_dense.input_units == 784:
+        return True
+    return bool(re.search(r"28\s*,\s*28", text))
 
 
 def _reduction_of(value: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0) -> str | None:

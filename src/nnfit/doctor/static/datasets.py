@@ -134,3 +134,130 @@ def tf_mnist_arrays(n: int | None) -> tuple[V, V]:
     x = V("seq", 0.0, 1.0, False, n, ndim=2, dtype="float32")
     y = V("seq", 0.0, 1.0, True, n, cols=[V("seq", 0.0, 1.0, True, n) for _ in range(10)], ndim=2, dtype="float64")
     return x, y
+
+
+# --------------------------------------------------------------------------------------------------
+# Well-known data files that tutorials (and the posts that follow them) load by name; when the file is
+# not beside the script, its documented table stands in: rows, per-column (min, max, integer) and the
+# class counts of a label column (a string column has counts and no range). Ranges as published with
+# each data set (UCI repository / Kaggle descriptions); `exact` stays False: documented, not read.
+@dataclasses.dataclass(frozen=True)
+class _File:
+    rows: int
+    columns: tuple                    # (lo, hi, integer) per column; None for a text column
+    names: tuple | None = None        # header row, when the usual copy of the file has one
+    counts: tuple = ()                # (column index, ((label, rows), ...)) of a class column
+    whitespace: bool = False          # columns separated by spaces (read with delim_whitespace / sep=r"\s+")
+
+
+_PIMA = ((0, 17, True), (0, 199, True), (0, 122, True), (0, 99, True), (0, 846, True), (0, 67.1, False),
+         (0.078, 2.42, False), (21, 81, True), (0, 1, True))
+_PIMA_NAMES = ("Pregnancies", "Glucose", "BloodPressure", "SkinThickness", "Insulin", "BMI",
+               "DiabetesPedigreeFunction", "Age", "Outcome")
+_IRIS = ((4.3, 7.9, False), (2.0, 4.4, False), (1.0, 6.9, False), (0.1, 2.5, False), None)
+_IRIS_COUNTS = (4, (("Iris-setosa", 50), ("Iris-versicolor", 50), ("Iris-virginica", 50)))
+_BOSTON = ((0.006, 89.0, False), (0, 100, False), (0.46, 27.74, False), (0, 1, True), (0.385, 0.871, False),
+           (3.56, 8.78, False), (2.9, 100, False), (1.13, 12.13, False), (1, 24, True), (187, 711, True),
+           (12.6, 22.0, False), (0.32, 396.9, False), (1.73, 37.97, False), (5, 50, False))
+_WINE_RED = ((4.6, 15.9, False), (0.12, 1.58, False), (0, 1, False), (0.9, 15.5, False), (0.012, 0.611, False),
+             (1, 72, False), (6, 289, False), (0.990, 1.004, False), (2.74, 4.01, False), (0.33, 2.0, False),
+             (8.4, 14.9, False), (3, 8, True))
+_WINE_NAMES = ("fixed acidity", "volatile acidity", "citric acid", "residual sugar", "chlorides",
+               "free sulfur dioxide", "total sulfur dioxide", "density", "pH", "sulphates", "alcohol", "quality")
+
+KNOWN_FILES = {
+    # Pima Indians diabetes (UCI): 768 rows, 8 measurements and the 0/1 outcome (500 / 268)
+    "pima-indians-diabetes.csv": _File(768, _PIMA, counts=(8, (("0", 500), ("1", 268)))),
+    "pima-indians-diabetes.data.csv": _File(768, _PIMA, counts=(8, (("0", 500), ("1", 268)))),
+    "pima-indians-diabetes.data": _File(768, _PIMA, counts=(8, (("0", 500), ("1", 268)))),
+    "diabetes.csv": _File(768, _PIMA, names=_PIMA_NAMES, counts=(8, (("0", 500), ("1", 268)))),
+    # Fisher's iris (UCI copy, no header): 4 measurements in cm and the species name
+    "iris.csv": _File(150, _IRIS, counts=_IRIS_COUNTS),
+    "iris.data": _File(150, _IRIS, counts=_IRIS_COUNTS),
+    # Sonar, mines vs rocks (UCI): 60 band energies in [0, 1] and R / M (97 / 111)
+    "sonar.csv": _File(208, tuple([(0.0, 1.0, False)] * 60) + (None,), counts=(60, (("R", 97), ("M", 111)))),
+    "sonar.all-data": _File(208, tuple([(0.0, 1.0, False)] * 60) + (None,), counts=(60, (("R", 97), ("M", 111)))),
+    # Boston house prices (UCI housing.data, whitespace separated, no header): 13 features and MEDV in $1000s
+    "housing.data": _File(506, _BOSTON, whitespace=True),
+    # red wine quality (UCI, ';' separated, header): 11 measurements and the quality score 3-8
+    "winequality-red.csv": _File(1599, _WINE_RED, names=_WINE_NAMES,
+                                 counts=(11, (("3", 10), ("4", 53), ("5", 681), ("6", 638), ("7", 199), ("8", 18)))),
+}
+# UCI bike sharing, hourly (bike-sharing-dataset/hour.csv, header): date fields, weather scaled to [0, 1],
+# and the rental counts casual / registered / cnt; read by this name only under a folder naming bikes
+_BIKE_HOUR = _File(17379, ((1, 17379, True), None, (1, 4, True), (0, 1, True), (1, 12, True), (0, 23, True),
+                           (0, 1, True), (0, 6, True), (0, 1, True), (1, 4, True), (0.02, 1.0, False), (0.0, 1.0, False),
+                           (0.0, 1.0, False), (0.0, 0.8507, False), (0, 367, True), (0, 886, True), (1, 977, True)),
+                   names=("instant", "dteday", "season", "yr", "mnth", "hr", "holiday", "weekday", "workingday",
+                          "weathersit", "temp", "atemp", "hum", "windspeed", "casual", "registered", "cnt"))
+# housing.csv is the Boston table when read as whitespace-separated without a header (the tutorials' copy);
+# otherwise it is Geron's California table (header, 20,640 districts)
+_CALIFORNIA = _File(20640, ((-124.35, -114.31, False), (32.54, 41.95, False), (1, 52, True), (2, 39320, True),
+                            (1, 6445, True), (3, 35682, True), (1, 6082, True), (0.4999, 15.0001, False),
+                            (14999, 500001, True), None),
+                    names=("longitude", "latitude", "housing_median_age", "total_rooms", "total_bedrooms",
+                           "population", "households", "median_income", "median_house_value", "ocean_proximity"))
+
+
+def known_file(path: str, whitespace: bool, header: bool | None, pandas: bool) -> V | None:
+    """The documented table of a well-known data file named by `path` (its basename), or None."""
+    import os
+
+    name = os.path.basename(path.replace("\\", "/")).lower()
+    if name in DIGIT_FILES:
+        return _digits_frame(DIGIT_FILES[name], pandas)
+    f = KNOWN_FILES.get(name)
+    if name == "hour.csv" and "bike" in path.lower():
+        f = _BIKE_HOUR
+    if name == "housing.csv":
+        f = dataclasses.replace(KNOWN_FILES["housing.data"]) if whitespace or header is False else _CALIFORNIA
+    if f is None:
+        return None
+    n = f.rows
+    cols = []
+    for j, c in enumerate(f.columns):
+        counts = dict(f.counts[1]) if f.counts and f.counts[0] == j else None
+        if c is None:
+            cols.append(V("seq", n=n, counts=counts, ndim=1))
+        else:
+            lo, hi, integer = c
+            cols.append(V("seq", float(lo), float(hi), integer, n, counts=counts if integer else None, ndim=1))
+    names = list(f.names) if f.names and header is not False else None
+    if pandas and names is None:
+        names = list(range(len(cols)))      # pandas with header=None numbers the columns
+    numeric = [c for c in cols if c.known]
+    lo = min(c.lo for c in numeric) if len(numeric) == len(cols) else None
+    hi = max(c.hi for c in numeric) if len(numeric) == len(cols) else None
+    return V("frame" if pandas else "seq", lo, hi, all(c.integer for c in cols), n, cols=cols,
+             const=names if pandas else None, ndim=2)
+
+
+# sklearn.datasets.fetch_openml(name): the image tables most often fetched (70,000 rows of 784 pixels in
+# [0, 255]; the targets are the digit / article labels as strings '0'..'9', 7,000 of each)
+OPENML_SETS = {"mnist_784": 70000, "fashion-mnist": 70000}
+
+
+def openml(name: str, return_x_y: bool) -> V | None:
+    n = OPENML_SETS.get(name.lower())
+    if n is None:
+        return None
+    x = V("seq", 0.0, 255.0, True, n, ndim=2, dtype="float64", shape=(n, 784))
+    y = V("seq", None, None, False, n, ndim=1, counts={str(k): n // 10 for k in range(10)})
+    return V("tuple", items=[x, y]) if return_x_y else V("dict", const={"data": x, "target": y})
+
+
+# Kaggle's digit recognizer (train.csv: 42,000 rows, `label` then pixel0..pixel783) and the MNIST /
+# Fashion-MNIST CSV copies (60,000 rows, the label first): pixels are integers in [0, 255]. train.csv is
+# also the name of every other Kaggle competition's table, so the analysis keeps these values only when
+# the script names the `label` column and its network reads 784 inputs (analysis.py, DIGITS).
+DIGIT_FILES = {"train.csv": 42000, "mnist_train.csv": 60000, "fashion-mnist_train.csv": 60000}
+DIGITS = "csv_digits"
+
+
+def _digits_frame(n: int, pandas: bool) -> V:
+    label = V("seq", 0.0, 9.0, True, n, ndim=1, dist=DIGITS, counts={str(k): n // 10 for k in range(10)})
+    pixel = V("seq", 0.0, 255.0, True, n, ndim=1, dist=DIGITS)
+    names = ["label"] + [f"pixel{i}" for i in range(784)]
+    return V("frame" if pandas else "seq", 0.0, 255.0, True, n, cols=[label] + [pixel] * 784,
+             const=names if pandas else None, ndim=2, dist=DIGITS)
+

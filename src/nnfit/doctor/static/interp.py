@@ -6,6 +6,7 @@ import ast
 import dataclasses
 import math
 import os
+import re
 from collections import ChainMap
 
 from nnfit.doctor.run import DataStats, LayerInfo, LegacyUse, OptimizerInfo, TrainingConfig, UpdateRule
@@ -280,6 +281,7 @@ class _Core:
         elif isinstance(stmt, ast.AugAssign):
             cur = self.eval(stmt.target, env, mult)
             val = self.eval(stmt.value, env, mult)
+            self.note_hand_weight(stmt, val, env)
             self.note_update_aug(stmt, env)
             if isinstance(stmt.op, ast.Add) and cur.mutable_list and val.mutable_list and (_layer_items(cur) or _layer_items(val)):
                 items = (cur.items or []) + (val.items or [])   # layers += [nn.Linear(a, b), nn.ReLU()]
@@ -338,11 +340,16 @@ class _Core:
                 return r
         elif isinstance(stmt, ast.While):
             self.eval(stmt.test, env, mult)
-            self.loop_counts.append(0)      # a while loop: how often it runs is unknown
+            count = self.while_count(stmt, env)     # `while epoch < 100: ... epoch += 1`: 100 passes
+            step_seen_before = self._step_calls
+            depth = len(self.loop_counts)
+            self.loop_counts.append(count or 0)      # otherwise how often it runs is unknown
             try:
-                r = self.exec_block(stmt.body, env, mult)
+                r = self.exec_block(stmt.body, env, mult * (count or 1))
             finally:
                 self.loop_counts.pop()
+            if count and self._step_calls > step_seen_before:
+                self.epoch_loops.append(_Loop(count, self.line(stmt) or 0, depth, None, False))
             if r is not None:
                 return r
         elif isinstance(stmt, ast.If):
@@ -651,7 +658,14 @@ class _Core:
                 if _layer_items(a) or _layer_items(b):           # [nn.Linear(1, 8)] + [nn.ReLU()]: one list of layers
                     items = (a.items or []) + (b.items or [])
                     return V("seq", items=items, n=len(items), mutable_list=True)
-                return _concat_rows([a, b])                      # Python lists: + joins them
+                joined = _concat_rows([a, b])                    # Python lists: + joins them
+                if a.items is not None and b.items is not None and len(a.items) + len(b.items) <= 64 \
+                        and not a.cols and not b.cols:
+                    items = list(a.items) + list(b.items)        # [input_size] + hidden_sizes: still a literal list
+                    consts = [i.const for i in items]
+                    joined = dataclasses.replace(joined, items=items, mutable_list=True,
+                                                 const=consts if all(c is not None for c in consts) else None)
+                return joined
             if a.mutable_list and isinstance(node.op, ast.Mult) and isinstance(b.const, int) and not isinstance(b.const, bool):
                 k = b.const                                      # [0] * 500: the list repeated
                 return dataclasses.replace(a, n=a.n * k if a.n is not None else None, items=None,
@@ -705,8 +719,15 @@ class _Core:
                      mutable_list=True)
         if isinstance(node, ast.Lambda):
             return V("func", node=node)
+        if isinstance(node, ast.Subscript) and self._index_trick(node.value) and isinstance(node.slice, ast.Tuple):
+            # np.c_[a, b] stacks columns, np.r_[a, b] rows: the same as np.column_stack / np.concatenate
+            parts = [self.eval(e, env, mult) for e in node.slice.elts if not isinstance(e, (ast.Slice, ast.Starred))]
+            which = "column_stack" if self._index_trick(node.value) == "c_" else "concatenate"
+            seq = V("tuple", items=parts)
+            return self.library_call(f"np.{which}", which, "np", [seq], {}, ast.Call(func=node.value, args=[], keywords=[]))
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, mult)
+            self.note_class_weight_lookup(node, base)
             return self.subscript(base, node.slice, env, mult)
         if isinstance(node, ast.ListComp) and len(node.generators) == 1 and not node.generators[0].ifs:
             built = self.layers_of_comprehension(node, env, mult)
@@ -959,6 +980,10 @@ class _Core:
                         env[name] = shuffled(env[name])
                 return V("none")
             return V("tuple", items=[shuffled(a) for a in args]) if len(args) > 1 else (shuffled(args[0]) if args else UNKNOWN)
+        # scikit-learn wrappers of a Keras model: KerasClassifier(build_fn=...), cross_val_score(estimator, X, y)
+        r = self.sklearn_wrapper_call(node, last, args, kw, kwnodes, env, mult)
+        if r is not None:
+            return r
         # frameworks
         r = self.framework_call(node, dotted, last, prefix, args, kw, kwnodes, env, mult)
         if r is not None:
@@ -1013,7 +1038,12 @@ class _Core:
         it = stmt.iter
         wrapper = _dotted(it.func) if isinstance(it, ast.Call) else None
         plain = (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Subscript, ast.Constant, ast.BinOp, ast.UnaryOp)
-        if not all(isinstance(a, plain) for a in (it.args if wrapper in ("range", "xrange", "zip", "enumerate") else [it])):
+
+        def pure(a: ast.AST) -> bool:     # len(sizes) has no side effects either
+            return isinstance(a, plain) or (isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == "len"
+                                            and len(a.args) == 1 and isinstance(a.args[0], plain) and not a.keywords)
+
+        if not all(pure(a) for a in (it.args if wrapper in ("range", "xrange", "zip", "enumerate") else [it])):
             return None     # read only values without side effects twice (a call is read by the plain loop)
 
         def items_of(v: V) -> list[V] | None:
@@ -1154,6 +1184,7 @@ class _Core:
 
     def method_call(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
                     kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        self._call_node = node      # the call being read (for the locations of what a method records)
         r = self.tf_method(node, attr, obj, args, kw, kwnodes, env, mult) or self.data_transform_method(attr, obj, args) \
             or self.text_file_method(attr, obj, args)
         if r is not None:
@@ -1171,6 +1202,13 @@ class _Core:
         if attr in ("parse_args", "parse_known_args") and self.cli_defaults:
             ns = V("dict", const=dict(self.cli_defaults))
             return ns if attr == "parse_args" else V("tuple", items=[ns, UNKNOWN])
+        if attr == "argmax" and obj.kind == "seq":
+            # scores.argmax(axis=1) / t.argmax(dim=1): one integer class label per row, 0 .. k-1 for k columns
+            axis = kw.get("axis") or kw.get("dim") or (args[0] if args else None)
+            k = len(obj.cols) if obj.cols else (obj.shape[1] if obj.shape and len(obj.shape) == 2
+                                                 and isinstance(obj.shape[1], int) else None)
+            if axis is not None and axis.const in (1, -1) and k:
+                return V("seq", 0.0, float(k - 1), True, obj.n, ndim=1, dtype="int64")
         if attr in ("sub_", "add_") and node.args and isinstance(node.func, ast.Attribute):
             # w.sub_(lr * dw), w.data.add_(-lr * w.grad): an in-place step of a hand-written update
             target = node.func.value
@@ -1179,6 +1217,23 @@ class _Core:
             step = node.args[-1] if len(node.args) == 1 else ast.BinOp(left=node.args[0], op=ast.Mult(), right=node.args[1])
             self._note_update(target, step, node, env, aug_op=ast.Sub() if attr == "sub_" else ast.Add())
             return V("none")
+        if attr in ("uniform_", "normal_", "fill_", "zero_", "random_") and obj.kind == "seq" and obj.dist == "uninitialised" \
+                and not obj.param:
+            # torch.FloatTensor(n, 1).uniform_(-10, 10): data drawn into a new tensor (not a layer's weights)
+            a = args[0] if args else (kw.get("from") or kw.get("mean"))
+            b = args[1] if len(args) > 1 else (kw.get("to") or kw.get("std"))
+            lo = a.lo if a is not None and a.known else (0.0 if attr in ("uniform_", "normal_", "zero_") else None)
+            hi = b.hi if b is not None and b.known else (1.0 if attr in ("uniform_", "normal_") else lo)
+            if attr == "normal_":
+                mean, std = (lo if a is not None else 0.0), (hi if b is not None else 1.0)
+                lo, hi = mean - 3 * std, mean + 3 * std
+            if attr == "zero_":
+                lo = hi = 0.0
+            if attr == "random_":
+                lo = hi = None
+            cols = [dataclasses.replace(c, lo=lo, hi=hi, dist=None) for c in obj.cols] if obj.cols else None
+            return dataclasses.replace(obj, lo=lo, hi=hi, dist="normal" if attr == "normal_" else None, cols=cols,
+                                       dtype=obj.dtype or "float32")
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
         if attr in ("mm", "matmul", "dot") and args and node.args:
@@ -1313,6 +1368,7 @@ class _Core:
             return V("none")
         if attr == "backward":
             self.backward_lines.append(self.line(node) or 0)
+            self.backward_with_itself(node)
             return V("none")
         keras_kwargs = {"epochs", "batch_size", "nb_epoch", "loss", "optimizer", "metrics", "validation_split"}
         module = isinstance(node.func, ast.Attribute) and (_dotted(node.func.value) or "").split(".")[0] in (
@@ -1338,6 +1394,107 @@ class _Core:
             if fn is not None:
                 return self.call_user(fn, args, kw, env, mult, self_obj=obj)
         return None
+
+    def while_count(self, stmt: ast.While, env: dict[str, V]) -> int | None:
+        """How many passes `while i < N:` (or `<=`, `N > i`) makes when the body counts `i += k` once at its
+        top level and `i` and `N` hold literal integers before the loop (no `break`); None otherwise."""
+        test = stmt.test
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return None
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        if isinstance(op, (ast.Gt, ast.GtE)):
+            left, right = right, left
+            op = ast.Lt() if isinstance(op, ast.Gt) else ast.LtE()
+        if not (isinstance(op, (ast.Lt, ast.LtE)) and isinstance(left, ast.Name)):
+            return None
+        if any(isinstance(n, ast.Break) for b in stmt.body for n in ast.walk(b)):
+            return None
+        incs = [st for st in stmt.body if isinstance(st, ast.AugAssign) and isinstance(st.target, ast.Name)
+                and st.target.id == left.id]
+        others = [n for b in stmt.body for n in ast.walk(b) if isinstance(n, (ast.Assign, ast.AugAssign))
+                  and any(isinstance(t, ast.Name) and t.id == left.id for t in
+                          (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+        if len(incs) != 1 or len(others) != 1 or not isinstance(incs[0].op, ast.Add):
+            return None
+        start, stop, step = env.get(left.id), self.eval(right, env, 1), self.eval(incs[0].value, env, 1)
+        vals = [v.const if v is not None else None for v in (start, stop, step)]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals) or vals[2] <= 0:
+            return None
+        span = vals[1] - vals[0] + (1 if isinstance(op, ast.LtE) else 0)
+        return max(0, -(-span // vals[2])) or None
+
+    def _index_trick(self, node: ast.AST) -> str | None:
+        """'c_' / 'r_' for NumPy's np.c_ / np.r_ (under the script's alias of numpy), else None."""
+        dotted = _dotted(node) or ""
+        root, _, rest = dotted.partition(".")
+        root = self.module_alias.get(root, root)
+        return rest if root in ("np", "numpy") and rest in ("c_", "r_") else None
+
+    hand_class_weights: dict[str, float] | None = None
+    hand_class_weights_line: int | None = None
+
+    def note_hand_weight(self, stmt: ast.AugAssign, val: V, env: dict[str, V]) -> None:
+        """`loss[target == 1] *= 100` (a per-element loss weighted for one class by hand; not data rows
+        `X[y == 1] *= 2`, which are arrays of rows)."""
+        t = stmt.target
+        if not (isinstance(stmt.op, ast.Mult) and isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Compare)
+                and len(t.slice.ops) == 1 and isinstance(t.slice.ops[0], ast.Eq)
+                and isinstance(t.slice.comparators[0], ast.Constant)):
+            return
+        name = _dotted(t.value) or ""
+        base = env.get(name)
+        lossy = re.search(r"(?i)loss|err|cost", name.rsplit(".", 1)[-1]) is not None
+        if not lossy and (base is None or base.kind != "num" or base.n is not None):
+            return      # a loss value (what a loss call returns) or a name that says it is one
+        label, k = t.slice.comparators[0].value, val.const
+        if isinstance(label, (int, float)) and not isinstance(label, bool) and isinstance(k, (int, float)) \
+                and not isinstance(k, bool) and k > 0 and k != 1 and self.hand_class_weights is None:
+            other = 0 if label != 0 else 1
+            self.hand_class_weights = {f"{label:g}": float(k), f"{other:g}": 1.0}
+            self.hand_class_weights_line = self.line(stmt)
+
+    _LABEL_NAME = re.compile(r"(?i)^(y|ys|y_\w*|\w*_y|labels?|targets?|\w*_labels?|\w*_targets?|classes)$")
+
+    def note_class_weight_lookup(self, node: ast.Subscript, base: V) -> None:
+        """`weight[labels]` / `w[y.long()]` of a literal list of 2-20 unequal numbers: one weight per class,
+        looked up for each row's label (a class weighting written by hand)."""
+        values = base.const
+        if self.hand_class_weights is not None or not isinstance(values, list) or not 2 <= len(values) <= 20 \
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) \
+                or len(set(values)) < 2 or min(values) <= 0 or isinstance(node.slice, (ast.Slice, ast.Constant)):
+            return
+        names = [n.id if isinstance(n, ast.Name) else n.attr for n in ast.walk(node.slice)
+                 if isinstance(n, (ast.Name, ast.Attribute))]
+        if any(self._LABEL_NAME.match(n) for n in names):
+            self.hand_class_weights = {str(i): float(v) for i, v in enumerate(values)}
+            self.hand_class_weights_line = self.line(node)
+
+    def backward_with_itself(self, node: ast.Call) -> None:
+        """`loss.backward(loss)`: the loss passed as the gradient of itself scales every parameter's gradient
+        (and so every step) by the current loss value; the steps descend loss**2 / 2, not the loss."""
+        given = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "gradient"), None)
+        if given is None or not isinstance(node.func, ast.Attribute):
+            return
+
+        def base(n: ast.AST) -> str | None:
+            while isinstance(n, ast.Attribute) and n.attr == "data" or (
+                    isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("detach", "clone")
+                    and not n.args):
+                n = n.value if isinstance(n, ast.Attribute) else n.func.value
+            return _dotted(n)
+
+        me = base(node.func.value)
+        if me is None or base(given) != me:
+            return
+        line = self.line(node)
+        key = (line or 0, "<all parameters>")
+        if key not in self.updates:
+            self.updates[key] = UpdateRule(
+                parameter="every parameter", expression=ast.unparse(node), uses_gradient=False, line=line,
+                span=self.span(node),
+                note=f"`{ast.unparse(node)}` passes the loss as its own output gradient: every gradient is multiplied "
+                     f"by the loss value, so the steps are scaled by the current loss (huge while it is large); "
+                     f"call `{me}.backward()` without an argument")
 
     def attach(self, model: _Model, layer: LayerInfo, node: ast.AST) -> None:
         if layer.kind == "activation":

@@ -8,7 +8,7 @@ from nnfit.doctor.run import LayerInfo, OptimizerInfo
 from nnfit.doctor.static.nodes import _dotted, _kw_node, _last
 from nnfit.doctor.static.values import UNKNOWN, V, _Model
 from nnfit.doctor.vocab import (FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_INITIALIZER_CLASSES, KERAS_INITIALIZER_STD,
-                                KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS)
+                                KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS, canonical_loss)
 
 
 class KerasReader:
@@ -45,10 +45,22 @@ class KerasReader:
                     self.config.loss = loss.const
                 elif loss.kind == "func":
                     self.config.loss = "custom"
+                else:
+                    # loss=keras.losses.categorical_crossentropy / tf.keras.losses.mse / a name imported from
+                    # keras.losses: the library's function, passed uncalled; its name is the loss
+                    named = _named_function(kwnodes.get("loss") or (node.args[1] if len(node.args) > 1 else None))
+                    if named is not None and canonical_loss(named) is not None:
+                        self.config.loss = named
             metrics = kw.get("metrics") or (args[2] if len(args) > 2 else None)   # compile(opt, loss, metrics)
             if metrics is not None and metrics.items is not None:
+                mnode = kwnodes.get("metrics") or (node.args[2] if len(node.args) > 2 else None)
+                elts = mnode.elts if isinstance(mnode, (ast.List, ast.Tuple)) and len(mnode.elts) == len(metrics.items) \
+                    else [None] * len(metrics.items)
+                named_metrics = [_named_function(e) if m.kind == "unknown" else None for m, e in zip(metrics.items, elts)]
                 self.config.metrics = [m.const if m.kind == "str" else (m.const or "custom") for m in metrics.items
                                        if m.kind in ("str", "loss", "func")] or [str(m.const) for m in metrics.items if m.const]
+                # metrics=[keras.metrics.mae] / [tf.keras.metrics.Accuracy()]: the library's metric by its name
+                self.config.metrics += [n for n in named_metrics if n]
             return V("none")
         if attr in ("fit", "fit_generator", "train_on_batch"):
             line = self.line(node)
@@ -120,6 +132,65 @@ class KerasReader:
         if attr == "__call__":
             return V("seq")
         return None
+
+    # ---- scikit-learn wrappers (keras.wrappers.scikit_learn, scikeras): the estimator builds the model
+    # with its build function and trains it with the fit settings it was given, once per fold
+    _WRAPPERS = ("KerasClassifier", "KerasRegressor")
+    _CV_CALLS = ("cross_val_score", "cross_val_predict", "cross_validate")
+
+    def sklearn_wrapper_call(self, node: ast.Call, last: str, args: list[V], kw: dict[str, V],
+                             kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
+        if last in self._WRAPPERS:
+            build = kw.get("build_fn") or kw.get("model") or (args[0] if args else None)
+            model = None
+            if build is not None and build.kind == "func" and build.node is not None:
+                model = self.call_user(build.node, [], {}, env, mult)
+            elif build is not None and build.kind == "model":
+                model = build
+            if "nb_epoch" in kwnodes:
+                self.add_legacy("nb_epoch=", "epochs=", node, _kw_node(node, "nb_epoch"))
+            # epochs= is passed on to fit(); nb_epoch= is not a fit() argument of Keras 2 / 3 and is dropped
+            epochs = kw.get("epochs")
+            settings = {"epochs": epochs.const if epochs is not None and isinstance(epochs.const, int) else (
+                            None if epochs is not None else 1),
+                        "batch_size": kw.get("batch_size").const if isinstance(getattr(kw.get("batch_size"), "const", None), int) else None,
+                        "model": model}
+            return V("obj", const=("keras_wrapper", last), ref=settings)
+        if last == "Trainer" and ("max_epochs" in kw or "max_steps" in kw or not args):
+            # PyTorch Lightning: Trainer(max_epochs=20).fit(module, loader) runs the module's training_step with
+            # the optimiser its configure_optimizers() returns (Lightning's default: 1000 epochs)
+            epochs = kw.get("max_epochs")
+            return V("obj", const=("pl_trainer", epochs.const if epochs is not None and isinstance(epochs.const, int)
+                                   else (None if epochs is not None else 1000)))
+        if last in ("KFold", "StratifiedKFold", "RepeatedKFold", "ShuffleSplit"):
+            k = kw.get("n_splits") or (args[0] if args else None)
+            return V("obj", const=("folds", k.const if k is not None and isinstance(k.const, int) else 5))
+        if last in self._CV_CALLS and len(args) >= 2 and self._wrapper(args[0]):
+            cv = kw.get("cv") or (args[3] if len(args) > 3 else None)
+            folds = cv.const if cv is not None and isinstance(cv.const, int) else (
+                cv.const[1] if cv is not None and isinstance(cv.const, tuple) and cv.const[:1] == ("folds",) else 5)
+            y = kw.get("y") or (args[2] if len(args) > 2 else UNKNOWN)
+            self.wrapper_fit(node, args[0], args[1], y, folds)
+            return V("seq")
+        return None
+
+    @staticmethod
+    def _wrapper(v: V) -> bool:
+        return v.kind == "obj" and isinstance(v.const, tuple) and v.const[:1] == ("keras_wrapper",) and isinstance(v.ref, dict)
+
+    def wrapper_fit(self, node: ast.Call, est: V, X: V, y: V, folds: int | None) -> None:
+        """A wrapped Keras model trained on X, y (each of `folds` folds trains on the other folds' rows)."""
+        settings = est.ref
+        line = self.line(node)
+        self.config.fit_line = line
+        if settings.get("epochs") is not None:
+            self.config.epochs = settings["epochs"]
+        if settings.get("batch_size") is not None:
+            self.config.batch_size = settings["batch_size"]
+        if folds and folds > 1:
+            keep = lambda v: dataclasses.replace(v, n=v.n - -(-v.n // folds)) if v.n else v   # noqa: E731
+            X, y = keep(X), keep(y)
+        self.fit_calls.append((line or 0, X, y))
 
     def keras_layer(self, node: ast.Call, last: str, args: list[V], kw: dict[str, V],
                     kwnodes: dict[str, ast.AST]) -> LayerInfo:
@@ -243,4 +314,30 @@ class KerasReader:
             except Exception:  # pragma: no cover - unparse handles every expression node
                 return "custom"
         return "custom"
+
+
+def _camel_to_snake(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def _named_function(node: ast.AST | None) -> str | None:
+    """The library name of a loss / metric passed by reference (`keras.losses.mean_squared_error`,
+    `mse` imported from keras.losses) or built from its class (`tf.keras.metrics.BinaryAccuracy()`:
+    'binary_accuracy'); None for anything else."""
+    call = isinstance(node, ast.Call) and not node.args
+    target = node.func if call else node
+    if not isinstance(target, (ast.Name, ast.Attribute)):
+        return None
+    dotted = _dotted(target) or ""
+    last = dotted.rsplit(".", 1)[-1]
+    if not last:
+        return None
+    if isinstance(target, ast.Attribute) and not any(p in dotted.split(".") for p in ("losses", "metrics", "keras", "K", "backend")):
+        return None
+    return _camel_to_snake(last) if call or last[:1].isupper() else last
 

@@ -5,7 +5,7 @@ import ast
 import dataclasses
 import math
 
-from nnfit.doctor.run import UpdateRule
+from nnfit.doctor.run import OptimizerInfo, UpdateRule
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _is_lr, _last, _safe_unparse
 from nnfit.doctor.static import datafiles, datasets
 from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, binop,
@@ -34,7 +34,13 @@ class NumpyReader:
                                header=False if (header is not None and header.kind == "none") or numpy_load and skip is not None
                                else None)
         if table is None:
-            return UNKNOWN
+            # not beside the script: a well-known data set's file by its name (pima-indians-diabetes.csv,
+            # iris.csv, sonar.csv, housing.csv, ...) stands in with its documented table
+            sep = delim.const if delim is not None and isinstance(delim.const, str) else ""
+            spaces = kw.get("delim_whitespace")
+            whitespace = bool(spaces is not None and spaces.const) or sep in (r"\s+", " ") or (numpy_load and delim is None)
+            no_header = header is not None and header.kind == "none"
+            return datasets.known_file(path.const, whitespace, False if no_header else None, pandas_load) or UNKNOWN
         self.data_files.append(table.path)
         if table.arrays is not None:
             return V("dict", const={name: table_value(datafiles.Table(values=arr.reshape(len(arr), -1) if arr.ndim else arr.reshape(1, 1)))
@@ -121,8 +127,39 @@ class NumpyReader:
             top = hi.hi if inclusive else hi.hi - 1
             n, c = size_of(size)
             return shaped(lo.lo, top, True, n, c)
+        if last == "choice" and (numpyish or random_mod or p in ("rng", "gen", "generator")) and args:
+            # np.random.choice([0, 1], size=n, p=[0.9, 0.1]): values from the list, class counts from p
+            pool = args[0]
+            if isinstance(pool.const, int) and not isinstance(pool.const, bool) and pool.const > 0:
+                values = list(range(pool.const))
+            elif isinstance(pool.const, list) and pool.const and all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in pool.const):
+                values = list(pool.const)
+            else:
+                return V("seq" if (kw.get("size") or len(args) > 1) else "num")
+            size = kw.get("size") or (args[1] if len(args) > 1 else None)
+            n, c = size_of(size)
+            integer = all(isinstance(v, int) for v in values)
+            out = shaped(float(min(values)), float(max(values)), integer, n, c)
+            probs = kw.get("p") or (args[3] if len(args) > 3 else None)
+            weights = probs.const if probs is not None and isinstance(probs.const, list) else None
+            if out.kind == "seq" and c is None and n and len(values) <= 50:
+                if weights is None or len(weights) != len(values) or not all(isinstance(w, (int, float)) for w in weights):
+                    weights = [1.0 / len(values)] * len(values) if weights is None else None
+                if weights is not None and sum(weights) > 0:
+                    total = float(sum(weights))
+                    counts: dict[str, int] = {}
+                    for v, w in zip(values, weights):
+                        counts[f"{v:g}"] = counts.get(f"{v:g}", 0) + int(round(n * w / total))
+                    out = dataclasses.replace(out, counts=counts)
+            return dataclasses.replace(out, dtype="int64" if integer else "float64") if out.kind == "seq" else out
         if last in ("linspace", "logspace", "geomspace", "arange"):
             made = self._ranges(dotted, last, prefix, args, kw)
+            if made.kind == "seq" and numpyish:
+                # a 1-D array: shape (n,) (what `reshape(-1, 1)` / `unsqueeze(1)` turns into a column)
+                floats = last != "arange" or not made.integer
+                dtype = ("float32" if prefix.startswith("torch") else "float64") if floats else "int64"
+                made = dataclasses.replace(made, ndim=1, shape=(made.n,) if made.n is not None else None, dtype=dtype)
             return dataclasses.replace(made, order=1.0) if made.n is None or made.n > 1 else made
         if last in ("range", "xrange") and not prefix:     # xrange: Python 2's range
             made = self._ranges(dotted, last, prefix, args, kw)
@@ -180,6 +217,51 @@ class NumpyReader:
                 base.cols = [V("seq", lo, hi, integer, n)] * c
             return base
 
+        if p in ("np", "numpy", "torch", "jnp") and len(args) >= 2 and last in _BINARY_UFUNCS:
+            # np.power(x, 3), np.multiply(a, b), torch.add(a, b): the operator itself
+            return binop(_BINARY_UFUNCS[last](), args[0], args[1])
+        if p in ("np", "numpy", "torch") and len(args) == 2 and last in ("maximum", "minimum", "fmax", "fmin"):
+            a, b = args
+            n = a.n if a.n is not None else b.n
+            pick = max if last in ("maximum", "fmax") else min
+            if a.cols and not b.cols and b.kind == "num" and b.known:
+                a, b = b, a
+            if b.cols and not a.cols and a.kind == "num" and a.known and all(c.known for c in b.cols):
+                # np.maximum(X, 0) of a 2-D array: column by column
+                cols = [dataclasses.replace(c, lo=pick(a.lo, c.lo), hi=pick(a.hi, c.hi), integer=a.integer and c.integer,
+                                            order=None, counts=None) for c in b.cols]
+                lo, hi = _union_range(cols)
+                return dataclasses.replace(b, lo=lo, hi=hi, cols=cols, order=None, counts=None, integer=all(c.integer for c in cols))
+            if not (a.known and b.known) or a.cols or b.cols:
+                return V("seq" if n is not None else "num", n=n, ndim=a.ndim or b.ndim, shape=a.shape or b.shape)
+            return V("seq" if n is not None else "num", pick(a.lo, b.lo), pick(a.hi, b.hi), a.integer and b.integer, n,
+                     ndim=a.ndim or b.ndim, shape=a.shape or b.shape, dtype=a.dtype or b.dtype)
+        if last == "argmax" and p in ("np", "numpy", "torch") and args:
+            # np.argmax(scores, axis=1): one integer class label per row, 0 .. k-1 for k columns
+            axis = kw.get("axis") or kw.get("dim") or (args[1] if len(args) > 1 else None)
+            a = args[0]
+            k = len(a.cols) if a.cols else (a.shape[1] if a.shape and len(a.shape) == 2 and isinstance(a.shape[1], int)
+                                           else None)
+            if axis is not None and axis.const in (1, -1) and k:
+                return V("seq", 0.0, float(k - 1), True, a.n, ndim=1, dtype="int64")
+        if last == "where" and p in ("np", "numpy", "torch") and len(args) == 3:
+            # np.where(cond, a, b): each element is a or b (labels from a condition: np.where(x > 0, 1, 0))
+            cond, a, b = args
+            n = next((v.n for v in (cond, a, b) if v.n is not None), None)
+            lo, hi = _union_range([a, b]) if a.known and b.known else (None, None)
+            ints = [v for v in (a, b) if v.kind == "num" and isinstance(v.const, (int, float)) and not isinstance(v.const, bool)]
+            dtype = ("int64" if all(isinstance(v.const, int) for v in ints) else "float64") if len(ints) == 2 else (
+                a.dtype or b.dtype)
+            return V("seq" if n is not None else "num", lo, hi, a.integer and b.integer, n,
+                     ndim=cond.ndim, shape=cond.shape, dtype=dtype)
+        if last == "meshgrid" and p in ("np", "numpy", "torch") and args:
+            # xx, yy = np.meshgrid(a, b): each holds every grid point (len(a) * len(b) of them, after
+            # .ravel()), with the range of its own axis
+            grids = [dataclasses.replace(a, kind="seq", items=None, mutable_list=False, cols=None, order=None,
+                                         counts=None, const=None, ndim=len(args), shape=None) for a in args]
+            sizes = [a.n for a in args]
+            total = math.prod(sizes) if all(isinstance(k, int) for k in sizes) else None
+            return V("tuple", items=[dataclasses.replace(g, n=total) for g in grids])
         if last in ("clip", "clamp") and args and args[0].kind == "seq":
             # np.clip(a, lo, hi) / torch.clamp(t, min=, max=): the range cut to the bounds given (None: open)
             lo_v = kw.get("a_min") or kw.get("min") or (args[1] if len(args) > 1 else None)
@@ -201,8 +283,15 @@ class NumpyReader:
                 return const(len(v.items))
             return V("num", 0.0, None, True)
         if last in ("array", "asarray", "tensor", "Tensor", "FloatTensor", "from_numpy", "as_tensor", "DataFrame",
-                    "float32", "float64", "expand_dims", "atleast_2d", "vstack", "squeeze", "copy") and args:
+                    "float32", "float64", "expand_dims", "atleast_2d", "vstack", "squeeze", "copy", "LongTensor",
+                    "IntTensor", "DoubleTensor", "ByteTensor", "HalfTensor") and args:
             v = args[0]
+            if last in ("Tensor", "FloatTensor", "LongTensor", "IntTensor", "DoubleTensor", "ByteTensor", "HalfTensor") \
+                    and all(isinstance(a.const, int) and not isinstance(a.const, bool) and a.kind == "num" for a in args):
+                # torch.FloatTensor(1000, 1): an uninitialised tensor of that shape (filled by .uniform_(a, b) ...)
+                n, c = args[0].const, (args[1].const if len(args) > 1 else None)
+                return V("seq", n=n, shape=(n, c) if c else (n,), ndim=len(args), dist="uninitialised",
+                         cols=[V("seq", n=n)] * c if c and 1 < c <= MAX_COLUMNS else None)
             if last == "vstack" and v.items:
                 return _concat_rows(v.items)
             if v.kind == "seq" and v.items is not None and v.items and all(i.kind == "seq" and i.items is not None for i in v.items):
@@ -214,7 +303,12 @@ class NumpyReader:
                     return V("seq", *_union_range(cols), all(c.integer for c in cols), len(v.items),
                              cols=cols if width > 1 else None)
             if v.kind == "seq":
-                return dataclasses.replace(v, items=None, mutable_list=False)
+                flat = v.mutable_list and not v.cols and v.ndim is None and last in (
+                    "array", "asarray", "tensor", "Tensor", "FloatTensor", "as_tensor", "LongTensor", "IntTensor",
+                    "DoubleTensor", "ByteTensor", "HalfTensor") and (v.items is None or not any(
+                        i.kind == "seq" for i in v.items))
+                # a Python list of numbers (appended one by one, or written out) is a 1-D array: shape (n,)
+                return dataclasses.replace(v, items=None, mutable_list=False, ndim=1 if flat else v.ndim)
             return v
         if last in ("column_stack", "stack", "hstack", "c_", "concatenate", "cat", "dstack") and args:
             seq = args[0]
@@ -242,6 +336,14 @@ class NumpyReader:
                                            "rint", "int", "float"):
             if args and (p in ("np", "numpy", "math", "torch", "tf", "jnp", "") or dotted in ("abs", "round", "int", "float")):
                 out = apply_func(fname, args[0])
+                if out.kind == "seq" and args[0].kind == "seq":
+                    # elementwise: the array keeps its shape (np.tanh(x) of an (n,) vector is (n,)); a float
+                    # function of integers is float64
+                    src = args[0]
+                    rounding = fname in ("round", "floor", "ceil", "rint", "int", "abs", "fabs", "absolute", "square")
+                    dtype = src.dtype if rounding or (src.dtype or "").startswith(("float", "bfloat")) else (
+                        "float64" if src.dtype else None)
+                    out = dataclasses.replace(out, ndim=src.ndim, shape=src.shape, dtype=dtype)
                 if fname in _MONOTONE and args[0].order is not None and not out.cols:
                     out = dataclasses.replace(out, order=args[0].order)   # a monotone function keeps the row order
                 return out
@@ -312,6 +414,11 @@ class NumpyReader:
             return datasets.sklearn_load(last, bool(flag is not None and flag.const))
         if last.startswith("make_"):
             return datasets.sklearn_make(last, kw, args)
+        if last == "fetch_openml":
+            name = kw.get("name") or (args[0] if args else None)
+            flag = kw.get("return_X_y")
+            if name is not None and isinstance(name.const, str):
+                return datasets.openml(name.const, bool(flag is not None and flag.const))
         if p == "transforms" and last in ("ToTensor", "Normalize", "Compose"):
             # torchvision transforms: which of them a data set applies decides its images' range
             if last == "Compose":
@@ -357,6 +464,8 @@ class NumpyReader:
             return V("obj", const=("tf_mnist", "all"))
         if last in ("LabelBinarizer", "OneHotEncoder"):
             return V("obj", const=("onehot",))
+        if last == "LabelEncoder":
+            return V("obj", const=("labels",))
         return None
 
     def data_transform_method(self, attr: str, obj: V, args: list[V]) -> V | None:
@@ -364,6 +473,27 @@ class NumpyReader:
         tag = obj.const if obj.kind == "obj" and isinstance(obj.const, tuple) else None
         if not tag:
             return None
+        if tag[0] == "pl_trainer":
+            if attr == "fit" and args:
+                if tag[1] is not None:
+                    self.config.epochs = tag[1]
+                module = args[0]
+                cls = self.classes.get(module.const) if isinstance(module.const, str) else None
+                hook = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "configure_optimizers"),
+                            None) if cls is not None else None
+                if hook is not None:     # the optimiser it returns is the one Lightning steps
+                    got = self.call_user(hook, [], {}, {}, 1, self_obj=module)
+                    for opt in ([got] if got.kind == "opt" else list(got.items or [])):
+                        if opt.kind == "opt" and isinstance(opt.ref, OptimizerInfo):
+                            opt.ref.passed_to_compile = True
+                            self.compiled = self.compiled or opt.ref
+                return V("none")
+            return None
+        if tag[0] == "keras_wrapper":
+            if attr == "fit" and len(args) >= 2 and isinstance(obj.ref, dict):
+                self.wrapper_fit(self._call_node, obj, args[0], args[1], None)     # estimator.fit(X, y)
+                return obj
+            return V("seq") if attr in ("predict", "predict_proba", "score") else None
         if attr == "fit":
             return obj
         if attr in ("fit_transform", "transform") and args:
@@ -371,6 +501,8 @@ class NumpyReader:
                 return scaled(args[0], tag[1], tag[2])
             if tag[0] == "onehot":
                 return one_hot(args[0], None)
+            if tag[0] == "labels":
+                return encoded_labels(args[0])
         return None
 
     # ---- dtypes
@@ -395,6 +527,10 @@ class NumpyReader:
                 if name in ("float", "int") and not (dotted or "").startswith("torch"):
                     name = name + "64"       # Python's float / int and np.float: NumPy's 64-bit types
                 return dataclasses.replace(v, dtype=self._DTYPE_NAMES.get(name, name or None))
+        typed = {"FloatTensor": "float32", "LongTensor": "int64", "IntTensor": "int32", "DoubleTensor": "float64",
+                 "ByteTensor": "uint8", "HalfTensor": "float16"}
+        if last in typed and args:       # torch.LongTensor(y): that type whatever y held
+            return dataclasses.replace(v, dtype=typed[last], integer=v.integer or "int" in typed[last])
         if v.dtype:
             return v
         dtype = None
@@ -403,6 +539,8 @@ class NumpyReader:
             dtype = "float32" if torch else "float64"
         elif last in self._INT_MAKERS:
             dtype = "int64"
+        elif last in ("IntTensor", "DoubleTensor", "ByteTensor", "HalfTensor"):
+            dtype = {"IntTensor": "int32", "DoubleTensor": "float64", "ByteTensor": "uint8", "HalfTensor": "float16"}[last]
         elif last == "arange" and args:
             dtype = "int64" if all(a.kind == "num" and isinstance(a.const, int) for a in args) else "float64"
             dtype = "float32" if torch and dtype == "float64" else dtype
@@ -525,6 +663,10 @@ class NumpyReader:
 
 
 
+_BINARY_UFUNCS = {"power": ast.Pow, "float_power": ast.Pow, "pow": ast.Pow, "multiply": ast.Mult, "mul": ast.Mult,
+                  "add": ast.Add, "subtract": ast.Sub, "sub": ast.Sub, "divide": ast.Div, "true_divide": ast.Div,
+                  "div": ast.Div}
+
 SCALERS = {"StandardScaler": "standard", "MinMaxScaler": "minmax", "MaxAbsScaler": "maxabs", "RobustScaler": "robust"}
 
 
@@ -561,11 +703,27 @@ def split_rows(arrays: list[V], kw: dict[str, V]) -> V:
     return V("tuple", items=out)
 
 
+def encoded_labels(y: V) -> V:
+    """LabelEncoder().fit_transform(y): the classes numbered 0..k-1 (sorted), the rows per class kept."""
+    if y.counts:
+        keys = sorted(y.counts)
+        counts = {str(i): y.counts[k] for i, k in enumerate(keys)}
+        return V("seq", 0.0, float(len(keys) - 1), True, y.n, counts=counts, ndim=1, dtype="int64", order=y.order)
+    if y.known and y.integer:
+        return dataclasses.replace(y, lo=0.0, hi=y.hi - y.lo, dtype="int64", cols=None, ndim=1)
+    return V("seq", None, None, True, y.n, ndim=1, dtype="int64")
+
+
 def one_hot(y: V, k: int | None) -> V:
     """to_categorical(y, k) / LabelBinarizer: 0/1 columns, one per class."""
     if k is None and y.known and y.integer and y.lo is not None and y.lo >= 0:
         k = int(y.hi) + 1
+    if k is None and y.counts:
+        k = len(y.counts)       # string labels with their class counts (a documented data file)
     cols = [V("seq", 0.0, 1.0, True, y.n) for _ in range(k)] if k and 1 < k <= MAX_COLUMNS else None
+    if k is None:
+        # labels the reader could not see: 0/1 rows of an unknown width (not one column of labels)
+        return V("seq", None, None, True, y.n, ndim=2, dtype="float32")
     return V("seq", 0.0, 1.0, True, y.n, cols=cols, counts=y.counts, ndim=2, dtype="float32", order=y.order)
 
 

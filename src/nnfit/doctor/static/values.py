@@ -329,6 +329,10 @@ def select_columns(v: V, picks: list[int]) -> V:
     names = [v.const[i] for i in picks] if v.kind == "frame" and isinstance(v.const, list) and len(v.const) == len(v.cols) else None
     if len(cols) == 1 and v.kind != "frame":
         return dataclasses.replace(cols[0], n=v.n, kind="seq")
+    if len(cols) > MAX_COLUMNS and all(c.known for c in cols):
+        # a wide selection (784 pixel columns): one shared range, as for any array this wide
+        return V("seq", min(c.lo for c in cols), max(c.hi for c in cols), all(c.integer for c in cols), v.n,
+                 ndim=2, shape=(v.n, len(cols)), dist=v.dist, dtype=v.dtype, exact=v.exact)
     lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
     return dataclasses.replace(v, lo=lo, hi=hi, integer=all(c.integer for c in cols), cols=cols, const=names,
                                counts=None, order=None)
