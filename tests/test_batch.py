@@ -150,7 +150,8 @@ def test_interrupted_batch_resumes_to_the_same_table_without_fitting_a_job_twice
     n = 10
     csv = write_csv(tmp_path / "f.csv", "name,formula,ranges\n" + "\n".join(f"t{i},{i}*x+1,x:0:1" for i in range(n)))
     out, log = tmp_path / "out", tmp_path / "fits.log"
-    settings = {"sleep": 0.3, "log": str(log)}
+    # each stub job sleeps long enough that a busy machine's test process still sees the batch midway
+    settings = {"sleep": 0.6, "log": str(log)}
     script = (
         f"import sys; sys.path.insert(0, {str(TESTS)!r}); import batch_stub\n"
         "from nnfit.batch.api import batch\n"
