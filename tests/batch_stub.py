@@ -37,6 +37,9 @@ def stub_fit(job, options):
     else:
         table_xy(job)
     time.sleep(float(settings.get("sleep", 0.0)))
+    gate = settings.get("gate")
+    while gate and os.path.exists(gate) and _completed(settings.get("log")) >= int(settings.get("gate_after", 3)):
+        time.sleep(0.05)   # held at the gate: the batch stays midway until the test removes the file
     if settings.get("hang") or job.target.startswith("hang"):
         time.sleep(3600)
     if settings.get("die") or job.target.startswith("die"):
@@ -55,3 +58,12 @@ def stub_fit(job, options):
     model.summary_["torch_threads"] = torch.get_num_threads()
     model.summary_["pid"] = os.getpid()
     return model
+
+
+def _completed(log):
+    """Jobs this stub has finished so far (lines of the log), 0 without a log."""
+    try:
+        with open(log) as fh:
+            return sum(1 for _ in fh)
+    except (OSError, TypeError):
+        return 0

@@ -150,8 +150,11 @@ def test_interrupted_batch_resumes_to_the_same_table_without_fitting_a_job_twice
     n = 10
     csv = write_csv(tmp_path / "f.csv", "name,formula,ranges\n" + "\n".join(f"t{i},{i}*x+1,x:0:1" for i in range(n)))
     out, log = tmp_path / "out", tmp_path / "fits.log"
-    # each stub job sleeps long enough that a busy machine's test process still sees the batch midway
-    settings = {"sleep": 0.6, "log": str(log)}
+    # after 3 finished jobs the stub holds the rest at a gate (a file), so the batch is still midway when
+    # the signal comes, however busy the machine; the gate is gone before the resumed run
+    gate = tmp_path / "gate"
+    gate.write_text("")
+    settings = {"sleep": 0.3, "log": str(log), "gate": str(gate)}
     script = (
         f"import sys; sys.path.insert(0, {str(TESTS)!r}); import batch_stub\n"
         "from nnfit.batch.api import batch\n"
@@ -167,6 +170,7 @@ def test_interrupted_batch_resumes_to_the_same_table_without_fitting_a_job_twice
     assert proc.returncode != 0
     kept = {p.name: p.read_bytes() for p in (out / "jobs").glob("*.json")}
     assert 3 <= len(kept) < n, "the batch was not stopped midway"
+    gate.unlink()
 
     resumed = api.batch(csv, out=out, engine="pool", workers=2, fit=STUB, resume=True, **settings)
     assert resumed.attrs["skipped"] == len(kept) and resumed.attrs["ran"] == n - len(kept)

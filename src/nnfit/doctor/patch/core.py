@@ -71,21 +71,39 @@ class CallSite:
     in_list: cst.List | None = None    # a Sequential([...]) list it is an element of
 
 
-class _Index(cst.CSTVisitor):
+class ScopeVisitor(cst.CSTVisitor):
+    """A visitor that knows, at each node, the enclosing function and for-loops and the node's line."""
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self) -> None:
+        self._func: list[cst.FunctionDef] = []
+        self._loops: list[cst.For] = []
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(PositionProvider, node).start.line
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._func.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._func.pop()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._loops.append(node)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self._loops.pop()
+
+
+class _Index(ScopeVisitor):
+    def __init__(self) -> None:
+        super().__init__()
         self.calls: list[CallSite] = []
         self.fors: list[tuple[cst.For, int, tuple[cst.For, ...]]] = []
         self.assigns: list[tuple[str, cst.CSTNode, int, cst.FunctionDef | None]] = []   # name, statement, line
         self.imports: list[tuple[cst.CSTNode, int]] = []
         self._stmt: list[cst.CSTNode] = []
-        self._func: list[cst.FunctionDef] = []
-        self._loops: list[cst.For] = []
         self._lists: list[cst.List] = []
-
-    def line(self, node: cst.CSTNode) -> int:
-        return self.get_metadata(PositionProvider, node).start.line
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._stmt.append(node)
@@ -104,18 +122,9 @@ class _Index(cst.CSTVisitor):
     def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
         self._stmt.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._func.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._func.pop()
-
     def visit_For(self, node: cst.For) -> None:
         self.fors.append((node, self.line(node), tuple(self._loops)))
-        self._loops.append(node)
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._loops.pop()
+        super().visit_For(node)
 
     def visit_List(self, node: cst.List) -> None:
         self._lists.append(node)
@@ -464,23 +473,23 @@ class Context:
 Fix = Callable[[Context, Finding, Edits], str | None]   # registers edits; returns why not, or None
 
 
-def _assigned_value(ctx: Context, name: str) -> cst.BaseExpression | None:
-    """The expression a top-level name is assigned once (also one element of a tuple assignment)."""
-    values = [a for a in ctx.index.assigns if a[0] == name and a[3] is None]
-    if len(values) != 1:
+def _assigned_value(ctx: Context, name: str, function: cst.FunctionDef | None = None) -> cst.BaseExpression | None:
+    """The expression `name` is assigned once in `function`'s body (None: at the top level), also one
+    element of a tuple assignment (`lr, epochs = 0.03, 3`)."""
+    binds = [a for a in ctx.index.assigns if a[0] == name and a[3] is function]
+    if len(binds) != 1 or not isinstance(binds[0][1], cst.SimpleStatementLine):
         return None
-    stmt = values[0][1]
-    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
-    if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-        return None
-    target, value = small.targets[0].target, small.value
-    if isinstance(target, cst.Name):
-        return value
-    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
-            and len(target.elements) == len(value.elements):
-        for t, v in zip(target.elements, value.elements):
-            if isinstance(t.value, cst.Name) and t.value.value == name:
-                return v.value
+    for small in binds[0][1].body:
+        if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+            continue
+        target, value = small.targets[0].target, small.value
+        if isinstance(target, cst.Name) and target.value == name:
+            return value
+        if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+                and len(target.elements) == len(value.elements):
+            for t, v in zip(target.elements, value.elements):
+                if isinstance(t.value, cst.Name) and t.value.value == name:
+                    return v.value
     return None
 
 

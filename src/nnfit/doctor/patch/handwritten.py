@@ -13,9 +13,8 @@ from __future__ import annotations
 import dataclasses
 
 import libcst as cst
-from libcst.metadata import PositionProvider
 
-from nnfit.doctor.patch.core import CallSite, Context, dotted
+from nnfit.doctor.patch.core import CallSite, Context, ScopeVisitor, _assigned_value, dotted
 
 
 @dataclasses.dataclass
@@ -96,31 +95,16 @@ def _subtracted(small: cst.BaseSmallStatement) -> cst.BaseExpression | None:
     return None
 
 
-class _Updates(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _Updates(ScopeVisitor):
     def __init__(self) -> None:
+        super().__init__()
         self.found: list[ManualUpdate] = []
-        self._func: list[cst.FunctionDef] = []
-        self._loops: list[cst.For] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._func.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._func.pop()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._loops.append(node)
-
-    def leave_For(self, original_node: cst.For) -> None:
-        self._loops.pop()
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         for small in node.body:
             step = _subtracted(small)
             if step is not None:
-                self.found.append(ManualUpdate(node, self.get_metadata(PositionProvider, node).start.line,
+                self.found.append(ManualUpdate(node, self.line(node),
                                                self._func[-1] if self._func else None, tuple(self._loops),
                                                step, _rate_of(step)))
 
@@ -155,27 +139,6 @@ def manual_step_sites(ctx: Context) -> list[CallSite]:
 
 
 Context.manual_step_sites = staticmethod(manual_step_sites)
-
-
-def _local_value(ctx: Context, name: str, function: cst.FunctionDef | None) -> cst.BaseExpression | None:
-    """The one value `name` is bound to in `function`'s body (or at the top level for None), also one
-    element of a tuple assignment."""
-    binds = [a for a in ctx.index.assigns if a[0] == name and a[3] is function]
-    if len(binds) != 1:
-        return None
-    stmt = binds[0][1]
-    small = next((s for s in stmt.body if isinstance(s, cst.Assign)), None) if isinstance(stmt, cst.SimpleStatementLine) else None
-    if small is None or len(small.targets) != 1:
-        return None
-    target, value = small.targets[0].target, small.value
-    if isinstance(target, cst.Name):
-        return value if target.value == name else None
-    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
-            and len(target.elements) == len(value.elements):
-        for t, v in zip(target.elements, value.elements):
-            if isinstance(t.value, cst.Name) and t.value.value == name:
-                return v.value
-    return None
 
 
 def _caller_value(ctx: Context, function: cst.FunctionDef, name: str) -> tuple[cst.BaseExpression, cst.FunctionDef | None] | None:
@@ -218,18 +181,18 @@ def number_node(ctx: Context, node: cst.BaseExpression | None, function: cst.Fun
         if any(p.name.value == name for p in function.params.params):
             found = _caller_value(ctx, function, name)
             return number_node(ctx, found[0], found[1], depth + 1) if found else None
-        local = _local_value(ctx, name, function)
+        local = _assigned_value(ctx, name, function)
         if local is not None:
             return number_node(ctx, local, function, depth + 1)
-    return number_node(ctx, _local_value(ctx, name, None), None, depth + 1)
+    return number_node(ctx, _assigned_value(ctx, name, None), None, depth + 1)
 
 
 def _bound_value(ctx: Context, name: str, function: cst.FunctionDef | None) -> tuple[cst.BaseExpression, cst.FunctionDef | None] | None:
     if function is not None:
-        local = _local_value(ctx, name, function)
+        local = _assigned_value(ctx, name, function)
         if local is not None:
             return local, function
-    top = _local_value(ctx, name, None)
+    top = _assigned_value(ctx, name, None)
     return (top, None) if top is not None else None
 
 
