@@ -37,9 +37,12 @@ def stub_fit(job, options):
     else:
         table_xy(job)
     time.sleep(float(settings.get("sleep", 0.0)))
-    gate = settings.get("gate")
-    while gate and os.path.exists(gate) and _completed(settings.get("log")) >= int(settings.get("gate_after", 3)):
-        time.sleep(0.05)   # held at the gate: the batch stays midway until the test removes the file
+    gate, held = settings.get("gate"), time.monotonic()
+    # held at the gate (at most gate_seconds): the batch stays midway while the test signals it, and a
+    # batch that stops by finishing its running jobs still stops
+    while gate and os.path.exists(gate) and _completed(settings.get("log")) >= int(settings.get("gate_after", 3)) \
+            and time.monotonic() - held < float(settings.get("gate_seconds", 10)):
+        time.sleep(0.05)
     if settings.get("hang") or job.target.startswith("hang"):
         time.sleep(3600)
     if settings.get("die") or job.target.startswith("die"):
