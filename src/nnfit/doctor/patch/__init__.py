@@ -194,6 +194,12 @@ def _alternatives(ctx: Context, merged: Edits, parts: list[tuple[str, Edits]],
         updates = min(MAX_PATCH_UPDATES, math.ceil(merged.updates * LR_STEP)) if merged.updates else None
         out.append((f"rate {lower:g}, a decade below the patch's {merged.lr:g}", codes,
                     dataclasses.replace(merged, lr=lower, updates=updates)))
+    if merged.lr is not None and current and merged.lr > current * LR_STEP * 1.001 and not merged.owns_rate:
+        # a rate raised by more than one decade (NF104 on an adaptive optimiser: its usual rate): the
+        # one-decade step too
+        step = float(f"{current * LR_STEP:.3g}")
+        out.append((f"rate {step:g}, a decade above the script's {current:g}", codes,
+                    dataclasses.replace(merged, lr=step)))
     if merged.updates and merged.updates < MAX_PATCH_UPDATES:
         more = min(MAX_PATCH_UPDATES, UPDATES_ALTERNATIVE * merged.updates)
         out.append((f"{more} updates instead of {merged.updates}", codes, dataclasses.replace(merged, updates=more)))

@@ -69,6 +69,7 @@ class CallSite:
     function: cst.FunctionDef | None
     loops: tuple[cst.For, ...]         # enclosing for-loops, outermost first
     in_list: cst.List | None = None    # a Sequential([...]) list it is an element of
+    whiles: tuple[cst.While, ...] = ()  # enclosing while-loops, outermost first (not in `loops`)
 
 
 class ScopeVisitor(cst.CSTVisitor):
@@ -78,6 +79,7 @@ class ScopeVisitor(cst.CSTVisitor):
     def __init__(self) -> None:
         self._func: list[cst.FunctionDef] = []
         self._loops: list[cst.For] = []
+        self._whiles: list[cst.While] = []
 
     def line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -93,6 +95,12 @@ class ScopeVisitor(cst.CSTVisitor):
 
     def leave_For(self, original_node: cst.For) -> None:
         self._loops.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._whiles.append(node)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self._whiles.pop()
 
 
 class _Index(ScopeVisitor):
@@ -138,7 +146,7 @@ class _Index(ScopeVisitor):
             in_list = self._lists[-1]
         stmt = self._stmt[-1] if self._stmt else None
         self.calls.append(CallSite(node, self.line(node), dotted(node.func), stmt, self._func[-1] if self._func else None,
-                                   tuple(self._loops), in_list))
+                                   tuple(self._loops), in_list, tuple(self._whiles)))
 
 
 # -- the edits --------------------------------------------------------------------------------------
@@ -457,17 +465,40 @@ class Context:
         return [f for f in self.index.fors if id(f[0]) in holders]
 
     def model_name(self) -> str | None:
-        return getattr(self.capture, "model_name", None)
+        """The script's variable holding the network: the one the run trained, else (a run that crashed
+        before its first forward pass records none) the one name whose `.parameters()` the script hands
+        to an optimiser (torch) or whose `.fit(...)` it calls (Keras)."""
+        name = getattr(self.capture, "model_name", None)
+        if name is not None:
+            return name
+        method = ".fit" if self.framework == "keras" else ".parameters"
+        owners = {c.name[: -len(method)] for c in self.index.calls if c.name.endswith(method)
+                  and "." not in c.name[: -len(method)] and c.name[: -len(method)] not in ("", "?", "self")}
+        return owners.pop() if len(owners) == 1 else None
 
     def keras_module(self) -> str | None:
-        """How the script can spell `keras.optimizers....`: 'keras' or 'tf.keras', None when neither is imported."""
+        """How the script can spell `keras.optimizers....`: the name it binds to keras (`import keras`,
+        `from tensorflow import keras`, `import tensorflow.keras as K`) or 'tf.keras' under `import
+        tensorflow as tf`; None when neither is imported (a script of `from keras.layers import ...` alone)."""
+        found: list[str] = []
         for node, _ in self.index.imports:
-            code = self.module.code_for_node(node)
-            if "import keras" in code and "from" not in code:
-                return "keras"
-            if "import tensorflow as tf" in code:
-                return "tf.keras"
-        return None
+            for small in getattr(node, "body", []):
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        name = dotted(alias.name)
+                        bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+                        if name == "keras" or (name == "tensorflow.keras" and bound):
+                            found.append(bound or "keras")
+                        elif name == "tensorflow":
+                            found.append(f"{bound or 'tensorflow'}.keras")
+                elif isinstance(small, cst.ImportFrom) and small.module is not None \
+                        and dotted(small.module) == "tensorflow" and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        if dotted(alias.name) == "keras":
+                            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+                            found.append(bound or "keras")
+        # a name bound to keras itself before the tensorflow attribute path
+        return next((n for n in found if not n.endswith(".keras")), found[0] if found else None)
 
 
 Fix = Callable[[Context, Finding, Edits], str | None]   # registers edits; returns why not, or None

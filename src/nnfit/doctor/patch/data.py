@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
@@ -102,6 +104,25 @@ def as_float(data):
 '''
 
 
+def _integer_sides(ctx: Context, f: Finding) -> tuple[bool, bool]:
+    """(the inputs are integer-typed, the regression targets are): from the finding's evidence, else
+    (NF128 read from the crash the integers caused, `mat1 and mat2 must have the same dtype`) from the
+    data the run recorded: a dtype it saw, or columns of whole numbers only (the cast of data that are
+    floats already changes nothing)."""
+    data = ctx.run.data
+    regression = (f.evidence.get("task") or ctx.run.task) == "regression"
+    if f.evidence.get("input_dtype") or f.evidence.get("target_dtype") or data is None:
+        return ("int" in str(f.evidence.get("input_dtype") or ""),
+                "int" in str(f.evidence.get("target_dtype") or "") and regression)
+
+    def integer(dtype: Any, columns: Any) -> bool:
+        if dtype is not None:
+            return "int" in str(dtype)
+        return bool(columns) and all(getattr(c, "is_integer", False) for c in columns)
+
+    return integer(data.input_dtype, data.inputs), regression and integer(data.target_dtype, data.targets)
+
+
 def _fix_torch_integer(ctx: Context, f: Finding, e: Edits) -> str | None:
     """NF128 (torch): the integer arrays the training loop reads made float32 right before the loop
     (the same names, so every later use reads floats), or where TensorDataset(X, y) wraps them; the
@@ -111,8 +132,7 @@ def _fix_torch_integer(ctx: Context, f: Finding, e: Edits) -> str | None:
     if model is None or not steps:
         return "the model's variable or the training loop was not found"
     loop_ids = {id(l) for l, _, _ in steps}
-    inputs = "int" in str(f.evidence.get("input_dtype") or "")
-    targets = "int" in str(f.evidence.get("target_dtype") or "") and (f.evidence.get("task") or ctx.run.task) == "regression"
+    inputs, targets = _integer_sides(ctx, f)
     if not inputs and not targets:
         return "the integer data are neither the inputs nor regression targets"
     outer_loop, loop_line, _ = steps[0]
@@ -178,14 +198,15 @@ def _fix_integer_data(ctx: Context, f: Finding, e: Edits) -> str | None:
     np_name = _numpy_name(ctx, e)
     cast = f"{np_name}.asarray({{}}, dtype='float32')"
     done = []
-    if "int" in str(f.evidence.get("input_dtype") or "") and x is not None:
+    int_inputs, int_targets = _integer_sides(ctx, f)
+    if int_inputs and x is not None:
         e.exprs.setdefault(id(x.value), []).append(wrap(cast))
         for p in ctx.calls_named("predict"):
             plain = [a for a in p.node.args if a.keyword is None]
             if plain:
                 e.exprs.setdefault(id(plain[0].value), []).append(wrap(cast))
         done.append("inputs")
-    if "int" in str(f.evidence.get("target_dtype") or "") and y is not None and ctx.run.task == "regression":
+    if int_targets and y is not None:
         e.exprs.setdefault(id(y.value), []).append(wrap(cast))
         done.append("targets")
     if not done:

@@ -25,8 +25,13 @@ class Scaler:
 
     @staticmethod
     def _array(a):
+        # integer data (a long tensor, an int array) have no float mean: made floats first
         import numpy
-        return a if hasattr(a, "mean") else numpy.asarray(a, dtype="float64")
+        if hasattr(a, "is_floating_point"):
+            return a if a.is_floating_point() else a.float()
+        if hasattr(a, "mean") and getattr(getattr(a, "dtype", None), "kind", "f") not in "iub":
+            return a
+        return numpy.asarray(a, dtype="float64")
 
     @staticmethod
     def _log1p(a):
@@ -136,7 +141,8 @@ def _scaling_changes(e: Edits, which: str, log: bool) -> None:
 
 def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     model = ctx.model_name()
-    if model is None and is_hand_written(ctx):
+    if model is None and (is_hand_written(ctx) or _raw_parameters(ctx)):
+        # raw tensors, updated by hand or handed to an optimiser (`optim.SGD([W, b], lr=0.01)`)
         return _raw_scaling(ctx, which, log, e)
     if model is None:
         return "the model's variable was not found"
@@ -423,6 +429,11 @@ def _wrap_names(node: cst.CSTNode, names: set[str], template: str, e: Edits) -> 
             return False
 
         def visit_Arg(self, n: cst.Arg) -> bool:
+            n.value.visit(self)
+            return False
+
+        def visit_Subscript(self, n: cst.Subscript) -> bool:
+            # `x_all[test]`: the array is data, the index (`test`, `idx`, `:80`) is not
             n.value.visit(self)
             return False
 

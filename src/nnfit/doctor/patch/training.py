@@ -11,7 +11,7 @@ from typing import Any
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
-from nnfit.doctor.vocab import good_learning_rate
+from nnfit.doctor.vocab import ADAPTIVE, good_learning_rate, norm
 from nnfit.doctor.patch.core import CallSite, Context, Edits, _assigned_value, _expr, _kw, _literal, dotted, set_kwarg
 from nnfit.doctor.patch.handwritten import doubled_division, is_hand_written, literal_value, manual_rate_literals, number_node
 
@@ -63,7 +63,7 @@ def _updates_fixable(ctx: Context) -> str | None:
         return "the fit call was not found in the script"
     loop = _epoch_loop(ctx)
     if loop is None:
-        return "no `for epoch in range(N)` loop around the optimiser step"
+        return "no `for epoch in range(N)` or `while epoch < N` loop around the optimiser step"
     ran, cap = getattr(ctx.capture, "updates_run", None), getattr(ctx.capture, "max_updates", None)
     if cap and ran and ran >= cap:
         # the run was stopped at the doctor's cap: the script already has more updates
@@ -122,6 +122,8 @@ def _set_updates(ctx: Context, updates: int | None, batch: int | None, e: Edits)
     ran = getattr(ctx.capture, "updates_run", None)
     per_pass = max(1, round(ran / epochs)) if ran and ctx.run.config.epochs else \
         _steps_per_epoch(ctx, int(ctx.run.config.batch_size or 32))
+    if isinstance(node, cst.While) and ran:
+        per_pass = max(1, round(ran / count))      # (the run records no epochs of a while loop)
     new_count = max(count, math.ceil(updates / per_pass))
     if new_count == count:
         return None
@@ -160,6 +162,47 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] |
                 and value + extra - start > 0:
             # N + extra - start passes: N is written as count + start - extra
             return it, value + extra - start, stop, start - extra
+    return _while_loop(ctx)
+
+
+def _while_loop(ctx: Context) -> tuple[cst.While, int, cst.BaseExpression, int] | None:
+    """`while epoch < N:` around the optimiser step, the counter raised by one in its body (`epoch += 1`):
+    (the while statement, its pass count, the integer node holding N, what N exceeds the count by).
+    N is followed to its literal as in `_epoch_loop`; the counter's start is the integer it is set to
+    before the loop (0 when that is not one plain number)."""
+    opt = ctx.run.config.optimizer
+    own = f"{opt.variable}.step" if opt is not None and opt.variable else None
+    steps = [c for c in ctx.index.calls if c.whiles and not c.loops
+             and (c.name == own if own else c.name.endswith((".step", ".apply_gradients")))]
+    for site in steps:
+        loop = site.whiles[0]
+        test = loop.test
+        if not (isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1):
+            continue
+        cmp = test.comparisons[0]
+        if not isinstance(cmp.operator, (cst.LessThan, cst.LessThanEqual)):
+            continue
+        counter = test.left.value
+        bumps = [a for a in ctx.index.assigns if a[0] == counter and a[3] is site.function
+                 and isinstance(a[1], cst.SimpleStatementLine) and any(
+                     isinstance(b, cst.AugAssign) and isinstance(b.operator, cst.AddAssign)
+                     and isinstance(b.value, cst.Integer) and b.value.value == "1" for b in a[1].body)]
+        if len(bumps) != 1:
+            continue
+        stop = cmp.comparator
+        if isinstance(stop, (cst.Name, cst.Subscript, cst.Attribute)):
+            stop = number_node(ctx, stop, site.function)
+        if not isinstance(stop, cst.Integer):
+            continue
+        starts = []
+        for name, stmt, _, function in ctx.index.assigns:
+            if name == counter and function is site.function and isinstance(stmt, cst.SimpleStatementLine):
+                starts += [b.value for b in stmt.body if isinstance(b, cst.Assign) and isinstance(b.value, cst.Integer)]
+        start = int(starts[0].value) if len(starts) == 1 else 0
+        extra = 1 if isinstance(cmp.operator, cst.LessThanEqual) else 0
+        count = int(stop.value) + extra - start
+        if count > 0:
+            return loop, count, stop, start - extra
     return None
 
 
@@ -186,10 +229,21 @@ def _new_lr(ctx: Context, code: str) -> float | None:
     if code == "NF103":
         return None if current is None else float(f"{current / LR_STEP:.3g}")
     # NF104: one decade up (the step NF103 takes down), never past the family's usual rate: a rate
-    # that is low for unscaled data can be the largest that keeps them stable
+    # that is low for unscaled data can be the largest that keeps them stable. An adaptive optimiser
+    # (Adam, RMSprop ...) moves each weight by about its rate per step whatever the data's scale
+    # (learning_rate_too_low.STEP_BOUND), so its usual rate (the rule's own advice) is no risk there:
+    # one decade up from Adam's 1e-6 is still 1e-5, a hundred times too slow. (The one-decade step
+    # stays an alternative the repair measures: patch._alternatives. gh-Smadx-USTC-ML24-Fall-47, tuning
+    # half: SGD 1e-6 on min-max scaled inputs, one decade up held-out R² -1.88, the usual 1e-2 0.992.)
+    # Plain SGD on data no rule finds unscaled (no NF105 / NF106) has that caveat neither: the usual
+    # rate, the low end of the rule's advice for scaled data (1e-2 to 1e-1).
     if current is None:
         return good_learning_rate(name)
-    return float(f"{min(current * LR_STEP, good_learning_rate(name)):.3g}")
+    usual = good_learning_rate(name)
+    scaled = not any(f.code in ("NF105", "NF106") for f in ctx.findings)
+    if current < usual and (norm(name) in ADAPTIVE or scaled):
+        return usual
+    return float(f"{min(current * LR_STEP, usual):.3g}")
 
 
 def _rate_fixable(ctx: Context) -> str | None:
