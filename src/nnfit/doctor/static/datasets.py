@@ -23,6 +23,27 @@ class _Set:
     y_integer: bool
     y_dtype: str
     ndim: int = 2                # dimensions of x as loaded
+    col_ranges: tuple[tuple[float, float], ...] | None = None   # per feature, as documented (else x_range each)
+    names: tuple[str, ...] | None = None                        # the Bunch's feature_names
+    y_counts: tuple[int, ...] | None = None                     # rows per class 0, 1, ...
+
+
+# Per-feature ranges as the scikit-learn dataset descriptions (DESCR) publish them.
+_BOSTON = ((0.00632, 88.98), (0, 100), (0.46, 27.74), (0, 1), (0.385, 0.871), (3.561, 8.78), (2.9, 100),
+           (1.13, 12.13), (1, 24), (187, 711), (12.6, 22), (0.32, 396.9), (1.73, 37.97))
+_BOSTON_NAMES = ("CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT")
+_IRIS = ((4.3, 7.9), (2.0, 4.4), (1.0, 6.9), (0.1, 2.5))
+_IRIS_NAMES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+_CALIFORNIA = ((0.4999, 15.0001), (1, 52), (0.846, 141.9), (0.333, 34.07), (3, 35682), (0.692, 1243.3),
+               (32.54, 41.95), (-124.35, -114.31))
+_BREAST_CANCER = ((6.981, 28.11), (9.71, 39.28), (43.79, 188.5), (143.5, 2501), (0.053, 0.163), (0.019, 0.345),
+                  (0, 0.427), (0, 0.201), (0.106, 0.304), (0.05, 0.097), (0.112, 2.873), (0.36, 4.885),
+                  (0.757, 21.98), (6.802, 542.2), (0.002, 0.031), (0.002, 0.135), (0, 0.396), (0, 0.053),
+                  (0.008, 0.079), (0.001, 0.03), (7.93, 36.04), (12.02, 49.54), (50.41, 251.2), (185.2, 4254),
+                  (0.071, 0.223), (0.027, 1.058), (0, 1.252), (0, 0.291), (0.156, 0.664), (0.055, 0.208))
+_WINE = ((11.0, 14.8), (0.74, 5.8), (1.36, 3.23), (10.6, 30.0), (70, 162), (0.98, 3.88), (0.34, 5.08), (0.13, 0.66),
+         (0.41, 3.58), (1.28, 13.0), (0.48, 1.71), (1.27, 4.0), (278, 1680))
+_CALIFORNIA_NAMES = ("MedInc", "HouseAge", "AveRooms", "AveBedrms", "Population", "AveOccup", "Latitude", "Longitude")
 
 
 # keras.datasets.<name>.load_data(): ((x_train, y_train), (x_test, y_test))
@@ -31,7 +52,7 @@ KERAS_SETS = {
     "fashion_mnist": _Set(60000, 10000, None, (0, 255), "uint8", (0, 9), True, "uint8", ndim=3),
     "cifar10": _Set(50000, 10000, None, (0, 255), "uint8", (0, 9), True, "uint8", ndim=4),
     "cifar100": _Set(50000, 10000, None, (0, 255), "uint8", (0, 99), True, "int64", ndim=4),
-    "boston_housing": _Set(404, 102, 13, (0, 711), "float64", (5, 50), False, "float64"),
+    "boston_housing": _Set(404, 102, 13, (0, 711), "float64", (5, 50), False, "float64", col_ranges=_BOSTON),
 }
 # torchvision.datasets.<Name>(root, train=True, transform=...): a Dataset of (image, label) pairs; the
 # images are PIL images until transforms.ToTensor() makes them float32 in [0, 1]
@@ -44,13 +65,18 @@ TORCHVISION_SETS = {
 }
 # sklearn.datasets.load_<name>() / fetch_<name>(): a Bunch with .data and .target (or return_X_y=True)
 SKLEARN_SETS = {
-    "load_iris": _Set(150, None, 4, (0.1, 7.9), "float64", (0, 2), True, "int64"),
-    "load_boston": _Set(506, None, 13, (0, 711), "float64", (5, 50), False, "float64"),
+    "load_iris": _Set(150, None, 4, (0.1, 7.9), "float64", (0, 2), True, "int64", col_ranges=_IRIS,
+                      names=_IRIS_NAMES, y_counts=(50, 50, 50)),
+    "load_boston": _Set(506, None, 13, (0, 711), "float64", (5, 50), False, "float64", col_ranges=_BOSTON,
+                        names=_BOSTON_NAMES),
     "load_diabetes": _Set(442, None, 10, (-0.2, 0.2), "float64", (25, 346), False, "float64"),
     "load_digits": _Set(1797, None, 64, (0, 16), "float64", (0, 9), True, "int64"),
-    "load_breast_cancer": _Set(569, None, 30, (0, 4254), "float64", (0, 1), True, "int64"),
-    "load_wine": _Set(178, None, 13, (0.13, 1680), "float64", (0, 2), True, "int64"),
-    "fetch_california_housing": _Set(20640, None, 8, (-124.35, 35682), "float64", (0.15, 5.0), False, "float64"),
+    "load_breast_cancer": _Set(569, None, 30, (0, 4254), "float64", (0, 1), True, "int64", y_counts=(212, 357),
+                               col_ranges=_BREAST_CANCER),
+    "load_wine": _Set(178, None, 13, (0.13, 1680), "float64", (0, 2), True, "int64", y_counts=(59, 71, 48),
+                      col_ranges=_WINE),
+    "fetch_california_housing": _Set(20640, None, 8, (-124.35, 35682), "float64", (0.15, 5.0), False, "float64",
+                                     col_ranges=_CALIFORNIA, names=_CALIFORNIA_NAMES),
 }
 
 
@@ -58,8 +84,11 @@ def _arrays(s: _Set, n: int) -> tuple[V, V]:
     integer_x = s.x_dtype.startswith(("uint", "int"))
     x = V("seq", float(s.x_range[0]), float(s.x_range[1]), integer_x, n, ndim=s.ndim, dtype=s.x_dtype)
     if s.features and 1 < s.features <= MAX_COLUMNS:
-        x.cols = [V("seq", float(s.x_range[0]), float(s.x_range[1]), integer_x, n) for _ in range(s.features)]
+        ranges = s.col_ranges or [s.x_range] * s.features
+        x.cols = [V("seq", float(lo), float(hi), integer_x, n) for lo, hi in ranges]
     y = V("seq", float(s.y_range[0]), float(s.y_range[1]), s.y_integer, n, ndim=1, dtype=s.y_dtype)
+    if s.y_counts and n == s.n_train and s.n_test is None:
+        y.counts = {str(k): c for k, c in enumerate(s.y_counts)}
     return x, y
 
 
@@ -96,7 +125,11 @@ def sklearn_load(name: str, return_x_y: bool) -> V | None:
     x, y = _arrays(s, s.n_train)
     if return_x_y:
         return V("tuple", items=[x, y])
-    return V("dict", const={"data": x, "target": y})
+    bunch = {"data": x, "target": y}
+    if s.names:
+        bunch["feature_names"] = V("seq", n=len(s.names), items=[V("str", const=c) for c in s.names],
+                                   const=list(s.names), mutable_list=True)
+    return V("dict", const=bunch)
 
 
 def sklearn_make(name: str, kw: dict[str, V], args: list[V]) -> V | None:

@@ -14,7 +14,7 @@ from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static import datasets
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
 from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
-                                        _widest, binop, const, select_columns, summary_stat)
+                                        _widest, binop, const, linear_combination, select_columns, summary_stat)
 from nnfit.doctor.vocab import F_LOSSES, FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_torch import TorchReader
@@ -97,6 +97,16 @@ def _literal_truth(v: V) -> bool | None:
 
 
 # NumPy / torch functions that are also array methods, the array first: np.reshape(a, s) is a.reshape(s)
+# Keras loss classes (keras.losses.X(), or X imported from keras.losses) -> the loss function's name
+KERAS_LOSS_CLASSES = {"MeanSquaredError": "mse", "MeanAbsoluteError": "mae", "Huber": "huber", "LogCosh": "log_cosh",
+                      "MeanSquaredLogarithmicError": "msle", "MeanAbsolutePercentageError": "mape",
+                      "BinaryCrossentropy": "binary_crossentropy", "BinaryFocalCrossentropy": "binary_crossentropy",
+                      "CategoricalCrossentropy": "categorical_crossentropy",
+                      "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+                      "Hinge": "hinge", "SquaredHinge": "hinge", "CategoricalHinge": "hinge",
+                      "KLDivergence": "kl_divergence", "Poisson": "poisson"}
+_LOSS_CLASS_ENDINGS = ("Crossentropy", "Error", "Divergence")   # unambiguous without the keras.losses prefix
+
 _ARRAY_FUNCTIONS = {"reshape", "ravel", "flatten", "transpose"}
 # module prefixes whose sigmoid / softmax / relu functions are activations (torch.sigmoid, F.softmax)
 # (TensorFlow's are read by interp_tf.py)
@@ -176,6 +186,7 @@ class _Core:
         self.batch_sizes: list[tuple[int, int]] = []
         self.torch_data: tuple[V, V, int] | None = None
         self.gradient_names: dict[str, int] = {}   # attribute/var names assigned gradient-like values
+        self.gradient_values: dict[str, ast.AST] = {}   # ... and the expression last assigned to each
         self.update_reads: set[str] = set()
         self.layer_counter: dict[str, int] = {}
         self._globals: dict[int, set[str]] = {}
@@ -483,6 +494,9 @@ class _Core:
                 self.bind_name(target.attr, val)
                 if isinstance(stmt, ast.Assign) and not aug:
                     self.note_update_assign(target, stmt, env)
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                and env.get(target.value.id, UNKNOWN).kind == "frame":
+            self.assign_frame_column(target.value.id, target.slice, val, env)
         elif isinstance(target, ast.Subscript):
             base = _dotted(target.value)
             if base and base in env and env[base].kind == "seq" and val.kind in ("num", "seq"):
@@ -491,6 +505,28 @@ class _Core:
             nm = target.id if isinstance(target, ast.Name) else target.attr
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
+                self.gradient_values[nm] = stmt.value
+
+    def assign_frame_column(self, name: str, key: ast.AST, val: V, env: dict[str, V]) -> None:
+        """df['target'] = values: a named column added to (or replacing one of) the frame."""
+        frame = env[name]
+        label = self.eval(key, env, 1).const
+        names = list(frame.const) if isinstance(frame.const, list) else None
+        if not isinstance(label, str) or names is None or frame.cols is None or len(frame.cols) != len(names):
+            env[name] = dataclasses.replace(frame, cols=None, const=None, lo=None, hi=None)   # columns no longer known
+            return
+        n = frame.n if frame.n is not None else val.n
+        col = dataclasses.replace(val, kind="seq", ndim=1, n=n, cols=None, items=None, mutable_list=False) \
+            if val.kind in ("seq", "num") and not val.cols else V("seq", n=n)
+        cols = list(frame.cols)
+        if label in names:
+            cols[names.index(label)] = col
+        else:
+            names.append(label)
+            cols.append(col)
+        lo, hi = _union_range(cols) if all(c.known for c in cols) else (None, None)
+        env[name] = dataclasses.replace(frame, lo=lo, hi=hi, integer=all(c.integer for c in cols), n=n, cols=cols,
+                                        const=names, exact=frame.exact and val.exact)
 
     def parameters_applied(self, a: V, b: V, op: ast.operator) -> V | None:
         """`a * x + b` with trainable tensors a, b (requires_grad=True) and data x: a model written as
@@ -591,6 +627,10 @@ class _Core:
             base = self.eval(node.value, env, mult)
             if node.attr == "T":
                 return base
+            if base.kind == "frame" and node.attr == "columns" and isinstance(base.const, list):
+                # df.columns: the column names, so df[df.columns[:-1]] selects by them
+                return V("seq", n=len(base.const), items=[V("str", const=c) for c in base.const],
+                         const=list(base.const), mutable_list=True)
             if base.kind == "frame" and node.attr in ("values", "iloc"):
                 return dataclasses.replace(base, kind="seq", const=None)   # positional from here on
             if base.kind == "seq" and node.attr in ("values", "iloc", "data"):
@@ -648,7 +688,7 @@ class _Core:
                 if m is not None:
                     return m
             if isinstance(node.op, ast.MatMult):
-                m = self.weights_applied(a, b, node.right, node.left)
+                m = self.weights_applied(a, b, node.right, node.left) or linear_combination(a, b)
                 if m is not None:
                     return m
             applied = self.parameters_applied(a, b, node.op)
@@ -725,6 +765,10 @@ class _Core:
             which = "column_stack" if self._index_trick(node.value) == "c_" else "concatenate"
             seq = V("tuple", items=parts)
             return self.library_call(f"np.{which}", which, "np", [seq], {}, ast.Call(func=node.value, args=[], keywords=[]))
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "loc":
+            frame = self.eval(node.value.value, env, mult)
+            if frame.kind == "frame":
+                return self.frame_loc(frame, node.slice, env, mult)
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, mult)
             self.note_class_weight_lookup(node, base)
@@ -787,6 +831,23 @@ class _Core:
             return V("str")
         return UNKNOWN
 
+    def frame_loc(self, frame: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
+        """df.loc[rows, cols] by label: 'price' (one column), ['a', 'b'], 'a':'c' (both ends included,
+        as pandas slices labels); df.loc[mask] alone selects rows and keeps every column."""
+        if not isinstance(sl, ast.Tuple) or len(sl.elts) != 2:
+            return frame
+        col = sl.elts[1]
+        names = frame.const if isinstance(frame.const, list) else []
+        if isinstance(col, ast.Slice) and col.step is None:
+            ends = [self.eval(b, env, mult).const if b is not None else None for b in (col.lower, col.upper)]
+            if names and frame.cols and all(e is None or e in names for e in ends):
+                first = names.index(ends[0]) if ends[0] is not None else 0
+                last = names.index(ends[1]) if ends[1] is not None else len(names) - 1
+                picks = list(range(first, last + 1))
+                return select_columns(frame, picks) if picks else UNKNOWN
+            return UNKNOWN
+        return self.subscript(frame, col, env, mult)
+
     def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
         if base.kind == "unknown" and isinstance(sl, ast.Slice) and sl.step is None and sl.upper is not None:
             # rows[:50] of data the reader could not see (a file not posted): its values stay unknown, but the
@@ -802,7 +863,7 @@ class _Core:
             key = self.eval(sl, env, mult) if not isinstance(sl, ast.Slice) else None
             names = base.const if isinstance(base.const, list) else []
             if key is not None and isinstance(key.const, str) and key.const in names and base.cols:
-                return dataclasses.replace(base.cols[names.index(key.const)], n=base.n, kind="seq")
+                return dataclasses.replace(base.cols[names.index(key.const)], n=base.n, kind="seq", ndim=1)   # a Series
             if key is not None and isinstance(key.const, list) and base.cols and all(k in names for k in key.const):
                 return select_columns(base, [names.index(k) for k in key.const])
             if isinstance(sl, ast.Slice) or (key is not None and key.kind in ("seq", "unknown")):
@@ -962,7 +1023,7 @@ class _Core:
             return V("none")
         if last in ("dot", "matmul", "mm") and len(node.args) >= 2 and prefix.split(".")[0] in ("np", "numpy", "torch") \
                 and len(args) >= 2:
-            m = self.weights_applied(args[0], args[1], node.args[1], node.args[0])
+            m = self.weights_applied(args[0], args[1], node.args[1], node.args[0]) or linear_combination(args[0], args[1])
             if m is not None:
                 return m
         if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
@@ -1237,7 +1298,8 @@ class _Core:
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
         if attr in ("mm", "matmul", "dot") and args and node.args:
-            m = self.weights_applied(obj, args[0], node.args[0], node.func.value if isinstance(node.func, ast.Attribute) else None)
+            m = self.weights_applied(obj, args[0], node.args[0], node.func.value if isinstance(node.func, ast.Attribute) else None) \
+                or linear_combination(obj, args[0])
             if m is not None:
                 return m
         if obj.kind == "obj" and isinstance(obj.const, tuple) and obj.const[:1] == ("tf_mnist",) and attr == "next_batch":
@@ -1279,6 +1341,16 @@ class _Core:
                     env[target] = V("seq", base.lo, base.hi, base.integer, n_new, mutable_list=True, dist=base.dist,
                                     order=item.order)
                 return V("none")
+        if obj.kind == "frame" and attr == "pop" and args and isinstance(args[0].const, str):
+            # target = df.pop('price'): the column comes out, and the frame keeps the others
+            names = obj.const if isinstance(obj.const, list) else []
+            if args[0].const in names and obj.cols:
+                i = names.index(args[0].const)
+                owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+                if isinstance(owner, ast.Name):
+                    env[owner.id] = select_columns(obj, [j for j in range(len(names)) if j != i])
+                return dataclasses.replace(obj.cols[i], n=obj.n, kind="seq", ndim=1)
+            return UNKNOWN
         if obj.kind == "frame" and attr == "drop":
             names = obj.const if isinstance(obj.const, list) else []
             target = kw.get("columns") or (args[0] if args else None)
@@ -1558,9 +1630,11 @@ class _Core:
             self.config.loss = self.config.loss or F_LOSSES[last]
             self.torch_loss_call(args)
             return V("seq")
-        if last in ("MeanSquaredError", "MeanAbsoluteError", "Huber", "BinaryCrossentropy", "CategoricalCrossentropy",
-                    "SparseCategoricalCrossentropy") and "loss" in prefix.lower():
-            return V("loss", const={"MeanSquaredError": "mse", "MeanAbsoluteError": "mae"}.get(last, last.lower()))
+        if last in KERAS_LOSS_CLASSES and ("loss" in prefix.lower() or (not prefix and last.endswith(_LOSS_CLASS_ENDINGS))):
+            logits = kw.get("from_logits") or (args[0] if args and last.endswith("Crossentropy") else None)
+            if logits is not None and logits.const is True:
+                self.config.from_logits = True     # the loss applies the sigmoid / softmax itself
+            return V("loss", const=KERAS_LOSS_CLASSES[last])
         # data loaders (torch)
         if last == "DataLoader":
             b = kw.get("batch_size") or (args[1] if len(args) > 1 else None)

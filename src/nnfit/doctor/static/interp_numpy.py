@@ -453,6 +453,14 @@ class NumpyReader:
         if last in SCALERS:
             rng = kw.get("feature_range")
             return V("obj", const=("scaler", SCALERS[last], rng.const if rng is not None and isinstance(rng.const, tuple) else None))
+        if last == "DataFrame" and not args and not kw:
+            return V("frame", n=None, cols=[], const=[])    # filled column by column: df['x'] = ...
+        columns = kw.get("columns")
+        names = columns.const if columns is not None and isinstance(columns.const, list) else None
+        if last == "DataFrame" and args and names and all(isinstance(c, str) for c in names) \
+                and args[0].kind in ("seq", "frame") and args[0].cols and len(args[0].cols) == len(names):
+            # pd.DataFrame(bunch.data, columns=bunch.feature_names): the array's columns, named
+            return dataclasses.replace(args[0], kind="frame", const=list(names))
         if last == "DataFrame" and args and args[0].kind == "dict" and isinstance(args[0].const, dict) and args[0].const:
             # pd.DataFrame({'x': ..., 'y': ...}): named columns, as a CSV with a header gives them
             names = [k for k in args[0].const if isinstance(k, str)]
@@ -630,12 +638,45 @@ class NumpyReader:
                 if isinstance(value.const, (int, float)) and not isinstance(value.const, bool) and value.const > 1:
                     self.grad_divisors.append((float(value.const), _safe_unparse(d), self.line(stmt) or 0))
             self._step_calls += 1
+        elif uses and lr_node is not None and gname and self._averaged_gradient(self.gradient_values.get(_last(gname)), env):
+            # `w = w - lr * grad` with `grad = X.T @ (pred - y) / len(X)`: gradient descent by hand on the
+            # mean loss's gradient, i.e. plain SGD at that rate (a summed gradient is left alone: its
+            # effective rate is lr x n)
+            rate = self.eval(lr_node, env, 1)
+            if isinstance(rate.const, (int, float)) and not isinstance(rate.const, bool) and rate.const > 0:
+                self.manual_sgd.append((float(rate.const), self.line(stmt) or 0))
         key = (self.line(stmt) or 0, short)
         self.updates[key] = UpdateRule(parameter=short, expression=_safe_unparse(stmt), uses_gradient=uses,
                                        line=self.line(stmt))
         self.updates[key].span = self.span(stmt)  # type: ignore[attr-defined]
         self.updates[key].note = note  # type: ignore[attr-defined]
         self.updates[key].gradient = gname  # type: ignore[attr-defined]
+
+    def _averaged_gradient(self, value: ast.AST | None, env: dict[str, V]) -> bool:
+        """Is this gradient expression a mean over rows: divided by a row count (`/ len(X)`,
+        `/ X.shape[0]`, `/ n` with n >= 10, `(1 / m) * ...`) or taken with np.mean?"""
+        if value is None:
+            return False
+
+        def count(node: ast.AST) -> bool:
+            if isinstance(node, ast.Call) and _dotted(node.func) == "len":
+                return True
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+                return True
+            if not isinstance(node, (ast.Name, ast.Constant, ast.Attribute)):
+                return False     # read only plain names and numbers (evaluating a call could record a layer)
+            v = self.eval(node, env, 1)
+            return isinstance(v.const, (int, float)) and not isinstance(v.const, bool) and v.const >= 10
+
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div) and count(sub.right):
+                return True
+            if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Div) and isinstance(sub.left, ast.Constant) \
+                    and sub.left.value == 1 and count(sub.right):
+                return True
+            if isinstance(sub, ast.Call) and _last(_dotted(sub.func) or "") == "mean":
+                return True
+        return False
 
     def _same_param(self, name: str, param: str, env: dict[str, V]) -> bool:
         if name == param:

@@ -98,7 +98,44 @@ def _safe(f: Any, *args: float) -> float | None:
     return out if isinstance(out, float) and math.isfinite(out) else (float(out) if isinstance(out, int) else None)
 
 
+def _row_vector(v: V, width: int) -> list[V] | None:
+    """A literal row of numbers as wide as the other operand ([100, 10, 1], np.array([...])): it
+    broadcasts along the rows, one number per column."""
+    if v.cols or width < 2 or (v.ndim or 1) != 1 or v.kind != "seq":
+        return None
+    if v.items is None and isinstance(v.const, list) and len(v.const) == width \
+            and all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in v.const):
+        return [V("num", float(c), float(c), float(c).is_integer()) for c in v.const]   # np.array([...]) of a literal
+    if v.items is None or len(v.items) != width:
+        return None
+    return list(v.items) if all(i.kind == "num" and i.known for i in v.items) else None
+
+
+def linear_combination(a: V, b: V) -> V | None:
+    """X @ w (np.dot(X, w), X.dot(w)) with the columns of X known and w a literal vector (1-D: one value
+    per row) or a literal column ([[.], [.]]: shape (n, 1)): the interval of sum_j X[:, j] * w[j]."""
+    if not a.cols:
+        return None
+    k = len(a.cols)
+    column = isinstance(b.const, list) and len(b.const) == k and all(
+        isinstance(r, list) and len(r) == 1 and isinstance(r[0], (int, float)) and not isinstance(r[0], bool)
+        for r in b.const)
+    w = [V("num", float(r[0]), float(r[0]), float(r[0]).is_integer()) for r in b.const] if column \
+        else _row_vector(b, k)
+    if not w or not all(c.known for c in a.cols):
+        return None
+    total = binop(ast.Mult(), dataclasses.replace(a.cols[0], cols=None), w[0])
+    for c, x in zip(a.cols[1:], w[1:]):
+        total = binop(ast.Add(), total, binop(ast.Mult(), dataclasses.replace(c, cols=None), x))
+    return V("seq", total.lo, total.hi, total.integer, a.n, ndim=2 if column else 1,
+             shape=(a.n, 1) if column else None, dtype=a.dtype, exact=False)
+
+
 def binop(op: ast.operator, a: V, b: V) -> V:
+    if a.cols and not b.cols and _row_vector(b, len(a.cols)) and not isinstance(op, ast.MatMult):
+        b = dataclasses.replace(b, cols=_row_vector(b, len(a.cols)), n=None)
+    elif b.cols and not a.cols and _row_vector(a, len(b.cols)) and not isinstance(op, ast.MatMult):
+        a = dataclasses.replace(a, cols=_row_vector(a, len(b.cols)), n=None)
     if a.cols or b.cols:  # column-wise when shapes agree
         ca = a.cols or [a] * len(b.cols or [])
         cb = b.cols or [b] * len(ca)
