@@ -27,7 +27,8 @@ evidence is (`Finding.basis`, `Finding.margin`); this module turns that into an 
    findings whose measurements it produces), and a finding may name more from its own evidence
    (`Finding.explains`: a rate measured too low on a loss still falling slowly explains the "too few
    updates" that the same slow fall shows). When both are found the explained finding ranks just
-   below the one that explains it, no more severe, and says so (`consequence_of`).
+   below the one that explains it, no more severe and at most a warning (a consequence, as a symptom
+   beside a cause is), and says so (`consequence_of`).
 3. Where repair ran (`apply_repair`), the measured effect of each fix replaces the evidence strength:
    a fix that raised the held-out metric ranks its finding by that gain (above every unrepaired
    finding of its tier); a fix that was tried and changed nothing drops below the untested ones.
@@ -85,6 +86,10 @@ EXPLAINS = {
     "NF130": {"NF102", "NF131", "NF126", "NF104"},
     "NF107": {"NF104"},
     "NF126": {"NF104", "NF102"},
+    # a classification loss on real-valued targets (BCE-with-logits on a regression: unbounded below for
+    # targets outside [0, 1]) is minimised by something other than the targets: its curve (falling past
+    # zero, jumping on a probe batch, levelling off) says nothing about the rate or the count of updates
+    "NF110": {"NF102", "NF103", "NF104"},
     # a step that is not -lr * (this step's gradient) (gradients summed over every step, a hand-written
     # rule) makes the loss swing or stall whatever the rate: the rate's evidence is its doing
     "NF116": {"NF103", "NF104", "NF112", "NF124"},
@@ -176,6 +181,10 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                     f.score = min(f.score, present[code].score - 0.001)
                     if f.severity.rank < present[code].severity.rank:
                         f.severity = present[code].severity     # no more alarming than its explanation
+                    if f.severity is Severity.ERROR:
+                        # what another finding produces is its consequence, not a second fault to fix
+                        # first: at most a warning, as a symptom beside a cause is
+                        f.severity = Severity.WARNING
                     if code not in f.consequence_of:
                         f.consequence_of.append(code)
     causes = [f for f in findings if kind(f) not in (SYMPTOM, ADVICE) and f.severity is not Severity.INFO]

@@ -208,7 +208,9 @@ def tail_drop(series: list[float], fraction: float = 0.2) -> float | None:
         return None
     prev = sum(vals[-2 * k:-k]) / k
     last = sum(vals[-k:]) / k
-    return (prev - last) / prev if prev > 0 else None
+    # a loss below zero (a cross-entropy on targets outside [0, 1], a custom loss) has no zero to
+    # measure a relative fall against: no reading, rather than a "fall" of several hundred per cent
+    return (prev - last) / prev if prev > 0 and last >= 0 else None
 
 
 def head_drop(series: list[float], fraction: float = 0.2) -> float | None:
@@ -223,9 +225,39 @@ def head_drop(series: list[float], fraction: float = 0.2) -> float | None:
     return (first - second) / first if first > 0 else None
 
 
+def _string_statement_lines(lines: list[str]) -> set[int]:
+    """0-based numbers of the lines that belong to a string standing alone as a statement (a module or
+    function docstring, a commented-out block in triple quotes): prose, not code. Empty when the text
+    does not tokenize (pasted Python 2, broken indentation): then every line counts as code."""
+    import io
+    import tokenize
+
+    skip = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+    found: set[int] = set()
+    try:
+        previous = tokenize.NEWLINE
+        pending = None
+        for tok in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            if tok.type in skip:
+                continue
+            if tok.type == tokenize.STRING and previous in (tokenize.NEWLINE, None) and pending is None:
+                pending = (tok.start[0], tok.end[0])
+            elif tok.type == tokenize.NEWLINE and pending is not None:
+                found.update(range(pending[0] - 1, pending[1]))
+                pending = None
+            else:
+                pending = None
+            previous = tok.type if tok.type != tokenize.STRING or pending is None else None
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return set()
+    return found
+
+
 def code_lines(run: TrainingRun) -> list[str]:
-    """The script's lines with their comments cut off (for the rules that read the code's text)."""
-    return [text.split("#", 1)[0] for text in run.source_lines]
+    """The script's lines with their comments cut off and docstrings blanked (for the rules that read
+    the code's text: a docstring that mentions `loss.backward()` is not the line that calls it)."""
+    prose = _string_statement_lines(run.source_lines)
+    return ["" if i in prose else text.split("#", 1)[0] for i, text in enumerate(run.source_lines)]
 
 
 def first_line_matching(run: TrainingRun, pattern: "re.Pattern[str] | str") -> int | None:

@@ -56,6 +56,12 @@ def integer_typed_data(run: TrainingRun) -> Iterator[Finding]:
         problems.append(f"inputs are {d.input_dtype}")
     if not problems:
         return
+    if run.script_error is not None:
+        from nnfit.doctor.crashes import diagnose
+
+        crash = diagnose(run.script_error)
+        if crash is not None and crash.code == "NF128":
+            return      # the script's own exception already names this fault (rules/script_error.py)
     yield Finding(
         code="NF128",
         message="integer-typed-data: " + "; ".join(problems),

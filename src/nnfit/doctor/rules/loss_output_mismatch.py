@@ -9,7 +9,7 @@ What it finds: a loss that does not fit the network's output activation or the t
   nothing to the loss, so "all zero" is never learned; one-hot classes need a softmax);
 - binary cross-entropy on a softmax output over several classes (one-hot targets): each column is
   scored as its own yes/no question, so the reported accuracy is inflated and the classes compete
-  for nothing;
+  for nothing; over one unit (a softmax that is always 1.0) it scores a constant;
 - torch CrossEntropyLoss / BCEWithLogitsLoss (which apply softmax / sigmoid themselves) after a
   Softmax / Sigmoid output: the probabilities are squashed a second time and the gradient shrinks;
   (also when the training step squashes the predictions on their way into the loss,
@@ -96,6 +96,11 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
             fix = "independent 0/1 labels need loss='binary_crossentropy' with the sigmoid outputs"
         return (f"categorical cross-entropy on {units} independent sigmoid outputs (it scores only the class the "
                 "target marks; rows with no class contribute nothing)", fix)
+    if loss == "binary_crossentropy" and act == "softmax" and units == 1:
+        return ("binary cross-entropy scores one probability, but a softmax over one unit outputs 1.0 for "
+                "every row (the loss sits at the clipped log of 0 on the negatives and has no gradient)",
+                "nn.BCEWithLogitsLoss() on the one unit's raw output, without the softmax" if torch else
+                "use activation='sigmoid' on the one output unit with loss='binary_crossentropy'")
     if loss == "binary_crossentropy" and act == "softmax" and units > 1 and run.task != "multilabel":
         return (f"binary cross-entropy on a {units}-unit softmax output",
                 "use loss='categorical_crossentropy' with the softmax output (sparse_categorical_crossentropy for integer labels)")
