@@ -174,6 +174,7 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
     for f in findings:      # a finding whose own evidence produces another's (Finding.explains)
         if f.explains:
             pairs.setdefault(f.code, set()).update(f.explains)
+    consequences: list[tuple[Finding, Finding]] = []
     for code, explained in pairs.items():
         if code in present:
             for f in findings:
@@ -181,10 +182,7 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                     f.score = min(f.score, present[code].score - 0.001)
                     if f.severity.rank < present[code].severity.rank:
                         f.severity = present[code].severity     # no more alarming than its explanation
-                    if f.severity is Severity.ERROR:
-                        # what another finding produces is its consequence, not a second fault to fix
-                        # first: at most a warning, as a symptom beside a cause is
-                        f.severity = Severity.WARNING
+                    consequences.append((f, present[code]))
                     if code not in f.consequence_of:
                         f.consequence_of.append(code)
     causes = [f for f in findings if kind(f) not in (SYMPTOM, ADVICE) and f.severity is not Severity.INFO]
@@ -225,6 +223,12 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
                     f.severity = Severity.WARNING
                 if f.severity is Severity.WARNING and f.basis in UNMEASURED and kind(f) != ADVICE:
                     f.severity = Severity.INFO
+    for f, cause in consequences:
+        # what another finding produces is its consequence, not a second fault to fix first: at most a
+        # warning, as a symptom beside a cause is; decided on final severities, since a cause that ends
+        # as a mere note (data read from the text only) has not shown that it produced anything
+        if f.severity is Severity.ERROR and cause.severity is not Severity.INFO:
+            f.severity = Severity.WARNING
     return order(findings)
 
 
