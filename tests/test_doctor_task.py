@@ -33,7 +33,9 @@ rng = np.random.default_rng(1)
     (np.eye(4)[rng.integers(0, 4, 200)], "categorical_crossentropy", "softmax", 4, (), "multiclass"),
     ((rng.random((200, 3)) < 0.4).astype(float), "binary_crossentropy", "sigmoid", 3, (), "multilabel"),
     (rng.normal(size=200) * 10, "binary_crossentropy", "sigmoid", 1, (), "regression"),   # real targets: NF110's case
-    (rng.integers(0, 2, 200).astype(float), "CrossEntropyLoss", "linear", 2, (), "multiclass"),
+    # two logits under CrossEntropyLoss on 0/1 targets: two classes, a yes/no task
+    (rng.integers(0, 2, 200).astype(float), "CrossEntropyLoss", "linear", 2, (), "binary"),
+    (np.eye(2)[rng.integers(0, 2, 200)], "categorical_crossentropy", "softmax", 2, (), "binary"),
     # two logits reduced by the script to one probability per row, BCE on one 0/1 column: a yes/no task
     (rng.integers(0, 2, 200).astype(float), "BCEWithLogitsLoss", "linear", 2, (), "binary"),
 ])

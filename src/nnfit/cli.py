@@ -56,6 +56,10 @@ MAX_MESSAGE = 300  # characters of an error line: a message may quote a 100,000-
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; usage errors exit 2 (typer's standalone mode), user mistakes too."""
+    for position, arg in enumerate(sys.argv[1:] if argv is None else argv, start=1):
+        if isinstance(arg, str) and "\x00" in arg:  # no shell can pass one; a path holding one fails in the OS
+            typer.echo(f"error: argument {position} holds a NUL character", err=True)
+            return 2
     try:
         with warnings.catch_warnings():
             # numpy's overflow/invalid-value notes on a user's extreme target (x**1000, 1e300 cells) are

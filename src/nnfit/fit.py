@@ -452,7 +452,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
 
     def _fit_with(self, choice: prep.TransformChoice, X: np.ndarray, Y: np.ndarray, train_rows: np.ndarray,
                   val_rows: np.ndarray, deadline: float, trial: bool) -> dict[str, Any]:
-        x_transform = prep.Transform.fit(X[train_rows], choice.x_log)
+        x_transform = prep.Transform.fit(X[train_rows], choice.x_log, choice.x_offsets)
         y_transform = prep.Transform.fit(Y[train_rows], choice.y_log)
         Z, T = x_transform.forward(X), y_transform.forward(Y)
         device = self._device()

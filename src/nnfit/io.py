@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePath
@@ -30,6 +31,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     folder = path.parent if str(path.parent) else Path(".")
+    refuse_special_destination(path)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -51,6 +53,56 @@ def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
             raise NNFitError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise
     return path
+
+
+def refuse_special_destination(path: str | os.PathLike) -> None:
+    """An output may replace a regular file, never a folder, device, FIFO or socket: the atomic rename
+    would put a regular file where /dev/null (or a pipe another program reads) stood."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise NNFitError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise NNFitError(f"cannot write {path}: it is a folder; name a file")
+    if not stat.S_ISREG(mode):
+        raise NNFitError(f"cannot write {path}: it is {_kind(mode)}, not a regular file; name a file")
+
+
+def regular_file(path: str | os.PathLike, what: str = "file") -> Path:
+    """`path` as a Path when it names a readable regular file (a symlink to one counts); else one line
+    saying what it is. A FIFO or a device (/dev/zero, /dev/stdin) is refused before it is opened:
+    opening a FIFO blocks and reading /dev/zero never ends."""
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise NNFitError(f"no such {what}: {_short(path)}") from None
+    except ValueError:  # an embedded NUL byte
+        raise NNFitError(f"no such {what}: the path holds a NUL character") from None
+    except OSError as exc:  # a name too long, a loop of symlinks, a component that is a file
+        if exc.errno == 20:  # ENOTDIR: a/b.csv where a is a file
+            raise NNFitError(f"no such {what}: {_short(path)}") from None
+        raise NNFitError(f"cannot open {_short(path)}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise NNFitError(f"{_short(path)} is a folder, not a {what}")
+    if not stat.S_ISREG(mode):
+        raise NNFitError(f"{_short(path)} is {_kind(mode)}, not a regular {what}")
+    return path
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def check_writable(folder: str | os.PathLike) -> Path:

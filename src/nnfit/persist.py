@@ -84,9 +84,9 @@ def load_model(path: str | Path) -> ModelRecord:
     """Read and validate a saved model; any damage or forgery is an NNFitError naming the file."""
     from safetensors import safe_open
 
-    path = Path(path)
-    if not path.is_file():
-        raise NNFitError(f"no such model file: {path}")
+    from nnfit.io import regular_file
+
+    path = regular_file(path, "model file")  # missing, a folder, a FIFO, a device: one line, never opened
     try:
         with safe_open(str(path), framework="pt") as handle:
             header = handle.metadata() or {}
@@ -109,7 +109,7 @@ def load_model(path: str | Path) -> ModelRecord:
         raise NNFitError(f"{path} is damaged: 'version' must be a positive integer")
     if version > FORMAT_VERSION:
         raise NNFitError(f"{path} was saved by a newer nnfit (format {version}); upgrade nnfit to load it")
-    problem = header_problem(meta)
+    problem = header_problem(meta) or tensors_problem(tensors)
     if problem:
         raise NNFitError(f"{path} is damaged: {problem}")
     n_inputs = len(meta["inputs"])
@@ -171,9 +171,40 @@ def header_problem(meta: dict[str, Any]) -> str | None:
     for key, (expected, valid) in OPTIONAL_KEYS.items():
         if meta.get(key) is not None and not valid(meta[key]):
             return f"{key!r} in its header must be {expected} or null"
+    for key in ("inputs", "targets"):
+        if len(set(meta[key])) != len(meta[key]):
+            return f"{key!r} in its header names a column twice"
     if len(meta["outputs"]) != len(meta["targets"]):
         return f"it names {len(meta['targets'])} target(s) but holds {len(meta['outputs'])} network(s)"
+    if meta.get("domain") is not None:
+        problem = domain_problem(meta["domain"], meta["inputs"])
+        if problem:
+            return problem
     return carried_formula_problem(meta["summary"].get("formulas"), len(meta["inputs"]), len(meta["targets"]))
+
+
+def domain_problem(domain: dict[str, Any], inputs: list[str]) -> str | None:
+    """The recorded domain (read by explain and the report) must be {input: [low, high, integer]}, finite
+    numbers with low < high, for the model's own inputs only (fit.py writes it so)."""
+    for name, bounds in domain.items():
+        if name not in inputs:
+            return f"'domain' in its header names {name[:40]!r}, not an input of the model"
+        if not (isinstance(bounds, list) and len(bounds) in (2, 3)
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in bounds[:2])
+                and bounds[0] < bounds[1] and (len(bounds) == 2 or isinstance(bounds[2], bool))):
+            return f"'domain' of {name[:40]!r} in its header must be [low, high, integer] with finite low < high"
+    return None
+
+
+def tensors_problem(tensors: dict[str, torch.Tensor]) -> str | None:
+    """Stored weights must be floating-point and finite: a forged integer or NaN weight would predict
+    nonsense without a word."""
+    for key, value in tensors.items():
+        if not value.dtype.is_floating_point:
+            return f"weight {key[:60]!r} is stored as {value.dtype}, not floating point"
+        if not bool(torch.isfinite(value).all()):
+            return f"weight {key[:60]!r} holds NaN or infinite values"
+    return None
 
 
 def carried_formula_problem(formulas: Any, n_inputs: int, n_targets: int) -> str | None:
@@ -211,6 +242,9 @@ def _transform(data: dict[str, Any], width: int) -> prep.Transform:
         raise ValueError(f"a transform in its header does not have {width} column(s)")
     if not (all(map(math.isfinite, transform.mean)) and all(math.isfinite(v) and v > 0 for v in transform.scale)):
         raise ValueError("a transform in its header holds non-finite or non-positive scales")
+    offsets = transform.offsets()
+    if len(offsets) != width or not all(math.isfinite(v) and v > 0 for v in offsets):
+        raise ValueError("a transform in its header holds log offsets that are not positive numbers, one per column")
     return transform
 
 

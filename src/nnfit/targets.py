@@ -16,6 +16,7 @@ import functools
 import io
 import keyword
 import math
+import os
 import re
 import sys
 import time
@@ -485,7 +486,7 @@ def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequen
     unknown = [n for n in names if n not in domain_objs]
     if unknown:
         raise NNFitError(
-            f"no range given for variable(s) {', '.join(unknown)}: add e.g. --{unknown[0]} 0:1"
+            f"no range given for variable(s) {', '.join(unknown)}: add e.g. --{unknown[0]} 0:1{_non_ascii_note(unknown)}"
         )
     if not names and not domain_objs:
         raise NNFitError(f"formula {_shown(text)} has no variables: there is nothing to fit; write it in "
@@ -510,6 +511,17 @@ def formula_target(text: str, domains: Mapping[str, Any], integer: bool | Sequen
 
     return Target(names, ["y"], function=function, domains={n: domain_objs[n] for n in names},
                   expression=expr, description=text)
+
+
+def _non_ascii_note(names: Sequence[str]) -> str:
+    """Which characters of an unknown name are not ASCII, by their Unicode names: a Cyrillic х or a
+    Greek ο pasted from a page looks like the Latin x or o it is not."""
+    for name in names:
+        odd = [c for c in dict.fromkeys(name) if ord(c) > 127]
+        if odd:
+            shown = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}" for c in odd[:3])
+            return f" ({name!r} holds {shown}, not ASCII: retype it if you meant a Latin letter)"
+    return ""
 
 
 def callable_target(fn: Callable[..., Any], domains: Mapping[str, Any], integer: bool | Sequence[str] = False) -> Target:
@@ -553,14 +565,12 @@ def read_table(path: str | Path, target: str | Sequence[str] | None = None) -> T
     """A CSV (or .npy/.npz) file; `target` names the output column(s), every other column is an input."""
     import pandas as pd
 
-    path = Path(path)
+    from nnfit.io import regular_file
+
+    path = regular_file(path)  # missing, a folder, a FIFO or a device: one line, nothing opened
     try:
-        if not path.exists():
-            raise NNFitError(f"no such file: {_shown(str(path))}")
-        if path.is_dir():
-            raise NNFitError(f"{path} is a folder, not a data file")
         empty = path.stat().st_size == 0
-    except OSError as exc:  # e.g. a name too long for the file system
+    except OSError as exc:
         raise NNFitError(f"cannot open {_shown(str(path))}: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     if empty:
@@ -587,6 +597,7 @@ def _numpy_table(path: Path, suffix: str) -> Target:
         magic = handle.read(6)
     if magic != (b"PK\x03\x04"[:4] + magic[4:] if suffix == ".npz" else b"\x93NUMPY"):
         raise DataError(f"{path} is not a NumPy {suffix} file (it does not start as one)")
+    _check_numpy_claims(path, suffix)
     try:
         loaded = np.load(path, allow_pickle=False)  # never unpickle a user's file
     except ValueError as exc:
@@ -620,6 +631,72 @@ def _numpy_table(path: Path, suffix: str) -> Target:
     return table_target(array[:, :-1], array[:, -1])
 
 
+def _check_numpy_claims(path: Path, suffix: str) -> None:
+    """Read each array's .npy header (a Python literal, read by NumPy's literal parser) before any data:
+    an object array is refused unread, and so is a header whose shape claims more bytes than the file
+    (or the .npz member) holds, or more than the machine's memory can load and convert to float64."""
+    import zipfile
+
+    claims: list[tuple[str, tuple[int, ...], np.dtype, int]] = []  # (what, shape, dtype, bytes present)
+    try:
+        if suffix == ".npy":
+            with open(path, "rb") as handle:
+                shape, dtype = _npy_header(handle)
+                claims.append((str(path), shape, dtype, path.stat().st_size - handle.tell()))
+        else:
+            with zipfile.ZipFile(path) as archive:
+                for info in archive.infolist():
+                    if info.filename not in ("X.npy", "y.npy"):
+                        continue
+                    with archive.open(info) as member:
+                        shape, dtype = _npy_header(member)
+                        claims.append((f"{path} ({info.filename[0]})", shape, dtype, info.file_size - member.tell()))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError) as exc:
+        raise DataError(f"{path} is not a NumPy {suffix} file ({type(exc).__name__})") from None
+    except (ValueError, SyntaxError, TypeError) as exc:
+        raise DataError(f"{path} is not a NumPy {suffix} file of numbers (its header: "
+                        f"{str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__})") from None
+    needed = 0
+    for what, shape, dtype, present in claims:
+        if dtype.hasobject:
+            raise DataError(f"{what} holds Python objects (pickled data), not numbers: nnfit never unpickles "
+                            "a file; save a numeric array")
+        count = math.prod(int(n) for n in shape)
+        claimed = count * dtype.itemsize
+        if claimed > present:
+            raise DataError(f"{what} is damaged: its header claims shape {tuple(shape)} ({claimed:,} bytes) but "
+                            f"the file holds {max(present, 0):,} bytes of data")
+        needed += claimed + 8 * count  # loaded as stored, then converted to float64
+    memory = _physical_memory()
+    if memory is not None and needed > memory:
+        raise DataError(f"{path} needs {needed / 2**30:.1f} GiB to load and convert to float64, more than this "
+                        f"machine's {memory / 2**30:.0f} GiB of memory; fit a sample of its rows")
+
+
+def _npy_header(handle: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """(shape, dtype) from a .npy header, the stream left at the start of the data."""
+    from numpy.lib import format as npy_format
+
+    version = npy_format.read_magic(handle)
+    if version == (1, 0):
+        shape, _, dtype = npy_format.read_array_header_1_0(handle)
+    elif version == (2, 0):
+        shape, _, dtype = npy_format.read_array_header_2_0(handle)
+    else:  # format 3.0 (a UTF-8 header) has no public reader
+        shape, _, dtype = npy_format._read_array_header(handle, version)
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError(f"shape {shape!r} is not a shape")
+    return tuple(shape), dtype
+
+
+def _physical_memory() -> int | None:
+    """Bytes of physical memory, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def _check_numeric_dtype(array: np.ndarray, source: str) -> None:
     if not (np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)) \
             or np.issubdtype(array.dtype, np.complexfloating):
@@ -627,6 +704,10 @@ def _check_numeric_dtype(array: np.ndarray, source: str) -> None:
 
 
 CSV_DELIMITERS = ",;\t |"
+# fit.MAX_PARAMETERS (a million) caps every network, so no table nnfit can fit has more than a million
+# input columns; a header naming that many with 16 characters each is 16 MiB. A longer first line is
+# not a header (a binary or minified file), and is refused before pandas holds all of it.
+MAX_HEADER_CHARS = 16 * 2**20
 # A cell such as 0,5 or -1,25e-3: a decimal comma, as written where ; separates the fields
 _DECIMAL_COMMA = re.compile(r"(?<![\d.,])[-+]?\d+,\d+(?:[eE][-+]?\d+)?(?![\d.,])")
 _DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -638,7 +719,11 @@ def read_csv_frame(path: Path, headerless: bool = False) -> Any:
     import pandas as pd
 
     with open(path, newline="", encoding="utf-8") as handle:
-        sample = handle.read(65536)
+        first = handle.readline(MAX_HEADER_CHARS + 1)  # the whole header line: its names are checked below
+        if len(first) > MAX_HEADER_CHARS:
+            raise DataError(f"cannot read {path}: its first line is over {MAX_HEADER_CHARS // 2**20} MiB long, "
+                            "longer than any table's header")
+        sample = first + handle.read(65536)
     if "\x00" in sample:  # a text table never holds a NUL byte: a binary file with a table's name
         raise DataError(f"cannot read {path}: not a text CSV file")
     try:
@@ -720,6 +805,9 @@ def frame_target(frame: Any, target: str | Sequence[str] | None, source: str = "
         targets = [str(t) for t in target]
     if not targets:
         raise DataError(f"no target column named: give one of {_shown(', '.join(columns))}")
+    twice = next((t for k, t in enumerate(targets) if t in targets[:k]), None)
+    if twice is not None:
+        raise DataError(f"target column {twice!r} is named twice; name each output column once")
     missing = [t for t in targets if t not in columns]
     if missing:
         raise DataError(f"no column {missing[0]!r} in {source}; columns are: {', '.join(columns)}")
@@ -736,10 +824,19 @@ def numeric_columns(frame: Any, columns: Sequence[str], source: str = "the table
     Rows are counted from 1 after the header; an empty cell passes here as NaN (reported later).
     """
     import pandas as pd
-    from pandas.api.types import is_bool_dtype
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
     out = np.empty((len(frame), len(columns)))
+    # columns pandas already read as numbers are taken at once (a table of 100,000 columns took a
+    # minute column by column); the others are converted one by one, to name a bad cell's column and row
+    picked = frame[list(columns)]
+    numeric = [j for j, dtype in enumerate(picked.dtypes) if is_numeric_dtype(dtype) and not is_bool_dtype(dtype)]
+    if numeric:
+        out[:, numeric] = picked.iloc[:, numeric].to_numpy(dtype=float)
+    done = set(numeric)
     for j, name in enumerate(columns):
+        if j in done:
+            continue
         column = frame[name]
         if is_bool_dtype(column):
             raise DataError(f"column {name!r} in {source} holds true/false values, not numbers")

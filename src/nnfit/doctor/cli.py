@@ -4,9 +4,10 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
+import math
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -162,11 +163,17 @@ def check_cmd(
 
     if fmt not in ("text", "json"):
         raise NNFitError(f"--format must be text or json, not {fmt!r}")
+    if steps < 1:
+        raise NNFitError(f"--steps must be at least 1, not {steps}")
+    if lr is not None and not math.isfinite(lr):
+        raise NNFitError(f"--lr must be a finite learning rate, not {lr:g}")
+    if not 0 <= seed < 2**32:  # NumPy's legacy seeding (np.random.seed) takes seeds below 2**32
+        raise NNFitError(f"--seed must be an integer from 0 to {2**32 - 1}, not {seed}")
 
     def names(value: Optional[str]) -> list[str] | None:
         return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
-    loaded = load_definitions(script)
+    loaded = _load_definitions(script, load_definitions)
     given = {"cls": cls, "init": init, "forward": forward, "backward": backward, "update": update,
              "params": names(params), "grads": names(grads), "output_attr": output_attr, "data": data}
     try:
@@ -212,6 +219,56 @@ def check_cmd(
     code = L.exit_code(findings)
     if code:
         raise typer.Exit(code)
+
+
+# `check` runs a file's definitions and pure NumPy assignments before anything else; on the 13 NumPy
+# scripts of examples/ and tests/ that takes at most 1.2 s (importing matplotlib, on a loaded 2-core
+# machine). Past 16 times that the file is computing something no definition needs (9**9**9**9).
+DEFINITIONS_SECONDS = 20.0
+
+
+class _DefinitionsTimeout(Exception):
+    pass
+
+
+def _load_definitions(script: str, load: Any) -> Any:
+    """load_definitions(script), its failures as one line each: a file that is not a regular script,
+    too large, too deeply nested, too slow, or whose definitions raise (the file's own code)."""
+    import signal
+    import threading
+
+    from nnfit.doctor import lint as L
+    from nnfit.io import regular_file
+
+    if os.path.exists(script) and not os.path.isdir(script):
+        regular_file(script, "script")  # a FIFO or a device: refused before it is opened
+    L.read_script(script)  # missing, a folder, binary, over the size limit: the messages of `doctor lint`
+    timed = threading.current_thread() is threading.main_thread()
+    previous = None
+    if timed:
+        def stop(signum: int, frame: Any) -> None:
+            raise _DefinitionsTimeout()
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, DEFINITIONS_SECONDS)
+    try:
+        return load(script)
+    except NNFitError:
+        raise
+    except _DefinitionsTimeout:
+        raise NNFitError(f"{script}: its top-level definitions and assignments ran for over {DEFINITIONS_SECONDS:g} s "
+                         "(a huge array or number?); check defines the network, it does not compute data") from None
+    except RecursionError:
+        raise NNFitError(f"{script}: nested too deeply for Python to read") from None
+    except MemoryError:
+        raise NNFitError(f"{script}: its top-level assignments need more memory than this machine has") from None
+    except Exception as exc:  # noqa: BLE001 - the file's own definitions failed: its error, on one line
+        message = " ".join(str(exc).split())[:160]
+        raise NNFitError(f"{script}: running its definitions failed ({type(exc).__name__}: {message})") from None
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _read(path: str) -> str:

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 
 from nnfit.errors import NNFitError
+from nnfit.io import regular_file
 
 
 def _codes(value: Optional[str]) -> list[str] | None:
@@ -41,14 +42,22 @@ def register(doctor_app: typer.Typer) -> None:
         results = []
         worst = 0
         for path in files:
+            if os.path.exists(path) and not os.path.isdir(path):
+                regular_file(path, "script")  # a FIFO or a device (/dev/zero): refused before it is opened
             text = L.read_script(path)  # NNFitError -> `error: ...`, exit 2
             if not text.strip():
                 if format == "text":
                     typer.echo(f"{path}: empty file: nothing to lint")
                 results.append((path, None, []))
                 continue
-            run = L.analyse_source(text, path)
-            findings = L.lint_run(run, select=_codes(select), ignore=_codes(ignore))
+            try:
+                run = L.analyse_source(text, path)
+                findings = L.lint_run(run, select=_codes(select), ignore=_codes(ignore))
+            except RecursionError:  # the parsers and the static reader recurse over the syntax tree
+                raise NNFitError(f"{path}: nested too deeply to read (an expression or block thousands of "
+                                 "levels deep)") from None
+            except MemoryError:
+                raise NNFitError(f"{path}: too large to read in this machine's memory") from None
             worst = max(worst, L.exit_code(findings))
             results.append((path, run, findings))
             if format == "text":

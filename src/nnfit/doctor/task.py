@@ -2,7 +2,8 @@
 
 Inferred from three facts, strongest first:
 1. the loss: cross-entropy over classes (categorical / sparse / torch CrossEntropyLoss / NLLLoss) is
-   multiclass (binary when it is taken over one output unit on 0/1 targets); binary cross-entropy is binary on one 0/1 target column (whatever the output width: the script may
+   multiclass over three or more classes and binary over two (0/1 targets, whether one output unit or
+   two logits score them; one-hot rows of two columns); binary cross-entropy is binary on one 0/1 target column (whatever the output width: the script may
    reduce two logits to one) or one output unit, and multilabel with several target columns;
 2. the targets: class labels (integers with few distinct values, one-hot or multi-hot 0/1 rows);
 3. the output layer: softmax over k > 1 units is multiclass, a sigmoid unit on 0/1 targets binary.
@@ -64,6 +65,13 @@ def _class_indices(run: TrainingRun, units: int | None) -> bool:
     return bool(c.is_integer) and c.min >= 0 and int(c.max) + 1 == units
 
 
+def _two_classes(run: TrainingRun, targets: str | None) -> bool:
+    """The targets hold two classes: one column of two values, or one-hot rows over two columns."""
+    if targets == "binary":
+        return True
+    return targets == "onehot" and len(run.data.targets) == 2
+
+
 def infer_task(run: TrainingRun) -> str | None:
     loss = canonical_loss(run.config.loss)
     act, units = _output(run)
@@ -74,8 +82,9 @@ def infer_task(run: TrainingRun) -> str | None:
     if targets == "real":
         return "regression"     # real-valued targets: a classification loss on them is the fault (NF110)
     if loss in MULTICLASS_LOSSES:
-        # over one output unit with 0/1 targets the task is a yes/no one (the loss is the fault, NF126)
-        return "binary" if units == 1 and targets == "binary" else "multiclass"
+        # two classes are a yes/no question however the network scores them: one unit (the loss is the
+        # fault there, NF126), or two logits / two one-hot columns under a softmax cross-entropy
+        return "binary" if _two_classes(run, targets) else "multiclass"
     if loss in BINARY_LOSSES:
         if targets == "binary":
             return "binary"     # one 0/1 target column: one yes/no per row, however many units feed it

@@ -188,7 +188,9 @@ def _exact_for_nnfit(model: Any, names: list[str]) -> sp.Expr:
             + sp.Rational(float(np.asarray(y_t.mean, float).reshape(-1)[0]))
     expr = exact_mod.poly_to_expr(total)
     if x_t is not None:
-        expr = expr.xreplace({u: sp.log(1 + s) for u, s in zip(inner, symbols) if u is not s})
+        offsets = x_t.offsets() if hasattr(x_t, "offsets") else [1.0] * len(symbols)
+        expr = expr.xreplace({u: sp.log(sp.Rational(offset) + s) for u, s, offset in zip(inner, symbols, offsets)
+                              if u is not s})
     if y_t is not None and any(getattr(y_t, "log_columns", [False])):
         expr = sp.exp(expr) - 1
     return expr
@@ -224,12 +226,19 @@ def _sample_model_inputs(model: Any, n: int, rng: np.random.Generator) -> np.nda
             X = np.asarray(X, dtype=float)
             return np.column_stack([rng.uniform(c.min(), c.max(), n) for c in X.T])
     x_t, _ = _model_transforms(model)
-    if x_t is not None and not any(getattr(x_t, "log_columns", [])):
+    if x_t is not None and hasattr(x_t, "mean") and hasattr(x_t, "scale"):
+        logs = list(getattr(x_t, "log_columns", [False] * len(np.atleast_1d(x_t.mean))))
+        offsets = x_t.offsets() if hasattr(x_t, "offsets") else [1.0] * len(logs)
         model.__dict__.setdefault("_explain_note", "the model records no input domain: points drawn uniformly "
-                                  "over the training mean +- sqrt(3) std of each input; ")
+                                  "over the training mean +- sqrt(3) std of each input (of its log, where the "
+                                  "model takes one); ")
         mean, scale = np.asarray(x_t.mean, float), np.asarray(x_t.scale, float)
         half = math.sqrt(3.0) * scale  # a uniform input's range from its mean and standard deviation
-        return np.column_stack([rng.uniform(m - h, m + h, n) for m, h in zip(mean, half)])
+        columns = []
+        for m, h, is_log, offset in zip(mean, half, logs, offsets):
+            u = rng.uniform(m - h, m + h, n)
+            columns.append(np.maximum(np.exp(u) - offset, 0.0) if is_log else u)  # back to raw units
+        return np.column_stack(columns)
     return None
 
 

@@ -452,6 +452,16 @@ def _pure(node: ast.AST, allowed: set[str], numeric: set[str]) -> bool:
     return True
 
 
+# Methods Python calls when a class is subclassed, subscripted or given as an attribute: defining one
+# would let `class Net(Base)` or `Base[0]` run the file's code while the definitions are made.
+DEFINITION_HOOKS = {"__init_subclass__", "__class_getitem__", "__set_name__", "__mro_entries__"}
+
+
+def _as_call(node: ast.expr) -> ast.Call:
+    """A decorator or metaclass as the call Python makes of it at definition time."""
+    return ast.Call(func=node, args=[], keywords=[])
+
+
 def _is_seed_call(node: ast.AST, numeric: set[str]) -> bool:
     """np.random.seed(<number>) / random.seed(<number>) on an imported numeric module."""
     if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "seed"):
@@ -506,15 +516,20 @@ def load_definitions(path: str) -> Loaded:
             if ok:
                 numeric.update(a.asname or a.name for a in node.names)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            # decorators, default values, base classes and class bodies run at definition time
-            parts: list[ast.AST] = list(node.decorator_list)
+            # decorators, default values, base classes and class bodies run at definition time; a decorator
+            # or a metaclass is called there, so it must pass as a call would (a function of the file's own
+            # is not run); a class hook run when another class or subscript uses it is not defined
+            parts: list[ast.AST] = [_as_call(d) for d in node.decorator_list]
             if isinstance(node, ast.ClassDef):
-                parts += node.bases + [k.value for k in node.keywords]
+                parts += node.bases + [_as_call(k.value) for k in node.keywords]
+                if any(isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) and b.name in DEFINITION_HOOKS
+                       for b in node.body):
+                    parts.append(ast.Call(func=ast.Name(id="nnfit_not_pure", ctx=ast.Load()), args=[], keywords=[]))
                 parts += [b for b in node.body if not isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Pass))
                           and not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
                 for method in node.body:    # a method's decorators and default values run when the class is made
                     if isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                        parts += list(method.decorator_list) + method.args.defaults
+                        parts += [_as_call(d) for d in method.decorator_list] + method.args.defaults
                         parts += [d for d in method.args.kw_defaults if d is not None]
             else:
                 parts += node.args.defaults + [d for d in node.args.kw_defaults if d is not None]

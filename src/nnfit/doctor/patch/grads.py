@@ -1,7 +1,8 @@
-"""Fix of a PyTorch loop whose gradients are never reset between updates (NF116, measured at each
+"""Fixes of a PyTorch loop's gradients (NF116). Gradients never reset between updates (measured at each
 step): `optimizer.zero_grad()` before the loop's first `backward()` for the optimiser the loop steps,
 or, in a loop that updates the parameters by hand (`w -= lr * w.grad`), each parameter's gradient
-zeroed right after its update.
+zeroed right after its update. The loss handed to its own `backward()` (`loss.backward(loss)`, every
+step scaled by the current loss): the argument dropped.
 """
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from nnfit.doctor.patch.core import CallSite, Context, Edits, _base_name, dotted
 
 
 def _fix_grad_reset(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if ".backward(" in str(f.evidence.get("expression") or f.evidence.get("call") or ""):
+        # NF116 read from `loss.backward(loss)`: the static reader's update rule (static/interp.py
+        # backward_with_itself, evidence "expression") or a watched run (rules/gradient_scaled_by_loss.py,
+        # evidence "call"): the argument dropped
+        return _fix_backward_argument(ctx, f, e)
     if ctx.framework != "torch" or "accumulated_steps" not in f.evidence:
         # the NumPy check's NF116 (an update rule that does not follow the gradient) is advice on the code
         return "a hand-written update rule: no automatic patch"
@@ -96,3 +102,41 @@ def _manual_reset(ctx: Context, backwards: list[CallSite], e: Edits) -> str | No
         e.after.setdefault(id(stmt), []).append(f"{name}.grad.zero_()")
     e.changes.append(", ".join(f"{n}.grad.zero_()" for n in last) + " after each update")
     return None
+
+
+def _fix_backward_argument(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """`loss.backward(loss)` (or `gradient=loss`, `loss.detach()`): the loss handed back as its own output gradient scales
+    every step by the loss's current value, so the steps shrink as the loss falls. The argument is
+    dropped (`loss.backward()`: the gradient of a scalar loss is 1); a gradient argument that is not the
+    loss itself (`out.backward(torch.ones_like(out))` on a non-scalar output) is left as written."""
+    line = f.location.line if f.location is not None else None
+    sites = []
+    for c in ctx.index.calls:
+        if not c.name.endswith(".backward") or not isinstance(c.node.func, cst.Attribute):
+            continue
+        receiver = ctx.module.code_for_node(c.node.func.value).replace(" ", "")
+        for a in c.node.args:
+            is_gradient = (a.keyword is None and not a.star and a is c.node.args[0]) or \
+                (a.keyword is not None and a.keyword.value == "gradient")
+            if is_gradient and _detached(ctx.module.code_for_node(a.value).replace(" ", "")) == receiver:
+                sites.append((c, a))
+    if line is not None and any(c.line == line for c, _ in sites):
+        sites = [(c, a) for c, a in sites if c.line == line]
+    if not sites:
+        return "no backward() given the loss itself as its gradient was found in the script"
+    for c, a in sites:
+        e.remove.add(id(a.value))
+    receivers = sorted({ctx.module.code_for_node(c.node.func.value) for c, _ in sites})
+    e.changes.append(", ".join(f"{r}.backward()" for r in receivers) + " (the loss no longer scales its own gradient)")
+    return None
+
+
+def _detached(code: str) -> str:
+    """`loss.detach()`, `loss.data`, `loss.clone()` -> `loss`: the same values as the tensor itself."""
+    changed = True
+    while changed:
+        changed = False
+        for tail in (".data", ".detach()", ".clone()"):
+            if code.endswith(tail):
+                code, changed = code[: -len(tail)], True
+    return code

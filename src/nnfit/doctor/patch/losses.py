@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
-from nnfit.doctor.patch.core import Context, Edits, _expr, _kw, _suffix, dotted, set_kwarg
+from nnfit.doctor.patch.core import CallSite, Context, Edits, _expr, _kw, _suffix, dotted, set_kwarg
 from nnfit.doctor.patch.layers import _output_activation
 
 
@@ -186,7 +186,9 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         return "no Keras edit known for this loss and output"
     # torch: the loss module that matches the output
     squash = (f.evidence.get("loss_input_activation") or "").lower()
-    if squash in ("sigmoid", "softmax") and _unsquash_loss_input(ctx, squash, e):
+    if loss in REGRESSION_FAMILY and (probability or squash in ("sigmoid", "softmax")) and task != "regression":
+        return _torch_regression_loss_on_probabilities(ctx, squash or act, e)
+    if squash in ("sigmoid", "softmax") and loss not in REGRESSION_FAMILY and _unsquash_loss_input(ctx, squash, e):
         e.changes.append(f"the {squash} taken off the loss's input (the loss applies it itself)")
         return None
     losses = [c for c in ctx.index.calls if c.name.split(".")[-1].endswith("Loss")]
@@ -200,6 +202,20 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         if why is None:
             e.changes.append(f"the final {act} removed ({last} applies it itself)")
         return why
+    if last == "BCELoss" and act == "softmax" and squash != "softmax":
+        if units == 1:
+            # a softmax over one unit is 1.0 for every row: the elementwise sigmoid BCELoss wants
+            if not _torch_softmax_to_sigmoid(ctx, e):
+                return "the output's softmax was not found in the script"
+            e.changes.append("sigmoid output for BCELoss (a softmax of one unit is always 1)")
+            return None
+        if task != "multilabel":
+            # one-hot rows scored column by column: the softmax dropped, CrossEntropyLoss on the raw scores
+            why = _output_activation(ctx, e)
+            if why is None:
+                _rename_loss(site, "CrossEntropyLoss", False, e)
+                e.changes.append("the softmax removed and CrossEntropyLoss on the raw scores (one-hot targets)")
+            return why
     if last == "BCELoss" and not probability:
         e.on_call(site.node, lambda c: _expr(f"{prefix}BCEWithLogitsLoss()"))
         e.changes.append("BCEWithLogitsLoss on the raw output")
@@ -211,7 +227,78 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
     return f"no torch edit known for {last} on a {act} output"
 
 
-def _unsquash_loss_input(ctx: Context, squash: str, e: Edits) -> bool:
+# torch regression losses (class and functional names) a classifier's probabilities may be trained by
+REGRESSION_FAMILY = {"mse", "mae", "huber", "smoothl1loss"}
+
+
+def _torch_loss_sites(ctx: Context) -> list[tuple[CallSite, bool]]:
+    """The regression-loss constructions (`nn.MSELoss()`) and functional calls (`F.mse_loss(out, y)` in a
+    loop or a function) of a torch script: (site, functional)."""
+    from nnfit.doctor.vocab import F_LOSSES, TORCH_LOSSES
+
+    out = []
+    for c in ctx.index.calls:
+        tail = c.name.split(".")[-1]
+        if TORCH_LOSSES.get(tail) in REGRESSION_FAMILY:
+            out.append((c, False))
+        elif F_LOSSES.get(tail) in REGRESSION_FAMILY and "." in c.name and (c.loops or c.whiles or c.function) \
+                and len(c.node.args) >= 2:
+            out.append((c, True))
+    return out
+
+
+def _torch_regression_loss_on_probabilities(ctx: Context, act: str, e: Edits) -> str | None:
+    """NF126 (torch), MSE / L1 on a sigmoid or softmax output of a classifier.
+
+    Sigmoid outputs (binary or multi-label 0/1 targets): the loss made binary cross-entropy on the same
+    probabilities (`nn.BCELoss`, `F.binary_cross_entropy`), so the script's own reading of its
+    predictions (a 0.5 threshold, probabilities printed) is unchanged. Softmax outputs (one-hot rows):
+    the softmax dropped and the loss made `CrossEntropyLoss`, which applies it itself and takes the
+    one-hot rows as class probabilities; the predictions' argmax is the same with or without it."""
+    sites = _torch_loss_sites(ctx)
+    if not sites:
+        return "the regression loss was not found in the script"
+    if act in ("sigmoid", "hard_sigmoid"):
+        for site, functional in sites:
+            _rename_loss(site, "binary_cross_entropy" if functional else "BCELoss", functional, e)
+        e.changes.append("binary cross-entropy on the sigmoid output (0/1 targets)")
+        return None
+    if act != "softmax":
+        return f"no torch edit known for a regression loss on a {act} output"
+    if not (ctx.run.config.loss_input_activation and _unsquash_loss_input(ctx, "softmax", e, functional=("mse_loss", "l1_loss"))):
+        why = _output_activation(ctx, e)
+        if why is not None:
+            return why
+    for site, functional in sites:
+        _rename_loss(site, "cross_entropy" if functional else "CrossEntropyLoss", functional, e)
+    e.changes.append("the softmax removed and CrossEntropyLoss on the raw scores (one-hot targets)")
+    return None
+
+
+def _rename_loss(site: CallSite, new: str, functional: bool, e: Edits) -> None:
+    """The loss call at `site` made `new` (same module path); a bare name (`from torch.nn import MSELoss`)
+    gets its import."""
+    if isinstance(site.node.func, cst.Name):
+        e.imports.append(f"from torch.nn{'.functional' if functional else ''} import {new}")
+    e.on_call(site.node, lambda c: _rename_call(c, new, keep_args=True))
+
+
+def _rename_call(call: cst.Call, new: str, keep_args: bool) -> cst.Call:
+    """`nn.MSELoss(reduction='sum')` -> `nn.BCELoss(reduction='sum')`: the callee's last name replaced.
+    Arguments only a regression loss takes (`beta=`, `delta=` of the smooth L1 / Huber losses) are dropped."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        func = func.with_changes(attr=cst.Name(new))
+    else:
+        func = cst.Name(new)
+    args = [a for a in call.args if a.keyword is None or a.keyword.value in ("reduction", "weight")] if keep_args else []
+    if len(args) < len(call.args) and args:
+        args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return call.with_changes(func=func, args=args)
+
+
+def _unsquash_loss_input(ctx: Context, squash: str, e: Edits,
+                         functional: tuple[str, ...] = ("binary_cross_entropy_with_logits", "cross_entropy")) -> bool:
     """`criterion(torch.sigmoid(out), y)`, `criterion(m(out), y)` with `m = nn.Sigmoid()`, or
     `criterion(out.sigmoid(), y)` in the training loop: the loss given `out` itself."""
     modules = {name for name, stmt, _, _ in ctx.index.assigns
@@ -222,7 +309,6 @@ def _unsquash_loss_input(ctx: Context, squash: str, e: Edits) -> bool:
               if isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
               and isinstance(stmt.body[0].value, cst.Call)
               and dotted(stmt.body[0].value.func).split(".")[-1].endswith("Loss")}
-    functional = ("binary_cross_entropy_with_logits", "cross_entropy")
     done = False
     for c in ctx.index.calls:
         if not c.loops or not c.node.args or not (c.name in losses or c.name.split(".")[-1] in functional):

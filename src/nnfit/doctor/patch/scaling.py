@@ -183,8 +183,26 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
             e.on_call(c.node, scale_in)
         else:
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
+    _sgd_rate_for_scaled_data(ctx, e)
     _scaling_changes(e, which, log)
     return None
+
+
+def _sgd_rate_for_scaled_data(ctx: Context, e: Edits) -> None:
+    """A torch SGD optimiser's rate RAW_RATE_FLOOR_FACTOR or more below plain SGD's usual one, on data
+    the patch scales: the rate that barely moved the weights on (or was kept small for) the unscaled data
+    is set to the usual one, as for hand-written updates (_raw_scaling). Adaptive optimisers are left:
+    their steps have the rate's size whatever the data's scale."""
+    from nnfit.doctor.vocab import good_learning_rate, norm
+
+    opt = ctx.run.config.optimizer
+    rate = getattr(opt, "learning_rate", None) if opt is not None else None
+    if opt is None or norm(opt.name or "") != "sgd" or not rate or ctx.optimizer_site() is None:
+        return
+    usual = good_learning_rate("sgd")
+    if rate * RAW_RATE_FLOOR_FACTOR <= usual and not (e.owns_rate and e.lr is not None):
+        e.lr, e.owns_rate = usual, True
+        e.changes.append(f"the SGD rate {rate:g} set to plain SGD's usual {usual:g} for the scaled data")
 
 
 def _torch_batch_names(ctx: Context, model: str, loop_ids: set[int]) -> tuple[str, str] | None:
@@ -244,8 +262,26 @@ def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.
             e.exprs.setdefault(id(c.node.args[0].value), []).append(wrap("x_scaler.scale({})"))
         else:
             e.around_call(c.node, wrap("y_scaler.unscale({})"))
+    _sgd_rate_for_scaled_data(ctx, e)
     _scaling_changes(e, which, log)
     return None
+
+
+def _sgd_rate_for_scaled_data(ctx: Context, e: Edits) -> None:
+    """A torch SGD optimiser's rate RAW_RATE_FLOOR_FACTOR or more below plain SGD's usual one, on data
+    the patch scales: the rate that barely moved the weights on (or was kept small for) the unscaled data
+    is set to the usual one, as for hand-written updates (_raw_scaling). Adaptive optimisers are left:
+    their steps have the rate's size whatever the data's scale."""
+    from nnfit.doctor.vocab import good_learning_rate, norm
+
+    opt = ctx.run.config.optimizer
+    rate = getattr(opt, "learning_rate", None) if opt is not None else None
+    if opt is None or norm(opt.name or "") != "sgd" or not rate or ctx.optimizer_site() is None:
+        return
+    usual = good_learning_rate("sgd")
+    if rate * RAW_RATE_FLOOR_FACTOR <= usual and not (e.owns_rate and e.lr is not None):
+        e.lr, e.owns_rate = usual, True
+        e.changes.append(f"the SGD rate {rate:g} set to plain SGD's usual {usual:g} for the scaled data")
 
 
 # -- raw tensors updated by hand (`a * x + b`, `w -= lr * w.grad`): no model object to call ----------
@@ -281,7 +317,9 @@ def _raw_parameters(ctx: Context) -> set[str]:
 
 # A hand-written SGD rate this far below plain SGD's usual one (1e-2) was chosen to keep unscaled data
 # stable; on the scaled data it would barely move the weights: the patch that scales them sets the usual
-# rate (fastai-18783, tuning half: lr 1e-6 for inputs spread over -500..500).
+# rate (fastai-18783, tuning half: lr 1e-6 for inputs spread over -500..500). The same for a torch SGD
+# optimiser's rate (_sgd_rate_for_scaled_data; gh-microsoft-CNTK-699, tuning half: lr 1e-4 on targets of
+# 10..40). One decade: the usual rate's own margin (a rate ten times lower is another setting, not noise).
 RAW_RATE_FLOOR_FACTOR = 10.0
 
 

@@ -10,6 +10,9 @@ What it finds: a loss that does not fit the network's output activation or the t
 - binary cross-entropy on a softmax output over several classes (one-hot targets): each column is
   scored as its own yes/no question, so the reported accuracy is inflated and the classes compete
   for nothing; over one unit (a softmax that is always 1.0) it scores a constant;
+- Keras cross-entropy built with from_logits=True (the loss applies the sigmoid / softmax itself) on a
+  sigmoid / softmax output: the probabilities are squashed a second time (predictions scored in
+  (0.5, 0.73) for a sigmoid), as with torch's logits losses below;
 - torch CrossEntropyLoss / BCEWithLogitsLoss (which apply softmax / sigmoid themselves) after a
   Softmax / Sigmoid output: the probabilities are squashed a second time and the gradient shrinks;
   (also when the training step squashes the predictions on their way into the loss,
@@ -49,6 +52,8 @@ from nnfit.doctor.task import target_kind
 from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, LOSS_WANTS_LOG_PROBABILITIES, canonical_loss
 
 PROBABILITY_OUTPUTS = {"sigmoid", "softmax", "hard_sigmoid"}
+# Keras's cross-entropies: they take probabilities by default and raw scores with from_logits=True
+KERAS_PROBABILITY_LOSSES = {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"}
 # Predictions collapsed onto one class: the share of rows predicted as the most common prediction is at
 # least this while the majority class is less common than that. The class-imbalance rule's own bar
 # (class_imbalance.py: >= 95 % of predictions), not a new number.
@@ -74,6 +79,14 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
         else:
             fix = "put activation='softmax' on the output layer (or pass from_logits=True to the loss)"
         return (f"loss '{run.config.loss}' expects probabilities but the output layer is {act}", fix)
+    if loss in KERAS_PROBABILITY_LOSSES and run.config.from_logits and act in PROBABILITY_OUTPUTS:
+        # from_logits=True: the loss applies the sigmoid / softmax itself, as torch's logits losses do
+        squash_name = "sigmoid" if loss == "binary_crossentropy" else "softmax"
+        return (f"loss '{run.config.loss}' is built with from_logits=True (it applies the {squash_name} itself), "
+                f"but the output layer already goes through {act}: the probabilities are squashed a second time "
+                "and the gradient shrinks",
+                f"remove activation='{act}' from the output layer (the loss applies it), or build the loss "
+                "with from_logits=False")
     targets = target_kind(run)
     if loss == "categorical_crossentropy" and not torch and targets in ("labels", "binary") and units != 1:
         return ("categorical cross-entropy expects one-hot target rows, but the targets are one column of "
@@ -90,7 +103,7 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
                 "(or two softmax outputs with categorical cross-entropy)")
     if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and act in ("sigmoid", "hard_sigmoid") \
             and units > 1:
-        if run.task == "multiclass":
+        if run.task != "multilabel":    # one class per row (also two classes over two units: binary)
             fix = "use activation='softmax' on the output layer: categorical cross-entropy expects probabilities that sum to 1"
         else:
             fix = "independent 0/1 labels need loss='binary_crossentropy' with the sigmoid outputs"
@@ -113,7 +126,7 @@ def _problem(run: TrainingRun) -> tuple[str, str] | None:
         return (f"NLLLoss expects log-probabilities but the output is {act}",
                 "end the network with nn.LogSoftmax(dim=1), or use nn.CrossEntropyLoss() on the raw scores")
     if loss in REGRESSION_FAMILY and classification(run) and act in PROBABILITY_OUTPUTS:
-        if run.task == "multiclass":
+        if run.task == "multiclass" or (act == "softmax" and units > 1):     # a score per class
             fix = "use loss='categorical_crossentropy' (sparse_categorical_crossentropy for integer labels; torch: CrossEntropyLoss)"
         else:
             fix = "use loss='binary_crossentropy' (torch: BCEWithLogitsLoss on the raw output)"
@@ -139,7 +152,7 @@ def loss_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
         message=f"loss-output-mismatch: {what}",
         fix=fix,
         evidence={"loss": run.config.loss, "output_activation": activation(out) if out else None,
-                  "loss_input_activation": run.config.loss_input_activation,
+                  "loss_input_activation": run.config.loss_input_activation, "from_logits": run.config.from_logits,
                   "output_units": out.units if out else None, "task": run.task},
         location=location(run, line=run.config.compile_line or (out.line if out else None)),
         explanation="the loss and the output disagree about what the network predicts; it learns the wrong thing",
