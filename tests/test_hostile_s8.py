@@ -10,31 +10,8 @@ import numpy as np
 import pytest
 
 from nnfit.cli import main
-
-QUICK_FIT = ["--max-seconds", "2", "--samples", "200"]
-
-
-def run(argv, capsys):
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def assert_one_error_line(code, err, *fragments):
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert code == 2, err
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
-@pytest.fixture(scope="module")
-def model_file(tmp_path_factory):
-    from nnfit.fit import fit_function
-
-    model = fit_function("x**2", domain={"x": (0, 1)}, n_samples=200, restarts=1, max_seconds=5)
-    return model.save(tmp_path_factory.mktemp("model") / "square.nnfit")
+# the CLI runner, the one-error-line check and the saved model are the earlier hostile tests' own
+from test_hostile_inputs import QUICK_FIT, assert_one_error_line, model_file, run  # noqa: F401
 
 
 def _fifo(folder, name):

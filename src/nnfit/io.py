@@ -6,6 +6,7 @@ new one, never half of it. The file gets the usual mode (0o666 minus the umask),
 """
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -82,7 +83,7 @@ def regular_file(path: str | os.PathLike, what: str = "file") -> Path:
     except ValueError:  # an embedded NUL byte
         raise NNFitError(f"no such {what}: the path holds a NUL character") from None
     except OSError as exc:  # a name too long, a loop of symlinks, a component that is a file
-        if exc.errno == 20:  # ENOTDIR: a/b.csv where a is a file
+        if exc.errno == errno.ENOTDIR:  # a/b.csv where a is a file
             raise NNFitError(f"no such {what}: {_short(path)}") from None
         raise NNFitError(f"cannot open {_short(path)}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(mode):

@@ -267,23 +267,6 @@ def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.
     return None
 
 
-def _sgd_rate_for_scaled_data(ctx: Context, e: Edits) -> None:
-    """A torch SGD optimiser's rate RAW_RATE_FLOOR_FACTOR or more below plain SGD's usual one, on data
-    the patch scales: the rate that barely moved the weights on (or was kept small for) the unscaled data
-    is set to the usual one, as for hand-written updates (_raw_scaling). Adaptive optimisers are left:
-    their steps have the rate's size whatever the data's scale."""
-    from nnfit.doctor.vocab import good_learning_rate, norm
-
-    opt = ctx.run.config.optimizer
-    rate = getattr(opt, "learning_rate", None) if opt is not None else None
-    if opt is None or norm(opt.name or "") != "sgd" or not rate or ctx.optimizer_site() is None:
-        return
-    usual = good_learning_rate("sgd")
-    if rate * RAW_RATE_FLOOR_FACTOR <= usual and not (e.owns_rate and e.lr is not None):
-        e.lr, e.owns_rate = usual, True
-        e.changes.append(f"the SGD rate {rate:g} set to plain SGD's usual {usual:g} for the scaled data")
-
-
 # -- raw tensors updated by hand (`a * x + b`, `w -= lr * w.grad`): no model object to call ----------
 def _names_read(node: cst.CSTNode) -> set[str]:
     """The variable names an expression reads (never the attribute names after a dot)."""
