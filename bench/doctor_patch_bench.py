@@ -4,7 +4,8 @@ accepted answer's fix?
 For every program in corpus/real/<id>/ (repro.py, fixed.py, label.json; halves in split.json):
 `doctor run` diagnoses repro.py (the runner, seed 0), patch.py writes the all-fixes patch (when it
 has alternatives, another rate or update count or one fix left out, each is run under the doctor and
-the best on the doctor's held-out rows of the training data is kept, as `--repair --write` does;
+the best on the doctor's held-out rows of the training data is kept, as `--repair --write` does; when
+the best does not fit those rows, its own run is diagnosed and the patch with those fixes added is run too;
 `--no-choose` keeps the planned one), and the patched script is then run as it is (`python SCRIPT`, a subprocess, no nnfit), printing its own
 held-out metric as its last line (`HELDOUT r2=...` or `HELDOUT accuracy=...`), the same line fixed.py
 prints (label.json's metric_after; --rerun-fixed runs fixed.py again). A program counts as reached
@@ -76,7 +77,9 @@ def patch_program(folder: Path, out: Path, choose: bool = True) -> tuple[list[st
     if plan.combined is None:
         return report.codes, [], "", []
     chosen, tried = plan.combined, []
-    if choose and plan.alternatives:
+    if choose:
+        # (one reading alone is run too: when it does not fit the held-out rows, choose_combined adds the
+        # patch of its own run's re-diagnosis, as `--repair --write` does)
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
             chosen, rows = choose_combined(str(repro), cap, plan, seed=0)

@@ -12,6 +12,7 @@ Faults labelled "other:..." are outside the catalogue: counted as missed and lis
 
     .venv/bin/python bench/doctor_real.py [--half tune|test|both] [--only ID,ID] [--json out.json]
     .venv/bin/python bench/doctor_real.py --from-json tune.json test.json   # the table from saved runs
+    .venv/bin/python bench/doctor_real.py --lint-only [--half ...]   # lint recall alone (static: seconds)
 
 Thresholds and the ranking are set on the tuning half only; both halves are printed side by side.
 Timings are wall-clock seconds on whatever machine runs it (note the load when reporting them).
@@ -95,6 +96,25 @@ def doctor_lint(script: Path, timeout: float) -> dict:
     return {"rc": rc, "seconds": round(seconds, 1), "findings": [(f["code"], f["name"], f["severity"]) for f in findings]}
 
 
+def evaluate_lint(pid: str, timeout: float) -> dict:
+    """Only `doctor lint posted.py`: nothing runs, so lint recall can be read in seconds."""
+    folder = CORPUS / pid
+    label = json.loads((folder / "label.json").read_text())
+    return {"id": pid, "task": label.get("task"), "framework": label.get("framework"),
+            "faults": label.get("faults", []), "root_cause": label.get("root_cause", []),
+            "posted": doctor_lint(folder / "posted.py", timeout) if (folder / "posted.py").exists() else None}
+
+
+def lint_table(results: dict[str, list[dict]]) -> str:
+    lines = []
+    for half, rs in results.items():
+        labelled = sum(len(r["faults"]) for r in rs)
+        found = sum(1 for r in rs if r["posted"] for f in r["faults"] if f in {x[1] for x in r["posted"]["findings"]})
+        name = "tuning half" if half == "tune" else "test half"
+        lines.append(f"{name}: lint recall on posted.py {_pct(found, labelled)} over {len(rs)} programs")
+    return "\n".join(lines)
+
+
 def evaluate(pid: str, timeout: float) -> dict:
     folder = CORPUS / pid
     label = json.loads((folder / "label.json").read_text())
@@ -173,6 +193,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=400.0)
     ap.add_argument("--json", default="", help="write every program's results here")
     ap.add_argument("--verbose", action="store_true", help="one line per program")
+    ap.add_argument("--lint-only", action="store_true", help="only lint recall on posted.py (nothing runs)")
     ap.add_argument("--from-json", nargs="*", default=[], help="print the table from saved --json results")
     args = ap.parse_args()
     if args.from_json:
@@ -195,6 +216,14 @@ def main() -> None:
         ids = [i for i in split[half] if (not only or i in only) and (CORPUS / i / "label.json").exists()]
         results[half] = []
         for pid in ids:
+            if args.lint_only:
+                r = evaluate_lint(pid, args.timeout)
+                results[half].append(r)
+                if args.verbose:
+                    found = {x[1] for x in (r["posted"] or {}).get("findings", [])}
+                    print(f"[{half}] {pid:40s} lint found={[f for f in r['faults'] if f in found]} "
+                          f"missed={[f for f in r['faults'] if f not in found]}", flush=True)
+                continue
             r = evaluate(pid, args.timeout)
             results[half].append(r)
             if args.json:    # after every program: a run cut short still leaves what it measured
@@ -208,6 +237,12 @@ def main() -> None:
                       f"fixed={r['fixed']['heldout'] if r['fixed'] else None} fixed_errors={fixed_err} "
                       f"{r['repro']['seconds']}s" + (f" ERROR {r['repro']['error']}" if r['repro']['error'] else ""),
                       flush=True)
+    if args.lint_only:
+        print(f"corpus/real split seed {split.get('seed')}; " + time.strftime("%Y-%m-%d %H:%M"))
+        print(lint_table(results))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+        return
     scores = {("tuning half" if h == "tune" else "test half"): score(rs) for h, rs in results.items()}
     print(f"corpus/real split seed {split.get('seed')}; " + time.strftime("%Y-%m-%d %H:%M"))
     print(table(scores))

@@ -61,8 +61,8 @@ def test_fit_table_with_named_target(tmp_path, capsys):
     (["fit", "sin(x", "--x", "0:1"], "cannot parse formula"),
     (["fit", "x", "--x"], "needs a range"),
     (["fit", "a", "--a", "0:1e30", "--integer"], "too large"),
-    (["fit", "x", "--x", "0:1", "--seed", "-1"], "seed must be a non-negative integer"),
-    (["fit", "x", "--x", "0:1", "--max-seconds", "-1"], "max_seconds must be a positive"),
+    (["fit", "x", "--x", "0:1", "--seed", "-1"], "--seed: the seed must be an integer from 0 to"),
+    (["fit", "x", "--x", "0:1", "--max-seconds", "-1"], "--max-seconds must be a positive, finite"),
     (["predict", "missing.nnfit", "1"], "no such model file"),
 ])
 def test_user_mistakes_exit_2_with_one_error_line(argv, message, capsys):

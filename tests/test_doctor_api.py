@@ -55,7 +55,7 @@ def test_healthy_torch_fit_gets_no_error_finding():
     model = nn.Sequential(nn.Linear(1, 32), nn.Tanh(), nn.Linear(32, 1))
     report = doctor.diagnose(model, X, y, epochs=100, batch_size=32,
                              optimizer=torch.optim.Adam(model.parameters(), lr=0.01))
-    assert report.run.extra["train_r2"] >= 0.999
+    assert report.run.fit.train_r2 >= 0.999
     assert report.errors == []
 
 
@@ -99,16 +99,16 @@ def test_diagnose_keras_model_and_keras_monitor():
     assert monitor.run.history.n_updates == 10 and monitor.run.data.n_samples == 500
 
 
-def test_training_run_fields_are_typed_and_the_old_extra_view_maps_onto_them():
+def test_training_run_fields_are_typed_and_a_made_up_field_is_refused():
     from nnfit.doctor.run import TrainingRun
 
     run = TrainingRun(framework="keras")
-    run.extra["train_r2"] = 0.5
-    run.extra.setdefault("probe_loss", []).append(1.0)
-    assert run.fit.train_r2 == 0.5 and run.history.probe_loss == [1.0]
-    assert run.extra.get("stopped_by_budget_s") is None and "train_r2" in run.extra
-    with pytest.raises(KeyError):
-        run.extra["made_up_key"] = 1
+    run.fit.train_r2 = 0.5
+    run.history.probe_loss.append(1.0)
+    assert run.train_r2 == 0.5 and run.history.probe_loss == [1.0]
+    assert not hasattr(run, "extra")  # the untyped dict is gone: every field is declared in doctor/run.py
+    with pytest.raises(AttributeError):
+        run.made_up_key = 1
 
 
 def test_a_hand_written_torch_update_loop_is_watched_through_backward(tmp_path):

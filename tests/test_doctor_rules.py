@@ -149,7 +149,7 @@ def watched(run, loss, r2, **hist):
     run.framework = "keras"
     run.data.exact = True
     run.history = History(loss=loss, **hist)
-    run.extra["train_r2"] = r2
+    run.fit.train_r2 = r2
     return run
 
 
@@ -214,7 +214,7 @@ def test_an_early_blow_up_then_a_flat_loss_is_learning_rate_too_high_not_too_few
     run.history = History(batch_loss=[0.65, 6.6, 9.1, 0.33] + [0.094] * 196, loss=[0.65, 6.6, 9.1, 0.33] + [0.094] * 196,
                           update_ratio={"hidden": [0.1] + [0.0] * 30, "predict": [2.0] + [0.0] * 30},
                           dead_fraction={"hidden": [1.0]})
-    run.extra["train_r2"] = 0.0
+    run.fit.train_r2 = 0.0
     found = codes(run_rules(run))
     assert found[0] == "NF103"
     assert "NF102" not in found          # 200 updates, but the weights stopped moving: not the count
@@ -225,7 +225,7 @@ def test_few_updates_with_a_falling_loss_is_measured_too_few_updates():
     falling = [1.0 * 0.99 ** i for i in range(100)]
     run.config.epochs = 100
     run.history = History(batch_loss=falling, loss=falling, update_ratio={"hidden": [1e-3] * 20})
-    run.extra["train_r2"] = 0.5
+    run.fit.train_r2 = 0.5
     found = run_rules(run)
     nf102 = next(f for f in found if f.code == "NF102")
     assert nf102.basis == "measured"
@@ -235,7 +235,7 @@ def test_tiny_steps_of_adam_are_a_zero_gradient_not_a_too_low_rate():
     run = _torch_regression([dense("hidden", 10, "tanh", 1), dense("predict", 1, "linear", 10)], lr=1e-3, opt="adam")
     flat = [0.5] * 50
     run.history = History(batch_loss=flat, loss=flat, update_ratio={"hidden": [0.0] * 20, "predict": [0.0] * 20})
-    run.extra["train_r2"] = 0.0
+    run.fit.train_r2 = 0.0
     assert "NF104" not in codes(run_rules(run))
     run.config.optimizer = OptimizerInfo("sgd", 1e-3, line=5)       # plain SGD: the rate is the suspect
     assert "NF104" in codes(run_rules(run))
@@ -255,7 +255,7 @@ def test_zero_initialised_layers_are_bad_initial_scale_but_a_zero_readout_is_not
     run = _torch_regression(layers, lr=1e-3, opt="adam")
     run.initial_weight_std = {"h": 0.0, "out": 0.0}
     run.history = History(loss=[0.5] * 20)
-    run.extra["train_r2"] = 0.0
+    run.fit.train_r2 = 0.0
     found = [f for f in run_rules(run) if f.code == "NF120"]
     assert [f.location.layer for f in found] == ["h", "out"] and found[0].severity is Severity.ERROR
     run.initial_weight_std = {"h": 0.3, "out": 0.0}     # random hidden layer, zero readout: units still differ
@@ -306,7 +306,7 @@ def _deep_sigmoid_run(dead=0.0):
                           update_ratio={k: [1e-5] * 20 for k in norms},
                           saturated_fraction={f"h{i}": [0.0] for i in range(4)},
                           dead_fraction={"h0": [dead]} if dead else {})
-    run.extra["train_r2"] = 0.0
+    run.fit.train_r2 = 0.0
     return run
 
 

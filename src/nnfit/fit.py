@@ -29,7 +29,7 @@ from torch import nn
 
 from nnfit import capacity, carried_formula, models, prep, sampling, train
 from nnfit import stages as stages_mod
-from nnfit.errors import DataError, NNFitError
+from nnfit.errors import DataError, NNFitError, check_seconds, check_seed
 from nnfit.metrics import regression_metrics
 from nnfit.models import Stage, StagedNetwork
 from nnfit.targets import Target, make_target
@@ -202,6 +202,9 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
     def _fit(self, X: Any, y: Any) -> "NNFitRegressor":
         started = time.perf_counter()
         self._check_params()
+        # the seed as a plain int: a NumPy integer (a search's sampled random_state) is valid, but torch's
+        # generator refuses it and seed + restart arithmetic would keep its overflow rules
+        self._seed = check_seed(self.random_state)
         X_arr, Y_arr = self._validate(X, y, fitting=True)
         self._check_size(X_arr.shape[1])
         _check_squarable(Y_arr)
@@ -209,7 +212,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         self._y_was_1d = Y_arr.ndim == 1
         Y_arr = Y_arr.reshape(len(Y_arr), -1)
         self.target_names_ = _column_names(y, "y", Y_arr.shape[1])
-        rng = np.random.default_rng(self.random_state)
+        rng = np.random.default_rng(self._seed)
         test_rows = np.zeros(len(X_arr), bool)
         if self.test_fraction and len(X_arr) >= 40:
             test_rows[rng.permutation(len(X_arr))[: int(round(self.test_fraction * len(X_arr)))]] = True
@@ -345,11 +348,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             raise NNFitError("test_fraction must be between 0 and 0.9")
         if self.hidden is not None and (not all(int(w) > 0 for w in self.hidden) or len(self.hidden) == 0):
             raise NNFitError("hidden must be a list of positive layer widths, e.g. (24,) or (16, 16)")
-        seed = self.random_state
-        if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-            raise NNFitError(f"random_state: the seed must be a non-negative integer, got {seed!r}")
-        if not (isinstance(self.max_seconds, (int, float)) and self.max_seconds > 0):
-            raise NNFitError(f"max_seconds must be a positive number of seconds, got {self.max_seconds!r}")
+        check_seed(self.random_state)
+        check_seconds(self.max_seconds, "max_seconds")
         if self.restarts < 1:
             raise NNFitError("restarts must be at least 1")
         if self.activation not in models.ACTIVATIONS:
@@ -399,6 +399,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         if self._beside_formula:
             choices = choices[:1]
         if len(choices) > 1:  # short trial fits, compared on validation in raw units
+            train.load_optimizer_machinery()  # inside the budget, but outside the first trial's clock
             trials = []
             for choice in choices:
                 self._say(f"trying transform: {choice.name}")
@@ -426,7 +427,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             "n_train": int(len(train_rows)),
             "n_validation": int(len(val_rows)),
             "validation_rmse": result["val_rmse_raw"],
-            "seed": self.random_state,
+            "seed": self._seed,
             "device": str(self._device()),
         }
         outputs = self._notes.get("outputs", [])
@@ -468,7 +469,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
                     draw=spec.sample, evaluate=spec.evaluate,
                     bounds=[(spec.domains[n].low, spec.domains[n].high) for n in spec.input_names],
                     to_inputs=x_transform.forward, to_targets=y_transform.forward, output=k,
-                    n_first=len(train_rows), seed=self.random_state)
+                    n_first=len(train_rows), seed=self._seed)
             staged, out_history, architecture, optimizer_used = self._fit_one_output(data, deadline, trial, source)
             networks.append(staged)
             history.extend(out_history)
@@ -506,7 +507,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             hidden = tuple(int(w) for w in self.hidden) if self.hidden else models.default_hidden(n_inputs, len(data.X))
             # Restarts are cheap where they matter: several seeds get the Adam warm start, then the
             # second-order polish runs on the best; the next-best is polished only if that one stalls.
-            nets = [models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self.random_state + attempt).to(data.X.device)
+            nets = [models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self._seed + attempt).to(data.X.device)
                     for attempt in range(restarts)]
             self._say(f"stage 1: {restarts} warm start(s) of {models.describe(nets[0])}")
             best_mse, best_net, optimizer_used = self._warm_then_polish(nets, data, deadline, adam_steps, lm_steps, history)
@@ -559,7 +560,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             scale_sets = stages_mod.scale_sets(omega)
             stage_hidden = tuple(2 * w for w in hidden) if widen else hidden
             nets = stages_mod.scaled_networks(n_inputs, stage_hidden, self.activation, scale_sets,
-                                              self.random_state + 100 * len(stages) + 50 * widen, data.X.device)
+                                              self._seed + 100 * len(stages) + 50 * widen, data.X.device)
             self._say(f"stage {len(stages) + 1}: residual {scale:.1e}, frequencies {np.round(omega, 2).tolist()}")
             stage_data = train.Data(data.X, residual / scale, data.X_val, residual_val / scale)
             _, net, _ = self._warm_then_polish(nets, stage_data, deadline, self.adam_steps // 2, full_lm_steps, history,
@@ -591,7 +592,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         n_inputs = data.X.shape[1]
         architectures = capacity.candidates(n_inputs, len(data.X))
         began = time.perf_counter()
-        nets = [models.build_mlp(n_inputs, 1, architectures[0], self.activation, seed=self.random_state + attempt
+        nets = [models.build_mlp(n_inputs, 1, architectures[0], self.activation, seed=self._seed + attempt
                                  ).to(data.X.device) for attempt in range(self.restarts)]
         self._say(f"stage 1: {self.restarts} warm start(s) of {models.describe(nets[0])}")
         # Only the best warm start is polished here: when it leaves a large error, the time is spent
@@ -630,7 +631,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         polish_deadline = now + capacity.CHALLENGER_SHARE * left
 
         def start(hidden: tuple[int, ...], steps: int, start_deadline: float) -> tuple[float, nn.Sequential]:
-            candidate = models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self.random_state).to(data.X.device)
+            candidate = models.build_mlp(n_inputs, 1, hidden, self.activation, seed=self._seed).to(data.X.device)
             self._say(f"capacity: trying {models.describe(candidate)}")
             value, trained, _ = self._warm_then_polish([candidate], data, start_deadline, adam_steps, steps, history,
                                                        plateau=None)
@@ -681,7 +682,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             self._say(f"looking for an exact formula for {self.target_names_[k]}")
             found.append(carried_formula.find(X[train_rows], Y[train_rows, k], X[val_rows], Y[val_rows, k],
                                               list(self.input_names_), FORMULA_SHARE * self.max_seconds / n_outputs,
-                                              self.random_state, wall_limit=wall))
+                                              self._seed, wall_limit=wall))
         return found
 
     def _network_predict(self, X_arr: np.ndarray) -> np.ndarray:
@@ -697,7 +698,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         """Adam warm start for every candidate, then the second-order polish on the best ones (the
         next one only while the best is above good_enough)."""
         candidates = []
-        warm_data = _row_subset(data, WARM_START_MAX_ROWS, self.random_state)
+        warm_data = _row_subset(data, WARM_START_MAX_ROWS, self._seed)
         for order, net in enumerate(nets):
             history.extend(train.adam(net, warm_data, steps=adam_steps, deadline=deadline))
             candidates.append((train.mse(net, data.X_val, data.Y_val), order, net))
@@ -729,7 +730,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             # out a 60 s budget at 1.1e-3 RMSE/std (measured); LM on the subset is far quicker.
             n_params = sum(p.numel() for p in net.parameters())
             max_rows = max(LM_MAX_JACOBIAN // n_params, 256)
-            lm_data = _row_subset(data, max_rows, self.random_state)
+            lm_data = _row_subset(data, max_rows, self._seed)
             history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150,
                                                       plateau=plateau))
             if plateau is not None and refine:
@@ -753,7 +754,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
         if time.perf_counter() >= deadline or ("lm" if self.optimizer == "auto" else self.optimizer) != "lm":
             return
         n_params = sum(p.numel() for p in net.parameters())
-        lm_data = _row_subset(data, max(LM_MAX_JACOBIAN // n_params, 256), self.random_state)
+        lm_data = _row_subset(data, max(LM_MAX_JACOBIAN // n_params, 256), self._seed)
         before = train.mse(net, data.X_val, data.Y_val)
         snapshot = copy.deepcopy(net.state_dict())
         history.extend(train.levenberg_marquardt(net, lm_data, steps=lm_steps, deadline=deadline, patience=150,

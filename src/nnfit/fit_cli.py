@@ -10,14 +10,11 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from nnfit.errors import NNFitError
+from nnfit.errors import NNFitError, check_seconds, check_seed
 from nnfit.io import atomic_write, check_writable, json_text, refuse_special_destination
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".npy", ".npz")
 MAX_PATH_LENGTH = 4096  # Linux's PATH_MAX: a longer argument cannot be a file name
-# scikit-learn's random_state and NumPy's legacy RandomState take seeds below 2**32; torch's generator
-# overflows at 2**64 (a restart adds its number to the seed)
-MAX_SEED = 2**32
 BYTES_PER_SAMPLE_COLUMN = 80  # see _check_sample_memory
 
 # The four seed questions, as fit jobs: (label, formula, domains, integer inputs)
@@ -125,10 +122,8 @@ def fit_command(
 
     if output_format not in ("text", "json"):
         raise NNFitError("--format must be text or json")
-    if max_seconds == math.inf:  # nan, zero and negative ones: fit's own message
-        raise NNFitError("--max-seconds must be a finite number of seconds, not inf")
-    if seed >= MAX_SEED:  # a negative one: fit's own message
-        raise NNFitError(f"--seed must be an integer from 0 to {MAX_SEED - 1}, not {seed}")
+    check_seconds(max_seconds, "--max-seconds")
+    check_seed(seed, "--seed")
     if samples is not None and samples < 8:
         raise NNFitError(f"--samples must be at least 8 (the points are split for training and validation), not {samples}")
     params: dict[str, Any] = {"optimizer": optimizer, "scaling": transform, "max_seconds": max_seconds,
@@ -388,6 +383,7 @@ def demo_command(
     from nnfit.report import plots
 
     console = Console()
+    check_seed(seed, "--seed")
     check_writable(out)
     table = Table(title=f"nnfit demo: the four seed targets (seed {seed}, held-out points)")
     for name in ("target", "RMSE/std(y)", "max |error|", "R²", "median rel. err", "seconds"):

@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from nnfit.errors import NNFitError
+from nnfit.errors import NNFitError, check_seconds, check_seed
 
 ENGINE_HELP = "pool (local processes, default), sequential, or ray"
 
@@ -71,6 +71,8 @@ def batch_command(
 ) -> None:
     from nnfit.batch import api
 
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
     grid = settings_from_options(width, depth, optimizer, seeds, set_)
     out = out or Path("batch-out")
     _run(
@@ -129,6 +131,8 @@ def sweep_command(
         raise NNFitError("give the formula's variable ranges, e.g. --x 0:1 or --ranges 'x:0:1;y:-1:1'")
     if data is not None and ranges:
         raise NNFitError("--data fits a column; variable ranges apply to formulas only")
+    if timeout is not None:
+        check_seconds(timeout, "--timeout")
     grid = settings_from_options(width, depth, optimizer, seeds, set_)
     out = out or Path("sweep-out")
     _run(
@@ -223,7 +227,10 @@ def _ints(option: str, text: str) -> list[int]:
         values = [int(v) for v in _list(text)]
     except ValueError:
         raise NNFitError(f"{option} {text}: whole numbers separated by commas, e.g. 8,16") from None
-    if option != "--seeds" and any(v < 1 for v in values):
+    if option == "--seeds":
+        for v in values:  # a bad seed fails before any job starts, not in every job
+            check_seed(v, "--seeds")
+    elif any(v < 1 for v in values):
         raise NNFitError(f"{option} {text}: values must be at least 1")
     return values
 

@@ -1,6 +1,7 @@
 """`nnfit doctor ...`: thin wrappers over nnfit.doctor (run a script, explain a rule, list rules)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib
 import json
@@ -11,7 +12,7 @@ from typing import Any, Optional
 
 import typer
 
-from nnfit.errors import NNFitError
+from nnfit.errors import NNFitError, check_seconds, check_seed
 
 doctor_app = typer.Typer(
     name="doctor",
@@ -51,7 +52,6 @@ def run_cmd(
     time and each mapping is reported (NF117). Files are only read; --write creates the one file you name.
     Exit status: 0 no error finding, 1 error findings, 2 the script could not be diagnosed.
     """
-    import contextlib
     import io
     import warnings
 
@@ -64,6 +64,9 @@ def run_cmd(
         raise NNFitError(f"--format must be text or json, not {fmt!r}")
     if max_updates < 1:
         raise NNFitError(f"--max-updates must be at least 1, not {max_updates}")
+    check_seconds(train_budget, "--train-budget")
+    check_seconds(budget, "--budget")
+    check_seed(seed, "--seed")
     if write is not None:
         if not repair:
             raise NNFitError("--write needs --repair (it writes the all-fixes patched script)")
@@ -167,8 +170,7 @@ def check_cmd(
         raise NNFitError(f"--steps must be at least 1, not {steps}")
     if lr is not None and not math.isfinite(lr):
         raise NNFitError(f"--lr must be a finite learning rate, not {lr:g}")
-    if not 0 <= seed < 2**32:  # NumPy's legacy seeding (np.random.seed) takes seeds below 2**32
-        raise NNFitError(f"--seed must be an integer from 0 to {2**32 - 1}, not {seed}")
+    check_seed(seed, "--seed")
 
     def names(value: Optional[str]) -> list[str] | None:
         return [v.strip() for v in value.split(",") if v.strip()] if value else None
@@ -182,7 +184,8 @@ def check_cmd(
         from nnfit.doctor.monitors.numpy_loop import check_loop_file
 
         # no network class: a script whose network is one plain training loop (W1 -= lr * dW1)
-        found = None if any(v for v in given.values()) else check_loop_file(script, loaded, seed=seed, steps=steps)
+        found = None if any(v for v in given.values()) else _bounded_check(
+            script, steps, lambda: check_loop_file(script, loaded, seed=seed, steps=steps))
         if found is None:
             raise
         run, report, reasons = found
@@ -192,7 +195,7 @@ def check_cmd(
         if len(spec.params) != len(spec.grads):
             raise NNFitError(f"{len(spec.params)} parameter names but {len(spec.grads)} gradient names; give one gradient per parameter")
         spec.lr, spec.loss, spec.steps, spec.seed, spec.batch = lr, loss, steps, seed, batch
-        run, report = check_class_file(script, spec, loaded)
+        run, report = _bounded_check(script, steps, lambda: check_class_file(script, spec, loaded))
         options, reasons, spec_dict = inferred.options(), inferred.reasons, dataclasses.asdict(spec)
     findings = run_rules(run)
     if fmt == "json":
@@ -225,37 +228,55 @@ def check_cmd(
 # scripts of examples/ and tests/ that takes at most 1.2 s (importing matplotlib, on a loaded 2-core
 # machine). Past 16 times that the file is computing something no definition needs (9**9**9**9).
 DEFINITIONS_SECONDS = 20.0
+# The check itself calls the network's own methods (--steps updates, the gradient check): seed 2's
+# 1-3-3-1 network takes 1.4 s in all for the default 200 steps, the largest NumPy example under 3 s.
+# Forty times the largest is a method that never returns (a `while True:` in forward), not a slow network.
+CHECK_SECONDS = 120.0
 
 
-class _DefinitionsTimeout(Exception):
-    pass
+class _TimeBound(BaseException):
+    """A BaseException, as KeyboardInterrupt: the `except Exception` that turns the network's own errors
+    into one line (and the user's own handlers) must not swallow it."""
+
+
+@contextlib.contextmanager
+def _time_bound(seconds: float):
+    """Raise _TimeBound in the block after `seconds` of wall time (SIGALRM: the main thread only;
+    elsewhere the block runs unbounded, as a library caller's own thread would)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise _TimeBound()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _load_definitions(script: str, load: Any) -> Any:
     """load_definitions(script), its failures as one line each: a file that is not a regular script,
     too large, too deeply nested, too slow, or whose definitions raise (the file's own code)."""
-    import signal
-    import threading
-
     from nnfit.doctor import lint as L
     from nnfit.io import regular_file
 
     if os.path.exists(script) and not os.path.isdir(script):
         regular_file(script, "script")  # a FIFO or a device: refused before it is opened
     L.read_script(script)  # missing, a folder, binary, over the size limit: the messages of `doctor lint`
-    timed = threading.current_thread() is threading.main_thread()
-    previous = None
-    if timed:
-        def stop(signum: int, frame: Any) -> None:
-            raise _DefinitionsTimeout()
-
-        previous = signal.signal(signal.SIGALRM, stop)
-        signal.setitimer(signal.ITIMER_REAL, DEFINITIONS_SECONDS)
     try:
-        return load(script)
+        with _time_bound(DEFINITIONS_SECONDS):
+            return load(script)
     except NNFitError:
         raise
-    except _DefinitionsTimeout:
+    except _TimeBound:
         raise NNFitError(f"{script}: its top-level definitions and assignments ran for over {DEFINITIONS_SECONDS:g} s "
                          "(a huge array or number?); check defines the network, it does not compute data") from None
     except RecursionError:
@@ -265,10 +286,16 @@ def _load_definitions(script: str, load: Any) -> Any:
     except Exception as exc:  # noqa: BLE001 - the file's own definitions failed: its error, on one line
         message = " ".join(str(exc).split())[:160]
         raise NNFitError(f"{script}: running its definitions failed ({type(exc).__name__}: {message})") from None
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _bounded_check(script: str, steps: int, check: Any) -> Any:
+    """check() (the network's own methods, called for --steps updates) bounded by CHECK_SECONDS."""
+    try:
+        with _time_bound(CHECK_SECONDS):
+            return check()
+    except _TimeBound:
+        raise NNFitError(f"{script}: the network's methods ran for over {CHECK_SECONDS:g} s in {steps} steps "
+                         "(a method that never returns?); try fewer --steps") from None
 
 
 def _read(path: str) -> str:

@@ -41,13 +41,13 @@ def _dtypes(a: str, b: str) -> Diagnosis:
                      "(or torch.tensor(x, dtype=torch.float32)); or call model.double() once")
 
 
-def _class_index_target(found: str) -> Diagnosis:
+def class_index_target(found: str) -> Diagnosis:
     return Diagnosis("NF132", f"CrossEntropyLoss / NLLLoss got {found} targets where it takes class indices",
                      "a class-index loss wants one integer label per row (or, in float, one probability per class)",
                      "pass the labels as integers: loss_fn(out, y.long()) (y of shape (n,), not (n, 1))", "multiclass")
 
 
-def _vector(n: str, expected: str) -> Diagnosis:
+def vector_input(n: str, expected: str) -> Diagnosis:
     return Diagnosis("NF133", f"the inputs are a 1-D vector{f' of {n} values' if n else ''}, not a column: "
                      f"the first layer takes rows of {expected} value(s)",
                      "a layer reads its input as (rows, columns); a 1-D array of samples has no column axis"
@@ -55,9 +55,9 @@ def _vector(n: str, expected: str) -> Diagnosis:
                      "give the inputs a column axis: x.reshape(-1, 1) (torch: x.unsqueeze(1)), and the targets too")
 
 
-def _width(batch: str, features: str, expected: str) -> Diagnosis:
+def input_width(batch: str, features: str, expected: str) -> Diagnosis:
     if batch == "1" and int(features) > int(expected) and expected == "1":
-        return _vector(features, expected)      # torch: a 1-D vector of n samples is one row of n columns
+        return vector_input(features, expected)      # torch: a 1-D vector of n samples is one row of n columns
     return Diagnosis("NF133", f"the data have {features} input columns but the first layer takes {expected}",
                      "a layer's weight matrix is built for a fixed number of inputs",
                      f"make the first layer take {features} inputs (nn.Linear({features}, ...) / "
@@ -65,23 +65,23 @@ def _width(batch: str, features: str, expected: str) -> Diagnosis:
 
 
 PATTERNS: list[tuple[re.Pattern[str], Callable[..., Diagnosis]]] = [
-    (re.compile(r"expected scalar type Long but found (\w+)"), _class_index_target),
-    (re.compile(r"expected target dtype to be Long or Byte, but got (\w+)"), _class_index_target),
+    (re.compile(r"expected scalar type Long but found (\w+)"), class_index_target),
+    (re.compile(r"expected target dtype to be Long or Byte, but got (\w+)"), class_index_target),
     (re.compile(r"mat1 and mat2 must have the same dtype, but got (\w+) and (\w+)"), _dtypes),
     (re.compile(r"expected (?:m1 and m2|both vectors|mat1 and mat2) to have the same dtype, but got:? (\w+) != (\w+)"), _dtypes),
     (re.compile(r"expected scalar type (\w+) but found (\w+)"), _dtypes),
     (re.compile(r"[Ff]ound dtype (\w+) but expected (\w+)"), _dtypes),
-    (re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x\d+\)"), _width),
+    (re.compile(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x\d+\)"), input_width),
     (re.compile(r"expected axis -1 of input shape to have value (\d+), but received input with shape \((?:None|\d+), (\d+)\)"),
-     lambda expected, features: _width("", features, expected)),
+     lambda expected, features: input_width("", features, expected)),
     (re.compile(r"expected axis -1 of input shape to have value (\d+), but received input with shape \((?:None|\d+),\)"),
-     lambda expected: _vector("", expected)),
-    (re.compile(r"expected min_ndim=2, found ndim=1"), lambda: _vector("", "1 or more")),
+     lambda expected: vector_input("", expected)),
+    (re.compile(r"expected min_ndim=2, found ndim=1"), lambda: vector_input("", "1 or more")),
     (re.compile(r"Expected shape \((?:None|\d+), (\d+)\), but input has incompatible shape "
-                r"(?:torch\.Size\(\[\d+\]\)|\((?:None|\d+),\))"), lambda expected: _vector("", expected)),
+                r"(?:torch\.Size\(\[\d+\]\)|\((?:None|\d+),\))"), lambda expected: vector_input("", expected)),
     (re.compile(r"Expected shape \((?:None|\d+), (\d+)\), but input has incompatible shape "
                 r"(?:torch\.Size\(\[|\()(?:None|\d+), (\d+)[\])]"),
-     lambda expected, features: _width("", features, expected)),
+     lambda expected, features: input_width("", features, expected)),
     (re.compile(r"Target (-?\d+) is out of bounds"),
      lambda label: Diagnosis("NF130", f"a class label ({label}) that the output layer has no unit for",
                              "the output needs one unit per class; labels run from 0 to (classes - 1)",

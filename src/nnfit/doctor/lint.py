@@ -81,7 +81,7 @@ def lint_run(run: TrainingRun, select: Iterable[str] | None = None,
              ignore: Iterable[str] | None = None) -> list[Finding]:
     from nnfit.doctor.rules import run_rules
 
-    findings = run_rules(run)
+    findings = run_rules(run) + predicted_crashes(run)
     sel = {c.upper() for c in select} if select else None
     ign = {c.upper() for c in ignore} if ignore else set()
     for code in (sel or set()) | ign:
@@ -89,6 +89,35 @@ def lint_run(run: TrainingRun, select: Iterable[str] | None = None,
             raise NNFitError(f"unknown rule code {code!r}; `nnfit doctor rules` lists them")
     out = [f for f in findings if (sel is None or f.code in sel) and f.code not in ign]
     return rank(_dedupe(out))
+
+
+def predicted_crashes(run: TrainingRun) -> list[Finding]:
+    """The exceptions the static reader can see coming (static/analysis.py `predicted_crashes`), as the
+    findings `doctor run` gives the same script when it raises them (rules/script_error.py, with
+    doctor/crashes.py's words): data wider or narrower than the first layer, a 1-D torch tensor of
+    samples fed to nn.Linear, float targets for a class-index loss. Not raised twice: a code the rules
+    already report at that line is left to them."""
+    from nnfit.doctor import crashes
+    from nnfit.doctor.findings import Location
+
+    out: list[Finding] = []
+    for c in (run.static.predicted_crashes if run.static else []):
+        if c["code"] == "NF133":
+            d = crashes.vector_input(str(c["width"]), str(c["declared"])) if c.get("vector") else \
+                crashes.input_width("2", str(c["width"]), str(c["declared"]))
+            evidence = {"declared_inputs": c["declared"], "data_width": c["width"], "layer": c["layer"]}
+        elif c["code"] == "NF132":
+            d = crashes.class_index_target(c["dtype"])
+            evidence = {"target_dtype": c["dtype"], "loss": c["loss"]}
+        else:
+            continue
+        out.append(Finding(
+            code=d.code, message=f"{CATALOGUE[d.code].name}: {d.what} (the script will raise when it runs)",
+            fix=d.fix, explanation=d.why, evidence=evidence,
+            location=Location(file=run.source, line=c.get("line")), basis="code", margin=10.0,
+            severity=Severity.ERROR,
+        ))
+    return out
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

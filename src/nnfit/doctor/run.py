@@ -7,7 +7,6 @@ history: rules must treat missing fields (None / empty) as "unknown", never as e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 # The task a training program solves (inferred by nnfit.doctor.task from targets, loss and output layer).
@@ -243,9 +242,12 @@ class StaticFacts:
     # class label -> weight (others 1.0), and the line; a script weights classes when they are imbalanced
     hand_class_weights: dict[str, float] = dataclasses.field(default_factory=dict)
     hand_class_weights_line: int | None = None
+    # what the script will raise when it runs (analysis.py): {"code": NF132/NF133, "line", and that
+    # crash's facts}; lint.predicted_crashes turns each into the finding doctor run gives the raise
+    predicted_crashes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)  # slots: a field not declared here is refused, not silently added
 class TrainingRun:
     framework: str                      # keras, torch, numpy, static
     source: str | None = None           # script path, when there is one
@@ -282,83 +284,3 @@ class TrainingRun:
     @property
     def train_r2(self) -> float | None:
         return self.fit.train_r2
-
-    @property
-    def extra(self) -> "_ExtraView":
-        """Deprecated dict view of the typed fields above, for code written before they existed."""
-        return _ExtraView(self)
-
-
-# old extra[...] key -> (object path, attribute) of the typed field
-_EXTRA_KEYS: dict[str, tuple[str, str]] = {
-    "train_r2": ("fit", "train_r2"), "stopped_by_budget_s": ("", "stopped_by_budget_s"),
-    "n_updates_planned": ("", "n_updates_planned"), "probe_loss": ("history", "probe_loss"),
-    "probe_errors": ("", "probe_errors"), "metric_history": ("history", "metrics"),
-    "framework_guess": ("", "framework_guess"), "model_variable": ("", "model_variable"),
-    "initial_weight_std": ("", "initial_weight_std"), "gradient_check": ("gradients", "checks"),
-    "gradient_of": ("gradients", "gradient_of"), "gradient_shape_mismatch": ("gradients", "shape_mismatch"),
-    "step_deviation": ("gradients", "step_deviation"), "nonfinite_loss": ("gradients", "nonfinite_loss"),
-    "check_updates": ("gradients", "check_updates"),
-}
-_EMPTY = (None, [], {}, False)
-
-
-class _ExtraView(MutableMapping):
-    """`run.extra["train_r2"]` reads and writes `run.fit.train_r2`; keys not listed are refused."""
-
-    def __init__(self, run: TrainingRun):
-        self._run = run
-
-    def _where(self, key: str) -> tuple[Any, str]:
-        if key not in _EXTRA_KEYS:
-            raise KeyError(f"{key!r} is not a TrainingRun field; add a typed field in doctor/run.py")
-        path, attr = _EXTRA_KEYS[key]
-        return (getattr(self._run, path) if path else self._run), attr
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in _EXTRA_KEYS:
-            raise KeyError(key)
-        obj, attr = self._where(key)
-        value = getattr(obj, attr)
-        if value is None or (not isinstance(value, (int, float)) and value in _EMPTY):
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        obj, attr = self._where(key)
-        setattr(obj, attr, value)
-
-    def __delitem__(self, key: str) -> None:
-        obj, attr = self._where(key)
-        current = getattr(obj, attr)
-        setattr(obj, attr, type(current)() if isinstance(current, (list, dict)) else None)
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        obj, attr = self._where(key)
-        current = getattr(obj, attr)
-        if isinstance(current, (list, dict)):
-            return current          # the typed field is the container: append to it in place
-        if current is None:
-            setattr(obj, attr, default)
-            return default
-        return current
-
-    def pop(self, key: str, *default: Any) -> Any:
-        if key not in _EXTRA_KEYS:
-            if default:
-                return default[0]
-            raise KeyError(key)
-        return super().pop(key, *default)
-
-    def __iter__(self) -> Iterator[str]:
-        return (k for k in _EXTRA_KEYS if k in self)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __contains__(self, key: object) -> bool:
-        try:
-            self[key]  # type: ignore[index]
-            return True
-        except KeyError:
-            return False

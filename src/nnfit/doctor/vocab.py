@@ -18,9 +18,11 @@ TORCH_LAYERS = {"Linear": "dense", "Dropout": "dropout", "BatchNorm1d": "batchno
 TORCH_ACTIVATIONS = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "LeakyReLU": "leaky_relu", "ELU": "elu",
                      "GELU": "gelu", "SiLU": "silu", "Softplus": "softplus", "Softmax": "softmax", "SELU": "selu",
                      "Hardtanh": "hard_tanh", "Softsign": "softsign", "Identity": "linear", "Mish": "mish",
-                     "LogSigmoid": "log_sigmoid", "ReLU6": "relu6", "Hardsigmoid": "hard_sigmoid"}
+                     "LogSigmoid": "log_sigmoid", "ReLU6": "relu6", "Hardsigmoid": "hard_sigmoid",
+                     "LogSoftmax": "log_softmax"}   # log-probabilities: what NLLLoss expects
 FUNC_ACTIVATIONS = {"relu", "sigmoid", "tanh", "elu", "selu", "gelu", "silu", "softplus", "softmax", "leaky_relu",
-                    "softsign", "hard_sigmoid", "swish", "relu6", "mish", "exponential", "linear", "hardtanh"}
+                    "softsign", "hard_sigmoid", "swish", "relu6", "mish", "exponential", "linear", "hardtanh",
+                    "log_softmax"}
 OPTIMIZERS = {"sgd": "sgd", "adam": "adam", "rmsprop": "rmsprop", "adagrad": "adagrad", "adadelta": "adadelta",
               "adamax": "adamax", "nadam": "nadam", "adamw": "adamw", "lbfgs": "lbfgs", "ftrl": "ftrl",
               "lion": "lion", "radam": "radam"}

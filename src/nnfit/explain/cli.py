@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from nnfit.errors import NNFitError
+from nnfit.errors import NNFitError, check_seconds, check_seed
 from nnfit.explain.budget import clock
 from nnfit.io import json_text
 
@@ -45,8 +45,8 @@ def explain_command(
 
     if max_terms < 1:
         raise NNFitError("--max-terms must be at least 1")
-    if not time_limit > 0:
-        raise NNFitError("--time-limit must be a positive number of seconds")
+    check_seconds(time_limit, "--time-limit")
+    check_seed(seed, "--seed")
     from rich.console import Console
     from rich.table import Table
 

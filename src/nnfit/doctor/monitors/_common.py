@@ -129,9 +129,35 @@ def thin(series: list[float], keep: int = MAX_GRAD_RECORDS) -> list[float]:
     return [series[i] for i in idx]
 
 
+def input_parts(a: Any) -> list[Any] | None:
+    """The arrays of a model with several inputs (Keras `fit([x1, x2], y)`, `fit({"a": x1, "b": x2}, y)`):
+    a list, tuple or dict of two or more arrays with one row count; None for a single array (or a list
+    of plain numbers, which is one column of rows). A list of row vectors (n arrays of d values each, one
+    per row) is one input: it holds more arrays than each has values, where a model's inputs are a few
+    arrays of many rows each."""
+    parts = list(a.values()) if isinstance(a, dict) else list(a) if isinstance(a, (list, tuple)) else None
+    if not parts or len(parts) < 2 or not all(hasattr(p, "shape") and len(getattr(p, "shape", ())) >= 1 for p in parts):
+        return None
+    rows = {int(p.shape[0]) for p in parts}
+    return parts if len(rows) == 1 and len(parts) < min(rows) else None
+
+
 def as_2d(a: Any) -> np.ndarray:
+    """Rows x columns; the inputs of a several-input model side by side (their columns concatenated)."""
+    parts = input_parts(a)
+    if parts is not None:
+        return np.hstack([as_2d(p) for p in parts])
     arr = np.asarray(a, dtype=float)
     return arr.reshape(len(arr), -1)
+
+
+def take_rows(a: Any, idx: Any) -> Any:
+    """Rows `idx` of the model's input: of each array of a several-input model (same container kind)."""
+    parts = input_parts(a)
+    if parts is None:
+        return np.asarray(a)[idx].astype("float32")
+    taken = [np.asarray(p)[idx].astype("float32") for p in parts]
+    return dict(zip(a.keys(), taken)) if isinstance(a, dict) else taken
 
 
 def fill_data(run: TrainingRun, X: Any, y: Any, *, ordered_as_seen: bool = True) -> None:
@@ -146,7 +172,8 @@ def fill_data(run: TrainingRun, X: Any, y: Any, *, ordered_as_seen: bool = True)
     run.data = DataStats.from_arrays(Xa, ya, is_regression=_is_regression(run, ya))
     run.data.line = run.config.fit_line
     d = run.data
-    d.input_shape, d.input_dtype = _shape_dtype(X)
+    parts = input_parts(X)
+    d.input_shape, d.input_dtype = _shape_dtype(X) if parts is None else ((len(Xa), Xa.shape[1]), _shape_dtype(parts[0])[1])
     d.target_shape, d.target_dtype = _shape_dtype(y)
     d.class_counts = class_counts(ya)
     if ordered_as_seen:

@@ -20,8 +20,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from nnfit.doctor.monitors._common import (TORCH_ACTIVATIONS, Budget, ScriptContext, activation_name,  # noqa: E402
-                                           as_2d, fill_data, fit_quality, initial_spread, layer_stats, probe_rows,
-                                           thin)
+                                           as_2d, fill_data, fit_quality, initial_spread, layer_stats, input_parts, probe_rows,
+                                           take_rows, thin)
 from nnfit.doctor.run import LayerInfo, OptimizerInfo, TrainingConfig, TrainingRun  # noqa: E402
 
 # Update ratios are measured on ~60 batches per fit and the probe-batch loss ~100 times, and in any
@@ -226,6 +226,8 @@ class KerasMonitor(keras.callbacks.Callback):
         X = as_2d(self.x)
         self._probe_idx = probe_rows(X, self.run.seed or 0)
         self._px, self._py = X[self._probe_idx], as_2d(self.y)[self._probe_idx]
+        # in the model's own input form: one array per input of a several-input model
+        self._px_in = take_rows(self.x, self._probe_idx) if input_parts(self.x) else self._px.astype("float32")
 
     def _adopt_stream_rows(self) -> bool:
         """The rows a batch stream delivered so far become the monitor's data (True when there are any)."""
@@ -332,7 +334,7 @@ class KerasMonitor(keras.callbacks.Callback):
         """MSE of the current weights on the probe batch: shows oscillation that batch losses hide."""
         try:
             with _no_grad():
-                out = self.model(self._px.astype("float32"), training=False)
+                out = self.model(self._px_in, training=False)
             pred = keras.ops.convert_to_numpy(out).reshape(self._py.shape)
         except Exception as exc:  # noqa: BLE001 - a model the probe cannot drive
             errors = self.run.probe_errors
@@ -412,11 +414,10 @@ class KerasMonitor(keras.callbacks.Callback):
                 idx = np.arange(split_at)
                 if len(idx) > 4096:
                     idx = idx[probe_rows(X[:split_at], 1)]
-                raw_x = np.asarray(self.x)
-                pred = self.model.predict(raw_x[idx].astype("float32"), verbose=0, batch_size=1024)
+                pred = self.model.predict(take_rows(self.x, idx), verbose=0, batch_size=1024)
                 fit_quality(run, Y[idx], pred)
                 if split_at < len(X):
-                    pred = self.model.predict(raw_x[split_at:].astype("float32"), verbose=0, batch_size=1024)
+                    pred = self.model.predict(take_rows(self.x, np.arange(split_at, len(X))), verbose=0, batch_size=1024)
                     fit_quality(run, Y[split_at:], pred, heldout=True)
             except Exception as exc:
                 run.probe_errors.append(f"predict: {type(exc).__name__}: {exc}")

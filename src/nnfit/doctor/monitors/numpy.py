@@ -250,7 +250,7 @@ def check_network(
                                     n_params=int(initial[p].size), line=lines.get(("init", p))))
         if initial[p].size > 1 or not np.any(initial[p]):   # one weight has no spread to judge
             stds[p] = float(np.std(initial[p]))
-    run.extra["initial_weight_std"] = stds
+    run.initial_weight_std = stds
     run.data = DataStats.from_arrays(X, y, is_regression=True)
     run.config = TrainingConfig(optimizer=OptimizerInfo(name="sgd", learning_rate=lr, passed_to_compile=True,
                                                          arguments={"hand_written": True}),
@@ -259,9 +259,9 @@ def check_network(
                                 batch_size=len(X) if batch else 1)
     # the check's own few hundred steps are not the user's training: no update count for NF102
     run.history = History(loss=history, n_updates=None, seconds=seconds)
-    run.extra["check_updates"] = steps + len(idxs)
+    run.gradients.check_updates = steps + len(idxs)
     if train_r2 is not None:
-        run.extra["train_r2"] = train_r2
+        run.fit.train_r2 = train_r2
     for p in params:
         c = cos[p]
         note = None
@@ -275,17 +275,17 @@ def check_network(
         run.updates.append(UpdateRule(parameter=p, uses_gradient=uses, cosine_with_negative_gradient=c,
                                       line=lines.get(("update", p)), expression=lines.get(("update_expr", p)),
                                       note=note))
-    run.extra["gradient_check"] = [
+    run.gradients.checks = [
         {"parameter": a.parameter, "gradient": g, "relative_error": a.relative_error, "worst": a.worst,
          "hint": a.hint, "line": lines.get(("grad", g)), "shape": list(a.shape), "grad_shape": list(a.grad_shape)}
         for a, g in zip(gchecks, grads)]
-    run.extra["framework_guess"] = "numpy"
-    run.extra["gradient_of"] = dict(zip(params, grads))
-    run.extra["gradient_shape_mismatch"] = {a.parameter: [list(a.grad_shape), list(a.shape)] for a in gchecks
-                                            if a.grad_shape != a.shape}
-    run.extra["step_deviation"] = deviation
+    run.framework_guess = "numpy"
+    run.gradients.gradient_of = dict(zip(params, grads))
+    run.gradients.shape_mismatch = {a.parameter: [list(a.grad_shape), list(a.shape)] for a in gchecks
+                                    if a.grad_shape != a.shape}
+    run.gradients.step_deviation = deviation
     if nonfinite:
-        run.extra["nonfinite_loss"] = True
+        run.gradients.nonfinite_loss = True
 
     report_text = _text(net, source, seed, gchecks, step_reports, cos, history, steps, params, has_bias, stds, lr,
                         data_free, deviation)

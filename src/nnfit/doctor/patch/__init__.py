@@ -178,7 +178,8 @@ def plan_patches(text: str, path: str, capture: Any, findings: list[Finding]) ->
 
 
 # Alternatives of the all-fixes patch, each one change away from it: the rate a second decade lower,
-# UPDATES_ALTERNATIVE times the updates, or one fix left out (never the top-ranked one: the main cause).
+# UPDATES_ALTERNATIVE times the updates, or one fix left out (never the top-ranked one, the main cause,
+# unless that is a rate symptom).
 # At most MAX_LEFT_OUT fixes are each left out, the lowest-ranked first. Each alternative is one more
 # run of the script, so few are made; which one trains best is measured, not guessed (repair.choose_combined).
 UPDATES_ALTERNATIVE = 3
@@ -205,7 +206,11 @@ def _alternatives(ctx: Context, merged: Edits, parts: list[tuple[str, Edits]],
         out.append((f"{more} updates instead of {merged.updates}", codes, dataclasses.replace(merged, updates=more)))
     trains = [(code, e) for code, e in parts if code not in NO_TRAINING_EFFECT]
     if len(trains) >= 2:
-        for code, _ in list(reversed(trains[1:]))[:MAX_LEFT_OUT]:
+        # the top-ranked fix is the main cause and stays, unless it is a rate symptom (NF103, a loss that
+        # became NaN): another fix of the patch may remove what made it (cross-entropy on a ReLU output
+        # that reaches 0), and the rate cut then only slows training; it is left out last
+        keep = 0 if trains[0][0] in RATE_SYMPTOMS else 1
+        for code, _ in list(reversed(trains[keep:]))[:MAX_LEFT_OUT]:
             rest = Edits()
             for other, e in parts:
                 if other != code:

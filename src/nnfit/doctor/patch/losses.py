@@ -175,8 +175,11 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
             e.changes.append("loss='binary_crossentropy' for the sigmoid outputs")
             return None
         if loss == "binary_crossentropy" and act == "softmax" and units > 1:
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'categorical_crossentropy'"))
-            e.changes.append("loss='categorical_crossentropy' for the softmax output")
+            # one-hot rows: categorical; one column of class indices (`y` of shape (n,) or (n, 1)): the
+            # sparse loss, which takes the index itself (categorical_crossentropy raises on its shape)
+            new = _keras_loss_for(ctx, act, units)
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.changes.append(f"loss='{new}' for the softmax output")
             return None
         if probability and task != "regression":
             new = _keras_loss_for(ctx, act, units)

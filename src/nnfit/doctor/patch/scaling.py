@@ -150,7 +150,8 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     if not steps:
         return "no training loop with an optimiser step"
     loop_ids = {id(l) for l, _, _ in steps}
-    names = _torch_batch_names(ctx, model, loop_ids)
+    models = _model_names(ctx, model)
+    names = next((n for n in (_torch_batch_names(ctx, m, loop_ids) for m in models) if n is not None), None)
     if names is None:
         return "the training batch (loss(model(X[i]), y[i])) was not found in the loop"
     var = names[0] if which == "x" else names[1]
@@ -160,7 +161,14 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     params = {p.name.value for p in holder.params.params} if holder is not None else set()
     assigned = [a for a in ctx.index.assigns if a[0] == var and a[2] < loop_line and a[3] in (None, holder)]
     if not assigned and var not in params:
-        return _dataset_scaling(ctx, which, log, e, holder, loop_ids)
+        # a batch the loop cuts from a whole array (`xb, yb = X[idx], y[idx]`, `for xb, yb in
+        # zip(X.split(32), y.split(32))`): that array, made before the loop, is the one scaled
+        source = _batch_source(var, outer_loop)
+        if source is not None and (source in params or any(
+                a[0] == source and a[2] < loop_line and a[3] in (None, holder) for a in ctx.index.assigns)):
+            var = source
+        else:
+            return _dataset_scaling(ctx, which, log, e, holder, loop_ids)
     if holder is not None:       # predictions elsewhere in the script read the scaler too
         e.globals_in.setdefault(id(holder), set()).add(f"{which}_scaler")
     # once all the data are made (y may be computed from X), right before the training loop; the loop
@@ -172,7 +180,7 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     # predictions: the model called outside the training loop
     for c in ctx.index.calls:
         # model calls after the loop in its own scope, or in another function (run later, as evaluation)
-        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) \
+        if dotted(c.node.func) not in models or any(id(l) in loop_ids for l in c.loops) \
                 or (c.line < loop_line and c.function is holder):
             continue
         if which == "x":
@@ -186,6 +194,18 @@ def _torch_scaling(ctx: Context, which: str, log: bool, e: Edits) -> str | None:
     _sgd_rate_for_scaled_data(ctx, e)
     _scaling_changes(e, which, log)
     return None
+
+
+def _model_names(ctx: Context, model: str | None) -> list[str]:
+    """The names the network is called by: the run's model variable first, then each plain name whose
+    `.parameters()` the script reads (the parameter `model` of a `train(model, X, y)` the top level calls
+    with `net`)."""
+    out = [model] if model else []
+    for c in ctx.index.calls:
+        owner = c.name[: -len(".parameters")] if c.name.endswith(".parameters") else ""
+        if owner and "." not in owner and owner not in ("self", "?") and owner not in out:
+            out.append(owner)
+    return out
 
 
 def _sgd_rate_for_scaled_data(ctx: Context, e: Edits) -> None:
@@ -203,6 +223,63 @@ def _sgd_rate_for_scaled_data(ctx: Context, e: Edits) -> None:
     if rate * RAW_RATE_FLOOR_FACTOR <= usual and not (e.owns_rate and e.lr is not None):
         e.lr, e.owns_rate = usual, True
         e.changes.append(f"the SGD rate {rate:g} set to plain SGD's usual {usual:g} for the scaled data")
+
+
+def _array_base(node: cst.BaseExpression) -> str | None:
+    """The array an expression reads rows of: `X` in `X[idx]`, `X[i:i + 32].to(device)`, `X.split(32)`,
+    `X.float()`; None for anything else (arithmetic, another function's result)."""
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        else:
+            break
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _paired(target: cst.BaseExpression, value: cst.BaseExpression, name: str) -> cst.BaseExpression | None:
+    """The part of `value` that `name` is bound to in `target = value` (tuples paired element by element)."""
+    if isinstance(target, cst.Name):
+        return value if target.value == name else None
+    if isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List)) \
+            and len(target.elements) == len(value.elements):
+        for t, v in zip(target.elements, value.elements):
+            found = _paired(t.value, v.value, name)
+            if found is not None:
+                return found
+    return None
+
+
+def _batch_source(name: str, outer: cst.For) -> str | None:
+    """The whole array a training loop cuts the batch `name` from: an assignment in the loop
+    (`xb, yb = X[idx], y[idx]`, `xb = X[i:i + bs]`) or the target of an inner loop over zipped slices
+    (`for xb, yb in zip(X.split(32), y.split(32))`); None when the batch comes from elsewhere."""
+    class Find(cst.CSTVisitor):
+        found: str | None = None
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for t in node.targets:
+                part = _paired(t.target, node.value, name)
+                if part is not None and self.found is None:
+                    self.found = _array_base(part)
+
+        def visit_For(self, node: cst.For) -> None:
+            it = node.iter
+            if isinstance(it, cst.Call) and dotted(it.func) == "enumerate" and it.args \
+                    and isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2:
+                it, target = it.args[0].value, node.target.elements[1].value
+            else:
+                target = node.target
+            if isinstance(it, cst.Call) and dotted(it.func) == "zip" and self.found is None:
+                zipped = cst.Tuple([cst.Element(a.value) for a in it.args if a.keyword is None and not a.star])
+                part = _paired(target, zipped, name)
+                if part is not None:
+                    self.found = _array_base(part)
+
+    finder = Find()
+    outer.body.visit(finder)
+    return finder.found
 
 
 def _torch_batch_names(ctx: Context, model: str, loop_ids: set[int]) -> tuple[str, str] | None:
@@ -237,7 +314,38 @@ def _torch_batch_names(ctx: Context, model: str, loop_ids: set[int]) -> tuple[st
             if isinstance(first, cst.Name) and first.value in outputs and _base_name(second):
                 names = (outputs[first.value], _base_name(second))
                 break
+    if names is None:
+        # a loss written out: `((model(X) - y) ** 2).mean()`, `(out - y).abs().mean()`
+        names = _subtracted_batch(ctx, model, loop_ids, outputs)
     return names
+
+
+def _subtracted_batch(ctx: Context, model: str, loop_ids: set[int], outputs: dict[str, str]) -> tuple[str, str] | None:
+    """(inputs, targets) of a difference of the model's output and the targets inside the training loop."""
+    def inputs_of(node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Call) and dotted(node.func) == model and node.args:
+            return _base_name(node.args[0].value)
+        if isinstance(node, cst.Name):
+            return outputs.get(node.value)
+        return None
+
+    found: list[tuple[str, str]] = []
+
+    class Find(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+            if not isinstance(node.operator, cst.Subtract) or found:
+                return
+            for pred, other in ((node.left, node.right), (node.right, node.left)):
+                xs = inputs_of(pred)
+                ys = _base_name(other) if inputs_of(other) is None else None
+                if xs and ys:
+                    found.append((xs, ys))
+                    return
+
+    for loop, _, _ in ctx.index.fors:
+        if id(loop) in loop_ids and not found:
+            loop.body.visit(Find())
+    return found[0] if found else None
 
 
 def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.FunctionDef | None,
@@ -253,9 +361,9 @@ def _dataset_scaling(ctx: Context, which: str, log: bool, e: Edits, holder: cst.
     if site.function is not None:
         e.globals_in.setdefault(id(site.function), set()).add(f"{which}_scaler")
     e.exprs.setdefault(id(arg.value), []).append(wrap(f"{which}_scaler.scale({{}})"))
-    model = ctx.model_name()
+    models = _model_names(ctx, ctx.model_name())
     for c in ctx.index.calls:
-        if dotted(c.node.func) != model or any(id(l) in loop_ids for l in c.loops) or c.line < site.line \
+        if dotted(c.node.func) not in models or any(id(l) in loop_ids for l in c.loops) or c.line < site.line \
                 or not c.node.args:
             continue
         if which == "x":

@@ -50,6 +50,10 @@ def classification_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
     if act == "softmax" and units == 1:
         what = "a softmax over 1 unit always outputs 1.0"
         fix = "use Dense(1, activation='sigmoid') for two classes"
+    elif units == 1 and act in (None, "linear") and canonical_loss(run.config.loss) == "cross_entropy_logits":
+        # CrossEntropyLoss applies the softmax itself: over one score it is 1.0 and the loss 0 for every row
+        what = f"{run.config.loss} takes a softmax over the output units, and over 1 unit it always outputs 1.0"
+        fix = "two classes: nn.Linear(..., 2) with CrossEntropyLoss, or one unit with BCEWithLogitsLoss and float 0/1 targets"
     elif run.task == "multiclass" and k and k > 2 and units < k:
         what = f"{units} output unit(s) for {k} classes"
         fix = f"use Dense({k}, activation='softmax') as the output layer"

@@ -72,7 +72,10 @@ EARLY_MIN_STEPS = 10
 # and the jump alone is a warning. Read from the tuning half: gh-MorvanZhou-PyTorch-Tutorial-31 (labelled
 # learning-rate-too-high) ends with 100 % dead units and weights at rest; se-ai-16557 (labelled
 # vanishing-gradients, the same settings train with ReLU) ends with 0 % saturated, weights moving.
-# DAMAGED is the dead-units rule's own threshold (half the layer).
+# DAMAGED is the dead-units rule's own threshold (half the layer). A loss that never came down (its last
+# tenth still EARLY_JUMP times its first value) is lasting damage too, whatever the task: a network back
+# at a constant prediction's level ends near its first loss (the probe tests/fixtures/rules_s9/
+# k20_keras_adam_lr2_multiclass.py: Adam 2.0, the cross-entropy jumps 11x and stays there, at chance).
 DAMAGED = 0.5
 # The same early blow-up on a run that came back above the mean-prediction level (R² > 0) is still
 # this run's failure when the run fails (below the healthy bar, or the reference fit's) and the damage
@@ -109,7 +112,35 @@ def _lasting_damage(run: TrainingRun) -> str | None:
             return f"{frac:.0%} of layer '{name}' {what}"
     if weights_stopped(run):
         return "the weights at rest"
+    steps = [v for v in run.history.batch_loss if math.isfinite(v)]
+    k = max(1, len(steps) // 10)
+    if len(steps) >= 2 * k + 1 and steps[0] > 0:
+        # the blow-up never came down: the last tenth of the per-step losses still sits EARLY_JUMP times
+        # above the first (a classifier's softmax saturated on the wrong classes, a regression's outputs
+        # thrown far off); a run that came back to a constant prediction's level ends near its first loss
+        # (se-ai-16557 above: R² 0, a mean-level loss). EARLY_JUMP's own bar, carried to the end of the run.
+        end = sum(steps[-k:]) / k
+        if end >= EARLY_JUMP * steps[0]:
+            return f"the loss still {end / steps[0]:.0f}x its first value at the end"
     return None
+
+
+def _never_recovered(run: TrainingRun) -> bool:
+    """The run ends no better than the best constant answer: a regression's training R² <= 0 (the mean's),
+    a classifier's training accuracy short of ABOVE_CHANCE of the way from the majority share to 1 (the
+    shared bar for telling the classes apart, rules/_common.py) or its predictions collapsed onto one
+    class (loss_output_mismatch.COLLAPSED, the class-imbalance rule's bar). The classifier's reading is
+    the regression's carried to accuracy, not a new threshold: a blown-up classifier's loss sits at a
+    constant's level (or far above) and its R² is not defined."""
+    if run.task in (None, "regression"):
+        r2 = run.fit.train_r2
+        return r2 is not None and r2 <= 0.0
+    from nnfit.doctor.rules._common import ABOVE_CHANCE, accuracy_gain_share
+    from nnfit.doctor.rules.loss_output_mismatch import COLLAPSED
+
+    gain = accuracy_gain_share(run)
+    collapsed = run.fit.majority_fraction is not None and run.fit.majority_fraction >= COLLAPSED
+    return (gain is not None and gain < ABOVE_CHANCE) or collapsed
 
 
 def _median(values: list[float]) -> float | None:
@@ -175,8 +206,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
     if len(early) >= 3 and early[0] > 0:
         jump = max(early[1:]) / early[0]
         evidence["early_jump"] = round(jump, 2)
-        r2 = run.fit.train_r2
-        never_recovered = run.task in (None, "regression") and r2 is not None and r2 <= 0.0
+        never_recovered = _never_recovered(run)
         # a run that came back part of the way still shows the blow-up's work when it failed and the
         # damage lasts (see the note below DAMAGED)
         damage = _lasting_damage(run) if jump >= EARLY_JUMP else None

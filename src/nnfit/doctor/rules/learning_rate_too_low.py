@@ -74,6 +74,47 @@ def slow_fall(run: TrainingRun, name: str, lr: float | None) -> dict | None:
     return {"usual_learning_rate": usual, "loss_drop_last_window": round(drop, 3), "updates": updates}
 
 
+def flat_at_low_rate(run: TrainingRun, name: str, lr: float | None) -> dict | None:
+    """A failing run whose loss never fell (loss-not-decreasing's bar, FLAT: the loss, epoch by epoch where
+    there are five or more epochs, never below 90 % of its first value, its last tenth included; a
+    classifier short of ABOVE_CHANCE, as that rule) after at least
+    too_few_updates.MIN_UPDATES updates, at a rate SLOW_RATE or more times below the family's usual one,
+    for an optimiser whose step scales with the rate times the gradient (plain SGD, momentum, or an
+    adaptive one below ADAPTIVE_FLOOR, where its step is too small to count whatever the gradient). The
+    same evidence as slow_fall with a slope of about 0: steps that small leave a loss flat as surely as
+    slow. Not when a hidden layer is wholly dead (too_few_updates.layer_all_dead: no gradient, whatever
+    the rate). No new threshold: FLAT, ABOVE_CHANCE, MIN_UPDATES and SLOW_RATE are the rules' own."""
+    from nnfit.doctor.rules._common import ABOVE_CHANCE, accuracy_gain_share, n_updates_planned
+    from nnfit.doctor.rules.loss_not_decreasing import FLAT
+    from nnfit.doctor.rules.too_few_updates import MIN_UPDATES, layer_all_dead
+    from nnfit.doctor.vocab import good_learning_rate
+
+    if not lr or lr <= 0 or (name in ADAPTIVE and lr >= ADAPTIVE_FLOOR) or layer_all_dead(run):
+        return None
+    usual = good_learning_rate(name or "sgd")
+    updates = n_updates_planned(run)
+    if lr * SLOW_RATE > usual or not updates or updates < MIN_UPDATES:
+        return None
+    if bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None:
+        return None     # cut short by the doctor: the flat stretch is ours, not the script's
+    gain = accuracy_gain_share(run)
+    if gain is not None and gain >= ABOVE_CHANCE:
+        return None
+    from nnfit.doctor.rules._common import trend_series
+
+    series = trend_series(run)
+    k = max(1, len(series) // 10)
+    tail = series[-k:]
+    if len(series) < 3 or not all(math.isfinite(v) for v in series):
+        return None
+    start, end = series[0], sum(tail) / len(tail)
+    # never below FLAT of where it started: a loss that fell and then levelled off (converged to a poor
+    # level) is not the rate's doing; one that never moved is
+    if start <= 0 or end < FLAT * start or min(series) < FLAT * start:
+        return None
+    return {"usual_learning_rate": usual, "loss_start": start, "loss_end": end, "updates": updates}
+
+
 def out_of_reach(run: TrainingRun, name: str, lr: float | None) -> dict | None:
     """The reach of an adaptive optimiser below the weight a no-hidden-layer network needs (or None)."""
     from nnfit.doctor.rules._common import dense_layers, n_updates_planned, scale
@@ -116,6 +157,13 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         reasons.append(f"after {slow['updates']} updates the loss is still falling {slow['loss_drop_last_window']:.0%} "
                        f"per fifth of training at learning rate {fmt(lr)}, {fmt(slow['usual_learning_rate'] / lr)}x below "
                        f"the usual {fmt(slow['usual_learning_rate'])} for {name or 'sgd'}: the rate sets this slow pace")
+    flat = flat_at_low_rate(run, name, lr) if state is False and not slow else None
+    if flat:
+        evidence.update(flat)
+        reasons.append(f"after {flat['updates']} updates the loss has not fallen ({fmt(flat['loss_start'])} to "
+                       f"{fmt(flat['loss_end'])}) at learning rate {fmt(lr)}, {fmt(flat['usual_learning_rate'] / lr)}x "
+                       f"below the usual {fmt(flat['usual_learning_rate'])} for {name or 'sgd'}: steps this small "
+                       "leave the network where it started")
     ratios = [sorted(v)[len(v) // 2] for v in run.history.update_ratio.values() if v]
     ratios = [r for r in ratios if math.isfinite(r)]
     zero_gradient = name in ADAPTIVE and lr is not None and lr >= ADAPTIVE_FLOOR
@@ -131,7 +179,7 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
             evidence["update_ratio_low"] = True
     if not reasons:
         return
-    measured = "update_ratio_low" in evidence or bool(slow)
+    measured = "update_ratio_low" in evidence or bool(slow) or bool(flat)
     yield Finding(
         code="NF104",
         message="learning-rate-too-low: " + "; ".join(reasons),
@@ -144,9 +192,10 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         margin=max((STATIC_LOW / lr) if lr else 1.0,
                    (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0,
                    short["needed_weight"] / short["reach"] if short else 1.0,
-                   slow["usual_learning_rate"] / lr if slow else 1.0),
+                   slow["usual_learning_rate"] / lr if slow else 1.0,
+                   flat["usual_learning_rate"] / lr if flat else 1.0),
         # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)
-        severity=Severity.ERROR if ("update_ratio" in evidence or slow) and state is False else Severity.WARNING,
+        severity=Severity.ERROR if ("update_ratio" in evidence or slow or flat) and state is False else Severity.WARNING,
         # the slow fall is also what too-few-updates reads: at this rate more updates are the slow way
         explains=["NF102"] if slow else [],
     )

@@ -9,8 +9,9 @@ Example: model.fit(X, y, batch_size=100, epochs=1)
 A classifier is also caught on its way: its cross-entropy still equals the best constant prediction's
 while its accuracy is well above the majority share (the scores are right but still small; see
 AT_CONSTANT).
-Not raised when this run's weights stopped moving (see STOPPED): more of the same updates would
-leave them where they are, so something else (dead units, a loss without gradient) is the cause.
+Not raised when this run's weights stopped moving (see STOPPED), or when every unit of a hidden layer
+is dead (layer_all_dead: the output is a constant): more of the same updates would leave them where
+they are, so something else (dead units, a loss without gradient) is the cause.
 Fix: train for more epochs and/or use a smaller batch size (more updates per epoch), e.g. epochs=100,
 batch_size=10; stop on a validation plateau instead of a fixed small count.
 """
@@ -72,6 +73,17 @@ def weights_stopped(run: TrainingRun) -> bool:
     return bool(late) and max(late) < STOPPED
 
 
+def layer_all_dead(run: TrainingRun) -> str | None:
+    """The name of a hidden layer every unit of which outputs 0 for every probe input at the end (None:
+    none). Such a layer passes no signal and no gradient: the network's output is a constant whatever the
+    input, and a loss still falling is the output layer's bias reaching the targets' mean, not a fit that
+    more updates would finish. By construction (every unit, dead_fraction 1.0), not a fitted number."""
+    for name, series in run.history.dead_fraction.items():
+        if series and series[-1] >= 1.0:
+            return name
+    return None
+
+
 def outputs_still_small(run: TrainingRun) -> dict | None:
     """A classifier right more often than the majority share whose cross-entropy is still the best
     constant's (see AT_CONSTANT): its evidence, or None."""
@@ -130,7 +142,7 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
     # 0 planned: nothing was planned that ran (the script raised before its first update: that error is the story)
     few = updates is not None and 0 < updates < MIN_UPDATES
     small = outputs_still_small(run) if state is False and not truncated else None
-    if not (few or falling or small) or (state is False and weights_stopped(run)):
+    if not (few or falling or small) or (state is False and (weights_stopped(run) or layer_all_dead(run))):
         return
     epochs, batch = run.config.epochs, run.config.batch_size
     evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}

@@ -9,13 +9,15 @@ from typing import Any
 
 from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, OptimizerInfo, StaticFacts, TrainingConfig, TrainingRun
 from nnfit.doctor.static import datasets
+from nnfit.doctor.static.comments import read_comments
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_pasted
 from nnfit.doctor.static.reflow import looks_flattened, reflow
 from nnfit.doctor.static.values import V, _Model
-from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_ACTIVATIONS, TORCH_LAYERS
+from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_LAYERS
+from nnfit.doctor.vocab import TORCH_ACTIVATIONS
 from nnfit.doctor.static.interp import _Interp
 
 
@@ -52,6 +54,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     if dropped and len(lines) <= PARSO_MAX_LINES and sum(map(len, lines)) <= PARSO_MAX_CHARS:  # parso (the slow part) only when Python rejects the text
         parso_found = _parso_problems("\n".join(lines), line_map)
     reported = {p["line"] for p in problems}
+    # an unclosed bracket the repair closed on its own line: parso, which cannot know that, reads every
+    # line after it as part of the bracket and reports each; those follow-on errors are not the script's
+    dropped_lines = {line_map[min(ln, len(line_map)) - 1][0] for ln, _ in dropped}
+    closed = [line_map[min(ln, len(line_map)) - 1][0] for ln, msg in dropped if "was never closed" in msg]
+    parso_found = [p for p in parso_found if p["line"] in dropped_lines or not any(c < p["line"] for c in closed)]
     for prob in parso_found:
         if prob["line"] not in reported:
             problems.append(prob)
@@ -67,6 +74,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     interp = _Interp(mapper)
     interp.script_dir = os.path.dirname(os.path.abspath(path)) if path else None
     interp._aliases = _copy_aliases(tree)
+    interp.comment_facts = read_comments(original)
     tree = _unwrap_progress_bars(tree)
     _torch_attr_layers(tree, interp)
     interp.run_module(tree)
@@ -146,6 +154,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     run.config = cfg
     first_dense = next((la for la in run.layers if la.kind == "dense"), None)
     run.data = _data_stats(interp, cfg, first_dense.input_units if first_dense is not None else None)
+    _scaled_inside(run, interp)
     fed_x = interp.fit_calls[-1][1] if interp.fit_calls else (interp.torch_data[0] if interp.torch_data else None)
     if fed_x is not None and fed_x.dist == datasets.DIGITS and not _digit_table(text, first_dense):
         run.data = DataStats(exact=False)     # a train.csv that is not the digits table: its values are unknown
@@ -163,9 +172,25 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     fed = interp.fit_calls[-1][1] if interp.fit_calls else (interp.torch_data[0] if interp.torch_data else None)
     width = None if fed is None else len(fed.cols) if fed.cols else (
         1 if fed.ndim == 1 or (fed.shape and len(fed.shape) == 2 and fed.shape[1] == 1) else None)
+    crashes: list[dict[str, Any]] = []
+    if first is not None and first.input_units is not None and width and first.input_units != width \
+            and _width_passes_to(run.layers, first) and fed is not None and (fed.cols or fed.ndim == 1) \
+            and (fed.ndim or 2) <= 2:
+        crashes.append({"code": "NF133", "line": first.line, "layer": first.name, "declared": first.input_units,
+                        "width": width, "fit_line": run.config.fit_line})
+    torch_only = "torch" in interp.framework_hint and "keras" not in interp.framework_hint and not interp.fit_calls
+    if first is not None and first.input_units is not None and fed is not None and torch_only and fed.ndim == 1 \
+            and fed.n and fed.n > 1 and not crashes and _width_passes_to(run.layers, first) and not _forward_reshapes(tree):
+        # torch reads a 1-D tensor of n samples as ONE row of n values: nn.Linear(1, k) refuses it
+        crashes.append({"code": "NF133", "line": first.line, "layer": first.name, "declared": first.input_units,
+                        "width": fed.n, "vector": True, "fit_line": run.config.fit_line})
     if first is not None and first.input_units is None and width:
         first.input_units = width       # Dense(1) with no input_dim: the width of the data fed to fit
         _finish_layers(run.layers)
+    if interp.class_index_targets is not None and "torch" in interp.framework_hint:
+        dtype, ndim, line = interp.class_index_targets
+        if dtype in ("float32", "float64", "float16") and ndim == 1:
+            crashes.append({"code": "NF132", "line": line, "dtype": dtype, "loss": run.config.loss})
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
     for prob in _for_else(tree, mapper):
@@ -174,6 +199,7 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     run.legacy = sorted(interp.legacy.values(), key=lambda u: (u.line or 0, u.span[0] if u.span else 0))
     run.syntax_problems = sorted(problems, key=lambda p: (p.get("line") or 0, p.get("column") or 0))
     _NODE_CACHE.clear()
+    static_crashes = crashes
     run.static = StaticFacts(frameworks=sorted(interp.framework_hint),
                              reflowed=any(p["kind"] == "flattened" for p in problems), analysed_lines=len(lines),
                              functions=sorted(interp.funcs), classes=sorted(interp.classes),
@@ -185,10 +211,15 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     if interp.hand_class_weights:
         run.static.hand_class_weights = dict(interp.hand_class_weights)
         run.static.hand_class_weights_line = interp.hand_class_weights_line
+    # what the script will raise when it runs, read here (doctor run names the same faults from the
+    # exception: rules/script_error.py); lint.py turns each into its finding
+    run.static.predicted_crashes = static_crashes
     from nnfit.doctor.static.stale_optimizer import stale_optimizer
 
     run.static.stale_optimizer = stale_optimizer(tree) if torchy else None
     step_line = _torch_step_without_gradient(tree, interp)
+    if step_line is None and "torch" in interp.framework_hint:
+        step_line = _zeroed_between_backward_and_step(tree, interp)
     if step_line is not None:
         run.static.step_without_backward = step_line
     dense = [la for la in run.layers if la.kind == "dense"]
@@ -306,6 +337,40 @@ def _torch_step_without_gradient(tree: ast.Module, interp: _Interp) -> int | Non
             if node.func.attr == "step" and not node.args:
                 steps.append(node.lineno)
     return interp.map.line(min(steps)) if steps else None
+
+
+def _zeroed_between_backward_and_step(tree: ast.Module, interp: _Interp) -> int | None:
+    """The line of an `optimizer.step()` that follows `loss.backward(); optimizer.zero_grad()` in the same
+    block, with no backward() in between: zero_grad() has just erased the gradients, so every step finds
+    zeros and the weights never change (the order must be zero_grad, backward, step)."""
+    optimizers = {o.variable for o in interp.optimizers.values() if o.variable}
+    for node in ast.walk(tree):
+        for body in (getattr(node, "body", None), getattr(node, "orelse", None)):
+            if not isinstance(body, list):
+                continue
+            state, zeroed = None, None
+            for stmt in body:
+                call = stmt.value if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) else None
+                attr = call.func.attr if call is not None and isinstance(call.func, ast.Attribute) else None
+                owner = _dotted(call.func.value) if attr else None
+                if attr == "backward":
+                    state = "backward"
+                elif attr == "zero_grad" and state == "backward":
+                    state, zeroed = "zeroed", owner
+                elif attr == "step" and not call.args and not call.keywords:
+                    # the optimiser that was zeroed, or a zero_grad() on the model (it clears every parameter);
+                    # another optimiser's zero_grad (a GAN's generator) leaves this one's gradients alone
+                    if state == "zeroed" and (zeroed == owner or zeroed not in optimizers):
+                        return interp.map.line(stmt.lineno)
+                    state = None
+                elif not isinstance(stmt, (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Pass)):
+                    state = None if state == "zeroed" and _has_backward(stmt) else state
+    return None
+
+
+def _has_backward(stmt: ast.stmt) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+               for n in ast.walk(stmt))
 
 
 def _steps_in_code(tree: ast.Module) -> bool:
@@ -495,6 +560,56 @@ def _columns(v: V) -> list[ColumnStats]:
             mean, std = (lo + hi) / 2, (hi - lo) / math.sqrt(12)
         out.append(ColumnStats(min=lo, max=hi, mean=mean, std=std, is_integer=bool(c.integer)))
     return out
+
+
+def _forward_reshapes(tree: ast.Module) -> bool:
+    """Does a forward() / call() of the script reshape what it gets (x.view(-1, 1), x.unsqueeze(1))?"""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in ("forward", "call", "__call__"):
+            for n in ast.walk(node):
+                if isinstance(n, ast.Call) and _last(_dotted(n.func) or "") in (
+                        "view", "reshape", "unsqueeze", "flatten", "Flatten", "expand_dims", "atleast_2d"):
+                    return True
+    return False
+
+
+def _width_passes_to(layers: list[LayerInfo], first: LayerInfo) -> bool:
+    """Do the data reach `first` with their own width (only dropout, normalisation, activation layers or
+    a Rescaling / Normalization before it; no Flatten, convolution or embedding that reshapes them)?"""
+    for la in layers:
+        if la is first:
+            return True
+        if la.kind in ("dropout", "batchnorm", "activation", "input"):
+            continue
+        if la.kind == "other" and la.name.split("_")[0] in ("rescaling", "normalization"):
+            continue
+        return False
+    return False
+
+
+def _scaled_inside(run: TrainingRun, interp: _Interp) -> None:
+    """A Keras model whose first layers scale the inputs (Rescaling(1/255), an adapted Normalization, a
+    BatchNormalization) sees the data after that scaling: the input columns are what the first Dense
+    layer receives."""
+    first = next((i for i, la in enumerate(run.layers) if la.kind == "dense"), None)
+    if first is None or not run.data.inputs:
+        return
+    for la in run.layers[:first]:
+        how = interp.input_scaling.get(id(la))
+        if how is None:
+            continue
+        kind, scale, offset = how
+        cols = []
+        for c in run.data.inputs:
+            if kind == "standardize":
+                std = c.std if c.std and c.std > 0 else 1.0
+                lo, hi = (c.min - c.mean) / std, (c.max - c.mean) / std
+                cols.append(ColumnStats(min=lo, max=hi, mean=0.0, std=1.0, is_integer=False))
+            else:
+                lo, hi = sorted((c.min * scale + offset, c.max * scale + offset))
+                cols.append(ColumnStats(min=lo, max=hi, mean=c.mean * scale + offset, std=c.std * abs(scale),
+                                        is_integer=False))
+        run.data.inputs = cols
 
 
 def _data_stats(interp: _Interp, cfg: TrainingConfig, width: int | None = None) -> DataStats:

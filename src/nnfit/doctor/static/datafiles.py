@@ -37,7 +37,14 @@ def resolve(path: str, script_dir: str | None) -> str | None:
     root = os.path.realpath(script_dir)
     full = os.path.realpath(os.path.join(root, os.path.expanduser(path)))
     if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
-        return None
+        # the poster's own location (r"C:\Users\me\data.csv", "/content/drive/MyDrive/data.csv",
+        # "../input/data.csv"): the file handed over with the script lies beside it under the same name
+        base = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        if not base or base in (".", ".."):
+            return None
+        full = os.path.realpath(os.path.join(root, base))
+        if os.path.commonpath([root, full]) != root or not os.path.isfile(full):
+            return None
     if os.path.getsize(full) > MAX_BYTES:
         return None
     return full

@@ -216,6 +216,50 @@ KNOWN_FILES = {
     "winequality-red.csv": _File(1599, _WINE_RED, names=_WINE_NAMES,
                                  counts=(11, (("3", 10), ("4", 53), ("5", 681), ("6", 638), ("7", 199), ("8", 18)))),
 }
+# Tutorial tables that posts load by name (Kaggle / course copies, header row). Ranges are each column's
+# minimum and maximum in the published file, rounded outward; None is a text column and (None, None, False)
+# a numeric column whose range is not listed (the anonymised PCA features V1..V28 of creditcard.csv).
+_KC_HOUSE = ((1000102, 9900000190, True), None, (75000, 7700000, True), (0, 33, True), (0, 8, False),
+             (290, 13540, True), (520, 1651359, True), (1, 3.5, False), (0, 1, True), (0, 4, True), (1, 5, True),
+             (1, 13, True), (290, 9410, True), (0, 4820, True), (1900, 2015, True), (0, 2015, True),
+             (98001, 98199, True), (47.15, 47.78, False), (-122.52, -121.31, False), (399, 6210, True),
+             (651, 871200, True))
+_KC_NAMES = ("id", "date", "price", "bedrooms", "bathrooms", "sqft_living", "sqft_lot", "floors", "waterfront",
+             "view", "condition", "grade", "sqft_above", "sqft_basement", "yr_built", "yr_renovated", "zipcode",
+             "lat", "long", "sqft_living15", "sqft_lot15")
+_CHURN = ((1, 10000, True), (15565701, 15815690, True), None, (350, 850, True), None, None, (18, 92, True),
+          (0, 10, True), (0, 250898.09, False), (1, 4, True), (0, 1, True), (0, 1, True), (11.58, 199992.48, False),
+          (0, 1, True))
+_CHURN_NAMES = ("RowNumber", "CustomerId", "Surname", "CreditScore", "Geography", "Gender", "Age", "Tenure",
+                "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember", "EstimatedSalary", "Exited")
+_INSURANCE = ((18, 64, True), None, (15.96, 53.13, False), (0, 5, True), None, None, (1121.87, 63770.43, False))
+_HEART = ((29, 77, True), (0, 1, True), (0, 3, True), (94, 200, True), (126, 564, True), (0, 1, True), (0, 2, True),
+          (71, 202, True), (0, 1, True), (0, 6.2, False), (0, 2, True), (0, 4, True), (0, 3, True), (0, 1, True))
+_HEART_NAMES = ("age", "sex", "cp", "trestbps", "chol", "fbs", "restecg", "thalach", "exang", "oldpeak", "slope",
+                "ca", "thal", "target")
+_STARTUPS = ((0, 165349.2, False), (51283.14, 182645.56, False), (0, 471784.1, False), None,
+             (14681.4, 192261.83, False))
+_CREDITCARD = ((0, 172792, True),) + ((None, None, False),) * 28 + ((0, 25691.16, False), (0, 1, True))
+
+KNOWN_FILES.update({
+    # King County house sales (Kaggle): 21,613 sales, prices in dollars, areas in square feet
+    "kc_house_data.csv": _File(21613, _KC_HOUSE, names=_KC_NAMES),
+    # bank customer churn (Kaggle / the deep learning A-Z course): 10,000 customers, 2,037 of them exited
+    "churn_modelling.csv": _File(10000, _CHURN, names=_CHURN_NAMES, counts=(13, (("0", 7963), ("1", 2037)))),
+    # medical insurance charges (Kaggle, from "Machine Learning with R"): 1,338 people, charges in dollars
+    "insurance.csv": _File(1338, _INSURANCE, names=("age", "sex", "bmi", "children", "smoker", "region", "charges")),
+    # UCI heart disease, Cleveland (Kaggle's 303-row copy): 165 with disease, 138 without
+    "heart.csv": _File(303, _HEART, names=_HEART_NAMES, counts=(13, (("0", 138), ("1", 165)))),
+    # the regression course's 50 start-ups: spends and profit in dollars, the state as text
+    "50_startups.csv": _File(50, _STARTUPS, names=("R&D Spend", "Administration", "Marketing Spend", "State", "Profit")),
+    # the course's 30 salaries by years of experience and 10 salaries by position level
+    "salary_data.csv": _File(30, ((1.1, 10.5, False), (37731, 122391, True)), names=("YearsExperience", "Salary")),
+    "position_salaries.csv": _File(10, (None, (1, 10, True), (45000, 1000000, True)),
+                                   names=("Position", "Level", "Salary")),
+    # credit-card fraud (Kaggle, ULB): 284,807 transactions, 492 frauds (0.17 %)
+    "creditcard.csv": _File(284807, _CREDITCARD, names=("Time",) + tuple(f"V{i}" for i in range(1, 29)) + ("Amount", "Class"),
+                            counts=(30, (("0", 284315), ("1", 492)))),
+})
 # UCI bike sharing, hourly (bike-sharing-dataset/hour.csv, header): date fields, weather scaled to [0, 1],
 # and the rental counts casual / registered / cnt; read by this name only under a folder naming bikes
 _BIKE_HOUR = _File(17379, ((1, 17379, True), None, (1, 4, True), (0, 1, True), (1, 12, True), (0, 23, True),
@@ -252,6 +296,8 @@ def known_file(path: str, whitespace: bool, header: bool | None, pandas: bool) -
         counts = dict(f.counts[1]) if f.counts and f.counts[0] == j else None
         if c is None:
             cols.append(V("seq", n=n, counts=counts, ndim=1))
+        elif c[0] is None:
+            cols.append(V("seq", n=n, ndim=1))          # numeric, range not listed
         else:
             lo, hi, integer = c
             cols.append(V("seq", float(lo), float(hi), integer, n, counts=counts if integer else None, ndim=1))

@@ -10,13 +10,18 @@ import re
 from collections import ChainMap
 
 from nnfit.doctor.run import DataStats, LayerInfo, LegacyUse, OptimizerInfo, TrainingConfig, UpdateRule
+from nnfit.doctor.static.comments import apply_described
+from nnfit.doctor.static.descent import residual_orientation
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static import datasets
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
 from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
                                         _widest, binop, const, linear_combination, select_columns, summary_stat)
-from nnfit.doctor.vocab import F_LOSSES, FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_ACTIVATIONS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
+from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS
 from nnfit.doctor.static.interp_keras import KerasReader
+from nnfit.doctor.static.interp_sklearn import MLP_CLASSES, SklearnReader
+from nnfit.doctor.static.interp_tflearn import TFLEARN_CALLS, TFLearnReader
 from nnfit.doctor.static.interp_torch import TorchReader
 from nnfit.doctor.static.interp_numpy import NumpyReader, unsqueezed
 from nnfit.doctor.static.interp_tf import TFReader, _squared_difference
@@ -113,6 +118,16 @@ _ARRAY_FUNCTIONS = {"reshape", "ravel", "flatten", "transpose"}
 _ACTIVATION_MODULES = {"torch", "F", "nn.functional", "torch.nn.functional"}
 
 
+# Keras layers that scale the inputs inside the model: Rescaling(scale, offset) multiplies and shifts them,
+# Normalization (adapted to the data) and BatchNormalization standardise them (mean 0, variance 1)
+_INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "BatchNormalization"}
+
+
+# the names a from-scratch network gives its own activation functions (monotone increasing, so the sign
+# of a residual built on their output is the gradient's)
+_OWN_ACTIVATIONS = {"sigmoid", "tanh", "relu", "softmax", "leaky_relu", "logistic"}
+
+
 def _squash(v: V, activation: str) -> V:
     """A value passed through an activation: its outputs are that activation's; the layer that produced it
     (self.fc2(h) in forward()) takes that activation, as a Keras Dense(activation=) would."""
@@ -154,6 +169,63 @@ def shuffled(v: V) -> V:
     return dataclasses.replace(v, order=None, cols=[dataclasses.replace(c, order=None) for c in v.cols] if v.cols else v.cols)
 
 
+# torch.nn.functional's losses: vocab.F_LOSSES plus the functional forms of NLLLoss and
+# BCEWithLogitsLoss (the names nn.functional documents), canonicalised like their nn.* classes
+_F_LOSSES = {**F_LOSSES, "nll_loss": "nllloss", "binary_cross_entropy_with_logits": "bcewithlogitsloss"}
+
+
+def _threshold_counts(op: ast.cmpop, left: V, right: V) -> dict[str, int] | None:
+    """Rows per flag of `x > c` (x a column drawn by rand / uniform / randn / normal, c a number): the share
+    of the draws on each side of c, from the distribution the draw names (uniform on [lo, hi]; normal with
+    mean and standard deviation read back from the mean +- 3 sd range the reader stores). The labels of
+    `y = (X[:, 0] > 2.3).astype(int)` are then known to be 1 % ones. Any other column (a sum, a product of
+    columns) is not one of these distributions and gets no counts."""
+    flip = {ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Lt: ast.Gt, ast.LtE: ast.GtE}
+    col, c, kind = left, right, type(op)
+    if right.kind == "seq" and left.kind == "num":
+        col, c, kind = right, left, flip.get(kind, kind)
+    if kind not in flip or col.kind != "seq" or col.cols or col.n is None or col.dist not in ("uniform", "normal") \
+            or not col.known or col.hi <= col.lo or not isinstance(c.const, (int, float)) or isinstance(c.const, bool):
+        return None
+    t = float(c.const)
+    if col.dist == "uniform":
+        above = min(1.0, max(0.0, (col.hi - t) / (col.hi - col.lo)))
+    else:
+        mean, sd = (col.lo + col.hi) / 2, (col.hi - col.lo) / 6
+        above = 0.5 * math.erfc((t - mean) / (sd * math.sqrt(2)))
+    ones = above if kind in (ast.Gt, ast.GtE) else 1.0 - above
+    k = int(round(col.n * ones))
+    return {"0": col.n - k, "1": k}
+
+
+def _python_number_type(node: ast.AST, counters: set[str]) -> str | None:
+    """"int" or "float" when an expression's Python type is evident from its syntax (int(...), a literal,
+    a `range` counter, arithmetic on those: `/` is always float), else None. A list of them becomes an
+    int64 array in np.array / torch.tensor, so `[[int(v)] for v in ...]` gives LongTensor targets."""
+    if isinstance(node, ast.Constant):
+        v = node.value
+        return None if isinstance(v, bool) else "int" if isinstance(v, int) else "float" if isinstance(v, float) else None
+    if isinstance(node, ast.Name):
+        return "int" if node.id in counters else None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and len(node.args) == 1 and not node.keywords:
+        return {"int": "int", "len": "int", "round": "int", "float": "float"}.get(node.func.id)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return _python_number_type(node.operand, counters)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Div):
+            return "float"
+        a, b = _python_number_type(node.left, counters), _python_number_type(node.right, counters)
+        if not isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod, ast.Pow)):
+            return None
+        if "float" in (a, b) and None not in (a, b):
+            return "float"
+        return "int" if a == b == "int" else None
+    if isinstance(node, (ast.List, ast.Tuple)) and node.elts:
+        kinds = {_python_number_type(e, counters) for e in node.elts}
+        return kinds.pop() if len(kinds) == 1 else ("float" if kinds == {"int", "float"} else None)
+    return None
+
+
 class _Core:
     MAX_STEPS = 100_000
     MAX_DEPTH = 6
@@ -187,6 +259,13 @@ class _Core:
         self.torch_data: tuple[V, V, int] | None = None
         self.gradient_names: dict[str, int] = {}   # attribute/var names assigned gradient-like values
         self.gradient_values: dict[str, ast.AST] = {}   # ... and the expression last assigned to each
+        self.assigned_values: dict[str, ast.AST] = {}   # every name / attribute: the expression last assigned
+        self.residuals: dict[ast.AST, int] = {}         # a `pred - y` / `y - pred` node (held, not its id): +1 / -1
+        self.residual_activated = False                 # ... one of them on an activated (sigmoid ...) output
+        self.comment_facts = None                       # what the comments say about the data (comments.py)
+        self.input_scaling: dict[int, tuple[str, float, float]] = {}   # id(layer) of a Rescaling / Normalization
+        self.class_index_targets: tuple | None = None   # (dtype, ndim, line) of the targets a CrossEntropyLoss gets
+        self.described_names: set[str] = set()          # names a comment's facts were applied to
         self.update_reads: set[str] = set()
         self.layer_counter: dict[str, int] = {}
         self._globals: dict[int, set[str]] = {}
@@ -194,6 +273,7 @@ class _Core:
         self.global_names: set[str] = set()
         self.script_dir: str | None = None     # where data files the script loads are looked up
         self.name_alias: dict[str, str] = {}   # `from m import A as B`: B -> m.A
+        self.from_module: dict[str, str] = {}  # `from m import A`: A -> m (which framework a bare name is from)
         self.module_alias: dict[str, str] = {}  # `import torch as t`: t -> torch (numpy -> np, tensorflow -> tf)
         self.data_files: list[str] = []
         self.cli_defaults: dict[str, V] = {}   # argparse option -> its default
@@ -442,6 +522,8 @@ class _Core:
             for a in stmt.names:
                 if a.asname and a.asname != a.name and mod:
                     self.name_alias[a.asname] = f"{mod}.{a.name}"   # from torch.nn import Linear as Lin
+                if mod and a.name != "*":
+                    self.from_module[a.asname or a.name] = mod
                 if a.name in LEGACY_NAMES:
                     self.add_legacy(a.name, LEGACY_NAMES[a.name], stmt, None)
 
@@ -453,8 +535,24 @@ class _Core:
             self.legacy[k] = LegacyUse(old=old, new=new, line=line, span=span)
 
     # ---- assignment
+    def described(self, name: str, val: V, stmt: ast.stmt | None) -> V:
+        """`val` with what a comment says about this assignment's data (comments.py), where the code
+        leaves it unknown; a comment about a name is used at its first assignment only."""
+        facts = getattr(self, "comment_facts", None)
+        if facts is None or not isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            return val
+        d = facts.by_name.get(name) if name not in self.described_names else None
+        if d is None:
+            d = facts.by_line.get(self.line(stmt) or -1) if len(getattr(stmt, "targets", [stmt])) == 1 else None
+        if d is None:
+            return val
+        self.described_names.add(name)
+        return apply_described(val, d)
+
     def assign(self, target: ast.AST, val: V, env: dict[str, V], stmt: ast.stmt, aug: bool = False) -> None:
         if isinstance(target, ast.Name):
+            if not aug:
+                val = self.described(target.id, val, stmt)
             env[target.id] = val
             self.bind_name(target.id, val)
             if isinstance(stmt, ast.Assign) and not aug and len(stmt.targets) == 1:
@@ -503,6 +601,7 @@ class _Core:
                 self.assign_item(base, target.slice, val, env)
         if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
             nm = target.id if isinstance(target, ast.Name) else target.attr
+            self.assigned_values[nm] = stmt.value
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
                 self.gradient_values[nm] = stmt.value
@@ -549,8 +648,9 @@ class _Core:
         """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
         network's output for those rows; the rows are what it is trained on."""
         name = _last(_dotted(wnode) or "")
-        if data.dist == "prediction" and weights.param:
-            return dataclasses.replace(data, activation=None)    # hidden.mm(W2): the next layer's output
+        if data.dist == "prediction" and (weights.param or (_PARAM_NAME.match(name or "-") and weights.kind == "seq")):
+            # hidden.mm(W2) / h.dot(W2) (a NumPy weight named like one): the next layer's output
+            return dataclasses.replace(data, activation=None)
         if data.kind != "seq" or data.n is None or data.dist == "prediction" or not (
                 _PARAM_NAME.match(name or "-") or weights.param):
             return None
@@ -615,6 +715,12 @@ class _Core:
                 return V("func", node=self.funcs[node.id][-1])
             if node.id in self.classes:
                 return V("class", node=self.classes[node.id], const=node.id)
+            facts = getattr(self, "comment_facts", None)
+            if facts is not None and node.id in facts.by_name:
+                # a fragment that uses X before (or without) defining it, and a comment that describes X: the
+                # comment's data (`X = X / 255.0` after `# X: pixels 0-255` scales them)
+                self.described_names.add(node.id)
+                return apply_described(V("unknown", const=None), facts.by_name[node.id])
             return V("unknown", const=None)
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
@@ -627,6 +733,8 @@ class _Core:
             base = self.eval(node.value, env, mult)
             if node.attr == "T":
                 return base
+            if base.kind == "unknown" and base.order is not None and node.attr in ("values", "iloc", "loc"):
+                return V("unknown", const=None, order=base.order)   # an ordered table's arrays keep its rows
             if base.kind == "frame" and node.attr == "columns" and isinstance(base.const, list):
                 # df.columns: the column names, so df[df.columns[:-1]] selects by them
                 return V("seq", n=len(base.const), items=[V("str", const=c) for c in base.const],
@@ -683,6 +791,11 @@ class _Core:
             a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
             if isinstance(node.op, ast.Sub):
                 self.note_broadcast(a, b, node)
+                orientation = residual_orientation(a, b)
+                if orientation is not None:
+                    self.residuals[node] = orientation     # pred - y (+1) / y - pred (-1)
+                    pred = a if a.dist == "prediction" else b
+                    self.residual_activated = self.residual_activated or pred.activation not in (None, "linear")
             if isinstance(node.op, ast.MatMult) and a.dist in ("placeholder", "prediction"):
                 m = self.tf_matmul(node, a, b)
                 if m is not None:
@@ -772,7 +885,15 @@ class _Core:
         if isinstance(node, ast.Subscript):
             base = self.eval(node.value, env, mult)
             self.note_class_weight_lookup(node, base)
-            return self.subscript(base, node.slice, env, mult)
+            out = self.subscript(base, node.slice, env, mult)
+            if base.kind == "unknown" and base.order is not None and out.kind == "unknown" and out.order is None:
+                # columns of a table the comments call ordered (df[['a', 'b']], df['y'], df.iloc[:, :4]) keep its
+                # row order; one row (df[0]) or rows picked by an index array (X[perm]) do not
+                one_row = isinstance(node.slice, ast.Name) or (isinstance(node.slice, ast.Constant)
+                                                               and not isinstance(node.slice.value, str))
+                if not one_row:
+                    out = dataclasses.replace(out, order=base.order)
+            return out
         if isinstance(node, ast.ListComp) and len(node.generators) == 1 and not node.generators[0].ifs:
             built = self.layers_of_comprehension(node, env, mult)
             if built is not None:
@@ -785,11 +906,17 @@ class _Core:
                 self.assign(gen.target, it.elem(), local, ast.Pass())
                 n_total = (n_total * it.n) if (n_total is not None and it.n is not None) else None
             elt = self.eval(node.elt, local, mult)
+            # the Python type of the elements (int() / range counters / literals): what np.array and
+            # torch.tensor make of the list (int64 for Python ints, a floating type for floats)
+            counters = {t.id for g in node.generators for t in ast.walk(g.target) if isinstance(t, ast.Name)
+                        and isinstance(g.iter, ast.Call) and _dotted(g.iter.func) == "range"}
+            py = _python_number_type(node.elt, counters)
+            dtype = "int64" if py == "int" else None     # floats: np.array makes float64, torch.tensor float32
             if elt.kind == "seq" and elt.items is not None:
                 cols = [dataclasses.replace(i, n=n_total, kind="seq") for i in elt.items]
                 lo, hi = _union_range(cols)
-                return V("seq", lo, hi, all(c.integer for c in cols), n_total, cols=cols)
-            return V("seq", elt.lo, elt.hi, elt.integer, n_total)
+                return V("seq", lo, hi, all(c.integer for c in cols), n_total, cols=cols, dtype=dtype)
+            return V("seq", elt.lo, elt.hi, elt.integer, n_total, dtype=dtype)
         if isinstance(node, ast.IfExp):
             a, b = self.eval(node.body, env, mult), self.eval(node.orelse, env, mult)
             lo, hi = _union_range([a, b])
@@ -806,7 +933,9 @@ class _Core:
             if rows is not None and len(node.ops) == 1 and not isinstance(node.ops[0], (ast.In, ast.NotIn, ast.Is, ast.IsNot)):
                 # an elementwise comparison of arrays (x[:, 0] > 0.5): 0/1 flags of the array's shape
                 flags = [V("seq", 0.0, 1.0, True, rows.n, dtype="bool") for _ in rows.cols] if rows.cols else None
-                return V("seq", 0.0, 1.0, True, rows.n, cols=flags, ndim=rows.ndim, dtype="bool", shape=rows.shape)
+                counts = None if flags else _threshold_counts(node.ops[0], left, rights[0])
+                return V("seq", 0.0, 1.0, True, rows.n, cols=flags, ndim=rows.ndim, dtype="bool", shape=rows.shape,
+                         counts=counts)
             return V("num", 0.0, 1.0, True)
         if isinstance(node, ast.BoolOp):
             vals = [self.eval(v, env, mult) for v in node.values]
@@ -1014,7 +1143,13 @@ class _Core:
             if target is not None and target.kind == "func" and target.node is not None:
                 defs = self._defs_for(func.id, node) if isinstance(target.node, ast.FunctionDef) else [target.node]
                 results = [self.call_user(d, args, kw, env, mult) for d in defs]
-                return _widest(results)
+                out = _widest(results)
+                if func.id.lower() in _OWN_ACTIVATIONS and len(args) == 1 and args[0].dist == "prediction" \
+                        and out.dist != "prediction":
+                    # the script's own `def sigmoid(z): return 1 / (1 + np.exp(-z))` on a layer's output: an
+                    # activated prediction still (what a from-scratch network outputs), as np.tanh(out) is
+                    return _squash(args[0], func.id.lower())
+                return out
             if target is not None and target.kind == "class" and target.node is not None:
                 return self.instantiate(target.node, args, kw, env, mult, node)
 
@@ -1094,9 +1229,18 @@ class _Core:
                     builds = True
             elif isinstance(n, (ast.While, ast.Yield, ast.YieldFrom)):
                 return None
-        if not builds:
-            return None
         it = stmt.iter
+        if not builds:
+            # `for layer in self.layers[:-1]: x = torch.relu(layer(x))` in forward(): a pass per layer of a
+            # ModuleList / list of layers (read without side effects: a name, an attribute, a slice of one)
+            if not isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or any(
+                    isinstance(n, ast.Call) for n in ast.walk(it)):
+                return None
+            held = self.eval(it, env, mult)
+            if not (held.items and len(held.items) <= self.MAX_UNROLL and _layer_items(held)
+                    and all(i.kind == "layer" for i in held.items)):
+                return None
+            return list(held.items)
         wrapper = _dotted(it.func) if isinstance(it, ast.Call) else None
         plain = (ast.Name, ast.Attribute, ast.List, ast.Tuple, ast.Subscript, ast.Constant, ast.BinOp, ast.UnaryOp)
 
@@ -1363,8 +1507,38 @@ class _Core:
             return obj
         if obj.kind == "frame" and attr in ("to_numpy", "values", "as_matrix"):
             return dataclasses.replace(obj, kind="seq", const=None)
-        if obj.kind == "frame" and attr in ("dropna", "fillna", "head", "sample", "copy", "reset_index", "astype"):
+        if obj.kind == "frame" and attr == "sort_values" and (args or "by" in kw) and obj.cols \
+                and isinstance(obj.const, list) and len(obj.const) == len(obj.cols):
+            # df.sort_values('x'): the rows in the order of that column (the others follow it)
+            by = (kw.get("by") or args[0]).const
+            by = [by] if isinstance(by, str) else by
+            if isinstance(by, list) and by and by[0] in obj.const:
+                key = obj.const.index(by[0])
+                cols = [dataclasses.replace(c, order=1.0 if j == key else None) for j, c in enumerate(obj.cols)]
+                return dataclasses.replace(obj, cols=cols, order=None)
             return obj
+        if obj.kind == "frame" and attr == "sample":
+            return shuffled(obj)     # df.sample(frac=1): the rows in random order
+        if obj.kind == "frame" and attr in ("dropna", "fillna", "head", "copy", "reset_index", "astype"):
+            return obj
+        if attr in ("map", "replace") and args and obj.kind == "seq" and obj.counts and args[0].kind == "dict" \
+                and isinstance(args[0].const, dict):
+            # labels recoded by a dict literal (y = df['label'].map({'yes': 1, 'no': 0})): the class counts
+            # carried over to the new values; the range is theirs when they are numbers
+            table = {str(k): v.const for k, v in args[0].const.items() if isinstance(v, V)}
+            if not all(str(k) in table or attr == "replace" for k in obj.counts):
+                return dataclasses.replace(obj, counts=None, lo=None, hi=None)
+            counts: dict[str, int] = {}
+            for label, rows in obj.counts.items():
+                new = table.get(str(label), label)
+                key = f"{new:g}" if isinstance(new, (int, float)) and not isinstance(new, bool) else str(new)
+                counts[key] = counts.get(key, 0) + rows
+            numbers = [table.get(str(k), k) for k in obj.counts]
+            if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+                return dataclasses.replace(obj, counts=counts, lo=float(min(numbers)), hi=float(max(numbers)),
+                                           integer=all(isinstance(v, int) for v in numbers),
+                                           dtype="int64" if all(isinstance(v, int) for v in numbers) else "float64")
+            return dataclasses.replace(obj, counts=counts, lo=None, hi=None)
         if attr == "astype" and args and obj.kind == "seq":
             name = args[0].const if isinstance(args[0].const, str) else _last(_dotted(node.args[0]) if node.args else None)
             name = {"int": "int64", "float": "float64"}.get(name, name)
@@ -1417,6 +1591,12 @@ class _Core:
         own = self.classes.get(obj.const) if isinstance(obj.const, str) else None
         overridden = own is not None and attr not in ("forward", "call", "__call__") and any(
             isinstance(f, ast.FunctionDef) and f.name == attr for f in own.body)
+        if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "tflearn":
+            return self.tflearn_fit(node, obj.ref, args, kw) if attr == "fit" else V("obj")
+        if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "sklearn":
+            if attr in ("fit", "partial_fit"):
+                return self.sklearn_fit(node, obj.ref, args, kw)
+            return V("obj")
         if obj.kind == "model" and isinstance(obj.ref, _Model) and not overridden:
             # (a method the script's own class defines, `def train(self, x, y)` on an nn.Module, is the
             # script's code, not the framework's: read below)
@@ -1588,6 +1768,17 @@ class _Core:
         # layers
         if last in LEGACY_NAMES and ("keras" in self.framework_hint or "keras" in prefix):
             self.add_legacy(last, LEGACY_NAMES[last], node, node.func)
+        if last in _INPUT_SCALING_LAYERS and not torchish and ("keras" in self.framework_hint or "keras" in prefix
+                                                                or "layers" in prefix):
+            layer = self.keras_layer(node, last, args, kw, kwnodes)
+            if last == "Rescaling":
+                scale = kw.get("scale") or (args[0] if args else None)
+                offset = kw.get("offset") or (args[1] if len(args) > 1 else const(0.0))
+                if scale is not None and scale.known and scale.lo == scale.hi and offset.known and offset.lo == offset.hi:
+                    self.input_scaling[id(layer)] = ("rescale", float(scale.lo), float(offset.lo))
+            else:
+                self.input_scaling[id(layer)] = ("standardize", 1.0, 0.0)
+            return V("layer", ref=layer)
         if (last in KERAS_LAYERS or last in LEGACY_NAMES) and not torchish and last not in ("Input", "InputLayer"):
             return V("layer", ref=self.keras_layer(node, last, args, kw, kwnodes))
         if torchish and (last in TORCH_LAYERS or last in TORCH_ACTIVATIONS):
@@ -1597,6 +1788,15 @@ class _Core:
             if shape is not None and shape.kind == "tuple" and shape.items and isinstance(shape.items[-1].const, int):
                 self._pending_input = shape.items[-1].const
             return V("obj")
+        # TFLearn's layer functions (interp_tflearn.py)
+        if last in TFLEARN_CALLS and ("tflearn" in prefix or "tflearn" in self.from_module.get(last, "")):
+            r = self.tflearn_call(node, last, args, kw)
+            if r is not None:
+                return r
+        # scikit-learn's MLPs (interp_sklearn.py)
+        if last in MLP_CLASSES and (not prefix or "neural_network" in prefix or "sklearn" in prefix) and (
+                prefix or "sklearn" in self.from_module.get(last, "sklearn")):
+            return self.sklearn_mlp(node, last, args, kw)
         # models
         if last == "Sequential":
             model = self.models_at(key, "torch" if torchish else "keras", node)
@@ -1622,12 +1822,14 @@ class _Core:
         if low in OPTIMIZERS and (prefix.split(".")[-1] in ("optimizers", "optim", "optimizer", "legacy", "") or
                                   "optim" in prefix):
             if last[0].isupper() or prefix:
-                return V("opt", ref=self.optimizer(node, OPTIMIZERS[low], args, kw, kwnodes, torch="optim" in prefix and "optimizers" not in prefix))
+                source = prefix or self.from_module.get(last, "")     # `from torch.optim import SGD`: SGD(params, 1e-5)
+                return V("opt", ref=self.optimizer(node, OPTIMIZERS[low], args, kw, kwnodes,
+                                                   torch="optim" in source and "optimizers" not in source))
         # losses
         if last in TORCH_LOSSES:
             return V("loss", const=TORCH_LOSSES[last])
-        if last in F_LOSSES and prefix.split(".")[-1] in ("F", "functional"):
-            self.config.loss = self.config.loss or F_LOSSES[last]
+        if last in _F_LOSSES and (prefix or self.from_module.get(last, "")).split(".")[-1] in ("F", "functional"):
+            self.config.loss = self.config.loss or _F_LOSSES[last]
             self.torch_loss_call(args)
             return V("seq")
         if last in KERAS_LOSS_CLASSES and ("loss" in prefix.lower() or (not prefix and last.endswith(_LOSS_CLASS_ENDINGS))):
@@ -1654,11 +1856,16 @@ class _Core:
                 self.torch_data = (args[0], args[1], self.line(node) or 0)
             return V("dataset", items=args, n=_n_of(*args))
         # calling a model / loss function object
-        if isinstance(node.func, ast.Name) and node.func.id in env:
-            target = env[node.func.id]
+        if isinstance(node.func, ast.Subscript) or (isinstance(node.func, ast.Name) and node.func.id in env):
+            target = env[node.func.id] if isinstance(node.func, ast.Name) else self.eval(node.func, env, mult)
             squashed = _through_activation(target, args)
             if squashed is not None:         # m = nn.Sigmoid(); m(out)
                 return squashed
+            if target.kind == "layer" and isinstance(target.ref, LayerInfo) and target.ref.kind == "dense" and args \
+                    and args[0].dist == "prediction":
+                # `layer(x)` for a layer of a ModuleList in forward(), `self.layers[-1](x)`: that layer's output
+                n, units = args[0].n, target.ref.units
+                return V("seq", n=n, ndim=2, shape=(n, units) if units else None, dist="prediction", ref=target.ref)
             if target.kind == "layer" and isinstance(target.ref, LayerInfo) and target.ref.kind == "dense" and args \
                     and args[0].dist != "prediction":
                 # model = nn.Linear(2, 1); model(x): one layer is the whole network, x its data
@@ -1790,5 +1997,5 @@ class _Core:
 
 
 
-class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader):
+class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader, SklearnReader, TFLearnReader):
     """The interpreter: the core walk plus each framework's calls."""

@@ -7,8 +7,8 @@ import dataclasses
 from nnfit.doctor.run import LayerInfo, OptimizerInfo
 from nnfit.doctor.static.nodes import _dotted, _kw_node, _last
 from nnfit.doctor.static.values import UNKNOWN, V, _Model
-from nnfit.doctor.vocab import (FUNC_ACTIVATIONS, KERAS_DEFAULT_LR, KERAS_INITIALIZER_CLASSES, KERAS_INITIALIZER_STD,
-                                KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS, canonical_loss)
+from nnfit.doctor.vocab import KERAS_DEFAULT_LR, KERAS_INITIALIZER_CLASSES, KERAS_INITIALIZER_STD, KERAS_LAYERS, LEGACY_KWARGS, OPTIMIZERS, canonical_loss
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS
 
 
 class KerasReader:
@@ -96,6 +96,9 @@ class KerasReader:
                 # fit(tf.data.Dataset.from_tensor_slices((X, y)).batch(b)): the tensors and the batch size
                 if X.kind == "loader" and isinstance(X.const, int):
                     self.config.batch_size = X.const
+                if X.dist != "shuffled" and shuffle is None:
+                    # Keras takes a dataset's batches in its own order (fit's shuffle= does not apply to it)
+                    self.config.shuffle, self.config.shuffle_line = False, line
                 X, y = X.items[0], X.items[1]
             if X.kind == "generator":      # fit_generator(gen()): the (X, y) batches it yields
                 batch = X.items[0] if X.items else UNKNOWN

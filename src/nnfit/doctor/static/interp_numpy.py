@@ -8,6 +8,7 @@ import math
 from nnfit.doctor.run import OptimizerInfo, UpdateRule
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _is_lr, _last, _safe_unparse
 from nnfit.doctor.static import datafiles, datasets
+from nnfit.doctor.static.descent import gradient_orientation
 from nnfit.doctor.static.values import (MAX_COLUMNS, UNKNOWN, V, _MONOTONE, _concat_rows, _n_of, _union_range, apply_func, binop,
                                         const, summary_stat, table_value)
 
@@ -51,6 +52,19 @@ class NumpyReader:
 
     # ---- numpy / math / random
     def library_call(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call) -> V:
+        out = self._library_call(dotted, last, prefix, args, kw, node)
+        if out.kind == "seq" and (out.ndim or 2) <= 2 and last in _ARRAY_MAKERS:
+            # np.empty((n, 50, 2)), torch.randn(n, 5, 3): the abstract value keeps two axes (rows, columns);
+            # the number of axes says the array has more
+            sizes = [v for v in (kw.get("size"), kw.get("shape")) if v is not None] + [a for a in args if a.kind == "tuple"]
+            rank = max((len(v.items) for v in sizes if v.items), default=0)
+            if not sizes and len(args) > 2 and all(a.kind == "num" and isinstance(a.const, int) for a in args):
+                rank = len(args)
+            if rank > 2:
+                out = dataclasses.replace(out, ndim=rank)
+        return out
+
+    def _library_call(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call) -> V:
         p = prefix.split(".")[-1] if prefix else ""
 
         def size_of(v: V | None) -> tuple[int | None, int | None]:
@@ -75,10 +89,11 @@ class NumpyReader:
             return base
 
         def dims(vals: list[V]) -> tuple[int | None, int | None]:
-            ints = [v.const for v in vals if isinstance(v.const, int)]
             if len(vals) == 1 and vals[0].kind in ("tuple", "seq") and vals[0].items:
                 return size_of(vals[0])
-            return (ints[0] if ints else None), (ints[1] if len(ints) > 1 else None)
+            # by position: rand(n, 2) with n unknown is (?, 2), not 2 rows
+            pos = [v.const if isinstance(v.const, int) and not isinstance(v.const, bool) else None for v in vals[:2]]
+            return (pos[0] if pos else None), (pos[1] if len(pos) > 1 else None)
 
         loaded = self.data_file_call(last, prefix, args, kw)
         if loaded is not None:
@@ -95,7 +110,7 @@ class NumpyReader:
             if last == "sample" and p == "random" and not prefix.startswith(("np", "numpy")):
                 return UNKNOWN
             n, c = dims(args) if last == "rand" or prefix.startswith("torch") else size_of(kw.get("size") or (args[0] if args else None))
-            return shaped(0.0, 1.0, False, n, c)
+            return shaped(0.0, 1.0, False, n, c, dist="uniform")
         if last in ("randn", "standard_normal") and numpyish:
             n, c = dims(args) if last == "randn" else size_of(kw.get("size") or (args[0] if args else None))
             return shaped(-3.0, 3.0, False, n, c, dist="normal")
@@ -110,7 +125,8 @@ class NumpyReader:
             lo = kw.get("low") or kw.get("a") or (args[0] if args else const(0.0))
             hi = kw.get("high") or kw.get("b") or (args[1] if len(args) > 1 else const(1.0))
             n, c = size_of(kw.get("size") or (args[2] if len(args) > 2 else None))
-            return shaped(lo.lo, hi.hi, False, n, c)
+            exact = lo.known and hi.known and lo.lo == lo.hi and hi.lo == hi.hi     # literal bounds: uniform on them
+            return shaped(lo.lo, hi.hi, False, n, c, dist="uniform" if exact else None)
         if last in ("randint", "integers", "random_integers") and (numpyish or random_mod):
             lo = kw.get("low") if "low" in kw else (args[0] if args else None)
             hi = kw.get("high") if "high" in kw else (args[1] if len(args) > 1 else None)
@@ -135,6 +151,21 @@ class NumpyReader:
             elif isinstance(pool.const, list) and pool.const and all(
                     isinstance(v, (int, float)) and not isinstance(v, bool) for v in pool.const):
                 values = list(pool.const)
+            elif isinstance(pool.const, list) and pool.const and all(isinstance(v, str) for v in pool.const) \
+                    and len(pool.const) <= 50:
+                # np.random.choice(['cat', 'dog', 'bird'], 900): string labels, as many rows of each as p says
+                n, c = size_of(kw.get("size") or (args[1] if len(args) > 1 else None))
+                if n is None or c is not None:
+                    return V("seq", n=n)
+                probs = kw.get("p") or (args[3] if len(args) > 3 else None)
+                weights = probs.const if probs is not None and isinstance(probs.const, list) else None
+                if weights is None or len(weights) != len(pool.const) or not all(
+                        isinstance(w, (int, float)) and not isinstance(w, bool) for w in weights) or sum(weights) <= 0:
+                    weights = [1.0] * len(pool.const)
+                labels: dict[str, int] = {}
+                for v, w in zip(pool.const, weights):
+                    labels[v] = labels.get(v, 0) + int(round(n * w / float(sum(weights))))
+                return V("seq", n=n, counts=labels, ndim=1, dtype="object")
             else:
                 return V("seq" if (kw.get("size") or len(args) > 1) else "num")
             size = kw.get("size") or (args[1] if len(args) > 1 else None)
@@ -201,13 +232,13 @@ class NumpyReader:
     def _library_rest(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call,
                       p: str) -> V:
         def dims(vals: list[V]) -> tuple[int | None, int | None]:
-            ints = [v.const for v in vals if isinstance(v.const, int)]
             if len(vals) == 1 and vals[0].kind in ("tuple", "seq") and vals[0].items:
                 v = vals[0]
                 n = v.items[0].const if isinstance(v.items[0].const, int) else None
                 c = v.items[1].const if len(v.items) > 1 and isinstance(v.items[1].const, int) else None
                 return n, c
-            return (ints[0] if ints else None), (ints[1] if len(ints) > 1 else None)
+            pos = [v.const if isinstance(v.const, int) and not isinstance(v.const, bool) else None for v in vals[:2]]
+            return (pos[0] if pos else None), (pos[1] if len(pos) > 1 else None)
 
         def shaped(lo: float | None, hi: float | None, integer: bool, n: int | None, c: int | None) -> V:
             if n is None and c is None:
@@ -252,13 +283,31 @@ class NumpyReader:
             ints = [v for v in (a, b) if v.kind == "num" and isinstance(v.const, (int, float)) and not isinstance(v.const, bool)]
             dtype = ("int64" if all(isinstance(v.const, int) for v in ints) else "float64") if len(ints) == 2 else (
                 a.dtype or b.dtype)
+            counts = None
+            words = [v.const for v in (a, b) if v.kind == "str" and isinstance(v.const, str)]
+            if cond.counts and set(cond.counts) <= {"0", "1"} and len(words) == 2:
+                counts = {words[0]: cond.counts.get("1", 0)}            # np.where(x > 2, 'yes', 'no')
+                counts[words[1]] = counts.get(words[1], 0) + cond.counts.get("0", 0)
+                return V("seq", n=n, ndim=cond.ndim, shape=cond.shape, dtype="object", counts=counts)
+            if cond.counts and set(cond.counts) <= {"0", "1"} and len(ints) == 2:
+                # the rows where the condition holds take a, the others b (np.where(x > 2, 1, 0))
+                counts = {}
+                for value, flag in ((a.const, "1"), (b.const, "0")):
+                    counts[f"{value:g}"] = counts.get(f"{value:g}", 0) + cond.counts.get(flag, 0)
             return V("seq" if n is not None else "num", lo, hi, a.integer and b.integer, n,
-                     ndim=cond.ndim, shape=cond.shape, dtype=dtype)
+                     ndim=cond.ndim, shape=cond.shape, dtype=dtype, counts=counts)
         if last == "meshgrid" and p in ("np", "numpy", "torch") and args:
             # xx, yy = np.meshgrid(a, b): each holds every grid point (len(a) * len(b) of them, after
             # .ravel()), with the range of its own axis
             grids = [dataclasses.replace(a, kind="seq", items=None, mutable_list=False, cols=None, order=None,
                                          counts=None, const=None, ndim=len(args), shape=None) for a in args]
+            # flattened row-major, the grid that varies along the rows repeats each value of its axis in one
+            # block (np.repeat): as ordered as that axis; the other cycles through its axis (order unknown).
+            # indexing='xy' (the default) blocks the second grid, 'ij' the first
+            ij = kw.get("indexing") is not None and kw["indexing"].const == "ij"
+            blocked = 0 if ij else 1
+            if len(grids) == 2 and args[blocked].order is not None:
+                grids[blocked] = dataclasses.replace(grids[blocked], order=args[blocked].order)
             sizes = [a.n for a in args]
             total = math.prod(sizes) if all(isinstance(k, int) for k in sizes) else None
             return V("tuple", items=[dataclasses.replace(g, n=total) for g in grids])
@@ -446,6 +495,8 @@ class NumpyReader:
         if last in ("to_categorical", "one_hot") and args:
             k = kw.get("num_classes") or (args[1] if len(args) > 1 else None)
             return one_hot(args[0], k.const if k is not None and isinstance(k.const, int) else None)
+        if last == "Series" and args and args[0].kind == "seq" and p in ("pd", "pandas", ""):
+            return dataclasses.replace(args[0], ndim=1) if not args[0].cols else args[0]   # pd.Series(values)
         if last == "get_dummies" and args:
             return one_hot(args[0], None)
         if last in ("scale", "minmax_scale", "maxabs_scale", "robust_scale") and p == "preprocessing" and args:
@@ -581,13 +632,16 @@ class NumpyReader:
         step: ast.AST | None = None
         if aug_op is not None:
             step = value
+            added = isinstance(aug_op, ast.Add)
         elif isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Sub, ast.Add)):
             base = _dotted(value.left)
             if base is None or not self._same_param(base, tname, env):
                 return
             step = value.right
+            added = isinstance(value.op, ast.Add)
         if step is None:
             return
+        whole_step = step
         # the step must look like lr * G (or G * lr, or G / n)
         grad_node = step
         lr_seen = False
@@ -628,6 +682,16 @@ class NumpyReader:
             note = f"the step is `{ast.unparse(step)}`: the weights themselves, not their gradient"
         elif any(_GRAD_NAME.search(_last(n)) for n in names):
             uses = True
+        orientation = None
+        if uses:
+            # a gradient written by hand from the residual: does the step go down it or up it?
+            orientation = gradient_orientation(whole_step, self.assigned_values.get,
+                                               lambda sub: self.residuals.get(sub))
+            if orientation is not None and (orientation > 0) == added:
+                uses = False
+                note = (f"the step `{_safe_unparse(stmt)}` climbs the loss (gradient ascent): `{_safe_unparse(whole_step)}` "
+                        f"points {'along' if orientation > 0 else 'against'} the gradient (the sign of the residual "
+                        f"prediction - target it is built from), so it must be {'subtracted' if added else 'added'}")
         if uses and lr_node is not None and any(n.endswith(".grad") or ".grad." in n for n in names):
             # `w -= lr * w.grad`: plain SGD by hand on autograd's gradients; each pass is one update
             rate = self.eval(lr_node, env, 1)
@@ -645,6 +709,13 @@ class NumpyReader:
             rate = self.eval(lr_node, env, 1)
             if isinstance(rate.const, (int, float)) and not isinstance(rate.const, bool) and rate.const > 0:
                 self.manual_sgd.append((float(rate.const), self.line(stmt) or 0))
+                if orientation is not None:
+                    # a step on a gradient built from the residual: one update of a training loop written by
+                    # hand (its loops give the epochs); on a linear output that gradient is the squared error's
+                    self._step_calls += 1
+                    self.custom_loop = True
+                    if self.config.loss is None and not self.residual_activated:
+                        self.config.loss = "mse"
         key = (self.line(stmt) or 0, short)
         self.updates[key] = UpdateRule(parameter=short, expression=_safe_unparse(stmt), uses_gradient=uses,
                                        line=self.line(stmt))
@@ -703,6 +774,10 @@ class NumpyReader:
 
 
 
+
+# array constructors whose size argument gives the number of axes
+_ARRAY_MAKERS = {"zeros", "ones", "empty", "full", "rand", "randn", "random", "random_sample", "normal", "uniform",
+                 "randint", "integers", "standard_normal", "FloatTensor", "Tensor"}
 
 _BINARY_UFUNCS = {"power": ast.Pow, "float_power": ast.Pow, "pow": ast.Pow, "multiply": ast.Mult, "mul": ast.Mult,
                   "add": ast.Add, "subtract": ast.Sub, "sub": ast.Sub, "divide": ast.Div, "true_divide": ast.Div,

@@ -16,7 +16,8 @@ import math
 from nnfit.doctor.run import LayerInfo, OptimizerInfo
 from nnfit.doctor.static.nodes import _dotted, _last
 from nnfit.doctor.static.values import UNKNOWN, V, _n_of
-from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TF1_OPTIMIZERS
+from nnfit.doctor.vocab import TF1_OPTIMIZERS
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS
 
 
 @dataclasses.dataclass(eq=False)
@@ -217,12 +218,12 @@ class TFReader:
         if obj.kind in ("dataset", "loader"):
             if attr == "shuffle":
                 self.config.shuffle, self.config.shuffle_line = True, self.line(node)
-                return obj
+                return dataclasses.replace(obj, dist="shuffled")
             if attr == "batch" and args and isinstance(args[0].const, int) and args[0].const > 0:
                 batch = args[0].const
                 self.batch_sizes.append((batch, self.line(node) or 0))
                 n = math.ceil(obj.n / batch) if obj.n else None
-                return V("loader", n=n, const=batch, items=obj.items)
+                return V("loader", n=n, const=batch, items=obj.items, dist=obj.dist)
             if attr in ("repeat", "prefetch", "cache", "map", "take"):
                 return obj
         return None

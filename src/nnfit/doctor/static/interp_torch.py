@@ -7,7 +7,8 @@ import dataclasses
 from nnfit.doctor.run import LayerInfo
 from nnfit.doctor.static.nodes import _dotted, _last
 from nnfit.doctor.static.values import V, _Model
-from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS, TORCH_LAYERS
+from nnfit.doctor.vocab import TORCH_LAYERS, canonical_loss
+from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS
 
 
 _INIT_CALLS = {"zeros_": "zeros", "ones_": "ones", "constant_": "constant", "fill_": "constant", "zero_": "zeros",
@@ -157,11 +158,23 @@ class TorchReader:
             self.loss_rows.append((self._last_input, args[1]))
         if args and args[0].activation and self.config.loss_input_activation is None:
             self.config.loss_input_activation = args[0].activation   # criterion(torch.sigmoid(out), y)
+        class_index = canonical_loss(self.config.loss or "") in ("cross_entropy_logits", "nll")
+        if class_index and len(args) >= 2 and args[0].dist == "prediction" and self.class_index_targets is None:
+            # what CrossEntropyLoss / NLLLoss gets as targets: (dtype, ndim, line), for lint's crash check
+            self.class_index_targets = (args[1].dtype, args[1].ndim, self.line(node) if node is not None else None)
         if len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 2 and args[0].shape and args[0].shape[-1] == 1 \
-                and args[1].ndim == 1 and self.loss_broadcast is None:
+                and args[1].ndim == 1 and self.loss_broadcast is None and not class_index:
+            # (CrossEntropyLoss / NLLLoss take (n, classes) scores and (n,) class indices: nothing broadcasts)
             n = args[1].n or args[0].n
-            if n and n > 1:    # (n, 1) predictions against (n,) targets
+            if n is None or n > 1:    # (n, 1) predictions against (n,) targets (n unknown: any n > 1 does it)
                 self.loss_broadcast = ((n, 1), (n,), self.line(node) if node is not None else None)
+        elif len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 1 and args[1].dist != "prediction" \
+                and args[1].ndim == 2 and ((args[1].shape and args[1].shape[-1] == 1) or (args[1].cols and len(args[1].cols) == 1)) \
+                and self.loss_broadcast is None and not class_index:
+            # the reverse: model(X).squeeze() of shape (n,) against (n, 1) targets broadcasts the same way
+            n = args[0].n or args[1].n
+            if n is None or n > 1:
+                self.loss_broadcast = ((n,), (n, 1), self.line(node) if node is not None else None)
         if len(args) >= 2 and args[0].dist == "prediction" and self._model_input is not None:
             self.torch_data = (self._model_input, args[1], self.torch_data[2] if self.torch_data else 0) \
                 if self.torch_data is None else self.torch_data

@@ -89,6 +89,30 @@ def _with_pass(header: str) -> str:
     return code.rstrip() + " pass" + ("  " + comment if comment else "")
 
 
+_CLOSER = {"(": ")", "[": "]", "{": "}"}
+
+
+def _close_brackets(work: list[str], ln: int) -> bool:
+    """A bracket opened on line `ln` and never closed, when the next code line starts a new statement
+    (indented no deeper than `ln`): close it at the end of `ln` (before its comment). A bracket whose
+    contents follow on deeper-indented lines is left alone (its closer is missing further down)."""
+    code, comment = _split_comment(work[ln])
+    stack: list[str] = []
+    for ch in _mask_strings(code):
+        if ch in _CLOSER:
+            stack.append(ch)
+        elif ch in ")]}" and stack:
+            stack.pop()
+    if not stack:
+        return False
+    indent = len(code) - len(code.lstrip())
+    nxt = next((w for w in work[ln + 1:] if w.strip() and not w.strip().startswith("#")), None)
+    if nxt is not None and len(nxt) - len(nxt.lstrip()) > indent:
+        return False
+    work[ln] = code.rstrip() + "".join(_CLOSER[c] for c in reversed(stack)) + ("  " + comment if comment else "")
+    return True
+
+
 def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, list[tuple[int, str]]]:
     """ast-parse, neutralising each statement Python rejects; returns the tree and what was neutralised.
 
@@ -128,6 +152,8 @@ def _parse_chunk(lines: list[str], max_repairs: int = 200) -> tuple[ast.Module, 
                     seen[nxt] = seen.get(nxt, 0) + 1
                 else:
                     work[h] = _with_pass(work[h])   # `def f():` -> `def f(): pass` (line numbers unchanged)
+            elif "was never closed" in msg and seen[ln] == 1 and _close_brackets(work, ln):
+                pass    # `model.add(Dense(8)` followed by a new statement: closed where it was opened
             elif "unexpected indent" in msg or "unindent does not match" in msg:
                 target = prev_indent + 4 if prev.rstrip().endswith(":") else prev_indent
                 if target == cur_indent:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nnfit.doctor.static.reflow import _mask_strings, repair_web_characters, strip_prompts
+from nnfit.doctor.static.reflow import _mask_strings, repair_web_characters, strip_line_numbers, strip_prompts
 
 
 # --------------------------------------------------------------------------------------------------
@@ -100,5 +100,6 @@ def repair_pasted(lines: list[str], problems: list[dict[str, Any]], line_map: li
     characters, prompts / console output / `%` and `!` lines / code fences, Python 2 constructs. Used
     by the static reader and by `doctor run` (which then runs the repaired text)."""
     lines = repair_web_characters(lines, problems, line_map)
+    lines = strip_line_numbers(lines, problems, line_map)
     lines = strip_prompts(lines, problems, line_map)
     return repair_python2(lines, problems, line_map)

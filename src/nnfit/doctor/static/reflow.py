@@ -205,6 +205,55 @@ _MAGIC = re.compile(r"^\s*[%!]")
 _FENCE = re.compile(r"^\s*(```|~~~)[\w+-]*\s*$")
 
 
+_LINE_NUMBER = re.compile(r"^(\s*)(\d{1,5})([ \t]+|[.:|)][ \t]*|$)")
+# Pasted with the page's line numbers: at least this share of the non-blank lines carry a leading number
+# that counts up by one from line to line (an editor's or a blog's gutter). Python itself never starts a
+# statement with a bare integer followed by code, so a lower share would already be unusual; the bar is
+# set high so that a few numeric literals in data rows (`1, 2, 3,` inside a list) never count.
+LINE_NUMBERED = 0.8
+
+
+def strip_line_numbers(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
+    """Remove a gutter of line numbers pasted in front of the code (`1  import numpy as np`,
+    `12. model.fit(...)`). The gutter is as wide as the narrowest numbered line's number and separator
+    (the widest number is padded to it); what follows keeps its own indentation. Lines stay where they are."""
+    body = [i for i, ln in enumerate(lines) if ln.strip()]
+    if len(body) < 3:
+        return lines
+    hits = {i: m for i in body if (m := _LINE_NUMBER.match(lines[i]))}
+    if len(hits) < LINE_NUMBERED * len(body):
+        return lines
+    values = [int(hits[i].group(2)) for i in sorted(hits)]
+    steps = sum(1 for a, b in zip(values, values[1:]) if b == a + 1)
+    if steps < LINE_NUMBERED * (len(values) - 1):
+        return lines
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse("\n".join(lines))
+        return lines            # valid Python as it stands (a column of numbers is a script of expressions)
+    except (SyntaxError, ValueError):
+        pass
+    starts = [m.end() for i, m in hits.items() if lines[i][m.end():].strip()]
+    gutter = min(starts) if starts else 0
+    out = list(lines)
+    for i, m in hits.items():
+        ln = lines[i]
+        cut = gutter if not ln[m.end(2):gutter].strip(" \t.:|)") else m.end()
+        out[i] = ln[cut:]
+        line_map[i] = (line_map[i][0], line_map[i][1] + cut)
+    first = min(hits)
+    problems.append({
+        "line": line_map[first][0], "column": 1, "end_column": hits[first].end(2) + 1, "kind": "line-numbers",
+        "message": "the code was pasted with its line numbers: every line starts with a number, which is not Python",
+        "fix": "remove the line numbers (copy the code without the gutter)",
+    })
+    return out
+
+
 def strip_prompts(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
     """Remove the prompts of a pasted console session so the code under them is read; in a session with
     `>>>` prompts, lines without one are the console's output and are blanked; `%magic` and `!shell`
@@ -252,6 +301,11 @@ _WEB = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'
         "\u2003": " ", "\u2009": " ", "\u202f": " ", "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "",
         "\ufeff": "", "\u2212": "-", "\u2013": "-"}
 _WEB_RE = re.compile("[" + "".join(_WEB) + "]")
+# HTML character references a scraped page left in the code (`if x &gt; 0:`, `print(&quot;done&quot;)`):
+# the five that HTML escapes in code blocks, plus the non-breaking space
+_ENTITIES = {"&gt;": ">", "&lt;": "<", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&#x27;": "'", "&apos;": "'",
+             "&nbsp;": " "}
+_ENTITY_RE = re.compile("|".join(re.escape(e) for e in _ENTITIES))
 
 
 def repair_web_characters(lines: list[str], problems: list[dict], line_map: list[tuple[int, int]]) -> list[str]:
@@ -261,7 +315,7 @@ def repair_web_characters(lines: list[str], problems: list[dict], line_map: list
     import ast
     import warnings
 
-    if not any(_WEB_RE.search(ln) for ln in lines):
+    if not any(_WEB_RE.search(ln) or _ENTITY_RE.search(ln) for ln in lines):
         return lines
     try:
         with warnings.catch_warnings():
@@ -272,6 +326,16 @@ def repair_web_characters(lines: list[str], problems: list[dict], line_map: list
         pass
     out = list(lines)
     for i, ln in enumerate(lines):
+        if _ENTITY_RE.search(ln):
+            first = _ENTITY_RE.search(ln).start()
+            out[i] = ln = _ENTITY_RE.sub(lambda m: _ENTITIES[m.group(0)], ln)
+            problems.append({
+                "line": line_map[i][0], "column": line_map[i][1] + first + 1, "end_column": line_map[i][1] + first + 2,
+                "kind": "web-characters",
+                "message": "HTML character references from a web page (`&gt;`, `&lt;`, `&amp;`, `&quot;`) instead of "
+                           "the characters they stand for",
+                "fix": "retype them as > < & \"",
+            })
         if _WEB_RE.search(ln):
             out[i] = _WEB_RE.sub(lambda m: _WEB[m.group(0)], ln)
             first = _WEB_RE.search(ln).start()

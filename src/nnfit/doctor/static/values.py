@@ -122,13 +122,33 @@ def linear_combination(a: V, b: V) -> V | None:
         for r in b.const)
     w = [V("num", float(r[0]), float(r[0]), float(r[0]).is_integer()) for r in b.const] if column \
         else _row_vector(b, k)
-    if not w or not all(c.known for c in a.cols):
+    if not w:
+        return _shaped_product(a, b, k)
+    if not all(c.known for c in a.cols):
         return None
     total = binop(ast.Mult(), dataclasses.replace(a.cols[0], cols=None), w[0])
     for c, x in zip(a.cols[1:], w[1:]):
         total = binop(ast.Add(), total, binop(ast.Mult(), dataclasses.replace(c, cols=None), x))
     return V("seq", total.lo, total.hi, total.integer, a.n, ndim=2 if column else 1,
              shape=(a.n, 1) if column else None, dtype=a.dtype, exact=False)
+
+
+def _shaped_product(a: V, b: V, k: int) -> V | None:
+    """X @ w with w a vector or matrix whose entries are not literals (np.arange(1, 7), a random draw, a
+    variable): only the SHAPE of the product is certain. (n, k) @ (k,) is (n,) and (n, k) @ (k, m) is
+    (n, m); the element range stays unknown, because bounding it by intervals (k column ranges times w's
+    range) is loose by a factor of up to k and would turn into false scale findings."""
+    if b.param or b.kind != "seq" or b.cols:
+        return None     # trainable weights (weights_applied reads those) or a 2-D array of known columns
+    if b.shape and len(b.shape) == 2 and b.shape[0] in (k, None):
+        m = b.shape[1]
+        return V("seq", n=a.n, ndim=2, shape=(a.n, m) if isinstance(m, int) else None, dtype=a.dtype)
+    flat = b.items is not None and len(b.items) == k and all(i.kind == "num" for i in b.items)
+    if b.ndim == 1 or (b.ndim is None and b.shape is None and flat):
+        if b.n not in (None, k):
+            return None
+        return V("seq", n=a.n, ndim=1, shape=(a.n,) if a.n else None, dtype=a.dtype)
+    return None
 
 
 def binop(op: ast.operator, a: V, b: V) -> V:
