@@ -851,14 +851,13 @@ def choose_combined(path: str, capture: Any, plan: Any, *, seed: int = 0, train_
                 # masked): the other readings would be unscored too, nothing to choose by
                 break
         for _ in range(REDIAGNOSE_ROUNDS):
-            if fits(rows[best]):
+            extended = _extend_by_rediagnosis(path, candidates[best], rows[best], lambda patch, label: _run_patch(
+                path, patch, label, capture, folder, seed=seed, max_updates=None, train_budget_s=train_budget_s,
+                budget_s=budget_s, argv=argv))
+            if extended is None:
                 break
-            again = rediagnosed(path, candidates[best], rows[best])
-            if again is None:
-                break
-            candidates.append(again)
-            rows.append(_run_patch(path, again, f"all fixes ({again.variant})", capture, folder, seed=seed,
-                                   max_updates=None, train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
+            candidates.append(extended[0])
+            rows.append(extended[1])
             if not better_alternative(rows[best], rows[-1]):
                 break
             best = len(rows) - 1
@@ -903,6 +902,17 @@ def rediagnosed(path: str, patch: Any, row: ScriptRow) -> Any:
     what = f"{REDIAGNOSED} ({', '.join(new)})"
     return Patch(list(patch.codes) + new, list(patch.changes) + list(plan.combined.changes), patch.path,
                  patch.original, plan.combined.source, f"{patch.variant}; {what}" if patch.variant else what)
+
+
+def _extend_by_rediagnosis(path: str, patch: Any, row: ScriptRow, run: Any) -> tuple[Any, ScriptRow] | None:
+    """When `row` (the run of `patch`) does not fit yet: the patch with its own run's fixes added and
+    run(that patch, its label)'s row; None when it fits, or its run names nothing more to fix."""
+    if fits(row):
+        return None
+    again = rediagnosed(path, patch, row)
+    if again is None:
+        return None
+    return again, run(again, f"all fixes ({again.variant})")
 
 
 def fits(row: ScriptRow) -> bool:
@@ -976,11 +986,14 @@ def repair_script(path: str, capture: Any, findings: list[Finding], *, seed: int
         # one reading: the row that ran it (the all-fixes row, or the one fix's own); when it does not yet
         # fit, the patch of its own re-diagnosis is run too and written when it trains better
         ran = next((r for r, (_, p) in zip(rows[1:], variants) if p.source == combined.source), None)
-        again = rediagnosed(path, combined, ran) if ran is not None and not fits(ran) else None
-        if again is not None:
+        extended = None
+        if ran is not None:
             with tempfile.TemporaryDirectory(prefix="nnfit-repair-") as folder:
-                row = _run_patch(path, again, f"all fixes ({again.variant})", capture, folder, seed=seed,
-                                 max_updates=max_updates, train_budget_s=train_budget_s, budget_s=budget_s, argv=argv)
+                extended = _extend_by_rediagnosis(path, combined, ran, lambda patch, label: _run_patch(
+                    path, patch, label, capture, folder, seed=seed, max_updates=max_updates,
+                    train_budget_s=train_budget_s, budget_s=budget_s, argv=argv))
+        if extended is not None:
+            again, row = extended
             if better_alternative(ran, row):
                 combined = again
                 row.label += " (chosen)"
