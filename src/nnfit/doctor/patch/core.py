@@ -175,6 +175,7 @@ class Edits:
     polish: bool = False
     optimizer: Any = None              # the built optimiser NF109's patch makes the one that trains
     owns_rate: bool = False            # `lr` is the rate a fix needs with its other edits (scaled raw data): kept
+    clipnorm: bool = False             # Keras, an optimiser named by a string: built as a class with clipnorm=1.0
 
     def on_call(self, node: cst.Call, fn: Callable[[cst.Call], cst.BaseExpression]) -> None:
         self.calls.setdefault(id(node), []).append(fn)
@@ -205,6 +206,7 @@ class Edits:
         elif other.lr is not None and not self.owns_rate:
             self.lr = other.lr if self.lr is None else min(self.lr, other.lr)   # the lower of two rates: the stable one
         self.polish = self.polish or other.polish
+        self.clipnorm = self.clipnorm or other.clipnorm
         self.optimizer = other.optimizer if other.optimizer is not None else self.optimizer
         self.header += [h for h in other.header if h not in self.header]
         self.imports += [i for i in other.imports if i not in self.imports]

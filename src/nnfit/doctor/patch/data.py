@@ -12,6 +12,7 @@ import libcst as cst
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.patch.core import CallSite, Context, Edits, _base_name, _kw, _numpy_name, _suffix, dotted, set_kwarg, wrap
 from nnfit.doctor.patch.scaling import _torch_batch_names
+from nnfit.doctor.vocab import canonical_loss
 
 
 # -- data, shape and loss fixes (NF112 torch, NF119, NF124 torch, NF125-NF131) -----------------------
@@ -43,13 +44,18 @@ def _fix_validation_order(ctx: Context, f: Finding, e: Edits) -> str | None:
     if found is None or found[1] is None or found[2] is None:
         return "the fit call's x and y were not found in the script"
     fit, x, y = found
-    if isinstance(x.value, (cst.List, cst.Tuple, cst.Dict)):
-        return "several inputs: no automatic patch"
+    if isinstance(x.value, cst.Dict):
+        return "inputs given as a dict: no automatic patch"
+    # several inputs (`fit([X_a, X_b], y)`): every input permuted by the same order; so are several targets
+    sides = [el.value for arg in (x, y) for el in
+             (arg.value.elements if isinstance(arg.value, (cst.List, cst.Tuple)) else [cst.Element(arg.value)])]
+    if any(isinstance(v, (cst.List, cst.Tuple, cst.Dict)) or isinstance(v, cst.StarredElement) for v in sides):
+        return "nested inputs: no automatic patch"
     np_name = _numpy_name(ctx, e)
     e.before.setdefault(id(fit.statement), []).append(
-        f"nnfit_order = {np_name}.random.default_rng(0).permutation(len({ctx.module.code_for_node(x.value)}))")
-    for arg in (x, y):
-        e.exprs.setdefault(id(arg.value), []).append(_suffix(arg.value, "{}[nnfit_order]"))
+        f"nnfit_order = {np_name}.random.default_rng(0).permutation(len({ctx.module.code_for_node(sides[0])}))")
+    for value in sides:
+        e.exprs.setdefault(id(value), []).append(_suffix(value, "{}[nnfit_order]"))
     e.changes.append("rows shuffled before fit (validation_split then takes a random fifth)")
     return None
 
@@ -91,7 +97,57 @@ def _fix_unshuffled(ctx: Context, f: Finding, e: Edits) -> str | None:
             e.exprs.setdefault(id(it), []).append(wrap("nnfit_rng.permutation({})"))
             e.changes.append("the rows visited in a new random order every epoch")
             return None
+    for loop, _, _ in steps:
+        arrays = _split_arrays(loop.iter) if loop is not outer else []
+        if len(arrays) >= 2:
+            # batches cut from the arrays in their stored order (`zip(X.split(32), y.split(32))`,
+            # `zip(torch.split(X, 32), ...)`, `batches(X, y, 32)`): the batching reads the arrays in one
+            # new permutation each epoch (`X[nnfit_order].split(32)`), from a generator of the patch's
+            # own; the script's names keep their rows for everything else it does with them
+            np_name = _numpy_name(ctx, e)
+            e.before.setdefault(id(outer), []).append(f"nnfit_rng = {np_name}.random.default_rng(0)")
+            e.before.setdefault(id(loop), []).append(f"nnfit_order = nnfit_rng.permutation(len({arrays[0].value}))")
+            for node in arrays:
+                e.exprs.setdefault(id(node), []).append(_suffix(node, "{}[nnfit_order]"))
+            e.changes.append(f"{', '.join(n.value for n in arrays)} batched in a new random order every epoch")
+            return None
     return "the loop's batching was not recognised; no automatic patch"
+
+
+SPLITTERS = ("split", "chunk", "array_split", "tensor_split")
+
+
+def _split_arrays(it: cst.BaseExpression) -> list[cst.Name]:
+    """The arrays a batch loop's iterable cuts in order: `zip(X.split(b), y.split(b))`,
+    `zip(torch.split(X, b), torch.chunk(y, k))`, `zip(np.array_split(X, k), ...)`, or a helper called
+    with them first (`batches(X, y, 32)`: its first two plain names)."""
+    if not isinstance(it, cst.Call):
+        return []
+    if dotted(it.func) == "zip":
+        out = []
+        for a in it.args:
+            v = a.value
+            if not isinstance(v, cst.Call) or not isinstance(v.func, (cst.Attribute, cst.Name)):
+                return []
+            tail = dotted(v.func).split(".")[-1]
+            if tail not in SPLITTERS:
+                return []
+            if isinstance(v.func, cst.Attribute) and isinstance(v.func.value, cst.Name) and \
+                    dotted(v.func.value) not in ("torch", "np", "numpy"):
+                out.append(v.func.value)                # X.split(b)
+            elif v.args and isinstance(v.args[0].value, cst.Name):
+                out.append(v.args[0].value)             # torch.split(X, b)
+            else:
+                return []
+        return out if len({n.value for n in out}) == len(out) else []
+    if isinstance(it.func, cst.Name) and it.func.value not in ("range", "enumerate", "iter", "list", "zip"):
+        names = []
+        for a in it.args:
+            if a.keyword is not None or not isinstance(a.value, cst.Name):
+                break
+            names.append(a.value)
+        return names[:2] if len(names) >= 2 else []
+    return []
 
 
 AS_FLOAT = '''
@@ -348,8 +404,62 @@ def _balanced_bce(ctx: Context, by_label: dict[int, float], e: Edits) -> str | N
     return None
 
 
+BALANCED_FLAGS = '''
+def balanced_binary_crossentropy(pos_weight):
+    """Added by nnfit doctor: binary cross-entropy on probabilities (a sigmoid output) with each positive
+    flag counted pos_weight times, so the rare 1s weigh as much in total as the 0s."""
+    import keras
+
+    def loss(y_true, y_pred):
+        y_true = keras.ops.cast(y_true, y_pred.dtype)
+        p = keras.ops.clip(y_pred, 1e-7, 1 - 1e-7)
+        return -keras.ops.mean(pos_weight * y_true * keras.ops.log(p) + (1 - y_true) * keras.ops.log(1 - p), axis=-1)
+    return loss
+'''
+
+
+def _fix_rare_flags(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF131 on multi-label targets (one 0/1 flag per label, most of them 0): every positive flag weighted
+    by the negatives' share over the positives' in the binary cross-entropy (torch: BCEWithLogitsLoss
+    (pos_weight=) on logits, BalancedBCELoss on probabilities; Keras: a weighted binary cross-entropy on
+    the sigmoid output), the one weighting the rule's evidence reads (the share of positive flags)."""
+    share = f.evidence.get("positive_flag_share")
+    if not share or not 0 < float(share) < 1:
+        return "the share of positive flags was not measured"
+    share = float(share)
+    by_label = {0: 1.0 - share, 1: share}
+    if ctx.framework == "torch":
+        logits = [c for c in ctx.index.calls if c.name.split(".")[-1] in ("BCEWithLogitsLoss", "binary_cross_entropy_with_logits")
+                  and _kw(c.node, "pos_weight") is None]
+        if logits:
+            code = f"torch.tensor({by_label[0] / by_label[1]:.4g})"
+            for site in logits:
+                e.on_call(site.node, lambda c: set_kwarg(c, "pos_weight", code))
+            if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+                       for n, _ in ctx.index.imports):
+                e.imports.append("import torch")
+            e.changes.append(f"pos_weight={by_label[0] / by_label[1]:.4g} in the loss: the rare positive flags weigh as much as the 0s")
+            return None
+        return _balanced_bce(ctx, by_label, e)
+    comp = ctx.compile_site()
+    loss = canonical_loss(ctx.run.config.loss)
+    out = ctx.dense[-1].activation if ctx.dense else None
+    if comp is None:
+        return "the compile call was not found in the script"
+    if loss != "binary_crossentropy" or out != "sigmoid" or ctx.run.config.from_logits:
+        return "a weighted binary cross-entropy is patched for sigmoid outputs under binary_crossentropy only"
+    weight = f"{by_label[0] / by_label[1]:.4g}"
+    e.header.append(BALANCED_FLAGS)
+    e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"balanced_binary_crossentropy({weight})", positional=1))
+    e.changes.append(f"a binary cross-entropy weighting the positive flags {weight}x: the rare 1s weigh as much as the 0s")
+    return None
+
+
 def _fix_imbalance(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF131: classes weighted to equal total weight (Keras fit class_weight=, torch loss weights)."""
+    """NF131: classes weighted to equal total weight (Keras fit class_weight=, torch loss weights);
+    multi-label flags weighted in the binary cross-entropy."""
+    if "positive_flag_share" in f.evidence:
+        return _fix_rare_flags(ctx, f, e)
     if ctx.framework == "torch" and ctx.run.task != "multilabel":
         return _fix_torch_imbalance(ctx, f, e)
     if ctx.framework != "keras" or ctx.run.task == "multilabel":

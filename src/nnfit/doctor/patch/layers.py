@@ -4,6 +4,8 @@ widths (NF115) and Keras 2 names (NF117).
 """
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
@@ -148,11 +150,10 @@ def _fix_activation(ctx: Context, old: tuple[str, ...], keras_new: str, torch_ne
     done = False
     sites = ctx.dense_sites()[:-1]
     for site, layer in zip(sites, ctx.dense[:-1]):
-        if site is None or layer.activation not in old:
+        if site is None or (layer.activation not in old and _activation_after(ctx, layer) not in old):
             continue
-        if ctx.framework == "keras" and _kw(site.node, "activation") is not None:
-            e.on_call(site.node, lambda c: set_kwarg(c, "activation", f"'{keras_new}'"))
-            done = True
+        if ctx.framework == "keras":
+            done = _keras_hidden_activation(ctx, site, old, keras_new, e) or done
     if ctx.framework == "torch":
         names = {"sigmoid": "Sigmoid", "relu": "ReLU", "hard_sigmoid": "Hardsigmoid"}
         wanted = {names[o] for o in old if o in names}
@@ -191,6 +192,50 @@ def _fix_activation(ctx: Context, old: tuple[str, ...], keras_new: str, torch_ne
     return done
 
 
+# Keras activation layers named by their function (`layers.ReLU()`) and the class that replaces each
+KERAS_ACTIVATION_LAYERS = {"ReLU": "LeakyReLU"}
+
+
+def _activation_after(ctx: Context, layer: Any) -> str | None:
+    """The activation of an activation layer recorded right after `layer` (`Dense(32)` then
+    `Activation('relu')`), or None."""
+    layers = ctx.run.layers
+    at = next((i for i, l in enumerate(layers) if l is layer), None)
+    nxt = layers[at + 1] if at is not None and at + 1 < len(layers) else None
+    return nxt.activation if nxt is not None and nxt.kind == "activation" else None
+
+
+def _keras_hidden_activation(ctx: Context, site: Any, old: tuple[str, ...], new: str, e: Edits) -> bool:
+    """A Keras hidden layer's activation made `new`: `Dense(.., activation='relu')`, `Dense(32, 'relu')`
+    (the second positional argument), or an `Activation('relu')` / `ReLU()` layer right after it (before
+    the next Dense), as a Sequential element, an `add(...)` or a functional call."""
+    if _kw(site.node, "activation") is not None:
+        e.on_call(site.node, lambda c: set_kwarg(c, "activation", f"'{new}'"))
+        return True
+    plain = [a for a in site.node.args if a.keyword is None and not a.star]
+    if len(plain) >= 2:
+        e.on_call(site.node, lambda c: set_kwarg(c, "activation", f"'{new}'", positional=1))
+        return True
+    order = ctx.index.calls
+    at = next((i for i, c in enumerate(order) if c.node is site.node), None)
+    if at is None:
+        return False
+    for c in order[at + 1:]:
+        tail = c.name.split(".")[-1]
+        if tail == "Dense":
+            break
+        if tail == "Activation" and c.node.args:
+            value = c.node.args[0].value
+            if isinstance(value, cst.SimpleString) and value.evaluated_value in old:
+                e.on_call(c.node, lambda call: set_kwarg(call, "activation", f"'{new}'", positional=0))
+                return True
+        if tail in KERAS_ACTIVATION_LAYERS and "relu" in old and new == "leaky_relu" and not c.node.args:
+            prefix = c.name[: -len(tail)]
+            e.on_call(c.node, lambda call, p=prefix: _expr(f"{p}{KERAS_ACTIVATION_LAYERS['ReLU']}()"))
+            return True
+    return False
+
+
 def _fix_saturation(ctx: Context, f: Finding, e: Edits) -> str | None:
     if not _fix_activation(ctx, ("sigmoid", "hard_sigmoid"), "tanh", "Tanh", e):
         if f.code == "NF111" and _fix_activation(ctx, ("relu",), "leaky_relu", "LeakyReLU", e):
@@ -202,11 +247,58 @@ def _fix_saturation(ctx: Context, f: Finding, e: Edits) -> str | None:
     return None
 
 
+# in-place tensor methods a torch script sets initial weights with (`w.data.fill_(0)`, `w.normal_(0, 1)`)
+TORCH_INIT_METHODS = ("fill_", "zero_", "normal_", "uniform_", "constant_", "copy_")
+
+
+def _torch_weight_inits(ctx: Context, layers: set[str] | None) -> list[tuple[cst.Call, str]]:
+    """The calls of a torch script that set a layer's weights by hand: `nn.init.constant_(m.weight, 0)`
+    (torch.nn.init / init / nn.init, any initialiser) and `layer.weight.data.normal_(0, 1)`-like in-place
+    methods; (the call, the text of the weight tensor). Biases are left alone. With `layers`, those of
+    the named layers when any is found (`self.hidden.weight` for layer 'hidden'), else all of them."""
+    found: list[tuple[cst.Call, str]] = []
+    for c in ctx.index.calls:
+        node = c.node
+        parts = c.name.split(".")
+        if len(parts) >= 2 and parts[-2] == "init" and parts[-1].endswith("_") and node.args:
+            target = ctx.module.code_for_node(node.args[0].value)
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in TORCH_INIT_METHODS:
+            target = ctx.module.code_for_node(node.func.value)
+        else:
+            continue
+        if "weight" in target.split(".")[-1] or target.endswith(".weight.data"):
+            found.append((node, target))
+    if layers:
+        named = [(n, t) for n, t in found
+                 if any(f".{name.split('.')[-1]}.weight" in f".{t}" for name in layers)]
+        return named or found
+    return found
+
+
+def _fix_torch_bad_init(ctx: Context, layers: set[str] | None, e: Edits) -> str | None:
+    """NF120 (torch): each hand-set weight initialisation replaced by Glorot-uniform on the same tensor
+    (`torch.nn.init.xavier_uniform_(w)`: the scale NF120 measures against), the statement kept so a
+    loop or function around it stays as it is."""
+    inits = _torch_weight_inits(ctx, layers)
+    if not inits:
+        return "the weights' initialisation was not found in the script"
+    if not any("import torch" in ctx.module.code_for_node(n) and "from" not in ctx.module.code_for_node(n)
+               for n, _ in ctx.index.imports):
+        e.imports.append("import torch")
+    for node, target in inits:
+        e.on_call(node, lambda c, t=target: _expr(f"torch.nn.init.xavier_uniform_({t})"))
+    e.changes.append(f"Glorot-uniform initial weights ({', '.join(dict.fromkeys(t for _, t in inits))})")
+    return None
+
+
 def _fix_bad_init(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF120: the flagged layers' own initialisers dropped (Keras' Glorot-uniform default)."""
-    if ctx.framework != "keras":
-        return "torch / NumPy initial weights are set by statements of their own; no automatic patch"
+    """NF120: the flagged layers' own initialisers dropped (Keras' Glorot-uniform default); torch: the
+    weights' hand-set initialisation made Glorot-uniform."""
     layers = {x.location.layer for x in ctx.findings if x.code == "NF120" and x.location.layer}
+    if ctx.framework == "torch":
+        return _fix_torch_bad_init(ctx, layers or None, e)
+    if ctx.framework != "keras":
+        return "NumPy initial weights are set by statements of their own; no automatic patch"
     if not _drop_constant_init(ctx, e, layers or None):
         return "the layers' initialiser arguments were not found in the script"
     e.changes.append("the layers' initialisers dropped (Keras' random defaults)")
@@ -219,6 +311,9 @@ def _fix_dead(ctx: Context, f: Finding, e: Edits) -> str | None:
         if _drop_constant_init(ctx, e):
             e.changes.append("constant initialisers dropped (Keras' random defaults)")
             return None
+    if (f.evidence.get("initial_weight_std") == 0.0) and ctx.framework == "torch" \
+            and _fix_torch_bad_init(ctx, None, e) is None:
+        return None
     if not _fix_activation(ctx, ("relu",), "leaky_relu", "LeakyReLU", e):
         return "no ReLU hidden layer found in the script"
     e.changes.append("LeakyReLU instead of ReLU in hidden layers")

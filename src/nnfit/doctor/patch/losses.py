@@ -10,18 +10,35 @@ from nnfit.doctor.patch.core import CallSite, Context, Edits, _expr, _kw, _suffi
 from nnfit.doctor.patch.layers import _output_activation
 
 
-def _set_loss(ctx: Context, keras_loss: str, torch_class: str, e: Edits) -> str | None:
+def _set_loss(ctx: Context, keras_loss: str, torch_class: str, e: Edits, torch_functional: str = "mse_loss") -> str | None:
+    """The loss made `keras_loss` (Keras: compile's `loss=`, also when written as its second positional
+    argument) or `torch_class` (torch: the loss module, built before the loop or inside it, or a
+    functional loss called in the loop, `F.binary_cross_entropy(out, y)` -> `F.mse_loss(out, y)`)."""
     if ctx.framework == "keras":
         comp = ctx.compile_site()
         if comp is None:
             return "the compile call was not found in the script"
-        e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{keras_loss}'"))
+        e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{keras_loss}'", positional=1))
         return None
-    losses = [c for c in ctx.index.calls if c.name.split(".")[-1].endswith("Loss") and not c.loops]
-    if not losses:
+    from nnfit.doctor.vocab import F_LOSSES, TORCH_FUNCTIONAL_LOSSES
+
+    modules = [c for c in ctx.index.calls if c.name.split(".")[-1].endswith("Loss")]
+    # a module built once before the loop is the one the loop calls; one built in the loop is used there
+    modules = [c for c in modules if not c.loops] or modules
+    if modules:
+        prefix = modules[0].name.rsplit(".", 1)[0] if "." in modules[0].name else ""
+        if not prefix:
+            e.imports.append(f"from torch.nn import {torch_class}")
+        for site in modules if modules[0].loops else modules[:1]:
+            e.on_call(site.node, lambda c: _expr(f"{prefix + '.' if prefix else ''}{torch_class}()"))
+        return None
+    functional = [c for c in ctx.index.calls if "." in c.name
+                  and c.name.split(".")[-1] in set(F_LOSSES) | set(TORCH_FUNCTIONAL_LOSSES) and (c.loops or c.whiles or c.function)
+                  and len([a for a in c.node.args if a.keyword is None]) >= 2]
+    if not functional:
         return "the loss module was not found in the script"
-    prefix = losses[0].name.rsplit(".", 1)[0] if "." in losses[0].name else ""
-    e.on_call(losses[0].node, lambda c: _expr(f"{prefix + '.' if prefix else ''}{torch_class}()"))
+    for site in functional:
+        _rename_loss(site, torch_functional, True, e)
     return None
 
 
@@ -171,19 +188,19 @@ def _fix_loss_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         if loss in ("categorical_crossentropy", "sparse_categorical_crossentropy") and act in ("sigmoid", "hard_sigmoid"):
             # independent sigmoid outputs: binary cross-entropy scores each of them, right for 0/1 labels
             # and still a proper loss when exactly one label is set
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'", positional=1))
             e.changes.append("loss='binary_crossentropy' for the sigmoid outputs")
             return None
         if loss == "binary_crossentropy" and act == "softmax" and units > 1:
             # one-hot rows: categorical; one column of class indices (`y` of shape (n,) or (n, 1)): the
             # sparse loss, which takes the index itself (categorical_crossentropy raises on its shape)
             new = _keras_loss_for(ctx, act, units)
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'", positional=1))
             e.changes.append(f"loss='{new}' for the softmax output")
             return None
         if probability and task != "regression":
             new = _keras_loss_for(ctx, act, units)
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'", positional=1))
             e.changes.append(f"loss='{new}' for the {task} labels")
             return None
         return "no Keras edit known for this loss and output"
@@ -397,13 +414,13 @@ def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
     if act == "softmax" and units == 1:
         why = _output_activation(ctx, e, "sigmoid")
         if why is None:
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'", positional=1))
             e.changes.append("sigmoid output with binary cross-entropy (softmax of one unit is always 1)")
         return why
     if task == "multilabel" and act == "softmax":
         why = _output_activation(ctx, e, "sigmoid")
         if why is None:
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", "'binary_crossentropy'", positional=1))
             e.changes.append("independent sigmoid outputs with binary cross-entropy")
         return why
     if task == "multiclass" and k and units < k:
@@ -411,7 +428,7 @@ def _fix_class_output(ctx: Context, f: Finding, e: Edits) -> str | None:
         why = _output_activation(ctx, e, "softmax")
         if why is None:
             new = _keras_loss_for(ctx, "softmax", int(k))
-            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'"))
+            e.on_call(comp.node, lambda c: set_kwarg(c, "loss", f"'{new}'", positional=1))
             e.changes.append(f"{k} softmax outputs with {new}")
         return why
     return _unclip_logits(ctx, f, e)

@@ -140,8 +140,8 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] |
     or be a parameter of the training function (its default, or the value its one call passes);
     `range(1, N + 1)` counts N passes too."""
     for loop, _, _ in ctx.step_loops():
-        it = loop.iter
-        if not (isinstance(it, cst.Call) and dotted(it.func) == "range" and len(it.args) in (1, 2)):
+        it = _counted_range(loop.iter)
+        if it is None:
             continue
         start = _literal(ctx, it.args[0].value) if len(it.args) == 2 else 0
         if not isinstance(start, int) or isinstance(start, bool):
@@ -163,6 +163,24 @@ def _epoch_loop(ctx: Context) -> tuple[cst.Call, int, cst.BaseExpression, int] |
             # N + extra - start passes: N is written as count + start - extra
             return it, value + extra - start, stop, start - extra
     return _while_loop(ctx)
+
+
+# progress-bar wrappers a loop's range is passed through (`tqdm(range(N))`, `trange(N)` is one of them)
+PROGRESS_WRAPPERS = ("tqdm", "tqdm_notebook", "track", "progressbar", "ProgressBar")
+
+
+def _counted_range(it: cst.BaseExpression) -> cst.Call | None:
+    """The `range(N)` / `range(start, N)` call a for-loop counts with: written as it is, wrapped in a
+    progress bar (`tqdm(range(N), desc=...)`, `trange(N)`) or in `enumerate(range(N))`."""
+    if not isinstance(it, cst.Call):
+        return None
+    name = dotted(it.func).split(".")[-1]
+    plain = [a for a in it.args if a.keyword is None and not a.star]
+    if name in ("range", "trange") and len(plain) == len(it.args) and len(plain) in (1, 2):
+        return it
+    if (name in PROGRESS_WRAPPERS or name == "enumerate") and plain:
+        return _counted_range(plain[0].value)
+    return None
 
 
 def _while_loop(ctx: Context) -> tuple[cst.While, int, cst.BaseExpression, int] | None:
@@ -217,7 +235,12 @@ def _script_lr(ctx: Context, opt: Any = None) -> float | None:
         plain = [a for a in site.node.args if a.keyword is None and not a.star]
         position = 0 if ctx.framework == "keras" else 1
         arg = plain[position] if len(plain) > position else None
-    value = _literal(ctx, arg.value) if arg is not None else None
+    node = arg.value if arg is not None else None
+    if node is None and ctx.framework == "torch":
+        # `SGD(model.parameters(), **cfg)` with cfg = {'lr': 0.1, ...}
+        entries = [n for d in _torch_rate_dicts(ctx, site.node)[1] for n in _rate_entries(ctx, d)]
+        node = entries[0] if entries else None
+    value = _literal(ctx, node) if node is not None else None
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
@@ -290,7 +313,7 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
     current = _script_lr(ctx, opt) if site is not None else (opt.learning_rate if opt else None)
     if site is not None and current is None and lr is None:
         polish_after = None        # the script's rate is not a plain number (a schedule): left as it is
-    if lr is None and not polish_after:
+    if lr is None and not polish_after and not (e.clipnorm and site is None and ctx.framework == "keras"):
         return
     rate = lr if lr is not None else current if current is not None else good_learning_rate(opt.name if opt else "adam")
     if ctx.framework == "keras":
@@ -306,7 +329,9 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
             if comp is None or cls is None:
                 return
             k = _keras_name(ctx, e)
-            e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{k}.optimizers.{cls}(learning_rate={code})"))
+            clip = ", clipnorm=1.0" if e.clipnorm else ""
+            e.on_call(comp.node, lambda c: set_kwarg(c, "optimizer", f"{k}.optimizers.{cls}(learning_rate={code}{clip})",
+                                                     positional=0))
     else:
         if site is None:
             literals = manual_rate_literals(ctx) if e.optimizer is None else []
@@ -318,13 +343,65 @@ def _set_rate(ctx: Context, lr: float | None, polish_after: int | None, e: Edits
                 e.changes.append(f"learning rate {lr:g} (the hand-written update's)")
             return
         if lr is not None:
-            e.on_call(site.node, lambda c: set_kwarg(c, "lr", f"{lr:g}", positional=1, aliases=("learning_rate",)))
+            _set_torch_rate(ctx, site, lr, current, e)
         if polish_after and not _torch_polish(ctx, site, polish_after, e):
             polish_after = None
     if lr is not None:
         e.changes.append(f"learning rate {lr:g}")
     if polish_after:
         e.changes.append(f"the rate / {1 / POLISH_FACTOR:g} after update {polish_after} (the last 20 %)")
+
+
+def _torch_rate_dicts(ctx: Context, call: cst.Call) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression]]:
+    """(the parameter groups, the keyword dicts) of a torch optimiser's constructor: `[{'params': ...,
+    'lr': 0.1}, ...]` as its first argument (written there or bound to a name once), and `**cfg` with
+    `cfg = {'lr': ...}` / `dict(lr=...)`; each a cst.Dict or a `dict(...)` call."""
+    from nnfit.doctor.patch.core import _assigned_value
+
+    def resolve(node: cst.BaseExpression, function: Any) -> cst.BaseExpression | None:
+        if isinstance(node, cst.Name):
+            node = _assigned_value(ctx, node.value, function) or _assigned_value(ctx, node.value)
+        return node
+
+    site = next((c for c in ctx.index.calls if c.node is call), None)
+    function = site.function if site is not None else None
+    groups: list[cst.BaseExpression] = []
+    plain = [a for a in call.args if a.keyword is None and not a.star]
+    first = resolve(plain[0].value, function) if plain else None
+    if isinstance(first, (cst.List, cst.Tuple)):
+        groups = [el.value for el in first.elements if isinstance(el, cst.Element)
+                  and isinstance(el.value, (cst.Dict, cst.Call))]
+    kwdicts = [d for a in call.args if a.star == "**" for d in [resolve(a.value, function)]
+               if isinstance(d, (cst.Dict, cst.Call))]
+    return groups, kwdicts
+
+
+def _rate_entries(ctx: Context, d: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The value nodes of the 'lr' entries of a dict literal or a `dict(lr=...)` call."""
+    if isinstance(d, cst.Dict):
+        return [el.value for el in d.elements if isinstance(el, cst.DictElement) and _literal(ctx, el.key) == "lr"]
+    if isinstance(d, cst.Call) and dotted(d.func) == "dict":
+        return [a.value for a in d.args if a.keyword is not None and a.keyword.value == "lr"]
+    return []
+
+
+def _set_torch_rate(ctx: Context, site: CallSite, lr: float, current: float | None, e: Edits) -> None:
+    """The torch optimiser's rate set to `lr`: its `lr=` (or second positional argument); parameter groups
+    that carry their own 'lr' scaled by the same factor (their ratios kept: a group at a tenth of the
+    rate stays at a tenth); a `**cfg` whose dict holds 'lr' edited there (an `lr=` beside it would be a
+    duplicate keyword)."""
+    from nnfit.doctor.patch.core import _number
+
+    groups, kwdicts = _torch_rate_dicts(ctx, site.node)
+    in_kwargs = False
+    for d in groups + kwdicts:
+        for node in _rate_entries(ctx, d):
+            old = _literal(ctx, node)
+            new = lr * float(old) / current if isinstance(old, (int, float)) and current else lr
+            e.exprs.setdefault(id(node), []).append(lambda n, new=new: _number(f"{new:.3g}"))
+            in_kwargs = in_kwargs or d in kwdicts
+    if not in_kwargs:
+        e.on_call(site.node, lambda c: set_kwarg(c, "lr", f"{lr:g}", positional=1, aliases=("learning_rate",)))
 
 
 def _torch_polish(ctx: Context, site: CallSite, after: int, e: Edits) -> bool:
@@ -379,7 +456,7 @@ def _training(ctx: Context, e: Edits) -> Edits:
     out = Edits()
     out.merge(e)
     total = _set_updates(ctx, e.updates, e.batch, out) if (e.updates or e.batch) else None
-    if e.lr is not None or (e.polish and total):
+    if e.lr is not None or (e.polish and total) or e.clipnorm:
         from nnfit.doctor.polish import POLISH_FRACTION
 
         _set_rate(ctx, e.lr, int(total * (1 - POLISH_FRACTION)) if e.polish and total else None, out)
@@ -435,7 +512,16 @@ def _fix_exploding(ctx: Context, f: Finding, e: Edits) -> str | None:
     if ctx.framework == "torch":
         return _fix_torch_clipping(ctx, e)
     if site is None:
-        return "the optimiser's constructor was not found in the script"
+        # an optimiser named by a string (`compile(optimizer='sgd')`): the class built in its place, with
+        # the clipping (a rate another fix sets goes into the same constructor: _set_rate)
+        opt = ctx.run.config.optimizer
+        comp = ctx.compile_site()
+        cls = KERAS_OPTIMIZERS.get(opt.name.lower()) if opt is not None else None
+        if comp is None or cls is None:
+            return "the optimiser's constructor was not found in the script"
+        e.clipnorm = True
+        e.changes.append(f"optimizer={cls}(clipnorm=1.0)")
+        return None
     e.on_call(site.node, lambda c: set_kwarg(c, "clipnorm", "1.0"))
     e.changes.append("clipnorm=1.0")
     return None

@@ -449,6 +449,8 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
     shapes = [w[1] for w in weights]
     forward = all(a[1] == b[0] for a, b in zip(shapes, shapes[1:]))
     backward = all(a[0] == b[1] for a, b in zip(shapes, shapes[1:]))
+    if getattr(interp, "column_major", False) and backward:
+        forward = False      # `W1 @ X` networks: each weight is (units, inputs)
     has_bias = len(biases) >= len(weights)
     stds: dict[str, float] = {}
     for name, shape, val, node in weights:

@@ -16,7 +16,8 @@ from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static import datasets
 from nnfit.doctor.static.nodes import _GRAD_NAME, _PARAM_NAME, _dotted, _kw_node, _last, _nodes
 from nnfit.doctor.static.values import (UNKNOWN, V, _concat_rows, _const_binop, _join, _Loop, _Model, _n_of, _union_range,
-                                        _widest, binop, const, linear_combination, select_columns, summary_stat)
+                                        _widest, apply_func, binop, const, linear_combination, samples_first, select_columns,
+                                        summary_stat, transposed)
 from nnfit.doctor.vocab import F_LOSSES, KERAS_DEFAULT_LR, KERAS_LAYERS, LEGACY_IMPORTS, LEGACY_KWARGS, LEGACY_METHODS, LEGACY_NAMES, OPTIMIZERS, TORCH_DEFAULT_LR, TORCH_LAYERS, TORCH_LOSSES
 from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS
 from nnfit.doctor.static.interp_keras import KerasReader
@@ -126,6 +127,21 @@ _INPUT_SCALING_LAYERS = {"Rescaling", "Normalization", "BatchNormalization"}
 # the names a from-scratch network gives its own activation functions (monotone increasing, so the sign
 # of a residual built on their output is the gradient's)
 _OWN_ACTIVATIONS = {"sigmoid", "tanh", "relu", "softmax", "leaky_relu", "logistic"}
+
+
+def _inline_sigmoid(node: ast.BinOp) -> ast.AST | None:
+    """`1 / (1 + np.exp(-z))` (or exp(-z) + 1): the logistic function written out; z's node, else None."""
+    if not (isinstance(node.op, ast.Div) and isinstance(node.left, ast.Constant) and node.left.value in (1, 1.0)):
+        return None
+    den = node.right
+    if not (isinstance(den, ast.BinOp) and isinstance(den.op, ast.Add)):
+        return None
+    for one, e in ((den.left, den.right), (den.right, den.left)):
+        if isinstance(one, ast.Constant) and one.value in (1, 1.0) and isinstance(e, ast.Call) and e.args \
+                and _last(_dotted(e.func) or "") == "exp" and isinstance(e.args[0], ast.UnaryOp) \
+                and isinstance(e.args[0].op, ast.USub):
+            return e.args[0].operand
+    return None
 
 
 def _squash(v: V, activation: str) -> V:
@@ -644,6 +660,53 @@ class _Core:
         width = param.shape[-1] if param.shape and len(param.shape) == 2 and isinstance(param.shape[-1], int) else 1
         return V("seq", n=other.n, ndim=2, shape=(other.n, width), dist="prediction")
 
+    def weights_on_left(self, weights: V, data: V, wnode: ast.AST | None, dnode: ast.AST | None) -> V | None:
+        """W @ X (np.dot(W, X), W.dot(X)) in a column-major network, the style of many posted networks
+        written by hand: X of shape (features, samples), W1 of shape (hidden, features), b1 (hidden, 1),
+        `Z1 = np.dot(W1, X) + b1`, gradients `dW1 = np.dot(dZ1, X.T) / m` with m = X.shape[1]. The
+        weight is the LEFT operand, so the samples lie along the data's last axis: the data are recorded
+        one row per sample (samples_first), and the output is a prediction of shape (units, samples)
+        whose `n` counts those samples (features_first). None for anything else: a product whose right
+        operand is itself a weight (`batch @ W`: a name like a weight's, the data on the left), the
+        back-propagation `W2.T @ dZ2` (a gradient on the right), or sizes that cannot be W @ X."""
+        def name(node: ast.AST | None) -> str:
+            if isinstance(node, ast.Attribute) and node.attr == "T":
+                node = node.value
+            if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                return node.slice.value         # parameters["W1"]
+            return _last(_dotted(node) or "") if node is not None else ""
+
+        wname, dname = name(wnode), name(dnode)
+        if not (weights.param or (_PARAM_NAME.match(wname or "-") and weights.kind == "seq")) or weights.dist == "prediction":
+            return None
+        if data.param or (_PARAM_NAME.match(dname or "-") and data.dist != "prediction") or (dname and _GRAD_NAME.search(dname)):
+            return None
+        two_d = weights.shape is not None and len(weights.shape) == 2
+        units = weights.shape[0] if two_d and isinstance(weights.shape[0], int) else (1 if weights.ndim == 1 else None)
+        fan_in = weights.shape[1] if two_d and isinstance(weights.shape[1], int) else (weights.n if weights.ndim == 1 else None)
+        if data.dist == "prediction":
+            if not data.features_first:
+                return None
+            # W2 @ A1: the next layer of the same column-major network
+            return dataclasses.replace(data, activation=None, shape=(units, data.n) if units and data.n else None,
+                                       ndim=2 if two_d else 1)
+        if data.kind != "seq" or data.n is None:
+            return None
+        width = len(data.cols) if data.cols else (data.shape[1] if data.shape and len(data.shape) == 2 else None)
+        if fan_in is not None and data.n != fan_in and width != fan_in and not (data.ndim == 1 and data.n == fan_in):
+            return None     # neither axis of the data matches the weight's input width
+        x = samples_first(data, fan_in)
+        plain = isinstance(dnode, (ast.Name, ast.Subscript)) or (isinstance(dnode, ast.Attribute) and dnode.attr != "T")
+        if getattr(self, "_model_input", None) is None and plain:
+            self._model_input = x
+        self.column_major = True
+        if x.n == 1 and data.ndim == 1:     # W @ x of one sample: a vector of `units` outputs
+            return V("seq", n=1, ndim=1, shape=(units,) if units else None, dist="prediction", features_first=True)
+        return V("seq", n=x.n, ndim=2 if two_d else 1, shape=(units, x.n) if units and x.n and two_d else None,
+                 dist="prediction", features_first=True)
+
+    column_major = False     # a `W @ X` network was read (samples along the data's last axis)
+
     def weights_applied(self, data: V, weights: V, wnode: ast.AST, dnode: ast.AST | None) -> V | None:
         """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
         network's output for those rows; the rows are what it is trained on."""
@@ -732,7 +795,7 @@ class _Core:
                     return self.instance_attrs[owner.const][node.attr]
             base = self.eval(node.value, env, mult)
             if node.attr == "T":
-                return base
+                return transposed(base)      # (n, k) -> (k, n) when both sizes are known
             if base.kind == "unknown" and base.order is not None and node.attr in ("values", "iloc", "loc"):
                 return V("unknown", const=None, order=base.order)   # an ordered table's arrays keep its rows
             if base.kind == "frame" and node.attr == "columns" and isinstance(base.const, list):
@@ -788,6 +851,11 @@ class _Core:
                 return dataclasses.replace(v, lo=None, hi=None, const=None)
             return v
         if isinstance(node, ast.BinOp):
+            inner = _inline_sigmoid(node)
+            if inner is not None:
+                z = self.eval(inner, env, mult)
+                if z.features_first:
+                    return _squash(z, "sigmoid")     # 1 / (1 + np.exp(-Z2)) of a column-major layer's output
             a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
             if isinstance(node.op, ast.Sub):
                 self.note_broadcast(a, b, node)
@@ -801,7 +869,8 @@ class _Core:
                 if m is not None:
                     return m
             if isinstance(node.op, ast.MatMult):
-                m = self.weights_applied(a, b, node.right, node.left) or linear_combination(a, b)
+                m = self.weights_on_left(a, b, node.left, node.right) or self.weights_applied(a, b, node.right, node.left) \
+                    or linear_combination(a, b)
                 if m is not None:
                     return m
             applied = self.parameters_applied(a, b, node.op)
@@ -826,7 +895,8 @@ class _Core:
             if isinstance(node.op, ast.Add):
                 # `x @ W + b`: adding a bias keeps a layer's output (its shape, its layer)
                 for pred, other in ((a, b), (b, a)):
-                    if pred.dist == "prediction" and other.dist != "prediction" and other.n in (None, 1):
+                    column_bias = pred.features_first and pred.shape is not None and other.n == pred.shape[0]
+                    if pred.dist == "prediction" and other.dist != "prediction" and (other.n in (None, 1) or column_bias):
                         if isinstance(pred.ref, LayerInfo) and pred.ref.use_bias is False:
                             pred.ref.use_bias = True
                         return pred
@@ -977,6 +1047,30 @@ class _Core:
             return UNKNOWN
         return self.subscript(frame, col, env, mult)
 
+    def rows_of(self, base: V, key: ast.AST, env: dict[str, V], mult: int) -> V | None:
+        """X[0:1, :] / X[0, :] of a 2-D array held without per-column values (a wide array, or the
+        (features, samples) data of a column-major network): the rows picked, all columns. A literal row
+        number gives that one row, a 1-D array as long as X is wide; a slice gives fewer rows."""
+        width = base.shape[1] if base.shape and len(base.shape) == 2 and isinstance(base.shape[1], int) else None
+        if isinstance(key, ast.Slice):
+            bounds = [self.eval(b, env, mult).const if b is not None else None for b in (key.lower, key.upper, key.step)]
+            if not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+                return None
+            picks = list(range(base.n))[slice(*bounds)]
+            if not picks:
+                return None
+            rows = [base.rows[i] for i in picks] if base.rows is not None and len(base.rows) == base.n else None
+            lo, hi = _union_range(rows) if rows else (base.lo, base.hi)
+            return dataclasses.replace(base, n=len(picks), rows=rows, lo=lo, hi=hi, items=None, mutable_list=False,
+                                       shape=(len(picks), width) if width is not None else None, counts=None,
+                                       order=None, const=None)
+        idx = self.eval(key, env, mult)
+        if not (isinstance(idx.const, int) and not isinstance(idx.const, bool) and -base.n <= idx.const < base.n):
+            return None
+        row = base.rows[idx.const] if base.rows is not None and len(base.rows) == base.n else base
+        return V("seq", row.lo, row.hi, row.integer, width, dist=row.dist, ndim=1, shape=(width,) if width else None,
+                 dtype=base.dtype)
+
     def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
         if base.kind == "unknown" and isinstance(sl, ast.Slice) and sl.step is None and sl.upper is not None:
             # rows[:50] of data the reader could not see (a file not posted): its values stay unknown, but the
@@ -1004,6 +1098,12 @@ class _Core:
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and not base.cols and base.ndim == 2 and base.kind == "seq" \
                 and not isinstance(sl.elts[1], ast.Slice):
             return dataclasses.replace(base, ndim=1, shape=None)
+        if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and base.kind == "seq" and not base.cols and base.n \
+                and isinstance(sl.elts[1], ast.Slice) and sl.elts[1].lower is None and sl.elts[1].upper is None \
+                and sl.elts[1].step is None and (base.ndim == 2 or base.rows is not None):
+            picked = self.rows_of(base, sl.elts[0], env, mult)
+            if picked is not None:
+                return picked
         if isinstance(sl, ast.Tuple) and len(sl.elts) == 2 and base.cols:
             col = sl.elts[1]
             if isinstance(col, ast.Slice):
@@ -1119,6 +1219,13 @@ class _Core:
                 and (args[0].dist == "prediction" or not args[0].known):
             # torch.sigmoid(out), F.softmax(out, dim=1): the value now holds that activation's outputs
             return _squash(args[0], low)
+        if args and args[0].features_first and prefix in ("np", "numpy") and (
+                low == "tanh" or (low == "maximum" and len(args) == 2 and args[1].kind == "num" and args[1].const == 0)):
+            # np.tanh(Z1), np.maximum(Z1, 0) of a layer's output in a column-major NumPy network: its activation
+            return _squash(args[0], "tanh" if low == "tanh" else "relu")
+        if len(args) == 2 and args[1].features_first and prefix in ("np", "numpy") and low == "maximum" \
+                and args[0].kind == "num" and args[0].const == 0:
+            return _squash(args[1], "relu")     # np.maximum(0, Z1)
         # method calls on known objects
         if isinstance(func, ast.Attribute):
             obj = self.eval(func.value, env, mult)
@@ -1158,7 +1265,8 @@ class _Core:
             return V("none")
         if last in ("dot", "matmul", "mm") and len(node.args) >= 2 and prefix.split(".")[0] in ("np", "numpy", "torch") \
                 and len(args) >= 2:
-            m = self.weights_applied(args[0], args[1], node.args[1], node.args[0]) or linear_combination(args[0], args[1])
+            m = self.weights_on_left(args[0], args[1], node.args[0], node.args[1]) \
+                or self.weights_applied(args[0], args[1], node.args[1], node.args[0]) or linear_combination(args[0], args[1])
             if m is not None:
                 return m
         if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
@@ -1414,6 +1522,24 @@ class _Core:
                                                  and isinstance(obj.shape[1], int) else None)
             if axis is not None and axis.const in (1, -1) and k:
                 return V("seq", 0.0, float(k - 1), True, obj.n, ndim=1, dtype="int64")
+        inplace = {"sub_": ast.Sub(), "add_": ast.Add(), "mul_": ast.Mult(), "div_": ast.Div()}
+        if attr in inplace and len(args) == 1 and not kw and obj.kind == "seq" and not obj.param \
+                and obj.dist != "prediction" and isinstance(node.func, ast.Attribute):
+            # X.sub_(X.mean(0)).div_(X.std(0)): data changed in place (standardised, scaled); the name now holds
+            # the new values, and the chain goes on from them. Not a weight (a step of a hand-written update
+            # is the branch below)
+            base = node.func.value
+            while isinstance(base, ast.Call) and isinstance(base.func, ast.Attribute) and base.func.attr in inplace:
+                base = base.func.value
+            name = _dotted(base) if isinstance(base, (ast.Name, ast.Attribute)) else None
+            if name and not _PARAM_NAME.match(_last(name)):
+                out = binop(inplace[attr], obj, args[0])
+                if out.kind == "seq":
+                    out = dataclasses.replace(out, dtype=obj.dtype, shape=obj.shape, ndim=obj.ndim, order=obj.order)
+                if name in env:
+                    home = next((m for m in env.maps if name in m), env) if isinstance(env, ChainMap) else env
+                    home[name] = out
+                return out
         if attr in ("sub_", "add_") and node.args and isinstance(node.func, ast.Attribute):
             # w.sub_(lr * dw), w.data.add_(-lr * w.grad): an in-place step of a hand-written update
             target = node.func.value
@@ -1421,7 +1547,19 @@ class _Core:
                 target = target.value
             step = node.args[-1] if len(node.args) == 1 else ast.BinOp(left=node.args[0], op=ast.Mult(), right=node.args[1])
             self._note_update(target, step, node, env, aug_op=ast.Sub() if attr == "sub_" else ast.Add())
+            if obj.dist == "prediction" and len(args) == 1 and args[0].dist != "prediction":
+                # x.mm(w).add_(b): a bias added in place to a layer's output; the value is that output, as for
+                # `x @ w + b` (a step of a hand-written update is a statement whose value nobody reads)
+                if attr == "add_" and isinstance(obj.ref, LayerInfo) and obj.ref.use_bias is False:
+                    obj.ref.use_bias = True
+                return obj
             return V("none")
+        if attr in ("add", "sub", "mul", "div") and len(args) == 1 and not kw and obj.kind == "seq":
+            # t.add(b) / t.mul(2): the operator's method form
+            if attr == "add" and obj.dist == "prediction" and args[0].dist != "prediction":
+                return obj
+            op = {"add": ast.Add(), "sub": ast.Sub(), "mul": ast.Mult(), "div": ast.Div()}[attr]
+            return binop(op, obj, args[0])
         if attr in ("uniform_", "normal_", "fill_", "zero_", "random_") and obj.kind == "seq" and obj.dist == "uninitialised" \
                 and not obj.param:
             # torch.FloatTensor(n, 1).uniform_(-10, 10): data drawn into a new tensor (not a layer's weights)
@@ -1441,9 +1579,21 @@ class _Core:
                                        dtype=obj.dtype or "float32")
         if attr == "pow" and args and obj.kind == "seq":
             return binop(ast.Pow(), obj, args[0])
+        if attr in ("round", "floor", "ceil", "abs") and obj.kind == "seq":
+            # x.round(3) / t.abs(): the array's own elementwise method (its argument is the decimals, not the
+            # operand). Rounding to decimals keeps the values (and their float type); to whole numbers, floor,
+            # ceil and abs map the range, and the array keeps its shape and dtype
+            decimals = args[0].const if args else (kw["decimals"].const if "decimals" in kw else 0)
+            if attr == "round" and isinstance(decimals, int) and decimals > 0:
+                return obj
+            out = apply_func(attr, obj)
+            if out.kind == "seq":
+                out = dataclasses.replace(out, ndim=obj.ndim, shape=obj.shape, dtype=obj.dtype, n=obj.n)
+            return out
         if attr in ("mm", "matmul", "dot") and args and node.args:
-            m = self.weights_applied(obj, args[0], node.args[0], node.func.value if isinstance(node.func, ast.Attribute) else None) \
-                or linear_combination(obj, args[0])
+            owner = node.func.value if isinstance(node.func, ast.Attribute) else None
+            m = self.weights_on_left(obj, args[0], owner, node.args[0]) \
+                or self.weights_applied(obj, args[0], node.args[0], owner) or linear_combination(obj, args[0])
             if m is not None:
                 return m
         if obj.kind == "obj" and isinstance(obj.const, tuple) and obj.const[:1] == ("tf_mnist",) and attr == "next_batch":
@@ -1544,9 +1694,19 @@ class _Core:
             name = {"int": "int64", "float": "float64"}.get(name, name)
             return dataclasses.replace(obj, dtype=name or None,
                                        integer=obj.integer or bool(name and "int" in name))
+        if attr == "transpose" and obj.kind == "seq" and (not args or [a.const for a in args] in ([0, 1], [1, 0])):
+            return transposed(obj)           # X.transpose() / t.transpose(0, 1) of a 2-D array: X.T
         if attr in ("reshape", "view") and args and obj.kind == "seq":
             dims = args[0].items if len(args) == 1 and args[0].kind == "tuple" and args[0].items else args
             sizes = [d.const if isinstance(d.const, int) and not isinstance(d.const, bool) else None for d in dims]
+            if len(sizes) == 2 and isinstance(sizes[0], int) and sizes[0] > 0 and sizes[1] is not None \
+                    and not obj.cols and (obj.ndim or 1) == 1 and obj.n and obj.n % sizes[0] == 0 \
+                    and sizes[1] in (-1, obj.n // sizes[0]):
+                # x.reshape(1, -1) of n values: ONE row of n (the samples along the columns, as a column-major
+                # network holds its data), not n rows; reshape(-1, 1) below keeps the n rows
+                k = sizes[0]
+                return dataclasses.replace(obj, n=k, ndim=2, shape=(k, obj.n // k), items=None, mutable_list=False,
+                                           order=None if k > 1 else obj.order, counts=None, const=None)
             shape = tuple(obj.n if s in (-1, None) and i == 0 else s for i, s in enumerate(sizes))
             return dataclasses.replace(obj, ndim=len(dims), shape=shape if all(isinstance(s, int) for s in shape[1:]) else None)
         if attr == "unsqueeze" and obj.kind == "seq":
@@ -1572,6 +1732,18 @@ class _Core:
             if stat is not None:
                 return stat
         keep = kw.get("keepdim") or kw.get("keepdims")
+        if attr in ("sum", "mean", "max", "min") and obj.kind == "seq" and not obj.cols and obj.ndim == 2 and obj.shape \
+                and len(obj.shape) == 2 and all(isinstance(d, int) for d in obj.shape) and axis is not None \
+                and axis.const == 0 and obj.dist != "prediction":
+            # X.sum(axis=0) of an (r, c) array held without columns ((features, samples) data): one value per
+            # column, (c,) or (1, c) with keepdims
+            r, c = obj.shape
+            lo, hi = (obj.lo, obj.hi) if obj.known else (None, None)
+            if attr == "sum" and lo is not None:
+                lo, hi = lo * r, hi * r
+            kept = keep is not None and keep.const is True
+            return V("seq", lo, hi, obj.integer and attr != "mean", 1 if kept else c, ndim=2 if kept else 1,
+                     shape=(1, c) if kept else (c,), dtype=obj.dtype)
         if keep is not None and keep.const is True and not (obj.cols and axis is not None and axis.const in (1, -1)):
             axis = None     # the reduced axis stays (length 1): shapes as before
         if attr in ("sum", "mean", "max", "min", "prod") and obj.kind == "seq" and axis is not None and axis.const in (1, -1) \

@@ -143,6 +143,12 @@ class NumpyReader:
             top = hi.hi if inclusive else hi.hi - 1
             n, c = size_of(size)
             return shaped(lo.lo, top, True, n, c)
+        if last == "randrange" and random_mod and args:
+            # random.randrange(stop) / randrange(start, stop[, step]): one integer in [start, stop - 1]
+            lo, hi = (const(0), args[0]) if len(args) == 1 else (args[0], args[1])
+            if not (lo.known and hi.known):
+                return shaped(None, None, True, None, None)
+            return shaped(lo.lo, hi.hi - 1, True, None, None)
         if last == "choice" and (numpyish or random_mod or p in ("rng", "gen", "generator")) and args:
             # np.random.choice([0, 1], size=n, p=[0.9, 0.1]): values from the list, class counts from p
             pool = args[0]
@@ -341,6 +347,10 @@ class NumpyReader:
                 n, c = args[0].const, (args[1].const if len(args) > 1 else None)
                 return V("seq", n=n, shape=(n, c) if c else (n,), ndim=len(args), dist="uninitialised",
                          cols=[V("seq", n=n)] * c if c and 1 < c <= MAX_COLUMNS else None)
+            stacked = stacked_rows(v.items, blocks=last == "vstack") if last in ("vstack", "array", "asarray") \
+                and v.items else None
+            if stacked is not None:
+                return stacked
             if last == "vstack" and v.items:
                 return _concat_rows(v.items)
             if v.kind == "seq" and v.items is not None and v.items and all(i.kind == "seq" and i.items is not None for i in v.items):
@@ -369,6 +379,10 @@ class NumpyReader:
                     cols.extend(prt.cols if prt.cols else [dataclasses.replace(prt, kind="seq")])
                 lo, hi = _union_range(cols)
                 return V("seq", lo, hi, all(c.integer for c in cols), _n_of(*parts), cols=cols)
+            if parts and last in ("concatenate", "stack") and (axis is None or axis.const == 0):
+                stacked = stacked_rows(parts, vectors=last == "stack", blocks=last == "concatenate")
+                if stacked is not None:
+                    return stacked      # feature rows of (features, samples) data
             if parts and last in ("concatenate", "cat", "stack"):
                 return _concat_rows(parts)
             return V("seq")
@@ -635,6 +649,8 @@ class NumpyReader:
             added = isinstance(aug_op, ast.Add)
         elif isinstance(value, ast.BinOp) and isinstance(value.op, (ast.Sub, ast.Add)):
             base = _dotted(value.left)
+            if base is None and isinstance(target, ast.Name) and _key(value.left) == target.id:
+                base = tname    # W1 = parameters["W1"] - learning_rate * grads["dW1"]: the weight kept in a dict
             if base is None or not self._same_param(base, tname, env):
                 return
             step = value.right
@@ -669,12 +685,16 @@ class NumpyReader:
         if isinstance(grad_node, ast.UnaryOp):
             grad_node = grad_node.operand
         if not lr_seen:
+            self._implicit_rate_step(short, whole_step, stmt, added, env)
             return
         names = {(_dotted(n) or "") for n in ast.walk(grad_node) if isinstance(n, (ast.Name, ast.Attribute))}
         names.discard("")
         for nm in names:
             self.update_reads.add(_last(nm))
         gname = _dotted(grad_node)
+        if gname is None and _key(grad_node) is not None and _GRAD_NAME.search(_key(grad_node) or ""):
+            gname = _key(grad_node)     # grads["dW1"]: the gradient by its key (grads['W2'] is not the weight)
+            self.update_reads.add(gname)
         uses: bool | None = None
         note = None
         if gname and self._same_param(gname, tname, env):
@@ -723,11 +743,46 @@ class NumpyReader:
         self.updates[key].note = note  # type: ignore[attr-defined]
         self.updates[key].gradient = gname  # type: ignore[attr-defined]
 
-    def _averaged_gradient(self, value: ast.AST | None, env: dict[str, V]) -> bool:
+    def _implicit_rate_step(self, short: str, step: ast.AST, stmt: ast.stmt, added: bool, env: dict[str, V]) -> None:
+        """`w0 += X.T.dot(y - pred)`: a hand-written step on a gradient summed over the rows, built from the
+        residual of a linear output, with no learning-rate factor at all: plain SGD at rate 1 on the summed
+        loss (n times that on the mean). Recorded as such, so the learning-rate rules judge it. Not a mean's
+        gradient (`/ len(X)`, np.mean): rate 1 on it can be a stable step for scaled data. Only
+        a residual of a linear (unactivated) prediction: a delta through a sigmoid's derivative
+        (`syn0 += l0.T.dot(l1_delta)`) is the classic from-scratch network whose steps the derivative keeps
+        small, and rate 1 is its ordinary setting."""
+        if self.residual_activated:
+            return
+        named = self.assigned_values.get(step.id) if isinstance(step, ast.Name) else None
+        if self._averaged_gradient(step, env) or self._averaged_gradient(named, env):
+            return      # a mean's gradient at rate 1 can be stable on scaled data; only the summed one is n times it
+        orientation = gradient_orientation(step, self.assigned_values.get, lambda sub: self.residuals.get(sub))
+        if orientation is None or (orientation > 0) == added:
+            return      # no residual in the step, or one it climbs (the ascent note is the lr case's)
+        line = self.line(stmt) or 0
+        self.manual_sgd.append((1.0, line))
+        self._step_calls += 1
+        self.custom_loop = True
+        if self.config.loss is None:
+            self.config.loss = "mse"
+        key = (line, short)
+        self.updates[key] = UpdateRule(parameter=short, expression=_safe_unparse(stmt), uses_gradient=True, line=line)
+        self.updates[key].span = self.span(stmt)  # type: ignore[attr-defined]
+        self.updates[key].note = None  # type: ignore[attr-defined]
+        self.updates[key].gradient = _dotted(step)  # type: ignore[attr-defined]
+
+    def _averaged_gradient(self, value: ast.AST | None, env: dict[str, V], depth: int = 0) -> bool:
         """Is this gradient expression a mean over rows: divided by a row count (`/ len(X)`,
-        `/ X.shape[0]`, `/ n` with n >= 10, `(1 / m) * ...`) or taken with np.mean?"""
-        if value is None:
+        `/ X.shape[0]`, `/ n` with n >= 10, `(1 / m) * ...`) or taken with np.mean? Or built from a
+        gradient that is (`dW1 = np.dot(dZ1, X.T)` with `dZ2 = (A2 - Y) / m` upstream: back-propagation
+        carries the 1/m of the output's delta into every weight's gradient)."""
+        if value is None or depth > 4:
             return False
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.Name) and _GRAD_NAME.search(sub.id) and sub.id in self.gradient_values \
+                    and self.gradient_values[sub.id] is not value \
+                    and self._averaged_gradient(self.gradient_values[sub.id], env, depth + 1):
+                return True
 
         def count(node: ast.AST) -> bool:
             if isinstance(node, ast.Call) and _dotted(node.func) == "len":
@@ -736,6 +791,11 @@ class NumpyReader:
                 return True
             if not isinstance(node, (ast.Name, ast.Constant, ast.Attribute)):
                 return False     # read only plain names and numbers (evaluating a call could record a layer)
+            held = self.assigned_values.get(node.id) if isinstance(node, ast.Name) else None
+            if held is not None and held is not node and (
+                    (isinstance(held, ast.Subscript) and isinstance(held.value, ast.Attribute) and held.value.attr == "shape")
+                    or (isinstance(held, ast.Call) and _dotted(held.func) == "len")):
+                return True      # m = X.shape[1] (in another function, out of this scope): a row count
             v = self.eval(node, env, 1)
             return isinstance(v.const, (int, float)) and not isinstance(v.const, bool) and v.const >= 10
 
@@ -784,6 +844,36 @@ _BINARY_UFUNCS = {"power": ast.Pow, "float_power": ast.Pow, "pow": ast.Pow, "mul
                   "div": ast.Div}
 
 SCALERS = {"StandardScaler": "standard", "MinMaxScaler": "minmax", "MaxAbsScaler": "maxabs", "RobustScaler": "robust"}
+
+
+def stacked_rows(parts: list[V], vectors: bool = True, blocks: bool = True) -> V | None:
+    """np.vstack([a, b]) / np.array([a, b]) of 1-D arrays (or (1, m) rows) of one length m: an (k, m) array
+    whose rows are those arrays, each keeping its own range (the rows of X in a column-major network,
+    X of shape (features, samples): its features after X.T). None for anything else (literal lists of
+    numbers, 2-D blocks of several rows: those stack as before). `vectors`: 1-D parts count as rows
+    (np.vstack, np.stack, np.array; np.concatenate joins them end to end); `blocks`: (1, m) parts do
+    (np.concatenate(axis=0), np.vstack; np.stack gives a 3-D array of them)."""
+    rows: list[V] = []
+    width = None
+    for p in parts:
+        if p.kind != "seq" or p.items is not None or p.cols or p.dist == "prediction":
+            return None
+        if p.ndim == 1 and p.n is not None and vectors:
+            m = p.n
+        elif blocks and p.ndim == 2 and p.shape and len(p.shape) == 2 and p.shape[0] == 1 and isinstance(p.shape[1], int):
+            m = p.shape[1]
+        else:
+            return None
+        if width not in (None, m):
+            return None
+        width = m
+        rows.append(V("seq", p.lo, p.hi, p.integer, m, dist=p.dist, dtype=p.dtype, ndim=1))
+    if len(rows) < 2 or width is None:
+        return None
+    lo, hi = _union_range(rows)
+    dtypes = {r.dtype for r in rows}
+    return V("seq", lo, hi, all(r.integer for r in rows), len(rows), ndim=2, shape=(len(rows), width), rows=rows,
+             dtype=dtypes.pop() if len(dtypes) == 1 else None)
 
 
 def unsqueezed(v: V) -> V:
@@ -865,6 +955,13 @@ def scaled(x: V, kind: str, feature_range: tuple | None = None) -> V:
         return dataclasses.replace(x, cols=cols, lo=lo, hi=hi, integer=False, counts=None, exact=False,
                                    const=None, dtype="float64", kind="seq")
     return dataclasses.replace(one(x), kind="seq")
+
+
+def _key(node: ast.AST | None) -> str | None:
+    """The literal string key of a subscript (parameters["W1"] -> "W1"), else None."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+        return node.slice.value
+    return None
 
 
 def _factors(node: ast.AST, above: bool = True) -> tuple[list[ast.AST], list[ast.AST]]:

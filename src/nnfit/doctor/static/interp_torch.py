@@ -6,7 +6,7 @@ import dataclasses
 
 from nnfit.doctor.run import LayerInfo
 from nnfit.doctor.static.nodes import _dotted, _last
-from nnfit.doctor.static.values import V, _Model
+from nnfit.doctor.static.values import V, _Model, samples_first
 from nnfit.doctor.vocab import TORCH_LAYERS, canonical_loss
 from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS
 
@@ -142,14 +142,14 @@ class TorchReader:
         """`y - y_pred` (or the reverse) in a hand-written loss, with (n, 1) predictions and (n,) targets."""
         for pred, target in ((a, b), (b, a)):
             if pred.dist == "prediction" and pred.ndim == 2 and pred.shape and pred.shape[-1] == 1 and target.ndim == 1 \
-                    and target.dist != "prediction" and self.loss_broadcast is None:
+                    and target.dist != "prediction" and self.loss_broadcast is None and not pred.features_first:
                 n = target.n or pred.n or 0
                 self.loss_broadcast = ((n, 1), (n,), self.line(node))
         for pred, target in ((a, b), (b, a)):
             # prediction - target in a hand-written loss: the data the model is trained on
             if pred.dist == "prediction" and target.dist not in ("prediction", "placeholder") and target.kind == "seq" \
                     and self.torch_data is None and getattr(self, "_model_input", None) is not None:
-                self.torch_data = (self._model_input, target, self.line(node) or 0)
+                self.torch_data = (self._model_input, _targets_of(pred, target), self.line(node) or 0)
 
     def torch_loss_call(self, args: list[V], node: ast.AST | None = None) -> None:
         if len(args) >= 2 and args[1].dist == "prediction" and args[0].dist != "prediction":
@@ -162,13 +162,18 @@ class TorchReader:
         if class_index and len(args) >= 2 and args[0].dist == "prediction" and self.class_index_targets is None:
             # what CrossEntropyLoss / NLLLoss gets as targets: (dtype, ndim, line), for lint's crash check
             self.class_index_targets = (args[1].dtype, args[1].ndim, self.line(node) if node is not None else None)
-        if len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 2 and args[0].shape and args[0].shape[-1] == 1 \
+        if len(args) >= 2 and args[0].dist == "prediction" and args[0].features_first:
+            # a column-major network's (units, samples) output: its targets are (units, samples) too, or (samples,)
+            # for one unit; the (n, 1) - (n,) reading below is the row-major one
+            args = [args[0], _targets_of(args[0], args[1]), *args[2:]]
+        elif len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 2 and args[0].shape and args[0].shape[-1] == 1 \
                 and args[1].ndim == 1 and self.loss_broadcast is None and not class_index:
             # (CrossEntropyLoss / NLLLoss take (n, classes) scores and (n,) class indices: nothing broadcasts)
             n = args[1].n or args[0].n
             if n is None or n > 1:    # (n, 1) predictions against (n,) targets (n unknown: any n > 1 does it)
                 self.loss_broadcast = ((n, 1), (n,), self.line(node) if node is not None else None)
         elif len(args) >= 2 and args[0].dist == "prediction" and args[0].ndim == 1 and args[1].dist != "prediction" \
+                and not args[0].features_first \
                 and args[1].ndim == 2 and ((args[1].shape and args[1].shape[-1] == 1) or (args[1].cols and len(args[1].cols) == 1)) \
                 and self.loss_broadcast is None and not class_index:
             # the reverse: model(X).squeeze() of shape (n,) against (n, 1) targets broadcasts the same way
@@ -240,6 +245,15 @@ class TorchReader:
                 if layer is not None and layer.activation in (None, "linear"):
                     layer.activation = act
 
+
+
+def _targets_of(pred: V, target: V) -> V:
+    """The targets a prediction is compared with, one row per sample: those of a column-major network
+    (pred.features_first, shape (units, samples)) are transposed to (samples, units) as its data are."""
+    if not pred.features_first:
+        return target
+    units = pred.shape[0] if pred.shape and isinstance(pred.shape[0], int) else None
+    return samples_first(target, units)
 
 
 def _flattens(node: ast.AST | None) -> bool:

@@ -42,6 +42,10 @@ class V:
     dtype: str | None = None             # numpy dtype name set by astype / dtype= ("int8", "float32")
     activation: str | None = None        # the activation a value last went through (torch.sigmoid(out))
     param: bool = False                  # a trainable tensor (requires_grad=True, nn.Parameter): a weight, not data
+    rows: list["V"] | None = None        # per-row values of a 2-D array whose rows are features (the transpose
+                                         # of known columns, np.vstack of feature rows): its columns after .T
+    features_first: bool = False         # a prediction of a column-major network (`W @ X`): shape (units,
+                                         # samples), n counts the samples along the LAST axis
 
     @property
     def known(self) -> bool:
@@ -303,6 +307,58 @@ def _widest(vals: list[V]) -> V:
         return tot
 
     return max(vals, key=width)
+
+
+def _width(v: V) -> int | None:
+    """The number of columns of a 2-D array, when known (its columns, or the second entry of its shape)."""
+    if v.cols:
+        return len(v.cols)
+    if v.shape and len(v.shape) == 2 and isinstance(v.shape[1], int) and v.shape[1] >= 0:
+        return v.shape[1]
+    return None
+
+
+def transposed(v: V) -> V:
+    """X.T of a 2-D array whose two sizes are known: (r, c) becomes (c, r). The columns of X (its
+    features, when X holds samples as rows) become the rows of X.T, and back again. Anything else (a
+    1-D array, a value of unknown width, a network's output) is returned as it was: .T of those is read
+    as the same value."""
+    if v.kind != "seq" or v.dist == "prediction" or (v.ndim or 2) != 2:
+        return v
+    r, c = v.n, _width(v)
+    if r is None or c is None or (v.ndim is None and not v.cols and not (v.shape and len(v.shape) == 2)):
+        return v
+    if v.rows is not None and len(v.rows) == r:
+        cols: list[V] | None = [dataclasses.replace(x, n=c, kind="seq") for x in v.rows]
+    elif 1 < r <= MAX_COLUMNS:
+        cols = [V("seq", v.lo, v.hi, v.integer, c, dist=v.dist, dtype=v.dtype)] * r
+    else:
+        cols = None
+    if cols is not None and len(cols) == 1:
+        cols = None
+    rows = [dataclasses.replace(x, n=r) for x in v.cols] if v.cols else None
+    return dataclasses.replace(v, n=c, cols=cols, rows=rows, shape=(c, r), ndim=2, items=None, mutable_list=False,
+                               const=None, counts=None, order=None)
+
+
+def samples_first(x: V, features: int | None = None) -> V:
+    """The data of a column-major network (`W @ X`, X of shape (features, samples)) as the reader records
+    data everywhere else: one row per sample, one column per feature. `features` is the weight's input
+    width when known (W.shape[1]): an array whose rows already match it is transposed; one whose
+    columns match it was transposed already (through a step the reader does not follow) and is kept; a
+    1-D vector as long as `features` is ONE sample (W @ x of a matrix and a vector)."""
+    if x.kind != "seq":
+        return x
+    if x.ndim == 1 or (x.ndim is None and not x.cols and not (x.shape and len(x.shape) == 2)):
+        if features is not None and x.n == features:
+            one = V("seq", x.lo, x.hi, x.integer, 1, dist=x.dist, dtype=x.dtype)
+            cols = [one] * features if 1 < features <= MAX_COLUMNS else None
+            return V("seq", x.lo, x.hi, x.integer, 1, cols=cols, ndim=2, shape=(1, features), dtype=x.dtype,
+                     exact=x.exact)
+        return x
+    if features is not None and _width(x) == features and x.n != features:
+        return x
+    return transposed(x)
 
 
 def _concat_rows(parts: list[V]) -> V:
