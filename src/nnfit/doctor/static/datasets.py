@@ -260,6 +260,28 @@ KNOWN_FILES.update({
     "creditcard.csv": _File(284807, _CREDITCARD, names=("Time",) + tuple(f"V{i}" for i in range(1, 29)) + ("Amount", "Class"),
                             counts=(30, (("0", 284315), ("1", 492)))),
 })
+# The Boston table under the other names posts load it by, each with its copy's header: R's MASS::Boston as
+# written by write.csv ("Boston.csv", lower-case names; read with index_col=0, the row numbers are not a
+# column here), mlbench's BostonHousing ("b" for "black"), Kaggle's HousingData.csv and scikit-learn's own
+# boston_house_prices.csv (a first line "506,13,..." that posts skip with skiprows=[0] / header=1, then the
+# upper-case names). Rows and ranges are those of housing.data above.
+_BOSTON_LOWER = ("crim", "zn", "indus", "chas", "nox", "rm", "age", "dis", "rad", "tax", "ptratio")
+_BOSTON_UPPER = ("CRIM", "ZN", "INDUS", "CHAS", "NOX", "RM", "AGE", "DIS", "RAD", "TAX", "PTRATIO", "B", "LSTAT", "MEDV")
+# UCI concrete compressive strength (Yeh 1998): 1,030 mixes, 7 ingredients in kg per m3 and the age in days,
+# strength in MPa; ranges from the data set's published summary statistics. The IBM deep-learning course
+# loads its copy from https://cocl.us/concrete_data (basename concrete_data), header as below.
+_CONCRETE = ((102, 540, False), (0, 359.4, False), (0, 200.1, False), (121.8, 247, False), (0, 32.2, False),
+             (801, 1145, False), (594, 992.6, False), (1, 365, True), (2.33, 82.6, False))
+_CONCRETE_NAMES = ("Cement", "Blast Furnace Slag", "Fly Ash", "Water", "Superplasticizer", "Coarse Aggregate",
+                   "Fine Aggregate", "Age", "Strength")
+KNOWN_FILES.update({
+    "boston.csv": _File(506, _BOSTON, names=_BOSTON_LOWER + ("black", "lstat", "medv")),
+    "bostonhousing.csv": _File(506, _BOSTON, names=_BOSTON_LOWER + ("b", "lstat", "medv")),
+    "housingdata.csv": _File(506, _BOSTON, names=_BOSTON_UPPER),
+    "boston_house_prices.csv": _File(506, _BOSTON, names=_BOSTON_UPPER),
+    "concrete_data.csv": _File(1030, _CONCRETE, names=_CONCRETE_NAMES),
+    "concrete_data": _File(1030, _CONCRETE, names=_CONCRETE_NAMES),
+})
 # UCI bike sharing, hourly (bike-sharing-dataset/hour.csv, header): date fields, weather scaled to [0, 1],
 # and the rental counts casual / registered / cnt; read by this name only under a folder naming bikes
 _BIKE_HOUR = _File(17379, ((1, 17379, True), None, (1, 4, True), (0, 1, True), (1, 12, True), (0, 23, True),

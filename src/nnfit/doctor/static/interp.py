@@ -275,6 +275,9 @@ class _Core:
         self.torch_data: tuple[V, V, int] | None = None
         self.gradient_names: dict[str, int] = {}   # attribute/var names assigned gradient-like values
         self.gradient_values: dict[str, ast.AST] = {}   # ... and the expression last assigned to each
+        # names a hand-written backward pass assigns from the residual (d2 = (out - y) / n, gW1 = x.T @ d1):
+        # gradients by what they are made of, whatever their (short) names say
+        self.derived_gradients: dict[str, ast.AST] = {}
         self.assigned_values: dict[str, ast.AST] = {}   # every name / attribute: the expression last assigned
         self.residuals: dict[ast.AST, int] = {}         # a `pred - y` / `y - pred` node (held, not its id): +1 / -1
         self.residual_activated = False                 # ... one of them on an activated (sigmoid ...) output
@@ -615,12 +618,36 @@ class _Core:
             base = _dotted(target.value)
             if base and base in env and env[base].kind == "seq" and val.kind in ("num", "seq"):
                 self.assign_item(base, target.slice, val, env)
+            elif isinstance(target.value, ast.Subscript) and not isinstance(target.value.slice, (ast.Slice, ast.Tuple)) \
+                    and not isinstance(target.slice, (ast.Slice, ast.Tuple)):
+                # Y[i][j] = v in a double loop: the element Y[i, j]
+                outer = _dotted(target.value.value)
+                if outer and outer in env and env[outer].kind == "seq" and val.kind in ("num", "seq") and val.known:
+                    self.assign_item(outer, ast.Tuple(elts=[target.value.slice, target.slice], ctx=ast.Load()), val, env)
         if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
             nm = target.id if isinstance(target, ast.Name) else target.attr
             self.assigned_values[nm] = stmt.value
             if _GRAD_NAME.search(nm):
                 self.gradient_names[nm] = self.line(stmt) or 0  # the last assignment: the computed one
                 self.gradient_values[nm] = stmt.value
+            elif isinstance(target, ast.Name) and self.back_propagated(stmt.value):
+                self.derived_gradients[nm] = stmt.value
+
+    def back_propagated(self, value: ast.AST) -> bool:
+        """Is this expression a step of a hand-written backward pass: made from the residual `pred - y`
+        (not squared: a squared or absolute residual is the loss) or from a gradient already read?"""
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Pow):
+                return False
+            if isinstance(sub, ast.Call) and _last(_dotted(sub.func) or "") in ("square", "abs", "absolute", "sqrt", "log"):
+                return False
+        for sub in ast.walk(value):
+            if isinstance(sub, ast.BinOp) and sub in self.residuals:
+                return True
+            if isinstance(sub, ast.Name) and (sub.id in self.derived_gradients
+                                              or (_GRAD_NAME.search(sub.id) and sub.id in self.gradient_values)):
+                return True
+        return False
 
     def assign_frame_column(self, name: str, key: ast.AST, val: V, env: dict[str, V]) -> None:
         """df['target'] = values: a named column added to (or replacing one of) the frame."""
@@ -964,6 +991,10 @@ class _Core:
                 if not one_row:
                     out = dataclasses.replace(out, order=base.order)
             return out
+        if isinstance(node, ast.ListComp) and len(node.generators) == 1:
+            kept = self.names_comprehension(node, env, mult)
+            if kept is not None:
+                return kept
         if isinstance(node, ast.ListComp) and len(node.generators) == 1 and not node.generators[0].ifs:
             built = self.layers_of_comprehension(node, env, mult)
             if built is not None:
@@ -996,6 +1027,9 @@ class _Core:
         if isinstance(node, ast.Compare):
             left = self.eval(node.left, env, mult)
             rights = [self.eval(c, env, mult) for c in node.comparators]
+            mask = _names_mask(node.ops, left, rights)
+            if mask is not None:
+                return mask
             folded = _fold_compare(node.ops, [left] + rights)
             if folded is not None:
                 return const(folded)
@@ -1030,6 +1064,39 @@ class _Core:
             return V("str")
         return UNKNOWN
 
+    def names_comprehension(self, node: ast.ListComp, env: dict[str, V], mult: int) -> V | None:
+        """`[c for c in df.columns if c != 'y']` (conditions on the name alone): the names kept, so
+        df[kept] selects those columns. None when the loop is over anything else or a condition does
+        not come out True or False for a name."""
+        gen = node.generators[0]
+        if not (isinstance(gen.target, ast.Name) and isinstance(node.elt, ast.Name) and node.elt.id == gen.target.id
+                and gen.ifs):
+            return None
+        names = self.eval(gen.iter, env, mult)
+        if not _is_names(names):
+            return None
+        kept = []
+        for c in names.const:
+            local = ChainMap({gen.target.id: const(c)}, env)
+            flags = [self.name_condition(cond, gen.target.id, c, local, mult) for cond in gen.ifs]
+            if not all(isinstance(f, bool) for f in flags):
+                return None
+            if all(flags):
+                kept.append(c)
+        return _names(kept)
+
+    def name_condition(self, cond: ast.AST, var: str, name: str, env: dict[str, V], mult: int) -> bool | None:
+        """One condition of a comprehension over column names, for one name: `c != 'y'`, `c not in
+        ['y', 'id']` (a literal list of names); None when it is not decided by the name."""
+        if isinstance(cond, ast.Compare) and len(cond.ops) == 1 and isinstance(cond.ops[0], (ast.In, ast.NotIn)) \
+                and isinstance(cond.left, ast.Name) and cond.left.id == var:
+            pool = self.eval(cond.comparators[0], env, mult)
+            if not _is_names(pool):
+                return None
+            return (name in pool.const) == isinstance(cond.ops[0], ast.In)
+        flag = self.eval(cond, env, mult).const
+        return flag if isinstance(flag, bool) else None
+
     def frame_loc(self, frame: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
         """df.loc[rows, cols] by label: 'price' (one column), ['a', 'b'], 'a':'c' (both ends included,
         as pandas slices labels); df.loc[mask] alone selects rows and keeps every column."""
@@ -1045,6 +1112,13 @@ class _Core:
                 picks = list(range(first, last + 1))
                 return select_columns(frame, picks) if picks else UNKNOWN
             return UNKNOWN
+        if isinstance(col, ast.Compare):
+            # df.loc[:, df.columns != 'y']: the columns whose flag is set
+            mask = self.eval(col, env, mult)
+            if names and frame.cols and isinstance(mask.const, list) and len(mask.const) == len(names) \
+                    and all(isinstance(k, bool) for k in mask.const):
+                picks = [i for i, k in enumerate(mask.const) if k]
+                return select_columns(frame, picks) if picks else UNKNOWN
         return self.subscript(frame, col, env, mult)
 
     def rows_of(self, base: V, key: ast.AST, env: dict[str, V], mult: int) -> V | None:
@@ -1072,6 +1146,12 @@ class _Core:
                  dtype=base.dtype)
 
     def subscript(self, base: V, sl: ast.AST, env: dict[str, V], mult: int) -> V:
+        if _is_names(base) and not isinstance(sl, ast.Slice):
+            key = self.eval(sl, env, mult)
+            if isinstance(key.const, list) and len(key.const) == len(base.const) \
+                    and all(isinstance(k, bool) for k in key.const):
+                # cols[cols != 'Strength']: the column names the mask keeps, so df[cols[mask]] selects by them
+                return _names([c for c, k in zip(base.const, key.const) if k])
         if base.kind == "unknown" and isinstance(sl, ast.Slice) and sl.step is None and sl.upper is not None:
             # rows[:50] of data the reader could not see (a file not posted): its values stay unknown, but the
             # script goes on with 50 rows (len(), np.arange(1, len(x) + 1) ...)
@@ -1160,6 +1240,15 @@ class _Core:
             literal = ast.Dict(keys=[ast.Constant(k.arg) for k in node.keywords if k.arg],
                                values=[k.value for k in node.keywords if k.arg])
             return self.eval(ast.copy_location(literal, node), env, mult)
+        if isinstance(func, ast.Call) and _dotted(func.func) == "getattr" and "getattr" not in env \
+                and len(func.args) == 2 and not func.keywords and _dotted(func.args[0]):
+            # getattr(optim, "Adam")(model.parameters(), lr=...) / getattr(torch.optim, args.opt)(...): the
+            # class named by a literal (or a name holding one), called as written out
+            attr = self.eval(func.args[1], env, mult)
+            if isinstance(attr.const, str) and attr.const.isidentifier():
+                named = ast.copy_location(ast.Attribute(value=func.args[0], attr=attr.const, ctx=ast.Load()), func)
+                return self.call(ast.copy_location(ast.Call(func=named, args=node.args, keywords=node.keywords), node),
+                                 env, mult)
         if isinstance(func, ast.Call):
             # Dense(16)(x): the functional API; the layer registers itself, its output is a tensor
             inner = self.eval(func, env, mult)
@@ -2171,3 +2260,21 @@ class _Core:
 
 class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader, SklearnReader, TFLearnReader):
     """The interpreter: the core walk plus each framework's calls."""
+
+
+def _is_names(v: V) -> bool:
+    """A list of column names (df.columns, or a selection of them)."""
+    return v.kind == "seq" and isinstance(v.const, list) and bool(v.const) and all(isinstance(c, str) for c in v.const)
+
+
+def _names(names: list[str]) -> V:
+    return V("seq", n=len(names), items=[V("str", const=c) for c in names], const=list(names), mutable_list=True)
+
+
+def _names_mask(ops: list[ast.cmpop], left: V, rights: list[V]) -> V | None:
+    """`df.columns != 'y'` (or `==`): one flag per column name, the mask `df.columns[mask]` selects with."""
+    if len(ops) != 1 or not isinstance(ops[0], (ast.Eq, ast.NotEq)) or not _is_names(left) \
+            or not isinstance(rights[0].const, str) or rights[0].kind != "str":
+        return None
+    flags = [(c == rights[0].const) == isinstance(ops[0], ast.Eq) for c in left.const]
+    return V("seq", n=len(flags), items=[const(f) for f in flags], const=flags)

@@ -368,6 +368,10 @@ class NumpyReader:
                         i.kind == "seq" for i in v.items))
                 # a Python list of numbers (appended one by one, or written out) is a 1-D array: shape (n,)
                 return dataclasses.replace(v, items=None, mutable_list=False, ndim=1 if flat else v.ndim)
+            if v.kind == "frame" and last != "DataFrame":
+                # np.array(df), torch.tensor(df), np.asarray(df[['a', 'b']]): the table's numbers as an array,
+                # positional from here on (as df.values), so `X @ w` reads X as data rows
+                return dataclasses.replace(v, kind="seq", const=None)
             return v
         if last in ("column_stack", "stack", "hstack", "c_", "concatenate", "cat", "dstack") and args:
             seq = args[0]
@@ -700,7 +704,7 @@ class NumpyReader:
         if gname and self._same_param(gname, tname, env):
             uses = False
             note = f"the step is `{ast.unparse(step)}`: the weights themselves, not their gradient"
-        elif any(_GRAD_NAME.search(_last(n)) for n in names):
+        elif any(_GRAD_NAME.search(_last(n)) or _last(n) in self.derived_gradients for n in names):
             uses = True
         orientation = None
         if uses:
@@ -722,7 +726,8 @@ class NumpyReader:
                 if isinstance(value.const, (int, float)) and not isinstance(value.const, bool) and value.const > 1:
                     self.grad_divisors.append((float(value.const), _safe_unparse(d), self.line(stmt) or 0))
             self._step_calls += 1
-        elif uses and lr_node is not None and gname and self._averaged_gradient(self.gradient_values.get(_last(gname)), env):
+        elif uses and lr_node is not None and self._averaged_gradient(
+                (self.gradient_values.get(_last(gname)) or self.derived_gradients.get(_last(gname))) if gname else grad_node, env):
             # `w = w - lr * grad` with `grad = X.T @ (pred - y) / len(X)`: gradient descent by hand on the
             # mean loss's gradient, i.e. plain SGD at that rate (a summed gradient is left alone: its
             # effective rate is lr x n)
@@ -783,6 +788,10 @@ class NumpyReader:
                     and self.gradient_values[sub.id] is not value \
                     and self._averaged_gradient(self.gradient_values[sub.id], env, depth + 1):
                 return True
+            if isinstance(sub, ast.Name) and sub.id in self.derived_gradients \
+                    and self.derived_gradients[sub.id] is not value \
+                    and self._averaged_gradient(self.derived_gradients[sub.id], env, depth + 1):
+                return True     # d1 = d2 @ W2.T with d2 = (out - y) / n: the mean carried back
 
         def count(node: ast.AST) -> bool:
             if isinstance(node, ast.Call) and _dotted(node.func) == "len":
