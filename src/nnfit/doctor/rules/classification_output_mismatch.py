@@ -7,7 +7,8 @@ What it finds: an output layer that cannot express the classification task:
   for one unit of probability) or a single unit;
 - a ReLU on the scores given to a loss that takes raw logits (torch CrossEntropyLoss /
   BCEWithLogitsLoss, from_logits=True): scores cannot go below 0, a clipped score has no gradient,
-  and the classes cut to 0 tie (no threshold: clipped logits are wrong by construction);
+  and the classes cut to 0 tie (no threshold: clipped logits are wrong by construction); the same
+  ReLU before an explicit log_softmax with NLL loss (the softmax written out) is the same fault;
 - a ReLU / linear single output for 0/1 labels under a probability loss is NF126, not this rule.
 Why it matters: the predictions cannot take the values the labels need; accuracy stays at the
 majority share however long the network trains.
@@ -25,7 +26,7 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
 from nnfit.doctor.run import TrainingRun
-from nnfit.doctor.vocab import LOSS_WANTS_LOGITS, canonical_loss
+from nnfit.doctor.vocab import LOSS_WANTS_LOG_PROBABILITIES, LOSS_WANTS_LOGITS, canonical_loss
 
 # activations whose outputs cannot go below zero: as the last step before a logits loss they clip the scores
 CLIPPED_AT_ZERO = {"relu", "relu6"}
@@ -38,6 +39,15 @@ def _n_classes(run: TrainingRun) -> int | None:
     if len(run.data.targets) > 1:
         return len(run.data.targets)
     return None
+
+
+def _scores_clipped_before_softmax(run: TrainingRun, act: str) -> bool:
+    """The clipped output reaches a softmax: a logits loss applies it itself, and log_softmax + NLL is
+    the same computation written out (relu -> log_softmax -> nll_loss, the pattern of pytorch/examples#117)."""
+    loss, fed = canonical_loss(run.config.loss), run.config.loss_input_activation
+    if loss in LOSS_WANTS_LOGITS:
+        return (fed or act) in CLIPPED_AT_ZERO
+    return loss in LOSS_WANTS_LOG_PROBABILITIES and fed == "log_softmax"
 
 
 @rule("NF130")
@@ -60,8 +70,7 @@ def classification_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
     elif run.task == "multilabel" and act == "softmax" and units > 1:
         what = f"softmax over {units} independent labels (they compete for one unit of probability)"
         fix = f"use Dense({units}, activation='sigmoid') with loss='binary_crossentropy'"
-    elif act in CLIPPED_AT_ZERO and canonical_loss(run.config.loss) in LOSS_WANTS_LOGITS \
-            and (run.config.loss_input_activation or act) in CLIPPED_AT_ZERO:
+    elif act in CLIPPED_AT_ZERO and _scores_clipped_before_softmax(run, act):
         what = (f"{act} on the scores fed to {run.config.loss} (a loss that takes raw logits): every negative "
                 "score is cut to 0, its gradient is 0, and the classes whose scores are cut tie")
         fix = f"remove the final {act}: end with the Linear layer and let the loss apply softmax / sigmoid"
