@@ -652,7 +652,11 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig, width: int | None = None) 
         # the targets decide when they are known: real-valued targets are a regression whatever the loss says
         t = stats.targets[0]
         few_labels = t.is_integer and t.max - t.min + 1 <= 10
-        stats.is_regression = not few_labels if not classification_loss else not (t.is_integer or few_labels)
+        # a binary loss has two labels: whole-number targets over more than `few_labels` levels under it
+        # (prices, counts, years read from a data file) are quantities, not classes
+        binary_loss = "binary" in loss or loss in ("bceloss", "bcewithlogitsloss")
+        stats.is_regression = not few_labels if not classification_loss else (
+            not (t.is_integer or few_labels) or (binary_loss and t.is_integer and not few_labels))
     elif classification_loss:
         stats.is_regression = False
     elif loss in ("mse", "meansquarederror", "mae", "meanabsoluteerror", "huber", "mseloss"):

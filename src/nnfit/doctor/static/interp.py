@@ -242,6 +242,24 @@ def _python_number_type(node: ast.AST, counters: set[str]) -> str | None:
     return None
 
 
+# modules whose bare names are numpy's: numpy itself, numpy.random, and pylab (matplotlib.pylab does
+# `from numpy import *` and `from numpy.random import *`)
+_NUMPY_STAR = {"numpy.random", "pylab", "matplotlib.pylab"}
+_NP_RANDOM_NAMES = {"rand", "randn", "randint", "random", "random_sample", "normal", "uniform", "seed",
+                    "shuffle", "permutation", "choice", "binomial", "poisson", "exponential", "standard_normal"}
+
+
+def _numpy_name(name: str, module: str | None, stars: set[str]) -> str | None:
+    """np.random.<name> / np.<name> for a bare name imported from numpy, numpy.random or pylab; None otherwise."""
+    if module in ("numpy.random", "pylab", "matplotlib.pylab") and name in _NP_RANDOM_NAMES:
+        return "np.random." + name
+    if module in ("numpy", "pylab", "matplotlib.pylab"):
+        return "np." + name
+    if module is None and name in _NP_RANDOM_NAMES and stars:
+        return "np.random." + name
+    return None
+
+
 class _Core:
     MAX_STEPS = 100_000
     MAX_DEPTH = 6
@@ -293,6 +311,7 @@ class _Core:
         self.script_dir: str | None = None     # where data files the script loads are looked up
         self.name_alias: dict[str, str] = {}   # `from m import A as B`: B -> m.A
         self.from_module: dict[str, str] = {}  # `from m import A`: A -> m (which framework a bare name is from)
+        self.star_numpy: set[str] = set()      # `from numpy.random import *` / `from pylab import *`: bare randn()
         self.module_alias: dict[str, str] = {}  # `import torch as t`: t -> torch (numpy -> np, tensorflow -> tf)
         self.data_files: list[str] = []
         self.cli_defaults: dict[str, V] = {}   # argparse option -> its default
@@ -543,6 +562,8 @@ class _Core:
                     self.name_alias[a.asname] = f"{mod}.{a.name}"   # from torch.nn import Linear as Lin
                 if mod and a.name != "*":
                     self.from_module[a.asname or a.name] = mod
+                elif mod in _NUMPY_STAR:
+                    self.star_numpy.add(mod)
                 if a.name in LEGACY_NAMES:
                     self.add_legacy(a.name, LEGACY_NAMES[a.name], stmt, None)
 
@@ -624,6 +645,9 @@ class _Core:
                 outer = _dotted(target.value.value)
                 if outer and outer in env and env[outer].kind == "seq" and val.kind in ("num", "seq") and val.known:
                     self.assign_item(outer, ast.Tuple(elts=[target.value.slice, target.slice], ctx=ast.Load()), val, env)
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and stmt.targets[0] is target:
+                # W[i, j] = W[i, j] - lr * dW[i, j] / w0[0, 0] = self.gradient(w0[0, 0], deW0_00): an entry's update
+                self._note_update(target, stmt.value, stmt, env, aug_op=None)
         if isinstance(stmt, ast.Assign) and isinstance(target, (ast.Name, ast.Attribute)):
             nm = target.id if isinstance(target, ast.Name) else target.attr
             self.assigned_values[nm] = stmt.value
@@ -966,7 +990,7 @@ class _Core:
             return V("seq", lo, hi, all(i.integer for i in items) if items else False, n=len(items), items=items,
                      dtype=dtype, counts=counts,
                      const=[i.const for i in items] if items and all(i.const is not None for i in items) else ([] if not items else None),
-                     mutable_list=True)
+                     mutable_list=True, made_at=(len(self.loop_counts), mult))
         if isinstance(node, ast.Lambda):
             return V("func", node=node)
         if isinstance(node, ast.Subscript) and self._index_trick(node.value) and isinstance(node.slice, ast.Tuple):
@@ -1291,6 +1315,12 @@ class _Core:
         if isinstance(func, ast.Name) and func.id in self.name_alias and func.id not in env:
             dotted = self.name_alias[func.id]
             last = _last(dotted)
+        if isinstance(func, ast.Name) and func.id not in env and func.id not in self.funcs and func.id not in self.name_alias:
+            # randn(100, 1) after `from numpy.random import randn` / `from pylab import *`: numpy's function,
+            # read as written out (np.random.randn); `from numpy import linspace` likewise (np.linspace)
+            full = _numpy_name(func.id, self.from_module.get(func.id), self.star_numpy)
+            if full:
+                dotted, last = full, func.id
         if isinstance(func, ast.Name) and func.id in env and env[func.id].kind == "fwclass" and isinstance(env[func.id].const, str):
             dotted = env[func.id].const     # act() where act = nn.ReLU: that layer class, called
             last = _last(dotted)
@@ -1445,7 +1475,8 @@ class _Core:
             return isinstance(a, plain) or (isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id == "len"
                                             and len(a.args) == 1 and isinstance(a.args[0], plain) and not a.keywords)
 
-        if not all(pure(a) for a in (it.args if wrapper in ("range", "xrange", "zip", "enumerate") else [it])):
+        if not all(pure(a) for a in (it.args if wrapper in ("range", "xrange", "np.arange", "numpy.arange", "zip", "enumerate")
+                                     else [it])):
             return None     # read only values without side effects twice (a call is read by the plain loop)
 
         def items_of(v: V) -> list[V] | None:
@@ -1453,7 +1484,7 @@ class _Core:
                 return list(v.items)
             return None
 
-        if wrapper in ("range", "xrange") and it.args and not it.keywords:
+        if wrapper in ("range", "xrange", "np.arange", "numpy.arange") and it.args and not it.keywords:
             bounds = [self.eval(a, env, mult).const for a in it.args]
             if not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
                 return None
@@ -1715,6 +1746,17 @@ class _Core:
                     cols = [dataclasses.replace(c, kind="seq", n=n_new) for c in cols_new]
                     lo, hi = _union_range(cols)
                     env[target] = V("seq", lo, hi, all(c.integer for c in cols), n_new, cols=cols, mutable_list=True)
+                elif item.kind == "num" and cur is not None and cur.made_at == (len(self.loop_counts), mult) and cur.mutable_list \
+                        and cur.items is not None and len(cur.items) == (cur.n or 0) and len(cur.items) < 64 \
+                        and not cur.cols and all(i.kind == item.kind for i in cur.items):
+                    # row.append(x ** (deg - i)) run once per statement (straight-line, or an unrolled
+                    # `for i in range(deg)`): the list is its items, as the literal [x ** 2, x] would be
+                    items = list(cur.items) + [item]
+                    base = item
+                    for it_ in cur.items:
+                        base = _join(base, it_)
+                    env[target] = V("seq", base.lo, base.hi, base.integer, len(items), items=items, mutable_list=True,
+                                    dist=base.dist, made_at=cur.made_at)
                 else:
                     base = item
                     if cur is not None and cur.n and cur.known and item.known:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import math
 
@@ -635,7 +636,53 @@ class NumpyReader:
         if isinstance(stmt.op, (ast.Sub, ast.Add)):
             self._note_update(stmt.target, stmt.value, stmt, env, aug_op=stmt.op)
 
+    def _helper_step(self, value: ast.AST) -> ast.AST | None:
+        """`W = step(W, dW)` / `w = self.gradient(w, dw)` with `def step(w, dw, lr=0.1): return w - lr * dw`:
+        the helper's returned expression with its parameters replaced by the call's arguments (defaults for
+        the rest), i.e. `W - 0.1 * dW`, so the update reads as if written out. Only a helper whose body is
+        one `return` of a sum or difference (a docstring aside); anything else is left alone."""
+        if not isinstance(value, ast.Call) or any(isinstance(a, ast.Starred) for a in value.args) \
+                or any(k.arg is None for k in value.keywords):
+            return None
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else (
+            func.attr if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self" else None)
+        defs = self.funcs.get(name or "", [])
+        if len(defs) != 1 or not isinstance(defs[0], ast.FunctionDef):
+            return None
+        fn = defs[0]
+        body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) != 1 or not isinstance(body[0], ast.Return) or not isinstance(body[0].value, ast.BinOp) \
+                or not isinstance(body[0].value.op, (ast.Sub, ast.Add)):
+            return None
+        params = [a.arg for a in fn.args.args]
+        if isinstance(func, ast.Attribute):
+            params = params[1:]         # self
+        if fn.args.vararg or fn.args.kwarg or len(value.args) > len(params):
+            return None
+        bound: dict[str, ast.AST] = dict(zip(params, value.args))
+        for k in value.keywords:
+            if k.arg not in params:
+                return None
+            bound[k.arg] = k.value
+        defaults = fn.args.defaults
+        for p, d in zip(params[len(params) - len(defaults):], defaults):
+            bound.setdefault(p, d)
+        if any(p not in bound for p in params):
+            return None
+
+        class _Sub(ast.NodeTransformer):
+            def visit_Name(self, node: ast.Name) -> ast.AST:   # noqa: N802 - ast API
+                return copy.deepcopy(bound[node.id]) if node.id in bound and isinstance(node.ctx, ast.Load) else node
+
+        out = _Sub().visit(copy.deepcopy(body[0].value))
+        for n in ast.walk(out):
+            ast.copy_location(n, value)
+        return out
+
     def _note_update(self, target: ast.AST, value: ast.AST, stmt: ast.stmt, env: dict[str, V], aug_op: ast.operator | None) -> None:
+        if aug_op is None and isinstance(value, ast.Call):
+            value = self._helper_step(value) or value
         while isinstance(target, ast.Attribute) and target.attr == "data":
             target = target.value          # a.data -= lr * a.grad.data: an update of a
         tname = _dotted(target) if isinstance(target, (ast.Name, ast.Attribute)) else (
@@ -655,6 +702,9 @@ class NumpyReader:
             base = _dotted(value.left)
             if base is None and isinstance(target, ast.Name) and _key(value.left) == target.id:
                 base = tname    # W1 = parameters["W1"] - learning_rate * grads["dW1"]: the weight kept in a dict
+            if base is None and isinstance(target, ast.Subscript) and isinstance(value.left, ast.Subscript) \
+                    and _dotted(value.left.value) == tname and _safe_unparse(value.left) == _safe_unparse(target):
+                base = tname    # W[i, j] = W[i, j] - lr * dW[i, j]: the same entry, stepped
             if base is None or not self._same_param(base, tname, env):
                 return
             step = value.right
@@ -699,6 +749,8 @@ class NumpyReader:
         if gname is None and _key(grad_node) is not None and _GRAD_NAME.search(_key(grad_node) or ""):
             gname = _key(grad_node)     # grads["dW1"]: the gradient by its key (grads['W2'] is not the weight)
             self.update_reads.add(gname)
+        if gname is None and isinstance(grad_node, ast.Subscript) and _key(grad_node) is None:
+            gname = _dotted(grad_node.value)    # W[i, j] - lr * W[i, j]: an entry of that array
         uses: bool | None = None
         note = None
         if gname and self._same_param(gname, tname, env):

@@ -10,7 +10,10 @@ from nnfit.doctor.static.reflow import _mask_strings, repair_web_characters, str
 # --------------------------------------------------------------------------------------------------
 # Step 1b: Python 2 constructs, repaired on their own lines
 
-_PRINT_STMT = re.compile(r"^(\s*)print(?:\s+(?![\s(=.,)\]])|\s*>>)")
+# a print statement alone on its line, or after a one-line compound header (`if k % 100 == 0: print k`,
+# `for e in X: print e`, `else: print x`); the header's own colon is the first one on the masked line
+_PRINT_STMT = re.compile(r"^(\s*(?:(?:if|elif|while|for|with|except)\b[^:#]*:\s*|(?:else|try|finally)\s*:\s*)?)"
+                         r"print(?:\s+(?![\s(=.,)\]])|\s*>>)")
 _EXCEPT_COMMA = re.compile(r"^(\s*except\s+[\w.]+|\s*except\s*\([^)]*\))\s*,\s*(\w+)\s*:")
 _RAISE_COMMA = re.compile(r"^(\s*raise\s+[\w.]+)\s*,\s*(.+)$")
 _LONG_LIT = re.compile(r"\b(\d+)[lL]\b")
@@ -55,10 +58,11 @@ def repair_python2(lines: list[str], problems: list[dict[str, Any]], line_map: l
             orig_line, orig_col = line_map[i]
             problems.append({
                 "line": orig_line, "column": orig_col + len(indent) + 1,
-                "end_column": orig_col + len(indent) + len(lines[i].strip()) + 1,
+                "end_column": orig_col + len(indent) + len(lines[i][len(indent):].strip()) + 1,
                 "kind": "print-statement",
                 "message": "Python 2 print statement: Python 3 cannot parse it",
-                "fix": "print(" + lines[i].strip()[len("print"):].strip().rstrip("\\").strip() + (" ...)" if end > i else ")"),
+                "fix": (lines[i][:len(indent)].strip() + " " if indent.strip() else "")
+                + "print(" + lines[i][len(indent):].strip()[len("print"):].strip().rstrip("\\").strip() + (" ...)" if end > i else ")"),
             })
             i = end + 1
             continue

@@ -46,6 +46,8 @@ class V:
                                          # of known columns, np.vstack of feature rows): its columns after .T
     features_first: bool = False         # a prediction of a column-major network (`W @ X`): shape (units,
                                          # samples), n counts the samples along the LAST axis
+    made_at: tuple | None = None         # (loop depth, multiplicity) where a list literal was built: appends made
+                                         # there run once per list, so its items stay known (row.append(x ** 2))
 
     @property
     def known(self) -> bool:
