@@ -3,6 +3,7 @@
 Stages, cheapest first, each stopping the run once a formula fits the held-out points to rounding
 error:
   1. rational forms (rational.py): P/Q of the inputs, also of y², y³, y⁵, log y, exp y and of log x
+  1b. (two or more inputs) sums of products of one-input functions (product.py), numeric and fast
   2. the sparse term library (sparse.py): sums of trig / exp / log terms with fitted inner constants
   3. expression-tree enumeration (search.py): sums of up to three small trees, constants linear
   4. the network as oracle (oracle.py): when a network is at hand (or fitted here), it is probed for
@@ -26,6 +27,7 @@ import numpy as np
 import sympy as sp
 
 from nnfit.explain import inner as inner_mod
+from nnfit.explain import product as product_mod
 from nnfit.explain import rational as rational_mod
 from nnfit.explain import search as search_mod
 from nnfit.explain import sparse as sparse_mod
@@ -43,6 +45,9 @@ EXACT_FLOOR = rational_mod.EXACT_FLOOR
 # held-out error; a formula further off than that is shown only as the closest candidate, never as the
 # answer. The issue's measure for misses is a median ratio <= 10; 3 keeps the answer near the network.
 APPROXIMATION_FACTOR = 3.0
+# CPU seconds at most for the products stage (product.py) in one solve: it took 0.3-1.1 s on the
+# 2-3-input DSO rows it recovers (800 read-back rows, 2026-12-04), and a miss must stay cheap.
+PRODUCT_SECONDS = 2.0
 
 
 @dataclasses.dataclass
@@ -250,6 +255,18 @@ def solve(Xtr: np.ndarray, ytr: np.ndarray, Xva: np.ndarray, yva: np.ndarray, sy
         add(fit.expression, f"rational ({fit.transform}, degrees {fit.degrees[0]}/{fit.degrees[1]})")
     if settled():
         return out
+    if Xtr.shape[1] >= 2:
+        # sums of products of one-input functions (6 sin(x1) cos(x2), x1**x2, 1.5 exp(x1) + 5 cos(x2)):
+        # numeric and fast, so that the term library's longer build is left for what this misses
+        say("products of one-input functions")
+        try:
+            for expr in product_mod.product_search(Xtr, ytr, Xva, yva, symbols,
+                                                   max(0.5, min(PRODUCT_SECONDS, 0.3 * time_limit)), floor)[:4]:
+                add(expr, "products of one-input functions")
+        except Exception as exc:  # noqa: BLE001 - one failing stage must not lose the others' candidates
+            say(f"products failed: {type(exc).__name__}")
+        if settled():
+            return out
     say("term library")
     left = deadline - clock()
     try:
