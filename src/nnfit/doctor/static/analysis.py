@@ -278,12 +278,15 @@ def _digit_table(text: str, first_dense: LayerInfo | None) -> bool:
     return bool(re.search(r"28\s*,\s*28", text))
 
 
-def _reduction_of(value: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0) -> str | None:
+def _reduction_of(value: ast.AST, assigned: dict[str, list[ast.AST]], depth: int = 0,
+                  returns: dict[str, list[ast.AST]] | None = None) -> str | None:
     """'mean' / 'sum' for a loss expression: x.mean(), torch.sum(x), a torch loss (module or function) by its
-    reduction= (default 'mean'); None when the text does not say."""
+    reduction= (default 'mean'), a function or method of the script by what it returns; None when the text
+    does not say."""
+    returns = returns or {}
     if depth > 3 or not isinstance(value, ast.Call):
         if isinstance(value, ast.Name) and depth <= 3:
-            found = {_reduction_of(v, assigned, depth + 1) for v in assigned.get(value.id, [])}
+            found = {_reduction_of(v, assigned, depth + 1, returns) for v in assigned.get(value.id, [])}
             return found.pop() if len(found) == 1 else None
         return None
     name = _last(_dotted(value.func)) or (value.func.attr if isinstance(value.func, ast.Attribute) else "")
@@ -291,6 +294,10 @@ def _reduction_of(value: ast.AST, assigned: dict[str, list[ast.AST]], depth: int
         return "mean"
     if name in ("sum", "reduce_sum"):
         return "sum"
+    if name in returns and name not in _MEAN_LOSSES and not (isinstance(value.func, ast.Name) and name in assigned):
+        # loss = self.loss(x, y) / loss = compute_loss(out, y): the reduction of what that function returns
+        found = {_reduction_of(v, assigned, depth + 1, returns) for v in returns[name]}
+        return found.pop() if len(found) == 1 else None
     construct = value
     if isinstance(value.func, ast.Name) and value.func.id in assigned:     # criterion(out, y): how it was made
         made = [v for v in assigned[value.func.id] if isinstance(v, ast.Call)]
@@ -316,10 +323,16 @@ def _backward_reduction(tree: ast.Module) -> str | None:
     for node in _nodes(tree):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             assigned.setdefault(node.targets[0].id, []).append(node.value)
+    returns: dict[str, list[ast.AST]] = {}
+    for node in _nodes(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            values = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and r.value is not None]
+            if values:
+                returns.setdefault(node.name, []).extend(values)
     found = set()
     for node in _nodes(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "backward":
-            found.add(_reduction_of(node.func.value, assigned))
+            found.add(_reduction_of(node.func.value, assigned, 0, returns))
     return found.pop() if len(found) == 1 else None
 
 

@@ -260,6 +260,11 @@ def _numpy_name(name: str, module: str | None, stars: set[str]) -> str | None:
     return None
 
 
+# A comprehension over a literal range this short is read one item per counter value (its cost grows
+# with the count; longer ones keep a single range for all their elements).
+UNROLLED_COMPREHENSION_MAX = 32
+
+
 class _Core:
     MAX_STEPS = 100_000
     MAX_DEPTH = 6
@@ -1023,6 +1028,10 @@ class _Core:
             built = self.layers_of_comprehension(node, env, mult)
             if built is not None:
                 return built
+        if isinstance(node, ast.ListComp) and len(node.generators) == 1:
+            row = self.unrolled_comprehension(node, env, mult)
+            if row is not None:
+                return row
         if isinstance(node, ast.ListComp) or isinstance(node, ast.GeneratorExp):
             local = ChainMap({}, env)
             n_total: int | None = 1
@@ -1087,6 +1096,28 @@ class _Core:
         if isinstance(node, ast.JoinedStr):
             return V("str")
         return UNKNOWN
+
+    def unrolled_comprehension(self, node: ast.ListComp, env: dict[str, V], mult: int) -> V | None:
+        """[x ** (deg - i) for i in range(deg)] over a short literal range: one number per counter value, as
+        the literal list [x ** 2, x] would be, so a row built this way keeps its width and each column its
+        own range (polynomial features, one row per sample)."""
+        gen = node.generators[0]
+        if gen.ifs or not isinstance(gen.target, ast.Name) or not isinstance(gen.iter, ast.Call) \
+                or _dotted(gen.iter.func) != "range" or gen.iter.keywords or not 1 <= len(gen.iter.args) <= 3:
+            return None
+        bounds = [self.eval(a, env, mult).const for a in gen.iter.args]
+        if not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+            return None
+        counter = range(*bounds)
+        if not 1 <= len(counter) <= UNROLLED_COMPREHENSION_MAX:
+            return None
+        items = [self.eval(node.elt, ChainMap({gen.target.id: const(k)}, env), mult) for k in counter]
+        if not all(i.kind == "num" and i.known and i.n is None for i in items):
+            return None
+        lo, hi = _union_range(items)
+        return V("seq", lo, hi, all(i.integer for i in items), n=len(items), items=items,
+                 const=[i.const for i in items] if all(i.const is not None for i in items) else None,
+                 dtype="int64" if all(i.integer and isinstance(i.const, int) for i in items) else None)
 
     def names_comprehension(self, node: ast.ListComp, env: dict[str, V], mult: int) -> V | None:
         """`[c for c in df.columns if c != 'y']` (conditions on the name alone): the names kept, so
@@ -2279,6 +2310,9 @@ class _Core:
         if lr_v is None:
             pos = 1 if torch else 0
             lr_v = args[pos] if len(args) > pos else None
+        if lr_v is not None and lr_v.const is None and isinstance(lr_v.ref, V) and lr_v.ref.kind == "num" \
+                and isinstance(lr_v.ref.const, (int, float)) and not isinstance(lr_v.ref.const, bool):
+            lr_v = lr_v.ref     # GradientDescentOptimizer(tf.Variable(0.1)): the rate is the variable's initial value
         lr = float(lr_v.const) if lr_v is not None and isinstance(lr_v.const, (int, float)) else None
         default = lr is None and lr_v is None
         if default:

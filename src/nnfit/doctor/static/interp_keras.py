@@ -92,6 +92,8 @@ class KerasReader:
                 self.config.shuffle, self.config.shuffle_line = shuffle.const, line
             X = kw.get("x") or kw.get("generator") or (args[0] if args else UNKNOWN)
             y = kw.get("y") or (args[1] if len(args) > 1 and X.kind != "generator" else UNKNOWN)
+            x_node = kwnodes.get("x") if "x" in kwnodes else (node.args[0] if node.args else None)
+            X = _multi_input(X, x_node)
             if X.kind in ("loader", "dataset") and X.items and len(X.items) >= 2:
                 # fit(tf.data.Dataset.from_tensor_slices((X, y)).batch(b)): the tensors and the batch size
                 if X.kind == "loader" and isinstance(X.const, int):
@@ -317,6 +319,26 @@ class KerasReader:
             except Exception:  # pragma: no cover - unparse handles every expression node
                 return "custom"
         return "custom"
+
+
+def _multi_input(X: V, x_node: ast.AST | None) -> V:
+    """fit([x_a, x_b], y): a model with several inputs takes a list of arrays, one per input, all with the
+    same rows. The samples are the rows of each array (not the list's length); the values are the union of
+    their ranges, the width per input stays unknown (each input has its own first layer)."""
+    if not isinstance(x_node, (ast.List, ast.Tuple)) or len(x_node.elts) < 2 or not X.items \
+            or len(X.items) != len(x_node.elts):
+        return X
+    if any(isinstance(e, (ast.Constant, ast.List, ast.Tuple, ast.UnaryOp, ast.BinOp)) for e in x_node.elts):
+        return X        # [[0, 1], [1, 0]]: a literal list of rows, not one array per input
+    rows = {i.n for i in X.items}
+    if len(rows) != 1 or None in rows or any(i.kind != "seq" for i in X.items):
+        return X
+    parts = [c for i in X.items for c in (i.cols or [i])]
+    known = all(c.known for c in parts)
+    return V("seq", min(c.lo for c in parts) if known else None, max(c.hi for c in parts) if known else None,
+             all(c.integer for c in parts), n=X.items[0].n,
+             dist="normal" if all(c.dist == "normal" for c in parts) else None,
+             dtype=X.items[0].dtype if all(i.dtype == X.items[0].dtype for i in X.items) else None)
 
 
 def _camel_to_snake(name: str) -> str:

@@ -128,6 +128,8 @@ class TFReader:
         if last in TF1_OPTIMIZERS:
             return V("opt", ref=self.optimizer(node, TF1_OPTIMIZERS[last], args, kw, kwnodes, torch=False))
         if last in ("reduce_mean", "reduce_sum", "mean_squared_error") and node.args:
+            if self.torch_data is None and last != "mean_squared_error" and _squared_difference(node.args[0]):
+                self.tf_graph_data(node, env)
             if self.config.loss is None and (last == "mean_squared_error" or _squared_difference(node.args[0])):
                 self.config.loss = "mse"
             elif self.config.loss is None:
@@ -227,6 +229,48 @@ class TFReader:
             if attr in ("repeat", "prefetch", "cache", "map", "take"):
                 return obj
         return None
+
+    def tf_graph_data(self, node: ast.Call, env: dict[str, V]) -> None:
+        """cost = tf.reduce_mean(tf.square(x_data * W + b - y_data)) with Python lists or arrays bound into the
+        graph (no placeholder, no feed_dict): the side of the difference that reads a tf.Variable is the
+        prediction and the data it multiplies are the inputs; the other side holds the targets."""
+        sub = next((n for n in ast.walk(node.args[0]) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub)), None)
+        if sub is None:
+            return
+
+        def expand(n: ast.AST, depth: int = 0) -> list[ast.AST]:
+            out: list[ast.AST] = [n]
+            for name in [m for m in ast.walk(n) if isinstance(m, ast.Name)]:
+                value = self.assigned_values.get(name.id)
+                if value is not None and depth < 4 and value is not n:
+                    out += expand(value, depth + 1)
+            return out
+
+        def variable(n: ast.AST) -> bool:
+            return isinstance(n, ast.Call) and _last(_dotted(n.func)) in ("Variable", "get_variable")
+
+        def data(nodes: list[ast.AST]) -> list[V]:
+            found = []
+            for part in nodes:
+                for name in [m for m in ast.walk(part) if isinstance(m, ast.Name)]:
+                    v = env.get(name.id)
+                    if v is not None and v.kind == "seq" and v.known and v.n and not v.param \
+                            and v.dist != "placeholder" and not variable(self.assigned_values.get(name.id)):
+                        found.append(v)
+            return found
+
+        def placeholder(nodes: list[ast.AST]) -> bool:
+            return any(isinstance(m, ast.Name) and (env.get(m.id) or UNKNOWN).dist == "placeholder"
+                       for part in nodes for m in ast.walk(part))
+
+        sides = [expand(sub.left), expand(sub.right)]
+        reads_variable = [any(variable(m) for part in side for m in ast.walk(part)) for side in sides]
+        if reads_variable.count(True) != 1 or any(placeholder(side) for side in sides):
+            return
+        pred, target = (sides[0], sides[1]) if reads_variable[0] else (sides[1], sides[0])
+        X, y = data(pred), data(target)
+        if len(X) == 1 and len(y) == 1 and X[0].n == y[0].n:
+            self.torch_data = (X[0], y[0], self.line(node) or 0)
 
     def tf_step(self, opt: OptimizerInfo | None) -> None:
         self._step_calls += 1
