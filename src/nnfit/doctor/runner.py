@@ -170,6 +170,7 @@ class _Session:
         self.torch_watcher: Any = None
         self.torch_built: list[Any] = []
         self.in_compile = 0
+        self.in_keras_fit = 0                      # Keras fit / train_on_batch calls under way
         self.last: Any = None
         self.t0 = time.perf_counter()
 
@@ -495,9 +496,11 @@ class _Session:
                     run.config.batch_size = kwargs.get("batch_size")
                     self._nnfit_stream = StreamRows(session, monitor, run)
                     monitor.rows_source = self._nnfit_stream.rows
+                session.in_keras_fit += 1
                 try:
                     return original(self, *args, **kwargs)
                 finally:
+                    session.in_keras_fit -= 1
                     if stream:
                         self._nnfit_stream = None
             return fit
@@ -519,7 +522,11 @@ class _Session:
         def train_on_batch_(original: Any) -> Any:
             @functools.wraps(original)
             def train_on_batch(self: Any, *args: Any, **kwargs: Any) -> Any:
-                return session.keras_batch_step(self, original, args, kwargs, KerasMonitor)
+                session.in_keras_fit += 1
+                try:
+                    return session.keras_batch_step(self, original, args, kwargs, KerasMonitor)
+                finally:
+                    session.in_keras_fit -= 1
             return train_on_batch
 
         patch(keras.layers.Dense, "__init__", dense_init)
@@ -531,6 +538,8 @@ class _Session:
         owner = next((c for c in keras.Model.__mro__ if "train_step" in c.__dict__), None)
         if owner is not None:
             patch(owner, "train_step", train_step_)
+        if keras.backend.backend() == "torch":
+            patch(_torch_tensor(), "backward", self._keras_backward)
         added = _keras2_methods(keras, session)
         try:
             yield
@@ -539,6 +548,23 @@ class _Session:
                 setattr(owner, name, original)
             for name in added:
                 delattr(keras.Model, name)
+
+    def _keras_backward(self, original: Any) -> Any:
+        """Keras on the torch backend: a custom `train_step` calls `loss.backward()` itself and must
+        reset the gradients first (`self.zero_grad()`, as Keras's own torch train_step does). Each
+        scalar backward pass inside `fit` is one step for the gradient-reset tracker (the same
+        measurement as a hand-written torch loop's: monitors/grad_accumulation.py)."""
+        session = self
+
+        @functools.wraps(original)
+        def backward(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+            if not session.in_keras_fit or getattr(tensor, "numel", lambda: 0)() != 1:
+                return original(tensor, *args, **kwargs)
+            session.grad_resets.before_backward(tensor)
+            out = original(tensor, *args, **kwargs)
+            session.grad_resets.after_backward()
+            return out
+        return backward
 
     # -- PyTorch ----------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -558,6 +584,7 @@ class _Session:
         watcher = TorchWatcher(budget_s=self.train_budget_s * SAFETY_FACTOR, script=self.script)
         watcher.on_manual_step = self.count_update     # hand-written updates spend the same update budget
         watcher.grad_resets = self.grad_resets
+        watcher.suspended = lambda: session.in_keras_fit > 0
         self.torch_watcher = watcher
         saved = []
 
@@ -776,6 +803,9 @@ class _Session:
             acts = {l.name: l.activation for l in model.layers
                     if type(l).__name__ == "Dense" and activation_name(l.activation).startswith("custom:")}
             inits = {l.name: type(l.kernel_initializer).__name__ for l in model.layers if type(l).__name__ == "Dense"}
+            resets = self.grad_resets
+            if resets.reset_steps or resets.accumulated_steps:     # a custom train_step on the torch backend
+                run.gradients.reset_steps, run.gradients.accumulated_steps = resets.reset_steps, resets.accumulated_steps
             cap = Capture(run=run, framework="keras", X=monitor.x, y=monitor.y, activations=acts, initializers=inits)
         else:
             run = watcher.finish()
@@ -1032,6 +1062,12 @@ def may_skip_sklearn(text: str) -> bool:
     """May Keras be imported without scikit-learn for this script (it names none of SKLEARN_WORDS)?"""
     low = text.lower()
     return not any(word in low for word in SKLEARN_WORDS)
+
+
+def _torch_tensor() -> Any:
+    import torch
+
+    return torch.Tensor
 
 
 def _import_keras(text: str) -> types.ModuleType:

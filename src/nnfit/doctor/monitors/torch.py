@@ -210,6 +210,9 @@ class TorchWatcher:
         self.initial_weight_std: dict[str, float] = {}
         self.on_manual_step: Any = None     # doctor run's update budget: True when spent
         self.grad_resets: Any = None        # doctor run's GradientResetTracker (hand-written loops)
+        # True while another framework's training loop runs (Keras fit on the torch backend): its
+        # backward passes are that loop's own, watched there, not steps of a torch loop
+        self.suspended: Any = None
         self._last_out: torch.Tensor | None = None
         self._step_chain: list[nn.Module] = []      # the root modules called in turn, each on the last's output
         self._chain: list[nn.Module] = []
@@ -426,6 +429,8 @@ class TorchWatcher:
         watcher = self
 
         def backward(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+            if watcher.suspended is not None and watcher.suspended():
+                return original(tensor, *args, **kwargs)
             if watcher._manual_pair is not None and not watcher._losses_since_backward and tensor.numel() == 1:
                 # no loss module or loss function ran this step: the loss was written by hand
                 pred, target, rows = watcher._manual_pair

@@ -1,6 +1,6 @@
 """Fixes of a PyTorch loop's gradients (NF116). Gradients never reset between updates (measured at each
-step): `optimizer.zero_grad()` before the loop's first `backward()` for the optimiser the loop steps,
-or, in a loop that updates the parameters by hand (`w -= lr * w.grad`), each parameter's gradient
+step): `optimizer.zero_grad()` before the loop's first `backward()` for the optimiser the loop steps
+(a Keras model's custom torch `train_step`: `self.zero_grad()` before its `backward()`), or, in a loop that updates the parameters by hand (`w -= lr * w.grad`), each parameter's gradient
 zeroed right after its update. The loss handed to its own `backward()` (`loss.backward(loss)`, every
 step scaled by the current loss): the argument dropped.
 """
@@ -18,6 +18,8 @@ def _fix_grad_reset(ctx: Context, f: Finding, e: Edits) -> str | None:
         # backward_with_itself, evidence "expression") or a watched run (rules/gradient_scaled_by_loss.py,
         # evidence "call"): the argument dropped
         return _fix_backward_argument(ctx, f, e)
+    if ctx.framework == "keras" and "accumulated_steps" in f.evidence:
+        return _keras_train_step_reset(ctx, e)
     if ctx.framework != "torch" or "accumulated_steps" not in f.evidence:
         # the NumPy check's NF116 (an update rule that does not follow the gradient) is advice on the code
         return "a hand-written update rule: no automatic patch"
@@ -44,6 +46,25 @@ def _fix_grad_reset(ctx: Context, f: Finding, e: Edits) -> str | None:
         e.changes.append(", ".join(f"{o}.zero_grad()" for o in done) + " in every step")
         return None
     return _manual_reset(ctx, backwards, e)
+
+
+def _keras_train_step_reset(ctx: Context, e: Edits) -> str | None:
+    """Keras 3 on the torch backend: a `train_step` method that calls `loss.backward()` itself gets
+    `self.zero_grad()` (the model's own, as Keras's torch trainer calls it) before its first backward
+    pass, so each `optimizer.apply` reads only the gradients of its own batch."""
+    sites = [c for c in ctx.index.calls if c.name.endswith(".backward") and c.statement is not None
+             and c.function is not None and c.function.name.value == "train_step"]
+    if not sites:
+        return "no backward() inside a train_step method was found in the script"
+    done = []
+    for function in {id(c.function): c.function for c in sites}.values():
+        params = function.params.params
+        owner = params[0].name.value if params else "self"
+        first = min((c for c in sites if c.function is function), key=lambda c: c.line)
+        e.before.setdefault(id(first.statement), []).append(f"{owner}.zero_grad()")
+        done.append(owner)
+    e.changes.append("self.zero_grad() at the start of each train_step's backward pass")
+    return None
 
 
 def _first_backward_before(step: CallSite, backwards: list[CallSite]) -> CallSite | None:

@@ -10,7 +10,9 @@ Why it matters: after k steps the update is lr * (g1 + ... + gk): the step grows
 keeps pointing where the loss used to fall; the loss oscillates or diverges, which reads as a
 learning rate that is too high although the rate is fine.
 Example: for epoch in range(n): loss = crit(net(X), Y); loss.backward(); opt.step()
-Fix: call optimizer.zero_grad() before loss.backward() in every step.
+Also Keras 3 on the torch backend: a custom `train_step` that calls `loss.backward()` and
+`self.optimizer.apply(...)` without `self.zero_grad()` (each backward pass inside fit is a step).
+Fix: call optimizer.zero_grad() before loss.backward() in every step (Keras: self.zero_grad()).
 Threshold: none fitted: the rule fires when most measured steps accumulated (a loop that resets
 its gradients matches this step's own gradient to float round-off at every step). `doctor lint`
 (nothing measured) warns when a torch script calls backward and steps but resets no gradient
@@ -64,11 +66,15 @@ def gradients_not_zeroed(run: TrainingRun) -> Iterator[Finding]:
     if accumulated + reset < MIN_MEASURED_STEPS or accumulated <= reset:
         return
     state = healthy(run)
+    # Keras on the torch backend: a custom train_step that calls loss.backward() itself
+    fix = ("call self.zero_grad() at the start of train_step, before loss.backward() (as Keras's own torch "
+           "train_step does)" if run.framework == "keras" else
+           "call optimizer.zero_grad() before loss.backward() in every training step")
     yield Finding(
         code="NF116",
         message=(f"wrong-update-rule: the gradients are never reset between training steps: {accumulated} of "
                  f"{accumulated + reset} measured steps used the sum of all gradients so far, not their own"),
-        fix="call optimizer.zero_grad() before loss.backward() in every training step",
+        fix=fix,
         evidence={"accumulated_steps": accumulated, "reset_steps": reset},
         location=location(run, line=first_line_matching(run, ".backward(")),
         explanation="torch adds each backward pass into .grad; without a reset every step repeats all earlier ones",
