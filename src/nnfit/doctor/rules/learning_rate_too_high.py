@@ -212,7 +212,7 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         damage = _lasting_damage(run) if jump >= EARLY_JUMP else None
         if jump >= EARLY_JUMP and (never_recovered or (damage and state is False)):
             at = early.index(max(early[1:]))
-            reasons.append(f"the loss rose {jump:.0f}x above its starting value in the first {at + 1} steps")
+            reasons.append(f"the loss rose {fmt(jump)}x above its starting value in the first {at + 1} steps")
             margin = max(margin, jump / EARLY_JUMP)
             if damage:
                 reasons[-1] += f" and left {damage}"

@@ -55,6 +55,22 @@ STEP_BOUND = 3.2
 SLOW_RATE = 10.0
 
 
+def blew_up(run: TrainingRun) -> float | None:
+    """The early blow-up learning-rate-too-high measures (the per-step loss in the first EARLY_SHARE of
+    the updates reaching EARLY_JUMP x its first value), as that jump, or None. A loss that first rose that
+    far and is now falling back is recovering from steps too large for the data, not crawling at a rate
+    too small for them (unscaled targets at SGD 1e-3: the loss jumps 1e19x, then falls 40 % per fifth of
+    training): its fall is no evidence of a low rate. Its thresholds, not new ones."""
+    from nnfit.doctor.rules.learning_rate_too_high import EARLY_JUMP, EARLY_MIN_STEPS, EARLY_SHARE
+
+    steps = run.history.batch_loss
+    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
+    if len(early) < 3 or early[0] <= 0:
+        return None
+    jump = max(early[1:]) / early[0]
+    return jump if jump >= EARLY_JUMP else None
+
+
 def slow_fall(run: TrainingRun, name: str, lr: float | None) -> dict | None:
     """The evidence of SLOW_RATE (the loss still falling after enough updates at a rate a decade or more
     below the usual one), or None."""
@@ -69,7 +85,7 @@ def slow_fall(run: TrainingRun, name: str, lr: float | None) -> dict | None:
     if lr * SLOW_RATE > usual or not updates or updates < MIN_UPDATES:
         return None
     drop, falling = still_falling(run)
-    if not falling:
+    if not falling or blew_up(run):
         return None
     return {"usual_learning_rate": usual, "loss_drop_last_window": round(drop, 3), "updates": updates}
 
