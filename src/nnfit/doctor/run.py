@@ -238,6 +238,8 @@ class StaticFacts:
     # an optimiser built from a model the script then makes again before it steps (static/stale_optimizer.py):
     # (optimiser name, its line, model name, the line that rebinds the model)
     stale_optimizer: tuple[str, int, str, int] | None = None
+    # a backward() receiver made to require a gradient by hand (static/cut_loss.py): (line, loss name, how)
+    cut_loss: tuple[int, str, str] | None = None
     # classes weighted by hand in the loss (`loss[y == 1] *= 100`, `w = tensor([0.84, 0.16]); loss * w[labels]`):
     # class label -> weight (others 1.0), and the line; a script weights classes when they are imbalanced
     hand_class_weights: dict[str, float] = dataclasses.field(default_factory=dict)

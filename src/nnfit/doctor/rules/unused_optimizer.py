@@ -13,6 +13,9 @@ changed between the first and the last backward(), History.weights_changed).
 Example: sgd = SGD(lr=0.05, momentum=0.9); model.compile(loss="mse", optimizer="sgd")
 Fix: pass the object itself: model.compile(loss="mse", optimizer=sgd); for a bare loop, build an
 optimiser and call optimizer.zero_grad() / loss.backward() / optimizer.step() on every pass.
+It also finds a loss cut from the network's graph and made to require a gradient by hand
+(`loss.requires_grad = True`, `loss = torch.tensor(value, requires_grad=True)`: static/cut_loss.py):
+backward() then runs on a new leaf no weight feeds, and every step finds no gradient.
 Severity: a warning read from the code; an error on a watched run that fails. No threshold: nothing
 that trains can leave every step (or every gradient) out. A watched run measures it on every step, and
 its margin (ranking.py) is the number of steps that changed nothing: each one is a wasted update.
@@ -94,12 +97,23 @@ def steps_without_gradient(run: TrainingRun) -> Iterator[Finding]:
     (lint: StaticFacts.step_without_backward; a watched run: no step found a gradient on any parameter)."""
     line = run.static.step_without_backward if run.static is not None else None
     stale = run.static.stale_optimizer if run.static is not None else None
+    cut = run.static.cut_loss if run.static is not None else None
     measured = run.history.steps_with_gradient is False
-    if (line is None and stale is None and not measured) or not failing(run):
+    if measured and cut is None and run.source_lines:
+        cut = _cut_loss_in_source(run.source_lines)    # a watched run: what in its code explains the measurement
+    if (line is None and stale is None and cut is None and not measured) or not failing(run):
         return
     opt = run.config.optimizer
     name = opt.name if opt else "the optimiser"
-    if stale is not None and not measured:
+    if cut is not None and (measured or (line is None and stale is None)):
+        # the loss made to require a gradient by hand: something on its way cut it from the network's graph
+        line, loss, how = cut
+        what = (f"line {line} sets `{how}`: a loss computed from the network already requires a gradient, so "
+                "the graph was cut on its way (a .detach(), .item(), .numpy() or a new tensor), and backward() "
+                f"on '{loss}' reaches no weight" + (": no step of the optimiser found a gradient" if measured else ""))
+        fix = ("compute the loss from the network's output tensor itself (no .detach(), .item(), .numpy() or "
+               f"torch.tensor() on the way) and delete `{how}`")
+    elif stale is not None and not measured:
         var, _, model, rebind = stale
         line = rebind
         what = (f"'{var}' is built from {model}.parameters(), but line {rebind} makes '{model}' again before "
@@ -128,3 +142,15 @@ def steps_without_gradient(run: TrainingRun) -> Iterator[Finding]:
         margin=float(run.history.n_updates or 1) if measured else 1.0,
         severity=Severity.ERROR if healthy(run) is False else Severity.WARNING,
     )
+
+
+def _cut_loss_in_source(lines: list[str]) -> tuple[int, str, str] | None:
+    """static/cut_loss.py on the script's own text (None when it does not parse as Python 3)."""
+    import ast
+
+    from nnfit.doctor.static.cut_loss import cut_loss
+
+    try:
+        return cut_loss(ast.parse("\n".join(lines)))
+    except (SyntaxError, ValueError, RecursionError):
+        return None

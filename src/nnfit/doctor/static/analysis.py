@@ -217,6 +217,9 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
     from nnfit.doctor.static.stale_optimizer import stale_optimizer
 
     run.static.stale_optimizer = stale_optimizer(tree) if torchy else None
+    from nnfit.doctor.static.cut_loss import cut_loss
+
+    run.static.cut_loss = cut_loss(tree) if torchy else None
     step_line = _torch_step_without_gradient(tree, interp)
     if step_line is None and "torch" in interp.framework_hint:
         step_line = _zeroed_between_backward_and_step(tree, interp)
@@ -477,6 +480,12 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
                           n_params=fan_in * fan_out)
         run.layers.append(layer)
         stds[name] = std
+    acts = getattr(interp, "residual_activations", set())
+    if forward and len(acts) == 1 and "linear" not in acts and run.layers[-1].activation == "unknown":
+        # the residual `y - output` reads the network's output: the last weight's layer has its activation
+        # (`1 / (1 + np.exp(-np.dot(X, W)))`, the script's own sigmoid()); an output read without one stays
+        # unknown (an activation written some other way would not be seen)
+        run.layers[-1].activation = next(iter(acts))
     run.initial_weight_std = stds
     run.framework_guess = "numpy"
 
