@@ -30,3 +30,21 @@ def test_a_jump_of_many_decades_is_printed_in_the_number_format():
 def test_the_same_fall_without_the_blow_up_still_names_the_rate():
     findings = run_rules(_recovering(1.0))
     assert _codes(findings)[0] == "NF104", _codes(findings)
+
+
+def _flat_at_a_large_rate(step_ratio):
+    """Plain SGD at 1.0 (past the static bar), a flat loss, a failing fit; each layer's weights change by
+    `step_ratio` of their size per step."""
+    run = _regression(1.0, fall=0.0, r2=0.1)
+    run.history.update_ratio = {"0": [step_ratio] * 60, "2": [step_ratio] * 60}
+    return run
+
+
+def test_a_large_rate_that_moved_the_weights_very_little_is_not_named():
+    findings = run_rules(_flat_at_a_large_rate(1e-3))
+    assert "NF103" not in _codes(findings), _codes(findings)
+
+
+def test_a_large_rate_with_large_measured_steps_is_still_the_suspect():
+    findings = run_rules(_flat_at_a_large_rate(0.2))
+    assert "NF103" in _codes(findings), _codes(findings)

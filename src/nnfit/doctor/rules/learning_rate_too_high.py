@@ -5,7 +5,8 @@ becomes NaN/inf. Without a training history (a script read but not run) it warns
 are large for the optimiser, especially with batch size 1 (Adam >= 0.05, SGD >= 0.5).
 An early blow-up the network came back from, with no unit left dead or saturated and the weights
 still moving, is only a warning (see DAMAGED). For plain SGD on a squared error the static rate is
-judged at the data's scale (see SQUARED_ERROR).
+judged at the data's scale (see SQUARED_ERROR). On a watched run that shows none of the measured signs,
+a large setting is named only if the run's steps were large too (UPDATE_RATIO_HIGH on the first half).
 Why it matters: each step overshoots the minimum it is heading for; the loss jumps around a level far
 above what the network can reach, or grows without bound. Adam's step is about the learning rate per
 weight whatever the gradient, so lr=0.1 moves every weight by ~0.1 on every sample.
@@ -254,7 +255,16 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
             reasons.append(f"each step changes weights by {top:.0%} of their size")
             margin *= 1.1
     if not reasons:
-        if large and state is False:
+        # the steps this run measured were never large (the median per-step weight change of every layer's
+        # first half below UPDATE_RATIO_HIGH, the rule's own bar): a large setting that moved the weights
+        # this little is not overshooting anything (a sigmoid network whose gradients are small), and
+        # lowering it only slows the run further
+        early = [_median(v[:max(1, len(v) // 2)]) for v in run.history.update_ratio.values() if v]
+        early = [r for r in early if r is not None]
+        small_steps = bool(early) and max(early) < UPDATE_RATIO_HIGH
+        if small_steps:
+            evidence["early_update_ratio"] = max(early)
+        if large and state is False and not small_steps:
             # a failing run at a rate past the static bar whose curve shows none of the signs above: the
             # setting is still the likeliest suspect worth naming, as lint names it (a warning, setting)
             yield Finding(
