@@ -92,3 +92,25 @@ def test_a_custom_train_step_that_resets_and_a_plain_fit_get_no_nf116(tmp_path):
     _, cap, report = _report(tmp_path, "plain.py", PLAIN_FIT)
     assert "NF116" not in report.codes
     assert not cap.run.gradients.accumulated_steps
+
+
+MODEL_PER_EPOCH = textwrap.dedent("""
+    import numpy as np
+    import keras
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(200, 1)).astype("float32")
+    y = np.sin(3 * X).astype("float32")
+    for epoch in range(4):
+        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        model.fit(X, y, epochs=1, batch_size=32, verbose=0)
+""")
+
+
+def test_a_model_built_anew_for_each_fit_is_not_read_as_unreset_gradients(tmp_path):
+    """Each new model's backward passes do not reach the first model's weights, whose .grad then stays
+    as it was: that is no buffer left unreset (the tracker watches the graph of each pass)."""
+    _, cap, report = _report(tmp_path, "rebuilt.py", MODEL_PER_EPOCH)
+    assert "NF116" not in report.codes
+    assert not cap.run.gradients.accumulated_steps

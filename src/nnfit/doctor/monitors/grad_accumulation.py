@@ -34,9 +34,14 @@ class GradientResetTracker:
 
     # -- hand-written updates (w.data -= lr * w.grad): each loss.backward() is one step ----------------
     def before_backward(self, loss: Any) -> None:
-        if self._manual is None:
-            leaves = sorted(_leaves(loss), key=lambda p: p.numel())[:WATCHED_PARAMETERS]
-            self._manual = [{"param": p, "before": None, "after": None} for p in leaves]
+        leaves = _leaves(loss)
+        ids = {id(p) for p in leaves}
+        if self._manual is None or any(id(e["param"]) not in ids for e in self._manual):
+            # the first pass, or one whose graph no longer reaches the watched parameters (a model built
+            # anew, another network): parameters this pass does not touch keep their .grad, which would
+            # read as a buffer nobody reset; watch this graph's own
+            chosen = sorted(leaves, key=lambda p: p.numel())[:WATCHED_PARAMETERS]
+            self._manual = [{"param": p, "before": None, "after": None} for p in chosen]
         for entry in self._manual:
             grad = entry["param"].grad
             entry["before"] = grad.detach().clone() if grad is not None else None
