@@ -82,6 +82,8 @@ KNOWN_ACTIVATIONS = {
     "swish", "exponential", "hard_sigmoid", "leaky_relu", "relu6", "mish", "log_sigmoid", "hard_tanh",
 }
 SATURATING = {"sigmoid", "tanh", "hard_sigmoid", "softsign", "softmax", "hard_tanh", "log_sigmoid"}
+# Activations that output exactly 0 for every input on one side of a kink (a unit there passes nothing).
+CLIPPING = {"relu", "relu6"}
 # (low, high) of what an output activation can produce; None = unbounded on that side.
 ACTIVATION_RANGE: dict[str, tuple[float | None, float | None]] = {
     "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0),

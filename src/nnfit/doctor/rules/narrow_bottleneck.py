@@ -4,7 +4,10 @@ What it finds: a hidden layer narrower than the problem needs:
 - narrower than the output needs (k softmax classes need k - 1 directions, m regression targets m):
   the predictions can only vary in fewer directions than the output has, by construction;
 - one or two units fed by more inputs (a one- or two-number summary of the input), or a single unit
-  with a saturating activation (sigmoid, tanh) in front of a wider layer;
+  with a saturating activation (sigmoid, tanh) in front of a wider layer; read statically (lint, nothing
+  measured), also a single ReLU unit in front of a wider layer: it passes 0 for every input on one side
+  of its kink, and for all of them once its pre-activation is negative over the data (a run measures
+  that as a dead unit instead: the "lost" case below);
 - one or two ReLU units as wide as the input, of which the run measured one dead at the end (a 2-2-1
   XOR network left with one live unit: the tuning half's gh-lmjohns3-theanets-67 and se-stats-320672);
 - fewer units than inputs for problems with up to 32 inputs, where each input carries information
@@ -16,7 +19,7 @@ Example: Dense(1, activation="sigmoid", input_dim=1) before Dense(50, activation
 Fix: remove the layer (the next layer can take the input directly), or widen it to at least the
 next layer's width.
 Severity: an error only for the narrow layers of the first three kinds (below the output's needs; one or
-two units; one saturating unit; one or two units left with a dead one), and only when the run fails its task (rules/_common.py healthy: training R² or accuracy
+two units; one saturating unit (statically also one ReLU unit); one or two units left with a dead one), and only when the run fails its task (rules/_common.py healthy: training R² or accuracy
 below the shared bar, itself lowered to a flexible reference model's fit on noisy data), or statically
 (lint); more than two units that are merely fewer than the inputs is a warning, also when the layer
 saturates (saturation is as much the inputs' scale as the width). No threshold is fitted: one or two
@@ -32,7 +35,7 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, dense_layers, failing, healthy, location, n_inputs
 from nnfit.doctor.run import TrainingRun
-from nnfit.doctor.vocab import SATURATING
+from nnfit.doctor.vocab import CLIPPING, SATURATING
 
 
 # Inputs up to this many are "a few physical inputs" that each matter on their own; from hundreds of
@@ -72,7 +75,7 @@ def narrow_bottleneck(run: TrainingRun) -> Iterator[Finding]:
         dead = run.history.dead_fraction.get(layer.name)
         live = units - round(units * dead[-1]) if dead else units
         lost = n_in is not None and units <= SUMMARY_UNITS and live < units and live < n_in and not summary
-        squashed = units == 1 and act in SATURATING and (nxt or 0) > 1
+        squashed = units == 1 and (act in SATURATING or run.is_static and act in CLIPPING) and (nxt or 0) > 1
         too_few_inputs = n_in is not None and units < n_in <= FEW_INPUTS
         if not (below_output or summary or squashed or too_few_inputs or lost):
             continue

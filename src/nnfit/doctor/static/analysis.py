@@ -456,7 +456,7 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
         val = interp.eval(node.value, {}, 1)
         if val.shape is None or not val.known:
             continue
-        if re.match(r"(?i)^(b|bias)", name):
+        if re.match(r"(?i)^(b|bias)", name) or re.search(r"(?i)_bias(es)?$", name):
             biases.append(name)
         elif len(val.shape) == 2 and all(isinstance(d, int) for d in val.shape):
             weights.append((name, val.shape, val, node))

@@ -304,6 +304,7 @@ class _Core:
         self.assigned_values: dict[str, ast.AST] = {}   # every name / attribute: the expression last assigned
         self.residuals: dict[ast.AST, int] = {}         # a `pred - y` / `y - pred` node (held, not its id): +1 / -1
         self.residual_activated = False                 # ... one of them on an activated (sigmoid ...) output
+        self.residual_activations: set[str] = set()     # the activations of the outputs those residuals read
         self.comment_facts = None                       # what the comments say about the data (comments.py)
         self.input_scaling: dict[int, tuple[str, float, float]] = {}   # id(layer) of a Rescaling / Normalization
         self.class_index_targets: tuple | None = None   # (dtype, ndim, line) of the targets a CrossEntropyLoss gets
@@ -910,8 +911,9 @@ class _Core:
             inner = _inline_sigmoid(node)
             if inner is not None:
                 z = self.eval(inner, env, mult)
-                if z.features_first:
-                    return _squash(z, "sigmoid")     # 1 / (1 + np.exp(-Z2)) of a column-major layer's output
+                if z.features_first or z.dist == "prediction":
+                    # 1 / (1 + np.exp(-Z2)) of a layer's output (column-major W @ X or rows X @ W)
+                    return _squash(z, "sigmoid")
             a, b = self.eval(node.left, env, mult), self.eval(node.right, env, mult)
             if isinstance(node.op, ast.Sub):
                 self.note_broadcast(a, b, node)
@@ -920,7 +922,11 @@ class _Core:
                     self.residuals[node] = orientation     # pred - y (+1) / y - pred (-1)
                     pred = a if a.dist == "prediction" else b
                     self.residual_activated = self.residual_activated or pred.activation not in (None, "linear")
-            if isinstance(node.op, ast.MatMult) and a.dist in ("placeholder", "prediction"):
+                    self.residual_activations.add(pred.activation or "linear")
+            if isinstance(node.op, ast.MatMult) and (a.dist == "placeholder" or a.dist == "prediction"
+                                                     and isinstance(a.ref, LayerInfo)):
+                # x @ W on a TF1 placeholder or on a graph layer's output: a layer of the graph; the output
+                # of a NumPy / tensor network's `X @ W1` (no layer object) goes on as np.dot's does below
                 m = self.tf_matmul(node, a, b)
                 if m is not None:
                     return m

@@ -10,6 +10,7 @@ for torch, so the loops around it give the epochs and batches.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import math
 
@@ -25,6 +26,15 @@ class _Placeholder:
     """A tf.placeholder: what was fed to it decides the data; `input` when the network reads it."""
     line: int | None
     role: str | None = None
+    dtype: str | None = None     # tf.placeholder(tf.float32): what a feed is converted to
+
+
+def _dtype_name(node: ast.AST | None) -> str | None:
+    """`tf.float32` / `"float32"` -> "float32"."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    name = _last(_dotted(node)) if node is not None else None
+    return name if name and name.startswith(("float", "int", "uint", "bfloat", "half", "double")) else None
 
 
 def _shape_of(v: V | None) -> tuple | None:
@@ -87,8 +97,9 @@ class TFReader:
         self.framework_hint.add("keras" if ".keras" in prefix else "tf")
         if last == "placeholder":
             shape = _shape_of(kw.get("shape") or (args[1] if len(args) > 1 else None))
+            dtype = _dtype_name(kwnodes.get("dtype") or (node.args[0] if node.args else None))
             return V("seq", n=shape[0] if shape else None, ndim=len(shape) if shape else None, shape=shape,
-                     dist="placeholder", ref=_Placeholder(self.line(node)))
+                     dist="placeholder", ref=_Placeholder(self.line(node), dtype=dtype))
         if last in ("Variable", "get_variable"):
             init = kw.get("initial_value") or kw.get("initializer") or (args[0] if args and last == "Variable" else None)
             shape = _shape_of(kw.get("shape")) or (init.shape if init is not None else None)
@@ -203,6 +214,9 @@ class TFReader:
     def tf_method(self, node: ast.Call, attr: str, obj: V, args: list[V], kw: dict[str, V],
                   kwnodes: dict[str, ast.AST], env: dict[str, V], mult: int) -> V | None:
         if obj.kind == "opt" and attr == "minimize":
+            if self.config.loss is None and node.args and _squared_difference(self._resolved(node.args[0])):
+                # minimize(tf.square(pred - y)) with no reduction: TF sums the elements, a squared error
+                self.config.loss = "mse"
             return V("train_op", ref=obj.ref)
         if obj.kind == "opt" and attr == "apply_gradients":
             self.tf_step(obj.ref)
@@ -229,6 +243,24 @@ class TFReader:
             if attr in ("repeat", "prefetch", "cache", "map", "take"):
                 return obj
         return None
+
+    def _resolved(self, node: ast.AST, depth: int = 0) -> ast.AST:
+        """The expression with each name replaced by what was last assigned to it (a few levels deep):
+        `loss = tf.square(error)` with `error = linear_model - y` reads as `tf.square(linear_model - y)`."""
+        values = self.assigned_values
+
+        class Sub(ast.NodeTransformer):
+            def visit_Name(self, n: ast.Name) -> ast.AST:   # noqa: N802 - ast API
+                value = values.get(n.id)
+                return value if value is not None and not isinstance(value, ast.Name) else n
+
+        out = node
+        for _ in range(4):
+            nxt = Sub().visit(copy.deepcopy(out))
+            if ast.dump(nxt) == ast.dump(out):
+                break
+            out = nxt
+        return out
 
     def tf_graph_data(self, node: ast.Call, env: dict[str, V]) -> None:
         """cost = tf.reduce_mean(tf.square(x_data * W + b - y_data)) with Python lists or arrays bound into the
@@ -294,4 +326,9 @@ class TFReader:
             elif y is None:
                 y = value
         if X is not None and y is not None and self.torch_data is None:
+            # feed_dict converts what it feeds to the placeholder's dtype: Python ints fed to a
+            # tf.float32 placeholder arrive as float32
+            dtypes = {id(value): ph.ref.dtype for ph, value in fed}
+            X, y = (dataclasses.replace(v, dtype=dtypes[id(v)]) if (dtypes.get(id(v)) or "").startswith(("float", "half", "double", "bfloat"))
+                    else v for v in (X, y))
             self.torch_data = (X, y, self.line(node) or 0)

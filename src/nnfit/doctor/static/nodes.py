@@ -6,7 +6,7 @@ import re
 
 
 
-_PARAM_NAME = re.compile(r"^(?:w|W|b|B|weights?|Weights?|bias(?:es)?|Bias(?:es)?|theta|kernel|params?)(?:_?\w*)?$")
+_PARAM_NAME = re.compile(r"^(?:w|W|b|B|weights?|Weights?|bias(?:es)?|Bias(?:es)?|theta|kernel|params?)(?:_?\w*)?$|^(?!(?:class|sample)_)[A-Za-z]\w*_(?:weights?|Weights?|bias(?:es)?|Bias(?:es)?)$")
 _GRAD_NAME = re.compile(r"(?i)(grad|partial|delta|^d[A-Z_a-z]|^d_)")
 _LR_NAME = re.compile(r"(?i)(lr|learning_rate|learningrate|alpha|eta|step_?size|rate)")
 
