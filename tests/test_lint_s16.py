@@ -13,15 +13,8 @@ import textwrap
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 from nnfit.doctor.findings import Severity  # noqa: E402
-from nnfit.doctor.lint import analyse_source, lint_source  # noqa: E402
-
-
-def findings(text: str):
-    return lint_source(textwrap.dedent(text))
-
-
-def codes(text: str) -> set[str]:
-    return {f.code for f in findings(text)}
+from nnfit.doctor.lint import analyse_source  # noqa: E402
+from tests.test_lint_s15 import codes, findings  # noqa: E402,F401 - the same small readers
 
 
 # ---- one ReLU unit before a wider layer (its activation given as a separate Activation layer) --------
