@@ -81,3 +81,26 @@ def test_a_watched_run_says_the_loss_was_cut(tmp_path):
     _, cap = capture_of(tmp_path, "cut.py", text, max_updates=30)
     found = [f for f in Report.from_run(cap.run, cap).findings if f.code == "NF109"]
     assert found and "loss.requires_grad = True" in found[0].message, [f.code for f in Report.from_run(cap.run, cap).findings]
+
+
+def test_the_patch_drops_the_flag_and_the_detach_and_leaves_a_numpy_loss_alone(tmp_path):
+    from nnfit.doctor.patch import plan_patches
+    from tests.test_doctor_patch import added, removed
+
+    text = loop(CUT["flag"])
+    path, cap = capture_of(tmp_path, "cut.py", text, max_updates=30)
+    nf109 = [f for f in Report.from_run(cap.run, cap).findings if f.code == "NF109"]
+    plan = plan_patches(text, str(path), cap, nf109)
+    single = [p for p in plan.singles if p.codes == ["NF109"]]
+    assert single, plan.skipped
+    diff = single[0].diff()
+    assert removed(diff) == ["loss = torch.mean((out.detach() - y) ** 2)", "loss.requires_grad = True"]
+    assert added(diff) == ["loss = torch.mean((out - y) ** 2)"]
+
+    text = loop(CUT["tensor"])
+    path, cap = capture_of(tmp_path, "numpy_loss.py", text, max_updates=30)
+    nf109 = [f for f in Report.from_run(cap.run, cap).findings if f.code == "NF109"]
+    assert nf109 and "cut_line" in nf109[0].evidence
+    plan = plan_patches(text, str(path), cap, nf109)
+    assert not [p for p in plan.singles if p.codes == ["NF109"]]
+    assert any("no automatic patch" in str(reason) for reason in plan.skipped), plan.skipped

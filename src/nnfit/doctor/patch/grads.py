@@ -9,7 +9,7 @@ from __future__ import annotations
 import libcst as cst
 
 from nnfit.doctor.findings import Finding
-from nnfit.doctor.patch.core import CallSite, Context, Edits, _base_name, dotted
+from nnfit.doctor.patch.core import CallSite, Context, Edits, ScopeVisitor, _base_name, dotted
 
 
 def _fix_grad_reset(ctx: Context, f: Finding, e: Edits) -> str | None:
@@ -161,3 +161,103 @@ def _detached(code: str) -> str:
             if code.endswith(tail):
                 code, changed = code[: -len(tail)], True
     return code
+
+
+# Calls and attributes that take a tensor out of the graph into NumPy or Python: a loss computed
+# through them cannot be reconnected by dropping a call
+_LEAVES_TORCH = ("numpy", "item", "tolist")
+
+
+class _Statements(ScopeVisitor):
+    """Each statement line with its first line number."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.at: dict[int, cst.SimpleStatementLine] = {}
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.at.setdefault(self.line(node), node)
+
+
+class _Detaches(cst.CSTVisitor):
+    """`x.detach()` calls and `x.data` attributes in an expression; whether it leaves torch."""
+
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+        self.datas: list[cst.Attribute] = []
+        self.leaves_torch = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value == "detach" and not node.args:
+                self.calls.append(node)
+            elif func.attr.value in _LEAVES_TORCH:
+                self.leaves_torch = True
+        name = dotted(func)
+        if name.split(".")[-1] in ("tensor", "Tensor", "as_tensor", "from_numpy", "Variable") or name.startswith(("np.", "numpy.")):
+            self.leaves_torch = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value == "data":
+            self.datas.append(node)
+
+
+def reconnect_loss(ctx: Context, f: Finding, e: Edits) -> str | None:
+    """NF109, a loss made to require a gradient by hand (static/cut_loss.py): the flag removed and the
+    `.detach()` / `.data` on the loss's way removed (in its own assignment, or in the assignment of a
+    name it reads), so backward() reaches the weights again. A loss that went through NumPy or a new
+    tensor is left as written: its value would have to be recomputed in torch."""
+    line, loss = f.evidence.get("cut_line"), f.evidence.get("cut_loss")
+    statements = _Statements()
+    ctx.wrapper.visit(statements)
+    stmt = statements.at.get(line) if isinstance(line, int) else None
+    if stmt is None or not isinstance(loss, str):
+        return "the line that makes the loss require a gradient was not found"
+    small = stmt.body[0] if len(stmt.body) == 1 else None
+    flag = (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Attribute)
+            and small.targets[0].target.attr.value == "requires_grad") or \
+        (isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and dotted(small.value.func).endswith(".requires_grad_"))
+    if not flag:
+        return "the loss is made a new leaf tensor (torch.tensor / Variable): no automatic patch"
+    before = [(ln, st, fn) for name, st, ln, fn in ctx.index.assigns if name == loss and ln < line]
+    if not before:
+        return f"the assignment of '{loss}' was not found"
+    ln, assign, function = max(before, key=lambda t: t[0])
+    found = _Detaches()
+    assign.visit(found)
+    if not found.calls and not found.datas:
+        # one name back: `out = model(x).detach()` then `loss = crit(out, y)`
+        names = {n.value for n in _names(assign)} - {loss}
+        for name, st, other, fn in ctx.index.assigns:
+            if name in names and other < ln and fn is function:
+                more = _Detaches()
+                st.visit(more)
+                found.calls += more.calls
+                found.datas += more.datas
+                found.leaves_torch |= more.leaves_torch
+    if found.leaves_torch:
+        return "the loss is computed through NumPy or a new tensor: no automatic patch"
+    if not found.calls and not found.datas:
+        return "no .detach() or .data on the loss's way was found"
+    for call in found.calls:
+        e.on_call(call, lambda c: c.func.value)
+    for attr in found.datas:
+        e.exprs.setdefault(id(attr), []).append(lambda n: n.value if isinstance(n, cst.Attribute) else n)
+    e.remove.add(id(stmt))
+    e.changes.append(f"the loss computed from the network's output itself (.detach() / .data dropped), "
+                     f"`{f.evidence.get('cut_how')}` removed")
+    return None
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    class Names(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.found: list[cst.Name] = []
+
+        def visit_Name(self, n: cst.Name) -> None:
+            self.found.append(n)
+
+    v = Names()
+    node.visit(v)
+    return v.found

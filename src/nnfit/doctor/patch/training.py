@@ -478,6 +478,10 @@ def _fix_batch(ctx: Context, f: Finding, e: Edits) -> str | None:
 
 
 def _fix_optimizer(ctx: Context, f: Finding, e: Edits) -> str | None:
+    if ctx.framework == "torch" and "cut_line" in f.evidence:
+        from nnfit.doctor.patch.grads import reconnect_loss
+
+        return reconnect_loss(ctx, f, e)
     if ctx.framework == "torch" and "steps_with_gradient" in f.evidence:
         if f.evidence.get("backward_calls"):
             return _torch_rebuild_optimizer(ctx, e)

@@ -130,12 +130,15 @@ def steps_without_gradient(run: TrainingRun) -> Iterator[Finding]:
         what = (f"{name}.step() runs, but no loss.backward() computes a gradient for it: every step finds no "
                 "gradient and the weights never change")
         fix = "call loss.backward() between optimizer.zero_grad() and optimizer.step() on every pass"
+    evidence = {"step_line": line, "steps_with_gradient": run.history.steps_with_gradient,
+                "updates": run.history.n_updates, "backward_calls": run.history.backward_calls}
+    if cut is not None and line == cut[0]:
+        evidence.update(cut_line=cut[0], cut_loss=cut[1], cut_how=cut[2])    # what the patch undoes
     yield Finding(
         code="NF109",
         message=f"unused-optimizer: {what}",
         fix=fix,
-        evidence={"step_line": line, "steps_with_gradient": run.history.steps_with_gradient,
-                  "updates": run.history.n_updates, "backward_calls": run.history.backward_calls},
+        evidence=evidence,
         location=location(run, line=line or (opt.line if opt else None)),
         explanation="an optimiser steps along the gradients backward() leaves in .grad; without them it does nothing",
         basis="measured" if measured else "setting",
