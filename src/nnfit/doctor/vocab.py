@@ -84,6 +84,10 @@ KNOWN_ACTIVATIONS = {
 SATURATING = {"sigmoid", "tanh", "hard_sigmoid", "softsign", "softmax", "hard_tanh", "log_sigmoid"}
 # Activations that output exactly 0 for every input on one side of a kink (a unit there passes nothing).
 CLIPPING = {"relu", "relu6"}
+# Output activations that are monotone functions of their one input: applied to a single linear map they
+# rank the inputs as that map does (a parabola, rising then falling, is out of reach of any of them)
+MONOTONE_ACTIVATIONS = {"linear", "relu", "relu6", "sigmoid", "tanh", "hard_sigmoid", "softsign", "elu", "selu",
+                        "softplus", "leaky_relu", "exponential", "log_sigmoid", "hard_tanh"}
 # (low, high) of what an output activation can produce; None = unbounded on that side.
 ACTIVATION_RANGE: dict[str, tuple[float | None, float | None]] = {
     "sigmoid": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0),

@@ -7,7 +7,9 @@ network is tiny (at most 2 units in its widest hidden layer, or no hidden layer 
 allow better: a reference fit of the same data (least squares and ridge on random tanh features,
 cross-validated, doctor/reference.py) beats the network by CAPACITY_GAP in R², and for a network without
 hidden layer also beats least squares by that much (a linear model on linear data is not too small).
-Without a history it notes (info) a model with no hidden layer and a linear output.
+Without a history it notes (info) a model with no hidden layer and a linear output, or with hidden
+layers none of which has an activation (one linear map, whatever monotone activation its single output
+unit then applies: Dense(64) -> Dense(16) -> Dense(1, activation="relu") for a parabola).
 A watched network with no nonlinear activation anywhere is one linear map of its inputs: the best it
 can ever reach is the least-squares fit of the same data; when the reference fit beats least squares
 by CAPACITY_GAP the model is too small whatever its training did (diverged, stopped early), a fact of
@@ -28,6 +30,7 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, hidden_layers, healthy, location, output_layer, tail_drop, train_r2, trend_series, windows_to_healthy
 from nnfit.doctor.run import TrainingRun
+from nnfit.doctor.vocab import MONOTONE_ACTIVATIONS
 
 TINY_WIDTH = 2
 PLATEAU = 0.02
@@ -49,15 +52,20 @@ def capacity_too_small(run: TrainingRun) -> Iterator[Finding]:
     hidden = hidden_layers(run)
     widest = max((l.units or 0 for l in hidden), default=0)
     if state is None:  # static
-        # no hidden layer, or hidden layers without activation: a stack of linear layers is one linear map
-        if any(activation(l) not in ("linear", "none", "") for l in hidden + [out]):
+        # no hidden layer, or hidden layers without activation: a stack of linear layers is one linear map; a
+        # monotone output activation on one output unit (Dense(1, activation='relu')) only bends that map
+        if any(activation(l) not in ("linear", "none", "") for l in hidden):
+            return
+        if activation(out) not in ("linear", "none", "") and not (
+                hidden and (out.units or 0) == 1 and activation(out) in MONOTONE_ACTIVATIONS):
             return
         if any(l.kind not in PLAIN_KINDS for l in run.layers):
             return      # a recurrent, convolutional or embedding layer: not a stack of linear maps the reader can judge
         yield Finding(
             code="NF115", severity=Severity.INFO,   # nothing measured: a linear model may be what the data need
             message="capacity-too-small: " + (f"{len(hidden)} hidden layer(s) without activation" if hidden else "no hidden layer")
-                    + "; the model is a linear function of its inputs",
+                    + "; the model is a linear function of its inputs"
+                    + (f" (passed through a {activation(out)} output)" if activation(out) not in ("linear", "none", "") else ""),
             fix="add a hidden layer, e.g. Dense(32, activation='tanh'), before the output" if not hidden
                 else "give the hidden layer(s) a nonlinear activation, e.g. activation='tanh'",
             evidence={"hidden_layers": len(hidden)}, location=location(run, layer=out),

@@ -446,6 +446,14 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
         return
     weights: list[tuple[str, tuple[int, int], V, ast.AST]] = []
     biases: list[str] = []
+    # `self.w1 = np.random.randn(self.inputLayerSize, self.hiddenLayerSize)` in a method: its sizes are the
+    # instance's attributes (set by __init__ when the script built the object), read with `self` bound
+    owner: dict[int, str] = {}
+    for cls in _nodes(tree):
+        if isinstance(cls, ast.ClassDef):
+            for sub in ast.walk(cls):
+                if isinstance(sub, ast.Assign):
+                    owner.setdefault(id(sub), cls.name)
     for node in _nodes(tree):
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
@@ -453,7 +461,10 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
         name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
         if not name or not _PARAM_NAME.match(name) or _GRAD_NAME.search(name):
             continue
-        val = interp.eval(node.value, {}, 1)
+        if name in interp._aliases or isinstance(node.value, (ast.Name, ast.Attribute)):
+            continue        # `w_old = self.W.copy()`, `W_best = W`: another name for a weight already listed
+        cls_name = owner.get(id(node))
+        val = interp.eval(node.value, {"self": V("obj", const=cls_name)} if cls_name else {}, 1)
         if val.shape is None or not val.known:
             continue
         if re.match(r"(?i)^(b|bias)", name) or re.search(r"(?i)_bias(es)?$", name):

@@ -1382,8 +1382,8 @@ class _Core:
         if len(args) == 2 and args[1].features_first and prefix in ("np", "numpy") and low == "maximum" \
                 and args[0].kind == "num" and args[0].const == 0:
             return _squash(args[1], "relu")     # np.maximum(0, Z1)
-        # method calls on known objects
-        if isinstance(func, ast.Attribute):
+        # method calls on known objects (np.append(a, v) is numpy's function, not a list's append)
+        if isinstance(func, ast.Attribute) and not (func.attr == "append" and prefix in ("np", "numpy") and root not in env):
             obj = self.eval(func.value, env, mult)
             if func.attr == "requires_grad_" and obj.kind in ("seq", "num"):
                 return dataclasses.replace(obj, param=True)
@@ -1428,7 +1428,8 @@ class _Core:
         if last in ("mean", "sum", "reduce_mean", "reduce_sum") and self.config.loss is None:
             # a hand-written squared error: mean((pred - y) ** 2), ((pred - y) ** 2).mean()
             inner = node.args[0] if node.args else (func.value if isinstance(func, ast.Attribute) else None)
-            if inner is not None and _squared_difference(inner) and (self.seen_layers or self.models or self._model_input is not None):
+            if inner is not None and self._squared_error(inner, env) and (
+                    self.seen_layers or self.models or self._model_input is not None or self.manual_steps()):
                 self.config.loss = "mse"
         if last == "shuffle" and args and not isinstance(func, ast.Attribute) or (
                 last == "shuffle" and prefix.split(".")[-1] in ("random", "utils", "rng")):
@@ -1458,6 +1459,32 @@ class _Core:
         if out.kind in ("seq", "num") and (last == "Parameter" or (trainable is not None and trainable.const is True)):
             out = dataclasses.replace(out, param=True)  # torch.randn(1, requires_grad=True): a weight of the model
         return out
+
+    def _squared_error(self, node: ast.AST, env: dict[str, V], depth: int = 0) -> bool:
+        """A squared difference, written out (`(pred - y) ** 2`), held by a name (`l = (pred - y) ** 2`), or
+        returned by the script's own function (`def squared_loss(y_hat, y): return (y_hat - y) ** 2 / 2`,
+        then `l = squared_loss(net(X), y); l.sum().backward()`)."""
+        if _squared_difference(node):
+            return True
+        if depth >= 3:
+            return False
+        if isinstance(node, ast.Name) and node.id in self.assigned_values:
+            return self._squared_error(self.assigned_values[node.id], env, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            target = env.get(node.func.id)
+            fn = target.node if target is not None and target.kind == "func" else None
+            if fn is None and node.func.id in self.funcs:
+                fn = self.funcs[node.func.id][-1]
+            if isinstance(fn, ast.FunctionDef):
+                return any(isinstance(r, ast.Return) and r.value is not None and _squared_difference(r.value)
+                           for r in ast.walk(fn))
+            if isinstance(fn, ast.Lambda):
+                return _squared_difference(fn.body)
+        return False
+
+    def manual_steps(self) -> bool:
+        """Parameters stepped by hand (`param -= lr * param.grad`): a training loop without framework layers."""
+        return bool(getattr(self, "manual_sgd", None)) or bool(self.stepped_vars)
 
     def call_args(self, node: ast.Call, env: dict[str, V], mult: int) -> list[V]:
         """Positional arguments; `*layers` of a list whose items are known is spread as Python spreads it

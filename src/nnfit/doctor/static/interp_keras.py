@@ -68,6 +68,10 @@ class KerasReader:
             for k, knode in kwnodes.items():
                 if k in LEGACY_KWARGS["fit"]:
                     self.add_legacy(f"{k}=", LEGACY_KWARGS["fit"][k][0] + "=", node, _kw_node(node, k))
+            shown = kw.get("show_accuracy")
+            if shown is not None and shown.const is True and "accuracy" not in (self.config.metrics or []):
+                # Keras 0.x fit(..., show_accuracy=True): accuracy reported each epoch, as metrics=['accuracy']
+                self.config.metrics = list(self.config.metrics or []) + ["accuracy"]
             epochs = kw.get("epochs") or kw.get("nb_epoch") or (args[3] if len(args) > 3 else None)
             batch = kw.get("batch_size") or (args[2] if len(args) > 2 else None)
             repeats = 1

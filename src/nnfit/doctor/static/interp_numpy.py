@@ -236,6 +236,48 @@ class NumpyReader:
             return V("seq", start.lo, (stop.hi - 1) if stop.known else None, True, None)
         return V("seq")
 
+    def _np_append(self, dotted: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call, p: str) -> V:
+        """np.append(arr, values, axis=0): the rows of both, in order; without an axis both are flattened
+        first (a 1-D array of all their elements). An empty start (np.empty((0, 2))) adds nothing, so a
+        table built point by point (`X = np.append(X, [[0, 1]], axis=0)`) keeps its size and range."""
+        axis = kw.get("axis") or (args[2] if len(args) > 2 else None)
+        parts: list[V] = []
+        for a in args[:2]:
+            if a.kind == "num":
+                a = V("seq", a.lo, a.hi, a.integer, 1, ndim=1)
+            elif a.kind == "seq" and a.items is not None:
+                a = self._library_rest(dotted, "array", prefix, [a], {}, node, p)
+            if a.kind != "seq":
+                return V("seq")
+            if a.n != 0:
+                parts.append(a)
+        if not parts:
+            return V("seq", n=0)
+
+        def width(v: V) -> int | None:
+            if v.cols:
+                return len(v.cols)
+            if v.shape and len(v.shape) > 1:
+                return v.shape[1] if isinstance(v.shape[1], int) else None
+            return 1 if v.ndim == 1 else None
+
+        if axis is None:
+            sizes = [v.n * w if v.n is not None and (w := width(v)) is not None else None for v in parts]
+            lo, hi = _union_range(parts)
+            total = sum(sizes) if all(z is not None for z in sizes) else None
+            return V("seq", lo, hi, all(v.integer for v in parts), total, ndim=1, shape=(total,) if total is not None else None)
+        if axis.const != 0 or len({width(v) for v in parts}) != 1:
+            return V("seq")
+        if len(parts) == 1:
+            return parts[0]
+        joined = _concat_rows(parts)
+        k = width(parts[0])
+        if k and 1 < k <= MAX_COLUMNS and all(v.cols and len(v.cols) == k for v in parts):
+            joined.cols = [_concat_rows([v.cols[j] for v in parts]) for j in range(k)]
+        if k and joined.n is not None:
+            joined.shape, joined.ndim = ((joined.n, k) if k > 1 else (joined.n,)), (2 if k > 1 else 1)
+        return joined
+
     def _library_rest(self, dotted: str, last: str, prefix: str, args: list[V], kw: dict[str, V], node: ast.Call,
                       p: str) -> V:
         def dims(vals: list[V]) -> tuple[int | None, int | None]:
@@ -374,6 +416,8 @@ class NumpyReader:
                 # positional from here on (as df.values), so `X @ w` reads X as data rows
                 return dataclasses.replace(v, kind="seq", const=None)
             return v
+        if last == "append" and p in ("np", "numpy") and len(args) >= 2:
+            return self._np_append(dotted, prefix, args, kw, node, p)
         if last in ("column_stack", "stack", "hstack", "c_", "concatenate", "cat", "dstack") and args:
             seq = args[0]
             parts = seq.items or []
