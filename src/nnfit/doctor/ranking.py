@@ -94,6 +94,13 @@ EXPLAINS = {
     # rule) makes the loss swing or stall whatever the rate: the rate's evidence is its doing
     "NF116": {"NF103", "NF104", "NF112", "NF124"},
 }
+# ... except a rate too high for data of order 1 as well: a rate measured overshooting (NaN, divergence,
+# oscillation) at or past learning-rate-too-high's static bar (Adam-family >= 0.05, SGD >= 0.5, that rule's
+# STATIC_ADAPTIVE / STATIC_SGD: the rates that overshoot with data of order 1, its evidence
+# "rate_past_static_bar") diverges whatever the data's scale, so scaling the data does not explain it
+# away: NF103 keeps its own rank beside NF105 / NF106 (an unseen program, SGD 0.5 on a tanh network
+# with targets of spread 31, still diverges with the targets standardised; at 0.05 it fits).
+OWN_SCALE = {"NF105": {"NF103": "rate_past_static_bar"}, "NF106": {"NF103": "rate_past_static_bar"}}
 # On a run that fits well, a warning resting on these bases alone becomes info: a setting, a code
 # pattern or a fact of the data (integer-typed targets, an offset input) that this training fitted
 # anyway is noted, not an alarm; only a measurement of this run (an oscillating loss) keeps a warning.
@@ -178,7 +185,7 @@ def assess(findings: list[Finding], run) -> list[Finding]:  # noqa: ANN001
     for code, explained in pairs.items():
         if code in present:
             for f in findings:
-                if f.code in explained:
+                if f.code in explained and not f.evidence.get(OWN_SCALE.get(code, {}).get(f.code, "")):
                     f.score = min(f.score, present[code].score - 0.001)
                     if f.severity.rank < present[code].severity.rank:
                         f.severity = present[code].severity     # no more alarming than its explanation

@@ -480,8 +480,14 @@ class TorchWatcher:
         pred, target = (a, b) if a.requires_grad and not b.requires_grad else \
             (b, a) if b.requires_grad and not a.requires_grad else (None, None)
         x = self._last_x
-        if pred is None or x is None or pred.dim() == 0 or target.dim() == 0 \
-                or pred.shape[0] != x.shape[0] or target.shape[0] != x.shape[0]:
+        if pred is None or pred.dim() == 0 or target.dim() == 0:
+            return
+        # rows: the batch the network was last called on; a model written as tensor algebra
+        # (`x.mm(w) + b`, no nn.Module called) has none, and then the two operands' own row count
+        # (two or more, the same on both sides) stands for it: a prediction built from parameters
+        # against data without grad, row for row, is the loss's difference whatever computed it
+        rows = x.shape[0] if x is not None and x.dim() >= 1 else (pred.shape[0] if pred.shape[0] >= 2 else None)
+        if rows is None or pred.shape[0] != rows or target.shape[0] != rows:
             return
         if broadcasts(tuple(pred.shape), tuple(target.shape)):
             self._loss_shapes = (tuple(pred.shape), tuple(target.shape))

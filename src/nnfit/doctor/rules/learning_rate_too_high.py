@@ -278,6 +278,10 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
             )
         return
     early_only = early_only and len(reasons) == 1
+    if large:
+        # measured overshooting at a rate that overshoots on data of order 1 too (STATIC_ADAPTIVE /
+        # STATIC_SGD): not the data's scale's doing (ranking.OWN_SCALE)
+        evidence["rate_past_static_bar"] = True
     # a run that fits anyway: the large rate and the measured oscillation are worth a warning, no more;
     # an early blow-up the network came back from, with nothing left broken, is a warning too
     severity = Severity.WARNING if state is True or early_only else None

@@ -3,7 +3,9 @@
 What it finds: updates so small that the loss barely moves: a learning rate below 1e-5, or (when the
 run was watched) weights that change by less than 1e-5 of their size per step while the fit is poor.
 For an adaptive optimiser and a network without hidden layer, also a rate (with the count) that
-cannot move a weight as far as the data need (see STEP_BOUND).
+cannot move a weight as far as the data need (see STEP_BOUND). And a failing run at a rate a decade
+or more below its optimiser's usual one whose loss is still falling after enough updates (SLOW_RATE),
+including a regression still worse than predicting the mean whose fall has slowed (BEHIND_CONSTANT_R2).
 Why it matters: the network stays close to its random initial function; more epochs help only in
 proportion, so training looks "stuck" although nothing is wrong with the model.
 Example: keras.optimizers.SGD(learning_rate=1e-6)
@@ -53,6 +55,21 @@ STEP_BOUND = 3.2
 # usual one with more updates than that (fastai-18783: 1e-6 by hand, 5000 updates) are labelled
 # learning-rate-too-low.
 SLOW_RATE = 10.0
+# Behind the constant: a regression whose training fit is still worse than predicting the targets' mean
+# (training R² below 0) while its loss keeps falling (more than too_few_updates.MIN_FALL per 20 %-window,
+# its noise floor) and never rose above where it started is still on its way, whatever the pace: the output
+# layer's bias alone reaches R² 0, so a loss that has not got there has not levelled off at a poor fit, it
+# has not arrived (too_few_updates' "not levelled" reading compares the last window with the first, and a
+# loss that fell 90 % in its first fifth reads as levelled while still above the constant's level). R² 0
+# is a bound by construction, not a fitted number; the rate gate is slow_fall's own (SLOW_RATE).
+BEHIND_CONSTANT_R2 = 0.0
+
+
+def far_below(lr: float, usual: float) -> bool:
+    """Is lr SLOW_RATE or more times below the usual rate? Compared at 6 significant digits, as the
+    static bar is: Keras keeps the rate in float32, so 1e-3 reads back as 1.0000000474974513e-03 and ten
+    times it would otherwise sit just above SGD's usual 1e-2."""
+    return float(f"{lr * SLOW_RATE:.6g}") <= usual
 
 
 def blew_up(run: TrainingRun) -> float | None:
@@ -82,12 +99,29 @@ def slow_fall(run: TrainingRun, name: str, lr: float | None) -> dict | None:
         return None
     usual = good_learning_rate(name or "sgd")
     updates = n_updates_planned(run)
-    if lr * SLOW_RATE > usual or not updates or updates < MIN_UPDATES:
+    if not far_below(lr, usual) or not updates or updates < MIN_UPDATES:
         return None
     drop, falling = still_falling(run)
+    if not falling and drop is not None:
+        falling = behind_constant(run, drop)
     if not falling or blew_up(run):
         return None
     return {"usual_learning_rate": usual, "loss_drop_last_window": round(drop, 3), "updates": updates}
+
+
+def behind_constant(run: TrainingRun, drop: float) -> bool:
+    """The loss still falling (drop, the last window's relative fall, above MIN_FALL) on a regression
+    whose training R² is still below BEHIND_CONSTANT_R2 and whose loss never rose above its start (see
+    BEHIND_CONSTANT_R2)."""
+    from nnfit.doctor.rules._common import train_r2, trend_series
+    from nnfit.doctor.rules.too_few_updates import MIN_FALL
+
+    if run.task not in (None, "regression") or drop <= MIN_FALL:
+        return False
+    r2 = train_r2(run)
+    series = [v for v in trend_series(run) if math.isfinite(v)]
+    return r2 is not None and math.isfinite(r2) and r2 < BEHIND_CONSTANT_R2 and bool(series) \
+        and max(series) <= series[0]
 
 
 def flat_at_low_rate(run: TrainingRun, name: str, lr: float | None) -> dict | None:
@@ -109,7 +143,7 @@ def flat_at_low_rate(run: TrainingRun, name: str, lr: float | None) -> dict | No
         return None
     usual = good_learning_rate(name or "sgd")
     updates = n_updates_planned(run)
-    if lr * SLOW_RATE > usual or not updates or updates < MIN_UPDATES:
+    if not far_below(lr, usual) or not updates or updates < MIN_UPDATES:
         return None
     if bool(run.stopped_by_budget_s) or run.gradients.check_updates is not None:
         return None     # cut short by the doctor: the flat stretch is ours, not the script's
