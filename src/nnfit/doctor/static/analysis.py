@@ -15,6 +15,7 @@ from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dot
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_pasted
 from nnfit.doctor.static.reflow import looks_flattened, reflow
+from nnfit.doctor.static.slopes import wrong_inputs, wrong_slopes
 from nnfit.doctor.static.values import V, _Model
 from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_LAYERS
 from nnfit.doctor.vocab import TORCH_ACTIVATIONS
@@ -193,6 +194,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             crashes.append({"code": "NF132", "line": line, "dtype": dtype, "loss": run.config.loss})
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
+    numpy_weights = [layer.name for layer in run.layers if layer.initializer == "numpy"]
+    for hit in wrong_slopes(tree) + wrong_inputs(tree, numpy_weights):
+        # a hand-written backward pass that takes an activation's slope on the wrong side of it (read, not
+        # measured: rules/wrong_gradient.py's static branch)
+        run.gradients.checks.append(hit | {"line": mapper.line(hit["line"])})
     for prob in _for_else(tree, mapper):
         if prob["line"] not in reported or not any(p["kind"] == "for-else" for p in problems):
             problems.append(prob)
@@ -454,23 +460,55 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
             for sub in ast.walk(cls):
                 if isinstance(sub, ast.Assign):
                     owner.setdefault(id(sub), cls.name)
-    for node in _nodes(tree):
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
-            continue
-        t = node.targets[0]
-        name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
-        if not name or not _PARAM_NAME.match(name) or _GRAD_NAME.search(name):
-            continue
-        if name in interp._aliases or isinstance(node.value, (ast.Name, ast.Attribute)):
-            continue        # `w_old = self.W.copy()`, `W_best = W`: another name for a weight already listed
+    # the function each assignment sits in: its parameters as the script's first call passed them
+    # (`SineNet(20, 0.15)` for `self.W1 = np.random.randn(hidden, 1)`, `initialize(1, 1, 10)` for a
+    # `{"W1": np.random.randn(n_h, n_x) * 0.01, ...}` dict of parameters)
+    enclosing: dict[int, ast.AST] = {}
+    for fn in _nodes(tree):
+        if isinstance(fn, ast.FunctionDef):
+            for sub in ast.walk(fn):
+                if isinstance(sub, (ast.Assign, ast.Dict)):
+                    enclosing[id(sub)] = fn
+    first_args = getattr(interp, "first_args", {})
+
+    def env_of(node: ast.AST) -> dict[str, V]:
+        env: dict[str, V] = {}
+        fn = enclosing.get(id(node))
+        if fn is not None:
+            env.update(first_args.get(id(fn), {}))
         cls_name = owner.get(id(node))
-        val = interp.eval(node.value, {"self": V("obj", const=cls_name)} if cls_name else {}, 1)
+        if cls_name:
+            env["self"] = V("obj", const=cls_name)
+        return env
+
+    def consider(name: str | None, value: ast.AST, node: ast.AST) -> None:
+        if not name or not _PARAM_NAME.match(name) or _GRAD_NAME.search(name):
+            return
+        if name in interp._aliases or isinstance(value, (ast.Name, ast.Attribute)):
+            return        # `w_old = self.W.copy()`, `W_best = W`: another name for a weight already listed
+        val = interp.eval(value, env_of(node), 1)
         if val.shape is None or not val.known:
-            continue
+            return
         if re.match(r"(?i)^(b|bias)", name) or re.search(r"(?i)_bias(es)?$", name):
             biases.append(name)
         elif len(val.shape) == 2 and all(isinstance(d, int) for d in val.shape):
             weights.append((name, val.shape, val, node))
+
+    for node in _nodes(tree):
+        if isinstance(node, ast.Dict) and id(node) in enclosing and len(node.keys) >= 2 and all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys):
+            # a parameters dict built in a function (Coursera style): {"W1": ..., "b1": ..., "W2": ...}
+            for k, v in zip(node.keys, node.values):
+                consider(k.value, v, node)
+            continue
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        t = node.targets[0]
+        if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Constant) and isinstance(t.slice.value, str):
+            name = t.slice.value        # parameters["W1"] = np.random.randn(n_h, n_x) * 0.01
+        else:
+            name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
+        consider(name, node.value, node)
     if not weights:
         return
     shapes = [w[1] for w in weights]
@@ -492,7 +530,8 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
         run.layers.append(layer)
         stds[name] = std
     acts = getattr(interp, "residual_activations", set())
-    if forward and len(acts) == 1 and "linear" not in acts and run.layers[-1].activation == "unknown":
+    chained = forward or (getattr(interp, "column_major", False) and backward)   # (units, inputs) weights chain too
+    if chained and len(acts) == 1 and "linear" not in acts and run.layers[-1].activation == "unknown":
         # the residual `y - output` reads the network's output: the last weight's layer has its activation
         # (`1 / (1 + np.exp(-np.dot(X, W)))`, the script's own sigmoid()); an output read without one stays
         # unknown (an activation written some other way would not be seen)

@@ -304,6 +304,7 @@ class _Core:
         self.assigned_values: dict[str, ast.AST] = {}   # every name / attribute: the expression last assigned
         self.residuals: dict[ast.AST, int] = {}         # a `pred - y` / `y - pred` node (held, not its id): +1 / -1
         self.residual_activated = False                 # ... one of them on an activated (sigmoid ...) output
+        self.first_args: dict[int, dict[str, V]] = {}    # id(function) -> its parameters at the first call read
         self.residual_activations: set[str] = set()     # the activations of the outputs those residuals read
         self.comment_facts = None                       # what the comments say about the data (comments.py)
         self.input_scaling: dict[int, tuple[str, float, float]] = {}   # id(layer) of a Rescaling / Normalization
@@ -1654,6 +1655,10 @@ class _Core:
                 local[params[i + offset]] = v
         for k, v in kw.items():
             local[k] = v
+        # the arguments of the first call read (a weight built from them, `np.random.randn(n_h, n_x)` in
+        # `def initialize(n_x, n_y, n_h)` or `randn(hidden, 1)` in `__init__(self, hidden, lr)`, takes its shape
+        # from them: analysis._numpy_layers)
+        self.first_args.setdefault(id(fn), {p: local[p] for p in params[offset:] if p in local})
         self.depth += 1
         try:
             if isinstance(fn, ast.Lambda):
@@ -1985,7 +1990,9 @@ class _Core:
                 elif var:
                     self.stepped_vars.add(var)
             return V("none")
-        if attr == "backward":
+        if attr == "backward" and not overridden:
+            # (`NN.backward(X, y, o)` on the script's own class that defines `def backward(self, ...)` is a
+            # hand-written backward pass, read as the script's code below, not autograd's loss.backward())
             self.backward_lines.append(self.line(node) or 0)
             self.backward_with_itself(node)
             return V("none")

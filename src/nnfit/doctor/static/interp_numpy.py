@@ -403,7 +403,7 @@ class NumpyReader:
                     cols = [V("seq", *_union_range([r.items[k] for r in v.items]), all(r.items[k].integer for r in v.items),
                               len(v.items)) for k in range(width)]
                     return V("seq", *_union_range(cols), all(c.integer for c in cols), len(v.items),
-                             cols=cols if width > 1 else None)
+                             cols=cols if width > 1 else None, ndim=2, shape=(len(v.items), width))
             if v.kind == "seq":
                 flat = v.mutable_list and not v.cols and v.ndim is None and last in (
                     "array", "asarray", "tensor", "Tensor", "FloatTensor", "as_tensor", "LongTensor", "IntTensor",
