@@ -48,3 +48,31 @@ def test_a_large_rate_that_moved_the_weights_very_little_is_not_named():
 def test_a_large_rate_with_large_measured_steps_is_still_the_suspect():
     findings = run_rules(_flat_at_a_large_rate(0.2))
     assert "NF103" in _codes(findings), _codes(findings)
+
+
+def test_a_fault_the_scripts_exception_names_is_reported_once(tmp_path):
+    """Binary cross-entropy on targets in [-1, 1]: the torch backend raises, and the wrong-loss rule
+    reads the same fault from the data: one NF110, the exception's."""
+    import os
+    import textwrap
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    from nnfit.doctor.report import Report
+    from tests.test_doctor_patch import capture_of
+
+    text = textwrap.dedent("""
+        import numpy as np
+        import keras
+
+        rng = np.random.default_rng(0)
+        X = rng.uniform(-1, 1, size=(200, 1)).astype("float32")
+        y = np.sin(3 * X).astype("float32")
+        model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(8, activation="tanh"),
+                                  keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(X, y, epochs=2, batch_size=32, verbose=0)
+    """)
+    _, cap = capture_of(tmp_path, "bce.py", text, max_updates=20)
+    found = [f for f in Report.from_run(cap.run, cap).findings if f.code == "NF110"]
+    assert len(found) == 1, [f.message for f in found]
+    assert "raised" in found[0].message

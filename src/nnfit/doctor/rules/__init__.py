@@ -78,4 +78,14 @@ def run_rules(run: TrainingRun) -> list[Finding]:
             continue
         for registered in rules:
             findings.extend(registered.fn(run))
-    return assess(findings, run)
+    return assess(_one_per_crash(findings), run)
+
+
+def _one_per_crash(findings: list[Finding]) -> list[Finding]:
+    """A fault the script's own exception named (rules/script_error.py) is reported once: the other
+    rules' findings of the same code (read from the data or the code around the crash) say the same
+    thing with less evidence."""
+    crashed = {f.code for f in findings if "exception" in f.evidence}
+    if not crashed:
+        return findings
+    return [f for f in findings if f.code not in crashed or "exception" in f.evidence]
