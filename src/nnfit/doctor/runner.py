@@ -539,7 +539,9 @@ class _Session:
         if owner is not None:
             patch(owner, "train_step", train_step_)
         if keras.backend.backend() == "torch":
-            patch(_torch_tensor(), "backward", self._keras_backward)
+            import torch
+
+            patch(torch.Tensor, "backward", self._keras_backward)
         added = _keras2_methods(keras, session)
         try:
             yield
@@ -1062,12 +1064,6 @@ def may_skip_sklearn(text: str) -> bool:
     """May Keras be imported without scikit-learn for this script (it names none of SKLEARN_WORDS)?"""
     low = text.lower()
     return not any(word in low for word in SKLEARN_WORDS)
-
-
-def _torch_tensor() -> Any:
-    import torch
-
-    return torch.Tensor
 
 
 def _import_keras(text: str) -> types.ModuleType:

@@ -102,6 +102,17 @@ def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float
     return value if value >= STATIC_SGD else None
 
 
+def early_jump(run: TrainingRun) -> tuple[float, int] | None:
+    """(the largest per-step loss in the first EARLY_SHARE of the updates, at least EARLY_MIN_STEPS, over
+    the first one; the index of that step), or None with fewer than 3 finite steps or a first loss of 0."""
+    steps = run.history.batch_loss
+    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
+    if len(early) < 3 or early[0] <= 0:
+        return None
+    top = max(early[1:])
+    return top / early[0], early.index(top)
+
+
 def _lasting_damage(run: TrainingRun) -> str | None:
     """What the run measured broken at its end: dead or saturated units, weights at rest (None: nothing)."""
     from nnfit.doctor.rules.too_few_updates import weights_stopped
@@ -202,17 +213,15 @@ def learning_rate_too_high(run: TrainingRun) -> Iterator[Finding]:
         reasons.append(f"loss became {series[first_bad]} at step {first_bad + 1}")
         evidence["nonfinite_at"] = first_bad + 1
         margin = 1000.0   # NaN / inf: past any threshold
-    steps = run.history.batch_loss
-    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
-    if len(early) >= 3 and early[0] > 0:
-        jump = max(early[1:]) / early[0]
+    measured_jump = early_jump(run)
+    if measured_jump is not None:
+        jump, at = measured_jump
         evidence["early_jump"] = round(jump, 2)
         never_recovered = _never_recovered(run)
         # a run that came back part of the way still shows the blow-up's work when it failed and the
         # damage lasts (see the note below DAMAGED)
         damage = _lasting_damage(run) if jump >= EARLY_JUMP else None
         if jump >= EARLY_JUMP and (never_recovered or (damage and state is False)):
-            at = early.index(max(early[1:]))
             reasons.append(f"the loss rose {fmt(jump)}x above its starting value in the first {at + 1} steps")
             margin = max(margin, jump / EARLY_JUMP)
             if damage:

@@ -78,13 +78,10 @@ def blew_up(run: TrainingRun) -> float | None:
     far and is now falling back is recovering from steps too large for the data, not crawling at a rate
     too small for them (unscaled targets at SGD 1e-3: the loss jumps 1e19x, then falls 40 % per fifth of
     training): its fall is no evidence of a low rate. Its thresholds, not new ones."""
-    from nnfit.doctor.rules.learning_rate_too_high import EARLY_JUMP, EARLY_MIN_STEPS, EARLY_SHARE
+    from nnfit.doctor.rules.learning_rate_too_high import EARLY_JUMP, early_jump
 
-    steps = run.history.batch_loss
-    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
-    if len(early) < 3 or early[0] <= 0:
-        return None
-    jump = max(early[1:]) / early[0]
+    measured = early_jump(run)
+    jump = measured[0] if measured is not None else 0.0
     return jump if jump >= EARLY_JUMP else None
 
 
