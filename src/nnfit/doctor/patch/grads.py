@@ -228,7 +228,9 @@ def reconnect_loss(ctx: Context, f: Finding, e: Edits) -> str | None:
     assign.visit(found)
     if not found.calls and not found.datas:
         # one name back: `out = model(x).detach()` then `loss = crit(out, y)`
-        names = {n.value for n in _names(assign)} - {loss}
+        from nnfit.doctor.patch.scaling import _names_read
+
+        names = _names_read(assign) - {loss}
         for name, st, other, fn in ctx.index.assigns:
             if name in names and other < ln and fn is function:
                 more = _Detaches()
@@ -248,16 +250,3 @@ def reconnect_loss(ctx: Context, f: Finding, e: Edits) -> str | None:
     e.changes.append(f"the loss computed from the network's output itself (.detach() / .data dropped), "
                      f"`{f.evidence.get('cut_how')}` removed")
     return None
-
-
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    class Names(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.found: list[cst.Name] = []
-
-        def visit_Name(self, n: cst.Name) -> None:
-            self.found.append(n)
-
-    v = Names()
-    node.visit(v)
-    return v.found
