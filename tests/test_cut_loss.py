@@ -104,3 +104,17 @@ def test_the_patch_drops_the_flag_and_the_detach_and_leaves_a_numpy_loss_alone(t
     plan = plan_patches(text, str(path), cap, nf109)
     assert not [p for p in plan.singles if p.codes == ["NF109"]]
     assert any("no automatic patch" in str(reason) for reason in plan.skipped), plan.skipped
+
+
+def test_the_detach_one_name_back_is_dropped_too(tmp_path):
+    from nnfit.doctor.patch import plan_patches
+    from tests.test_doctor_patch import added, removed
+
+    text = loop("pred = out.detach()\nloss = torch.mean((pred - y) ** 2)\nloss.requires_grad = True")
+    path, cap = capture_of(tmp_path, "cut_back.py", text, max_updates=30)
+    nf109 = [f for f in Report.from_run(cap.run, cap).findings if f.code == "NF109"]
+    plan = plan_patches(text, str(path), cap, nf109)
+    single = [p for p in plan.singles if p.codes == ["NF109"]]
+    assert single, plan.skipped
+    assert removed(single[0].diff()) == ["pred = out.detach()", "loss.requires_grad = True"]
+    assert added(single[0].diff()) == ["pred = out"]
