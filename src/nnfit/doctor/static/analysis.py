@@ -5,6 +5,7 @@ import ast
 import os
 import math
 import re
+from collections import ChainMap
 from typing import Any
 
 from nnfit.doctor.run import ColumnStats, DataStats, LayerInfo, OptimizerInfo, StaticFacts, TrainingConfig, TrainingRun
@@ -16,7 +17,7 @@ from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse
 from nnfit.doctor.static.py2 import repair_pasted
 from nnfit.doctor.static.reflow import looks_flattened, reflow
 from nnfit.doctor.static.slopes import wrong_inputs, wrong_slopes
-from nnfit.doctor.static.values import V, _Model
+from nnfit.doctor.static.values import V, _Model, const
 from nnfit.doctor.vocab import KERAS_LAYERS, TORCH_LAYERS
 from nnfit.doctor.vocab import TORCH_ACTIVATIONS
 from nnfit.doctor.static.interp import _Interp
@@ -510,6 +511,12 @@ def _numpy_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> None:
             name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
         consider(name, node.value, node)
     if not weights:
+        try:
+            _numpy_list_layers(tree, interp, run)
+        except Exception:       # a construct the list reader does not follow: no layers rather than no lint
+            if os.environ.get("NNFIT_LINT_STRICT"):
+                raise
+            run.layers, run.initial_weight_std = [], {}
         return
     shapes = [w[1] for w in weights]
     forward = all(a[1] == b[0] for a, b in zip(shapes, shapes[1:]))
@@ -756,4 +763,308 @@ def fill_unseen_data(run: TrainingRun) -> bool:
     opt = static.config.optimizer
     if run.config.optimizer is None and opt is not None and opt.arguments.get("hand_written"):
         run.config.optimizer = opt      # `w -= lr * w.grad` by hand: the rate the monitor cannot see
+    return True
+
+
+# --- weights held in Python lists ---------------------------------------------------------------------------
+# `self.weights = [np.random.randn(y, x) for x, y in zip(sizes[:-1], sizes[1:])]`, `w.append(np.random.rand(..))`
+# in a loop over range(k): one weight matrix per item, read with the sizes the script passes
+
+_LIST_MAX = 64          # a longer list of weights is not a network's layers
+
+
+def _act_kind(name: str | None) -> str | None:
+    """The activation a function of the script (or numpy / torch) computes, read from its name."""
+    if not name:
+        return None
+    low = name.lower()
+    if re.search(r"prime|deriv|grad|backward|_d$|^d_", low):
+        return None
+    for key, kind in (("softmax", "softmax"), ("relu", "relu"), ("tanh", "tanh"), ("sigm", "sigmoid"),
+                      ("logistic", "sigmoid")):
+        if key in low:
+            return kind
+    return "sigmoid" if re.search(r"^sig$|^sig_|_sig$", low) else None
+
+
+def _list_values(node: ast.AST, interp: _Interp, env: dict[str, V], depth: int = 0) -> list[Any] | None:
+    """The values a `for` of a list weight builder runs over: range(..), zip(..), a list of sizes and its slices."""
+    if depth > 4:
+        return None
+    if isinstance(node, ast.Call) and _dotted(node.func) in ("range", "xrange") and not node.keywords:
+        bounds = [interp.eval(a, env, 1).const for a in node.args]
+        if 1 <= len(bounds) <= 3 and all(isinstance(b, int) and not isinstance(b, bool) for b in bounds):
+            out = list(range(*bounds))
+            return out if len(out) <= _LIST_MAX else None
+        return None
+    if isinstance(node, ast.Call) and _dotted(node.func) == "zip" and node.args and not node.keywords:
+        parts = [_list_values(a, interp, env, depth + 1) for a in node.args]
+        if any(p is None for p in parts):
+            return None
+        return list(zip(*parts))
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice):
+        base = _list_values(node.value, interp, env, depth + 1)
+        if base is None:
+            return None
+        bounds = [interp.eval(b, env, 1).const if b is not None else None
+                  for b in (node.slice.lower, node.slice.upper, node.slice.step)]
+        if not all(b is None or (isinstance(b, int) and not isinstance(b, bool)) for b in bounds):
+            return None
+        return base[slice(*bounds)]
+    if isinstance(node, (ast.List, ast.Tuple)):
+        vals = [interp.eval(e, env, 1).const for e in node.elts]
+    else:
+        v = interp.eval(node, env, 1)
+        vals = v.const if isinstance(v.const, (list, tuple)) else (
+            [i.const for i in v.items] if v.items is not None and v.kind in ("seq", "tuple") else None)
+    if vals is None or len(vals) > _LIST_MAX or not all(isinstance(x, int) and not isinstance(x, bool) for x in vals):
+        return None
+    return list(vals)
+
+
+def _bind(target: ast.AST, value: Any, env: dict[str, V]) -> bool:
+    if isinstance(target, ast.Name):
+        env[target.id] = const(value)
+        return True
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, tuple) and len(value) == len(target.elts):
+        return all(_bind(t, v, env) for t, v in zip(target.elts, value))
+    return False
+
+
+def _list_items(node: ast.AST, interp: _Interp, env: dict[str, V]) -> list[V | None] | None:
+    """The items of a list expression: a literal, a one-loop comprehension, or their sum ([None] + [...])."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        a, b = _list_items(node.left, interp, env), _list_items(node.right, interp, env)
+        return a + b if a is not None and b is not None else None
+    if isinstance(node, ast.List):
+        return [None if isinstance(e, ast.Constant) and e.value is None else interp.eval(e, env, 1) for e in node.elts]
+    if isinstance(node, ast.ListComp) and len(node.generators) == 1 and not node.generators[0].ifs:
+        gen = node.generators[0]
+        values = _list_values(gen.iter, interp, env)
+        if values is None:
+            return None
+        out: list[V | None] = []
+        for value in values:
+            local: dict[str, V] = ChainMap({}, env)  # type: ignore[assignment]
+            if not _bind(gen.target, value, local):
+                return None
+            out.append(interp.eval(node.elt, local, 1))
+        return out
+    return None
+
+
+def _list_weights(tree: ast.Module, interp: _Interp) -> dict[str, tuple[list[V | None], ast.AST]]:  # noqa: ANN001
+    """Weight and bias lists: name (self.weights -> 'weights') -> (its items, the statement that made it)."""
+    lists: dict[str, tuple[list[V | None], ast.AST]] = {}
+    module: dict[str, V] = getattr(interp, "module_env", {})
+    first_args = getattr(interp, "first_args", {})
+    owner: dict[int, str] = {}
+    for cls in _nodes(tree):
+        if isinstance(cls, ast.ClassDef):
+            for fn in cls.body:
+                if isinstance(fn, ast.FunctionDef):
+                    owner[id(fn)] = cls.name
+    bodies: list[tuple[list[ast.stmt], dict[str, V]]] = [(tree.body, {})]
+    for fn in _nodes(tree):
+        if isinstance(fn, ast.FunctionDef):
+            fenv = dict(first_args.get(id(fn), {}))
+            if id(fn) in owner:
+                fenv["self"] = V("obj", const=owner[id(fn)])
+            bodies.append((fn.body, fenv))
+
+    def key_of(t: ast.AST) -> str | None:
+        name = t.attr if isinstance(t, ast.Attribute) else (t.id if isinstance(t, ast.Name) else None)
+        if not name or not _PARAM_NAME.match(name) or _GRAD_NAME.search(name):
+            return None
+        return _dotted(t)
+
+    def walk(body: list[ast.stmt], env: dict[str, V], reps: int, seen: dict[str, tuple[list, ast.AST]], depth: int) -> None:
+        for st in body:
+            if isinstance(st, ast.Assign) and len(st.targets) == 1:
+                key = key_of(st.targets[0])
+                if key is None:
+                    continue
+                items = _list_items(st.value, interp, ChainMap({}, env, module))
+                if items is not None and depth == 0:
+                    seen[key] = (items, st)
+                elif key in seen:
+                    seen.pop(key)       # rebuilt some other way
+            elif isinstance(st, ast.Expr) and isinstance(st.value, ast.Call) and isinstance(st.value.func, ast.Attribute) \
+                    and st.value.func.attr == "append" and len(st.value.args) == 1:
+                key = _dotted(st.value.func.value)
+                if key in seen:
+                    item = interp.eval(st.value.args[0], ChainMap({}, env, module), 1)
+                    seen[key][0].extend([item] * reps)
+            elif isinstance(st, ast.For) and depth < 2:
+                values = _list_values(st.iter, interp, ChainMap({}, env, module))
+                if values is None:
+                    continue
+                for value in values:
+                    local: dict[str, V] = ChainMap({}, env)  # type: ignore[assignment]
+                    if not _bind(st.target, value, local):
+                        break
+                    walk(st.body, local, reps, seen, depth + 1)
+
+    for body, fenv in bodies:
+        seen: dict[str, tuple[list, ast.AST]] = {}
+        walk(body, fenv, 1, seen, 0)
+        for key, (items, st) in seen.items():
+            if 0 < len(items) <= _LIST_MAX:
+                lists.setdefault(key.split(".")[-1], (items, st))
+    return lists
+
+
+def _forward_loop(tree: ast.Module, wname: str) -> tuple[str | None, str | None, bool | None]:
+    """The loop that applies a weight list: (hidden activation, output activation, weight on the left of its product)."""
+    def mentions(node: ast.AST, names: set[str]) -> bool:
+        return any((isinstance(n, ast.Name) and n.id in names) or (isinstance(n, ast.Attribute) and n.attr in names)
+                   for n in ast.walk(node))
+
+    funcs = {fn.name: fn for fn in _nodes(tree) if isinstance(fn, ast.FunctionDef)}
+
+    def products(node: ast.AST) -> list[tuple[ast.AST, ast.AST]]:
+        out = []
+        for n in ast.walk(node):
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+                out.append((n.left, n.right))
+            elif isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in ("dot", "mm", "matmul"):
+                if len(n.args) == 2:
+                    out.append((n.args[0], n.args[1]))
+                elif len(n.args) == 1:
+                    out.append((n.func.value, n.args[0]))
+        return out
+
+    def is_last_test(test: ast.AST) -> bool | None:
+        """True: `i == last` (the body is the output's); False: `i < len(w) - 1` / `i != last` (the body is hidden)."""
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            op = test.ops[0]
+            if isinstance(op, ast.Eq):
+                return True
+            if isinstance(op, (ast.Lt, ast.NotEq)):
+                return False
+        return None
+
+    def kind_of(e: ast.AST, znames: set[str]) -> str | None:
+        if isinstance(e, ast.Name) and e.id in znames or products(e) and not isinstance(e, ast.Call):
+            return "linear"
+        if isinstance(e, ast.Call):
+            k = _act_kind(_last(_dotted(e.func) or ""))
+            if k is None and _dotted(e.func) in ("np.maximum", "numpy.maximum", "torch.clamp"):
+                k = "relu"
+            return k
+        return None
+
+    def indexed(node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Subscript) and mentions(n.value, {wname}) for n in ast.walk(node))
+
+    loops = [n for n in _nodes(tree) if isinstance(n, ast.For)]
+    # the loop over the list (zip(self.weights, self.biases), range(len(w))) first, then loops that index it
+    loops = [n for n in loops if mentions(n.iter, {wname})] + [
+        n for n in loops if not mentions(n.iter, {wname}) and any(indexed(a) or indexed(b) for st in n.body
+                                                                  for a, b in products(st))]
+    found: tuple[str | None, str | None, bool | None] | None = None
+    for loop in loops:
+        targets = {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)} | {wname}
+        body = ast.Module(body=loop.body, type_ignores=[])
+        # a helper called with the weight (forward_step(out, w)): its return expression is the layer
+        exprs: list[ast.AST] = [body]
+        for n in ast.walk(body):
+            fn = funcs.get(_dotted(n.func) or "") if isinstance(n, ast.Call) else None
+            if fn is not None:
+                params = [p.arg for p in fn.args.args]
+                hit = {params[i] for i, a in enumerate(n.args) if i < len(params) and mentions(a, targets)}
+                if hit:
+                    targets = targets | hit
+                    exprs += [r.value for r in ast.walk(fn) if isinstance(r, ast.Return) and r.value is not None]
+        left: bool | None = None
+        znames: set[str] = set()
+        acts: list[tuple[str | None, str | None]] = []
+        for ex in exprs:
+            for a, b in products(ex):
+                if mentions(a, targets):
+                    left = True if left is None else left
+                elif mentions(b, targets):
+                    left = False if left is None else left
+            for n in ast.walk(ex):
+                if isinstance(n, ast.Assign) and products(n.value) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name) \
+                        and not isinstance(n.value, ast.Call):
+                    znames.add(n.targets[0].id)
+            branches: set[int] = set()
+            for n in ast.walk(ex):
+                if isinstance(n, ast.IfExp):
+                    branches |= {id(n.body), id(n.orelse)}
+                    last = is_last_test(n.test)
+                    a, b = kind_of(n.body, znames), kind_of(n.orelse, znames)
+                    if last is not None and a and b:
+                        acts.append((b, a) if last else (a, b))
+                elif id(n) in branches:
+                    continue
+                elif isinstance(n, ast.Call) and n.args and (products(n.args[0]) or mentions(n.args[0], znames)):
+                    k = kind_of(n, znames)
+                    if k and k != "linear":
+                        acts.append((k, k))
+        if left is None:
+            continue
+        pairs = set(acts)
+        if len(pairs) == 1:
+            hidden, out = next(iter(pairs))
+            return hidden, out, left
+        if found is None:
+            found = (None, None, left)
+    return found or (None, None, None)
+
+
+def _ones_column(tree: ast.Module) -> bool:
+    """Could the script fold the bias into a column (or row) of ones?"""
+    for n in _nodes(tree):
+        if isinstance(n, ast.Call):
+            last = _last(_dotted(n.func) or "")
+            if last in ("ones", "ones_like", "hstack", "vstack", "column_stack", "row_stack", "concatenate", "insert",
+                        "append", "c_", "r_", "cat", "pad") and not (last == "append" and isinstance(n.func, ast.Attribute)
+                                                                     and _dotted(n.func.value) not in ("np", "numpy")):
+                return True
+        elif isinstance(n, ast.Subscript) and _last(_dotted(n.value) or "") in ("c_", "r_"):
+            return True
+    return False
+
+
+def _numpy_list_layers(tree: ast.Module, interp: _Interp, run: TrainingRun) -> bool:
+    """Layers of a network whose weights are list items, applied one by one in a loop (False: none read)."""
+    lists = _list_weights(tree, interp)
+    wname = next((k for k in lists if not re.match(r"(?i)^(b|bias)", k) and not re.search(r"(?i)_?bias(es)?$", k)), None)
+    if wname is None:
+        return False
+    items, node = lists[wname]
+    weights = [v for v in items if v is not None]
+    index = [k for k, v in enumerate(items) if v is not None]     # [None] + [...]: names keep the list's index
+    if not weights or len(weights) > _LIST_MAX or not all(
+            v.shape is not None and v.known and len(v.shape) == 2 and all(isinstance(d, int) for d in v.shape) for v in weights):
+        return False
+    hidden, out, left = _forward_loop(tree, wname)
+    if left is None:
+        return False        # no loop applies the list: not read as a network
+    shapes = [v.shape for v in weights]
+    if left:
+        shapes = [(s[1], s[0]) for s in shapes]     # W @ a: each weight is (units, inputs)
+    if not all(a[1] == b[0] for a, b in zip(shapes, shapes[1:])):
+        return False
+    bias_lists = [items_ for k, (items_, _) in lists.items() if k != wname and (
+        re.match(r"(?i)^(b|bias)", k) or re.search(r"(?i)_?bias(es)?$", k))]
+    if any(len([b for b in bl if b is not None]) >= len(weights) for bl in bias_lists):
+        has_bias: bool | None = True
+    elif not bias_lists and not _ones_column(tree):
+        has_bias = False
+    else:
+        has_bias = None         # a bias folded into a column of ones cannot be told apart: no claim
+    stds: dict[str, float] = {}
+    for k, ((fan_in, fan_out), val) in enumerate(zip(shapes, weights)):
+        name = f"{wname}[{index[k]}]"
+        std = (val.hi - val.lo) / 6 if val.dist == "normal" else (val.hi - val.lo) / math.sqrt(12)
+        act = (out if k == len(shapes) - 1 else hidden) or "unknown"
+        run.layers.append(LayerInfo(name=name, kind="dense", units=fan_out, input_units=fan_in, activation=act,
+                                    use_bias=has_bias, initializer="numpy", line=interp.line(node), span=interp.span(node),
+                                    n_params=fan_in * fan_out + (fan_out if has_bias else 0)))
+        stds[name] = std
+    run.initial_weight_std = stds
+    run.framework_guess = "numpy"
     return True

@@ -354,6 +354,7 @@ class _Core:
             elif isinstance(node, ast.ClassDef):
                 self.classes[node.name] = node
         env: dict[str, V] = {}
+        self.module_env = env       # the module's names (analysis._list_weights reads sizes lists from them)
         for stmt in tree.body:
             self.guarded(self.exec_block, [stmt], env, 1)
         # functions never called from the module body: read them once with unknown arguments; a class's
