@@ -36,15 +36,12 @@ def _is_logistic_of(node: ast.AST, arg: str | None) -> bool:
     def ok(z: ast.AST) -> bool:
         return arg is None or (isinstance(z, ast.Name) and z.id == arg)
 
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and isinstance(node.left, ast.Constant) \
-            and node.left.value in (1, 1.0) and isinstance(node.right, ast.BinOp) \
-            and isinstance(node.right.op, ast.Add):
-        den = node.right
-        for one, e in ((den.left, den.right), (den.right, den.left)):
-            if isinstance(one, ast.Constant) and one.value in (1, 1.0) and isinstance(e, ast.Call) and e.args \
-                    and _last(_dotted(e.func) or "") == "exp" and isinstance(e.args[0], ast.UnaryOp) \
-                    and isinstance(e.args[0].op, ast.USub) and ok(e.args[0].operand):
-                return True
+    if isinstance(node, ast.BinOp):
+        from nnfit.doctor.static.interp import _inline_sigmoid      # the one reader of the written-out logistic
+
+        z = _inline_sigmoid(node)
+        if z is not None and ok(z):
+            return True
     if isinstance(node, ast.Call) and _last(_dotted(node.func) or "") == "expit" and node.args and ok(node.args[0]):
         return True
     return False
