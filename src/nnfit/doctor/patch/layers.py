@@ -8,6 +8,7 @@ from typing import Any
 
 import libcst as cst
 
+from nnfit.doctor import vocab
 from nnfit.doctor.findings import Finding
 from nnfit.doctor.patch.core import Context, Edits, _assigned_value, _expr, _kw, _output_attribute, dotted, drop_kwarg, norm_init, set_kwarg
 
@@ -83,8 +84,9 @@ def _output_activation(ctx: Context, e: Edits, keras_activation: str = "linear")
     return None
 
 
-TORCH_ACTIVATIONS = {"sigmoid", "relu", "tanh", "softmax", "softplus", "elu", "leaky_relu", "relu6", "gelu",
-                     "hardsigmoid", "log_softmax", "selu", "silu"}
+# torch's activations as they are called (`F.leaky_relu`, `torch.sigmoid`, `.tanh()`, `nn.LeakyReLU` lower-cased):
+# the vocabulary's module and function names, less those that change nothing
+TORCH_ACTIVATIONS = ({name.lower() for name in vocab.TORCH_ACTIVATIONS} | vocab.FUNC_ACTIVATIONS) - {"identity", "linear"}
 
 
 def _unwrap_forward_activation(ctx: Context, e: Edits) -> bool:
@@ -99,7 +101,7 @@ def _unwrap_forward_activation(ctx: Context, e: Edits) -> bool:
         small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and stmt.body else None
         if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and len(small.targets) == 1 \
                 and isinstance(small.targets[0].target, cst.Attribute) \
-                and dotted(small.value.func).split(".")[-1].lower() in TORCH_ACTIVATIONS | {"leakyrelu"}:
+                and dotted(small.value.func).split(".")[-1].lower() in TORCH_ACTIVATIONS:
             modules.add(f"self.{small.targets[0].target.attr.value}")
     holders = {f"self.{attr}"}
     # `z = self.out(h)` then `torch.sigmoid(z)` in the same function
