@@ -14,7 +14,9 @@ module each:
    with the literal arguments of their call sites; framework calls are read by interp_keras.py
    (layers, compile, fit, Keras 2 names), interp_torch.py (nn modules, forward, losses) and
    interp_numpy.py (NumPy / random data, hand-written `W = W - lr * G` updates), interp_sklearn.py
-   (MLPRegressor / MLPClassifier) and interp_tflearn.py (TFLearn layers); descent.py reads which way a
+   (MLPRegressor / MLPClassifier), interp_tflearn.py (TFLearn layers), interp_fasttext.py (fastText's
+   supervised classifier and its training file), interp_theanets.py (theanets Regressor / Classifier) and
+   pure_python.py (a back-propagation network of plain Python lists, read when nothing else is); descent.py reads which way a
    hand-written gradient points (gradient ascent by hand), comments.py what the comments say about data
    the script does not show (`# X: (n, 8), values 0-255`, `# sorted by date`).
 5. locations.py  lines of the analysed text mapped back to the original file (for carets).

@@ -13,6 +13,7 @@ from nnfit.doctor.static import datasets
 from nnfit.doctor.static.comments import read_comments
 from nnfit.doctor.static.locations import _Mapper
 from nnfit.doctor.static.nodes import _GRAD_NAME, _NODE_CACHE, _PARAM_NAME, _dotted, _last, _nodes
+from nnfit.doctor.static.pure_python import list_network
 from nnfit.doctor.static.parsing import PARSO_MAX_CHARS, PARSO_MAX_LINES, _parse_tolerant, _parso_problems
 from nnfit.doctor.static.py2 import repair_pasted
 from nnfit.doctor.static.reflow import looks_flattened, reflow
@@ -195,6 +196,11 @@ def analyse(text: str, path: str | None = None) -> TrainingRun:
             crashes.append({"code": "NF132", "line": line, "dtype": dtype, "loss": run.config.loss})
     run.updates = interp.finish_updates()
     _numpy_layers(tree, interp, run)
+    if not run.layers and list_network(tree, interp, run):
+        # a network of plain Python lists (pure_python.py): its pattern table is the data
+        _finish_layers(run.layers)
+        if run.data.n_samples is None and interp.fit_calls:
+            run.data = _data_stats(interp, cfg, None)
     numpy_weights = [layer.name for layer in run.layers if layer.initializer == "numpy"]
     for hit in wrong_slopes(tree) + wrong_inputs(tree, numpy_weights):
         # a hand-written backward pass that takes an activation's slope on the wrong side of it (read, not

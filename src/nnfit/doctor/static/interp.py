@@ -23,6 +23,8 @@ from nnfit.doctor.vocab import FUNC_ACTIVATIONS, TORCH_ACTIVATIONS
 from nnfit.doctor.static.interp_keras import KerasReader
 from nnfit.doctor.static.interp_sklearn import MLP_CLASSES, SklearnReader
 from nnfit.doctor.static.interp_tflearn import TFLEARN_CALLS, TFLearnReader
+from nnfit.doctor.static.interp_fasttext import FASTTEXT_CALLS, FastTextReader
+from nnfit.doctor.static.interp_theanets import THEANETS_MODELS, TheanetsReader
 from nnfit.doctor.static.interp_torch import TorchReader
 from nnfit.doctor.static.interp_numpy import NumpyReader, unsqueezed
 from nnfit.doctor.static.interp_tf import TFReader, _squared_difference
@@ -348,6 +350,7 @@ class _Core:
     # ---- module walk
     def run_module(self, tree: ast.Module) -> None:
         self.global_names = {n for s in _nodes(tree) if isinstance(s, ast.Global) for n in s.names}
+        self.updated_names = _updated_names(tree)
         for node in _nodes(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self.funcs.setdefault(node.name, []).append(node)
@@ -527,6 +530,11 @@ class _Core:
             return it.items[0] if it.items else UNKNOWN
         if it.kind == "modules":
             return it
+        if it.kind == "params" and isinstance(it.ref, _Model):
+            return it       # for p in model.parameters(): each weight and bias of every layer (interp_torch)
+        if it.items and all(i.kind == "layer" and isinstance(i.ref, LayerInfo) for i in it.items):
+            # for layer in [self.fc1, self.fc2]: nn.init.zeros_(layer.weight) sets each listed layer's
+            return V("layers", items=list(it.items))
         if it.kind == "file" and isinstance(it.ref, V):     # for line in f: one line of the table
             return V("line", ref=it.ref)
         if it.kind == "rows" and isinstance(it.ref, V):     # for row in csv.reader(f): its fields
@@ -597,6 +605,19 @@ class _Core:
         self.described_names.add(name)
         return apply_described(val, d)
 
+    def register_layers(self, model: _Model, attr: str, val: V) -> None:
+        """self.blocks = nn.ModuleList([...]) / a list of layers (or a ModuleList grown by append): the
+        module's layers, in source order."""
+        attrs = getattr(model, "_attrs", None)
+        if attrs is None:
+            attrs = model._attrs = {}  # type: ignore[attr-defined]
+        for i, item in enumerate(val.items or []):
+            if item.kind == "layer" and isinstance(item.ref, LayerInfo) and item.ref.kind != "activation":
+                attrs[f"{attr}.{i}"] = item.ref
+        ordered = sorted(attrs.items(), key=lambda kv: kv[1].line or 0)
+        attrs.clear()
+        attrs.update(ordered)
+
     def assign(self, target: ast.AST, val: V, env: dict[str, V], stmt: ast.stmt, aug: bool = False) -> None:
         if isinstance(target, ast.Name):
             if not aug:
@@ -624,16 +645,7 @@ class _Core:
                 # self.lr = lr in __init__: seen again by the other methods of the class
                 self.instance_attrs.setdefault(owner.const, {})[target.attr] = val
             if owner is not None and owner.kind == "model" and isinstance(owner.ref, _Model) and _layer_items(val):
-                # self.blocks = nn.ModuleList([...]) / a list of layers: the module's layers, in source order
-                attrs = getattr(owner.ref, "_attrs", None)
-                if attrs is None:
-                    attrs = owner.ref._attrs = {}  # type: ignore[attr-defined]
-                for i, item in enumerate(val.items or []):
-                    if item.kind == "layer" and isinstance(item.ref, LayerInfo) and item.ref.kind != "activation":
-                        attrs[f"{target.attr}.{i}"] = item.ref
-                ordered = sorted(attrs.items(), key=lambda kv: kv[1].line or 0)
-                attrs.clear()
-                attrs.update(ordered)
+                self.register_layers(owner.ref, target.attr, val)
             name = _dotted(target)
             if name:
                 env[name] = val
@@ -766,10 +778,27 @@ class _Core:
 
     column_major = False     # a `W @ X` network was read (samples along the data's last axis)
 
+    def coefficients(self, weights: V, wnode: ast.AST | None) -> bool:
+        """A vector of literal numbers that nothing in the script trains: the coefficients that make
+        synthetic data (`true_w = np.array([2, -3.4]); y = X @ true_w + b`, the same vector given to a
+        `def synthetic_data(w, b, n)`), not the weights of a hand-written network, whose name the script
+        updates (`w -= lr * grad`, `w = w - ...`, `w.grad`, `w.data`) or whose value is a trainable tensor.
+        A literal weight vector never updated trains nothing, so reading it as data loses no update."""
+        if weights.param or weights.kind != "seq" or (weights.ndim or 1) != 1:
+            return False
+        values = weights.const if isinstance(weights.const, list) else (
+            [i.const for i in weights.items] if weights.items is not None else None)
+        if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return False
+        name = _last(_dotted(wnode) or "") if wnode is not None else ""
+        return not name or name not in getattr(self, "updated_names", set())
+
     def weights_applied(self, data: V, weights: V, wnode: ast.AST, dnode: ast.AST | None) -> V | None:
         """X @ W (X.mm(W), np.dot(X, W)) of data rows and a weight matrix in a hand-written network: the
         network's output for those rows; the rows are what it is trained on."""
         name = _last(_dotted(wnode) or "")
+        if self.coefficients(weights, wnode):
+            return None     # true_w / coef: literal numbers that make the data (values.linear_combination)
         if data.dist == "prediction" and (weights.param or (_PARAM_NAME.match(name or "-") and weights.kind == "seq")):
             # hidden.mm(W2) / h.dot(W2) (a NumPy weight named like one): the next layer's output
             return dataclasses.replace(data, activation=None)
@@ -1333,6 +1362,10 @@ class _Core:
         kwnodes = {k.arg: k.value for k in node.keywords if k.arg}
         if last in ("ModuleList",) and args and _layer_items(args[0]):
             return args[0]                       # nn.ModuleList([...]): the list of layers itself
+        if last == "ModuleList" and (not args or args[0].items == []) and not kw:
+            # nn.ModuleList() filled by .append(nn.Linear(...)) in a loop: an empty list of layers that the
+            # appends extend (and register on the module, see register_layers)
+            return V("seq", items=[], n=0, mutable_list=True, const="ModuleList")
         if last in ("SimpleNamespace", "Namespace", "EasyDict", "edict") and not args:
             return V("dict", const=dict(kw))     # SimpleNamespace(lr=0.1): settings read as attributes
         if last == "OrderedDict" and args and args[0].items is not None and not isinstance(func, ast.Attribute) or (
@@ -1526,7 +1559,8 @@ class _Core:
         if not builds:
             # `for layer in self.layers[:-1]: x = torch.relu(layer(x))` in forward(): a pass per layer of a
             # ModuleList / list of layers (read without side effects: a name, an attribute, a slice of one)
-            if not isinstance(it, (ast.Name, ast.Attribute, ast.Subscript)) or any(
+            # (also a literal list of them: `for layer in [self.fc1, self.fc2]`)
+            if not isinstance(it, (ast.Name, ast.Attribute, ast.Subscript, ast.List, ast.Tuple)) or any(
                     isinstance(n, ast.Call) for n in ast.walk(it)):
                 return None
             held = self.eval(it, env, mult)
@@ -1801,7 +1835,18 @@ class _Core:
                 cur = env.get(target)
                 prev = list(cur.items) if cur is not None and cur.mutable_list and cur.items is not None else []
                 new = [args[0]] if attr == "append" else list(args[0].items or [])
-                env[target] = V("seq", items=prev + new, n=len(prev) + len(new), mutable_list=True)
+                grown = V("seq", items=prev + new, n=len(prev) + len(new), mutable_list=True,
+                          const=cur.const if cur is not None and cur.const == "ModuleList" else None)
+                env[target] = grown
+                owner = env.get("self")
+                if grown.const == "ModuleList" and target.startswith("self.") and target.count(".") == 1 \
+                        and owner is not None:
+                    # self.hidden.append(nn.Linear(...)) on an nn.ModuleList: registered on the module like
+                    # a ModuleList built from a list, and seen by forward() as the grown list
+                    if owner.kind == "model" and isinstance(owner.ref, _Model):
+                        self.register_layers(owner.ref, target[5:], grown)
+                    if isinstance(owner.const, str):
+                        self.instance_attrs.setdefault(owner.const, {})[target[5:]] = grown
             return V("none")
         if attr == "append" and obj.kind in ("seq", "unknown") and isinstance(node.func, ast.Attribute):
             target = _dotted(node.func.value)
@@ -1966,6 +2011,12 @@ class _Core:
             isinstance(f, ast.FunctionDef) and f.name == attr for f in own.body)
         if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "tflearn":
             return self.tflearn_fit(node, obj.ref, args, kw) if attr == "fit" else V("obj")
+        if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "theanets":
+            if attr in ("train", "itertrain"):
+                return self.theanets_train(node, obj.ref, args, kw)
+            return V("obj")     # predict / score / save
+        if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "fasttext":
+            return V("obj")     # classifier.test / predict / save_model: nothing more to read
         if obj.kind == "model" and isinstance(obj.ref, _Model) and obj.ref.framework == "sklearn":
             if attr in ("fit", "partial_fit"):
                 return self.sklearn_fit(node, obj.ref, args, kw)
@@ -2168,6 +2219,14 @@ class _Core:
             r = self.tflearn_call(node, last, args, kw)
             if r is not None:
                 return r
+        # theanets' Regressor / Classifier (interp_theanets.py)
+        if last in THEANETS_MODELS and ("theanets" in prefix or "theanets" in self.from_module.get(last, "")):
+            r = self.theanets_model(node, last, args, kw)
+            if r is not None:
+                return r
+        # fastText's supervised classifier (interp_fasttext.py)
+        if last in FASTTEXT_CALLS and ("fasttext" in prefix.lower() or "fasttext" in self.from_module.get(last, "").lower()):
+            return self.fasttext_call(node, last, args, kw)
         # scikit-learn's MLPs (interp_sklearn.py)
         if last in MLP_CLASSES and (not prefix or "neural_network" in prefix or "sklearn" in prefix) and (
                 prefix or "sklearn" in self.from_module.get(last, "sklearn")):
@@ -2375,7 +2434,29 @@ class _Core:
 
 
 
-class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader, SklearnReader, TFLearnReader):
+def _updated_names(tree: ast.AST) -> set[str]:
+    """Names the script updates as a weight is updated: `w -= ...` / `w += ...`, `w = w - lr * g` (the
+    name on both sides), `w.grad` / `w.data` / `w.sub_(...)`, `w[...] -= ...`. Read once over the whole
+    module (all scopes), for interp.coefficients."""
+    out: set[str] = set()
+    for node in _nodes(tree):
+        if isinstance(node, ast.AugAssign):
+            t = node.target.value if isinstance(node.target, (ast.Subscript, ast.Attribute)) else node.target
+            if isinstance(t, ast.Name):
+                out.add(t.id)
+        elif isinstance(node, ast.Assign):
+            used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            for t in node.targets:
+                if isinstance(t, ast.Name) and t.id in used:
+                    out.add(t.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.attr in (
+                "grad", "data", "sub_", "add_", "requires_grad_", "assign", "assign_sub"):
+            out.add(node.value.id)
+    return out
+
+
+class _Interp(_Core, KerasReader, TorchReader, NumpyReader, TFReader, SklearnReader, TFLearnReader, FastTextReader,
+              TheanetsReader):
     """The interpreter: the core walk plus each framework's calls."""
 
 

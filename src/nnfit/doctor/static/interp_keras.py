@@ -24,6 +24,13 @@ class KerasReader:
                     layer.ref.input_units = None   # Keras ignores input_shape= after the first layer
                 self.attach(model, layer.ref, node)
             return V("none")
+        if attr == "add_module" and len(args) >= 2 and model.framework == "torch":
+            # nn.Sequential().add_module("fc1", nn.Linear(3, 32)) (in a loop or not): appended in order, an
+            # activation module joined to the Linear before it as Sequential([...]) does
+            layer = args[1]
+            if layer.kind == "layer" and isinstance(layer.ref, LayerInfo) and layer.ref not in model.layers:
+                self.attach(model, layer.ref, node)
+            return V("none")
         if attr == "compile":
             self.config.compile_line = self.line(node)
             opt = kw.get("optimizer") or (args[0] if args else None)

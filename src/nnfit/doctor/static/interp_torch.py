@@ -23,8 +23,20 @@ class TorchReader:
         `m.weight` for m running over model.modules() (or passed by model.apply(fn)) names every Linear."""
         while isinstance(node, ast.Attribute) and node.attr == "data":
             node = node.value
+        if isinstance(node, ast.Name):
+            # `for p in model.parameters(): nn.init.zeros_(p)`: every weight and every bias of every Linear
+            each = env.get(node.id)
+            if each is not None and each.kind == "params" and isinstance(each.ref, _Model):
+                return [la for la in _module_layers(each.ref) if la.kind == "dense"], "parameters"
+            return [], None
         if not isinstance(node, ast.Attribute) or node.attr not in ("weight", "bias"):
             return [], None
+        named = env.get(node.value.id) if isinstance(node.value, ast.Name) else None
+        if named is not None and named.kind == "layer" and isinstance(named.ref, LayerInfo) and named.ref.kind == "dense":
+            return [named.ref], node.attr       # a loop's pass over a list of layers (interp.unrolled)
+        if named is not None and named.kind == "layers" and named.items:
+            # `for layer in [self.fc1, self.fc2]: nn.init.zeros_(layer.weight)`: each listed layer
+            return [i.ref for i in named.items if isinstance(i.ref, LayerInfo) and i.ref.kind == "dense"], node.attr
         base = node.value
         if isinstance(base, ast.Attribute):       # self.fc1.weight: the module attribute fc1
             for model in self.torch_modules.values():
@@ -76,9 +88,9 @@ class TorchReader:
         for layer in layers:
             if self.reading_uncalled and id(layer) in (self.init_std if what == "weight" else self.init_bias):
                 continue        # a method nothing calls does not undo the initialisation the script ran
-            if what == "weight" and std is not None:
+            if what in ("weight", "parameters") and std is not None:
                 self.init_std[id(layer)] = std
-            elif what == "bias" and value is not None:
+            if what in ("bias", "parameters") and value is not None:
                 self.init_bias[id(layer)] = value
 
     def torch_param_assign(self, target: ast.Attribute, val: V, env: dict) -> None:
