@@ -79,6 +79,33 @@ DEFER_REFINE_ABOVE = 1e-4
 # 0.206), whose finalists validated within 1.1x of each other; rejected where one finalist was 4-170x
 # more precise (Keijzer-10, Jin-6, Livermore2-Vars3-4) and on -Vars2-12 (validation 0.0099 against 0.0093).
 BLEND = True
+# The fair peer as a candidate: on the 3 DSO rows where scikit-learn's MLP (tanh, L-BFGS, (64, 64), all
+# 2000 rows) beat nnfit (Livermore2-Vars2-12, -Vars2-22, -Vars3-23, code 2b8496d), nnfit's chosen
+# network validated 0.0093, 0.13 and 0.020 (RMSE/std) and its held-out error came from under 1 % of
+# the test rows, near the targets' singularities (1/sqrt(x1), (x1+x3)^(-1/4), the edge of
+# sqrt(log(...))'s finite domain): 99-100 % of the squared error on the 40 worst of 4000 test rows.
+# There, candidates 1.1x apart on validation were 3x apart on the test rows either way; a wide
+# first-order network trained the peer's way errs differently from the LM-trained small ones, and
+# averages of unlike networks validated best (on the 3 rows' own training/validation split, load
+# 4-6, Adam + L-BFGS (64, 64) networks beside the capacity search's two: the best-validating choice
+# among them and their averages held-out 0.069, 0.23, 0.058 against the single networks' 0.049-0.17, 0.19-0.24, 0.058-0.071). In
+# the fit (table mode, load 3-4) the held-out error went 0.143 -> 0.046 (the average kept), 0.248 ->
+# 0.248 (the average validated 0.1306 against 0.1297: not kept) and 0.060 -> 0.057 (the peer kept),
+# each fit 54-58 s. PEER_HIDDEN is the benchmark's peer width. The peer is
+# tried only when the capacity search ran and the model kept so far validates above PEER_ABOVE
+# (RMSE/std): 10x the ~1e-4 where first-order training stalls on smooth targets (train.py's
+# docstring); below it an L-BFGS network cannot win and the rows that fit well keep their time.
+PEER = True
+PEER_HIDDEN = (64, 64)
+PEER_ABOVE = 1e-3
+# When the peer will run, the capacity search's challengers get this share less of the time left
+# after the usual width, and the peer the rest (from the fits above: the challengers' halving and
+# polish ended with 9-12 s of the 60 left, too few for the peer's L-BFGS under load).
+PEER_SHARE = 0.35
+# ... and it is started only with at least this share of the budget left (4.8 s of 60). Not read from
+# a distribution: in the fits above the peer took 8-24 s, and with less its Adam warm start leaves
+# L-BFGS next to no time.
+PEER_MIN_SHARE = 0.08
 CAPACITY_SEARCH_SHARE = 0.5     # of the time left, at most this much goes to comparing architectures
 FORMULA_SHARE = 0.15            # of the budget, the formula read-back's own limit (CPU seconds: nnfit.explain.budget)
 # ... and the wall-clock share after which it is stopped. On an idle machine the two clocks agree.
@@ -444,6 +471,7 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
                                (outputs[0]["capacity_trials"] if outputs else []),
             "stage_trials": [o["stages"] for o in outputs] if len(outputs) > 1 else (outputs[0]["stages"] if outputs else []),
             "blend": [o["blend"] for o in outputs] if len(outputs) > 1 else (outputs[0]["blend"] if outputs else {}),
+            "peer": [o["peer"] for o in outputs] if len(outputs) > 1 else (outputs[0]["peer"] if outputs else {}),
             "n_train_points": [o["n_train"] for o in outputs] if len(outputs) > 1 else (outputs[0]["n_train"] if outputs else None),
             "formulas": formulas,
             "formula": formulas[0]["expression"] if len(formulas) == 1 and formulas[0] else None,
@@ -481,8 +509,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             staged, out_history, architecture, optimizer_used = self._fit_one_output(data, deadline, trial, source)
             networks.append(staged)
             history.extend(out_history)
-            blended = not trial and bool(self._notes["outputs"][-1]["blend"].get("kept"))
-            n_stages = max(n_stages, len(staged.stages) - blended)  # the average counts as one stage
+            members = 1 if trial else int(self._notes["outputs"][-1].get("members", 1))
+            n_stages = max(n_stages, len(staged.stages) - (members - 1))  # an average counts as one stage
         with torch.no_grad():
             pred = np.column_stack([net(tensor(Z[val_rows])).cpu().numpy()[:, 0] for net in networks])
         val_rmse_raw = float(np.sqrt(np.mean((y_transform.inverse(pred) - Y[val_rows]) ** 2)))
@@ -546,12 +574,22 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             if blend_mse < best_mse:
                 self._say(f"the average with {models.describe(runner_up.net)} validates better: kept")
                 stages, best_mse = averaged, blend_mse
+        peer_log: dict[str, Any] = {}
+        if (PEER and not trial and len(tried) > 1 and best_mse > PEER_ABOVE ** 2 and self.lm_steps == "auto"
+                and deadline - time.perf_counter() > PEER_MIN_SHARE * self.max_seconds):
+            stages, best_mse, peer_log = self._peer_floor(stages, best_mse, data, deadline, adam_steps,
+                                                          full_lm_steps, history)
+            if peer_log.get("chosen") == "peer":
+                hidden = PEER_HIDDEN
         staged = StagedNetwork(stages)
         first_stages = len(stages)
         val_rmse = math.sqrt(best_mse)
         stage_log: list[dict[str, Any]] = []
         widen = False
-        while len(stages) - first_stages + 1 < max_stages and not trial and time.perf_counter() < deadline:
+        # a wide first-order peer in the model: a residual stage of its width would be past LM's reach
+        peer_in = bool(peer_log.get("chosen") in ("peer", "average"))
+        while (len(stages) - first_stages + 1 < max_stages and not trial and not peer_in
+               and time.perf_counter() < deadline):
             with torch.no_grad():
                 residual = data.Y - staged(data.X)
                 residual_val = data.Y_val - staged(data.X_val)
@@ -603,13 +641,49 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             staged, val_rmse, widen = candidate, new_val_rmse, False
         if not trial:
             notes.append({"hidden": list(hidden), "capacity_trials": tried, "stages": stage_log,
-                          "n_train": int(len(data.X)), "blend": blend_log})
+                          "n_train": int(len(data.X)), "blend": blend_log, "peer": peer_log,
+                          "members": first_stages})
         architecture = models.describe(stages[0].net)
         if first_stages > 1:
-            architecture += f" averaged with {models.describe(stages[1].net)}"
+            architecture += " averaged with " + " and ".join(models.describe(s.net) for s in stages[1:first_stages])
         if len(stages) > first_stages:
             architecture += f" x {len(stages) - first_stages + 1} stages"
         return staged, history, architecture, optimizer_used
+
+    def _peer_floor(self, stages: list[Stage], best_mse: float, data: train.Data, deadline: float,
+                    adam_steps: int, full_lm_steps: int, history: train.History
+                    ) -> tuple[list[Stage], float, dict[str, Any]]:
+        """The fair peer as one more candidate (PEER): a PEER_HIDDEN tanh network, Adam warm start then
+        L-BFGS on all training rows (the best validation state kept), until the deadline. Only with
+        lm_steps="auto": the peer's steps are its own, and a fit whose steps were set stays within them.
+        The model kept is whichever of the current one, the peer, and their average (the peer weighted
+        as one more member) validates best; the test rows are never seen."""
+        n_inputs = data.X.shape[1]
+        began = time.perf_counter()
+        peer = models.build_mlp(n_inputs, 1, PEER_HIDDEN, self.activation, seed=self._seed).to(data.X.device)
+        self._say(f"peer: trying {models.describe(peer)} with L-BFGS")
+        warm_data = _row_subset(data, WARM_START_MAX_ROWS, self._seed)
+        history.extend(train.adam(peer, warm_data, steps=adam_steps, deadline=deadline))
+        # as the peer trains: to its iteration cap (5 per LM step, _polish's rule) or the deadline, not
+        # stopped by train.lbfgs's patience (which stopped it after 8 s of 18 on Livermore2-Vars2-22
+        # at validation 0.148; left to run, 0.139); the best validation state is kept all the same
+        history.extend(train.lbfgs(peer, data, steps=5 * full_lm_steps, deadline=deadline, patience=math.inf))
+        peer_mse = train.mse(peer, data.X_val, data.Y_val)
+        k = len(stages)
+        averaged = ([Stage(s.net, s.scale * k / (k + 1), s.hidden) for s in stages]
+                    + [Stage(peer, 1 / (k + 1), PEER_HIDDEN)])
+        average_mse = train.mse(StagedNetwork(averaged), data.X_val, data.Y_val)
+        options = [(best_mse, 0, "current", stages), (peer_mse, 1, "peer", [Stage(peer, 1.0, PEER_HIDDEN)]),
+                   (average_mse, 2, "average", averaged)]
+        options = [o for o in options if math.isfinite(o[0])] or options[:1]
+        value, _, chosen, kept = min(options, key=lambda o: o[:2])
+        log = {"hidden": list(PEER_HIDDEN), "validation_rmse": math.sqrt(peer_mse) if math.isfinite(peer_mse) else None,
+               "average_validation_rmse": math.sqrt(average_mse) if math.isfinite(average_mse) else None,
+               "before_validation_rmse": math.sqrt(best_mse), "chosen": chosen,
+               "seconds": round(time.perf_counter() - began, 2)}
+        if chosen != "current":
+            self._say(f"peer: kept the {chosen} ({models.describe(peer)}), validation RMSE {math.sqrt(value):.3g}")
+        return kept, value, log
 
     def _search_capacity(self, data: train.Data, deadline: float, adam_steps: int, full_lm_steps: int,
                          history: train.History
@@ -656,6 +730,8 @@ class NNFitRegressor(RegressorMixin, BaseEstimator):
             if deferred:
                 val = settle()
             return val, net, used, incumbent.hidden, [incumbent.record(n_inputs)], None
+        if PEER and val > PEER_ABOVE ** 2 and self.lm_steps == "auto":
+            left *= 1 - PEER_SHARE  # the rest is the peer's (_peer_floor)
         halving_deadline = now + CAPACITY_SEARCH_SHARE * left
         polish_deadline = now + capacity.CHALLENGER_SHARE * left
 

@@ -134,7 +134,7 @@ def adam(net: nn.Module, data: Data, steps: int = 1500, lr: float = 1e-2, deadli
     return history
 
 
-def lbfgs(net: nn.Module, data: Data, steps: int = 2000, deadline: float = math.inf, patience: int = 20) -> History:
+def lbfgs(net: nn.Module, data: Data, steps: int = 2000, deadline: float = math.inf, patience: float = 20) -> History:
     """L-BFGS with strong-Wolfe line search on all rows (optimizer="lbfgs")."""
     history = History()
     # Stop once 20 outer iterations (500 function evaluations) gain less than 0.1 % on validation:
