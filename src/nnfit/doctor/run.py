@@ -273,6 +273,9 @@ class TrainingRun:
     gradients: GradientFacts = dataclasses.field(default_factory=GradientFacts)
     static: StaticFacts | None = None
     script_error: ScriptError | None = None     # doctor run: the script raised (after or before training)
+    # doctor run: networks of one architecture built again and again at one script line, each trained
+    # (a model made inside the epoch loop): {"models", "line", "updates_last", "updates_total"}; None: not seen
+    models_rebuilt: dict[str, Any] | None = None
 
     @property
     def is_static(self) -> bool:

@@ -163,6 +163,7 @@ class _Session:
         self.masked_losses = 0
         self.unmasked_losses = 0
         self.skip_step = False
+        self.skipped_steps = 0                     # torch: optimiser steps skipped (their batch was all held-out rows)
         self.batch_rows: int | None = None         # torch: rows per batch before the held-out rows are taken out
         self.grad_resets = GradientResetTracker()   # torch: was .grad reset between optimiser steps?
         self.keras_runs: dict[int, Any] = {}       # id(model) -> (run, monitor, X, y, model)
@@ -600,6 +601,7 @@ class _Session:
                     # the batch was all held-out rows: its loss was a zero, and no update is made
                     if session.skip_step:
                         session.skip_step = False
+                        session.skipped_steps += 1
                         return None
                     session.grad_resets.on_step(_opt)
                     return step(*a, **k)
@@ -755,8 +757,14 @@ class _Session:
         if not (self.hold_x and n and self.batch_rows and h.batch_loss) or run.history.loss is None:
             return
         per_epoch = max(1, math.ceil((n + len(self.hold_x)) / self.batch_rows))
-        run.config.epochs = max(1, round(len(h.batch_loss) / per_epoch))
-        h.loss = [float(np.mean(h.batch_loss[i:i + per_epoch])) for i in range(0, len(h.batch_loss), per_epoch)]
+        # a batch of held-out rows only makes no update and records no loss (held_out_aware_step): the
+        # epoch is per_epoch batches, of which only the others are in batch_loss (batch size 1 with a
+        # fifth of the rows held out: four recorded steps per epoch of five; cut at five, the epoch
+        # losses would mix rows of neighbouring epochs and swing with the rows' own losses)
+        batches = len(h.batch_loss) + self.skipped_steps
+        run.config.epochs = max(1, round(batches / per_epoch))
+        recorded = max(1, round(len(h.batch_loss) / run.config.epochs)) if self.skipped_steps else per_epoch
+        h.loss = [float(np.mean(h.batch_loss[i:i + recorded])) for i in range(0, len(h.batch_loss), recorded)]
 
     def _planned_from_source(self, run: TrainingRun) -> None:
         """A torch loop's epoch count is only in the source: when the budget cut training short (or
@@ -843,6 +851,10 @@ class _Session:
         if self.stopped_by_updates and not run.stopped_by_budget_s:
             # the rules read "stopped early" from this field; the update budget is what stopped it
             run.stopped_by_budget_s = run.history.seconds or 0.0
+        try:
+            run.models_rebuilt = self._models_rebuilt(keras_run, watcher)
+        except Exception:  # noqa: BLE001 - a best-effort fact beside the record
+            run.models_rebuilt = None
         run.source = self.script.path
         run.source_lines = self.script.lines
         run.legacy = list(self.compat.uses) + [u for u in run.legacy if u not in self.compat.uses]
@@ -858,6 +870,43 @@ class _Session:
             cap.budget_reduced_from = self.budget_asked
         self._score_held_out(cap)
         return cap
+
+    def _models_rebuilt(self, keras_run: Any, watcher: Any) -> dict[str, Any] | None:
+        """Networks of the recorded one's kind made at the same script line, each trained (a model built
+        inside the training loop: every pass starts from new weights): how many, that line, the updates
+        the recorded (last) one made and all of them together. None when the recorded network is the only
+        one trained from its line."""
+        if keras_run is not None:
+            model = keras_run[4]
+            line = getattr(model, "_nnfit_compile_line", None)
+            same = [e for e in self.keras_runs.values()
+                    if type(e[4]) is type(model) and getattr(e[4], "_nnfit_compile_line", None) == line
+                    and (e[0].history.n_updates or 0) > 0]
+            counts = [int(e[0].history.n_updates or 0) for e in same]
+            last = int(keras_run[0].history.n_updates or 0)
+        elif watcher is not None:
+            root = watcher.root_module()
+            if root is None or not watcher._opts:
+                return None
+            line = getattr(root, "_nnfit_line", None)
+            steps: dict[int, int] = {}
+            for key, opt in watcher._opts.items():
+                for group in opt.param_groups:
+                    for p in group["params"]:
+                        steps[id(p)] = max(steps.get(id(p), 0), watcher._steps.get(key, 0))
+
+            def made(module: Any) -> int:
+                return max((steps.get(id(p), 0) for p in module.parameters()), default=0)
+
+            same = [m for m, _ in watcher._roots.values()
+                    if type(m) is type(root) and getattr(m, "_nnfit_line", None) == line and made(m) > 0]
+            counts = [made(m) for m in same]
+            last = made(root)
+        else:
+            return None
+        if line is None or len(counts) < 2:
+            return None
+        return {"models": len(counts), "line": line, "updates_last": last, "updates_total": sum(counts)}
 
     def _score_held_out(self, cap: Capture) -> None:
         """The trained network on the held-out rows, in the data's units (through the script's y_scaler)."""

@@ -9,6 +9,9 @@ What it finds: an output layer that cannot express the classification task:
   BCEWithLogitsLoss, from_logits=True): scores cannot go below 0, a clipped score has no gradient,
   and the classes cut to 0 tie (no threshold: clipped logits are wrong by construction); the same
   ReLU before an explicit log_softmax with NLL loss (the softmax written out) is the same fault;
+- independent sigmoids over k > 2 units for k mutually exclusive classes (a multi-class task: one-hot
+  rows or class indices) under a probability loss: the k outputs do not sum to 1 and each is pushed on
+  its own, so the scores of the classes are not compared (no threshold: wrong by construction);
 - a ReLU / linear single output for 0/1 labels under a probability loss is NF126, not this rule.
 Why it matters: the predictions cannot take the values the labels need; accuracy stays at the
 majority share however long the network trains.
@@ -26,7 +29,7 @@ from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
 from nnfit.doctor.rules._common import activation, classification, healthy, location, output_layer
 from nnfit.doctor.run import TrainingRun
-from nnfit.doctor.vocab import LOSS_WANTS_LOG_PROBABILITIES, LOSS_WANTS_LOGITS, canonical_loss
+from nnfit.doctor.vocab import LOSS_WANTS_LOG_PROBABILITIES, LOSS_WANTS_LOGITS, LOSS_WANTS_PROBABILITIES, canonical_loss
 
 # activations whose outputs cannot go below zero: as the last step before a logits loss they clip the scores
 CLIPPED_AT_ZERO = {"relu", "relu6"}
@@ -70,6 +73,11 @@ def classification_output_mismatch(run: TrainingRun) -> Iterator[Finding]:
     elif run.task == "multilabel" and act == "softmax" and units > 1:
         what = f"softmax over {units} independent labels (they compete for one unit of probability)"
         fix = f"use Dense({units}, activation='sigmoid') with loss='binary_crossentropy'"
+    elif run.task == "multiclass" and act in ("sigmoid", "hard_sigmoid") and units > 2 and k and units == k \
+            and canonical_loss(run.config.loss) in LOSS_WANTS_PROBABILITIES:
+        what = (f"independent {act} outputs over {units} units for {k} mutually exclusive classes: they do not sum "
+                "to 1, so the classes' scores are not compared with each other")
+        fix = f"use Dense({k}, activation='softmax') as the output layer"
     elif act in CLIPPED_AT_ZERO and _scores_clipped_before_softmax(run, act):
         what = (f"{act} on the scores fed to {run.config.loss} (a loss that takes raw logits): every negative "
                 "score is cut to 0, its gradient is 0, and the classes whose scores are cut tie")

@@ -17,6 +17,11 @@ name such as batch_size / len(batch)) when every `.backward()` of the script is 
 tuning half it fires on gh-d2l-ai-d2l-en-1000 (posted and repro: l.mean() and / batch_size, b = 10)
 and on no fixed program (d2l's fixed version differentiates l.sum(); no other tuning program divides a
 hand-written step by a count). On a run that fits well it is silent (the doubled division did no harm).
+Measured: on a watched run whose loss is still falling when training ends (too_few_updates.still_falling,
+that rule's own bars: more than 5 % per 20 %-window, or not levelled off), the slow pace the b-times
+smaller step sets is this run's own evidence of the fault, and the finding rests on it (basis measured)
+rather than on the code pattern alone; that slow fall is what too-few-updates reads too, and this finding
+explains it (as learning_rate_too_low.slow_fall does). No new threshold.
 """
 from __future__ import annotations
 
@@ -46,16 +51,26 @@ def gradient_averaged_twice(run: TrainingRun) -> Iterator[Finding]:
         return
     lr = opt.learning_rate
     b = int(round(divisor))
+    from nnfit.doctor.rules.too_few_updates import still_falling
+
+    drop, falling = still_falling(run) if not run.is_static else (None, False)
+    evidence = {"divisor": b, "learning_rate": lr, "effective_learning_rate": lr / b if lr else None,
+                "loss_reduction": "mean"}
+    if falling:
+        evidence["loss_drop_last_window"] = round(drop, 3)
     yield Finding(
         code="NF104", severity=Severity.WARNING,
         message=f"learning-rate-too-low: the gradient is averaged over the batch twice: the loss is a batch mean "
                 f"and the update divides by {text} ({b}) again, so every step is {b}x smaller than the learning rate "
-                f"says" + (f" (effective rate {fmt(lr / b)} instead of {fmt(lr)})" if lr else ""),
+                f"says" + (f" (effective rate {fmt(lr / b)} instead of {fmt(lr)})" if lr else "")
+                + (f"; the loss is still falling {drop:.0%} per fifth of training when it stops" if falling else ""),
         fix=f"differentiate the summed loss (`loss.sum().backward()`) and keep `/ {text}`; or keep the mean and "
             f"drop `/ {text}` from the update",
-        evidence={"divisor": b, "learning_rate": lr, "effective_learning_rate": lr / b if lr else None,
-                  "loss_reduction": "mean"},
+        evidence=evidence,
         location=location(run, line=args.get("gradient_divisor_line")),
         explanation="the mean already divides the gradient by the batch size",
-        basis="code", margin=float(b),
+        basis="measured" if falling else "code", margin=float(b),
+        # the slow fall is also what too-few-updates reads: at the intended step the same count goes b times
+        # as far (learning_rate_too_low.slow_fall explains it the same way)
+        explains=["NF102"] if falling else [],
     )

@@ -87,6 +87,15 @@ DAMAGED = 0.5
 # no other tuning program, repro or fixed, jumps past EARLY_JUMP (above). The probe
 # tests/fixtures/rules_s6/p2_torch_adam_positional_lr.py (Adam 0.3: a 46x jump, 85 % dead, R² 0.95
 # against a reference 0.9994) is the case it is for. No new threshold: EARLY_JUMP and DAMAGED as above.
+# Small batches are compared in blocks of BLOCK_ROWS rows (block_losses, at most one epoch's steps): the
+# loss of one small batch is the loss of its few rows, and rows differ (a regression's squared error on a
+# constant prediction is (y - f)^2 row by row: batch-1 steps on targets 10 and 40 differ 16x before any
+# weight has moved). EARLY_JUMP above was read from runs in batches of 32 rows or more (the tuning half's
+# three early-jump programs train full-batch or in batches of 32 and 100), where a batch's loss is
+# already the mean over that many rows; BLOCK_ROWS carries that reading to smaller batches by averaging
+# consecutive steps over as many rows (32: Keras's default batch size, the smallest batch the threshold
+# was read from). A run in batches of 32 or more is read step by step, as before.
+BLOCK_ROWS = 32
 
 
 def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float | None:
@@ -102,15 +111,40 @@ def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float
     return value if value >= STATIC_SGD else None
 
 
+def steps_per_block(run: TrainingRun) -> int:
+    """How many consecutive per-step losses make one comparable value (see BLOCK_ROWS): enough batches
+    for BLOCK_ROWS rows, never more than one epoch's steps; 1 for batches of BLOCK_ROWS rows or more, or
+    when the batch size is unknown."""
+    h, batch = run.history, run.config.batch_size
+    if not batch or batch >= BLOCK_ROWS or not h.batch_loss:
+        return 1
+    per_epoch = len(h.batch_loss) / len(h.loss) if h.loss else (
+        math.ceil(run.data.n_samples / batch) if run.data.n_samples else None)
+    want = math.ceil(BLOCK_ROWS / batch)
+    return max(1, min(want, int(per_epoch))) if per_epoch else want
+
+
+def block_losses(run: TrainingRun) -> tuple[list[float], int]:
+    """(the per-step losses averaged over blocks of steps_per_block steps, that block length): batches
+    of BLOCK_ROWS rows or more are their own blocks. A block with a NaN / inf step is NaN / inf."""
+    steps, k = run.history.batch_loss, steps_per_block(run)
+    if k <= 1:
+        return list(steps), 1
+    return [sum(steps[i:i + k]) / k for i in range(0, len(steps) - k + 1, k)], k
+
+
 def early_jump(run: TrainingRun) -> tuple[float, int] | None:
     """(the largest per-step loss in the first EARLY_SHARE of the updates, at least EARLY_MIN_STEPS, over
-    the first one; the index of that step), or None with fewer than 3 finite steps or a first loss of 0."""
-    steps = run.history.batch_loss
-    early = [v for v in steps[:max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(steps)))] if math.isfinite(v)]
+    the first one; the index of that step), or None with fewer than 3 finite steps or a first loss of 0.
+    Small batches are read in blocks (block_losses): the first block against the later ones, and the step
+    index is the last of the block that peaked."""
+    blocks, k = block_losses(run)
+    span = max(EARLY_MIN_STEPS, int(EARLY_SHARE * len(run.history.batch_loss)))
+    early = [v for v in blocks[:max(3, math.ceil(span / k))] if math.isfinite(v)]
     if len(early) < 3 or early[0] <= 0:
         return None
     top = max(early[1:])
-    return top / early[0], early.index(top)
+    return top / early[0], (early.index(top) + 1) * k - 1
 
 
 def _lasting_damage(run: TrainingRun) -> str | None:
@@ -124,7 +158,7 @@ def _lasting_damage(run: TrainingRun) -> str | None:
             return f"{frac:.0%} of layer '{name}' {what}"
     if weights_stopped(run):
         return "the weights at rest"
-    steps = [v for v in run.history.batch_loss if math.isfinite(v)]
+    steps = [v for v in block_losses(run)[0] if math.isfinite(v)]
     k = max(1, len(steps) // 10)
     if len(steps) >= 2 * k + 1 and steps[0] > 0:
         # the blow-up never came down: the last tenth of the per-step losses still sits EARLY_JUMP times

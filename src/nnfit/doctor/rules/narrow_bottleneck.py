@@ -18,6 +18,9 @@ information is lost at once and the gradient through the saturated unit vanishes
 Example: Dense(1, activation="sigmoid", input_dim=1) before Dense(50, activation="sigmoid").
 Fix: remove the layer (the next layer can take the input directly), or widen it to at least the
 next layer's width.
+When the run measured the lost case, the levelled-off poor fit that capacity-too-small (NF115) reads
+from the same tiny network is this layer's doing (the live width is what limits the fit): NF101 explains
+it (Finding.explains), so the layer is named first and the same widening fixes both.
 Severity: an error only for the narrow layers of the first three kinds (below the output's needs; one or
 two units; one saturating unit (statically also one ReLU unit); one or two units left with a dead one), and only when the run fails its task (rules/_common.py healthy: training R² or accuracy
 below the shared bar, itself lowered to a flexible reference model's fit on noisy data), or statically
@@ -120,4 +123,8 @@ def narrow_bottleneck(run: TrainingRun) -> Iterator[Finding]:
             basis="measured" if sat or lost else "setting",
             margin=(float(n_in or 1) / max(live, 1) if lost else margin) if hard else min(margin, 2.0),
             severity=severity,
+            # a layer left with fewer live units than its inputs is the network's width: the levelled-off poor
+            # fit capacity-too-small reads from the same run (its "at most 2 units" network) is this layer's
+            # doing, and both fixes are the same widening (see the note on the lost case above)
+            explains=["NF115"] if lost else [],
         )

@@ -146,6 +146,8 @@ def too_few_updates(run: TrainingRun) -> Iterator[Finding]:
         return
     epochs, batch = run.config.epochs, run.config.batch_size
     evidence = {"updates": updates, "epochs": epochs, "batch_size": batch, "n_samples": run.data.n_samples}
+    if few:
+        evidence["few_updates"] = True     # the count itself is below MIN_UPDATES (ranking.OWN_SCALE)
     parts = []
     if updates is not None and epochs is not None and run.data.n_samples and batch:
         parts.append(f"{updates} parameter updates ({epochs} epoch(s) x ceil({run.data.n_samples}/{batch}))")

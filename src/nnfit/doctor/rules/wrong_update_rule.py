@@ -8,9 +8,20 @@ cannot fall. A step that is not along -gradient is not gradient descent.
 Example: self.W_hidden = w_hidden_old - learning_rate * self.W_hidden
 Fix: subtract the gradient of the loss with respect to that parameter:
 self.W_hidden = w_hidden_old - learning_rate * self.Partials_W_hidden.
+On a watched run (doctor run) the monitor records no update rule of its own: a PyTorch loop that steps
+its parameters by hand (`with torch.no_grad(): p -= lr * p`, no optimiser step seen) is read with the
+static reader, as lint reads it (watched_updates), and its steps that use no gradient are reported the
+same way. Not on a run that fits well (the step did no harm there). No threshold: the reading is the
+static reader's, by construction.
+A hand-written step that adds the gradient (`p += lr * p.grad`, `p = p + lr * p.grad`) climbs the loss it
+differentiates: reported on a watched run when the loss it recorded ends above where it started (the
+ascent measured; a script that maximises on purpose records a value it wants to rise, but then fits well
+and is left alone). No threshold: a higher last value than the first is the sign of the step, measured.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections.abc import Iterator
 
@@ -62,9 +73,42 @@ def _suggest(run: TrainingRun, upd) -> str:
     return fix
 
 
+def watched_updates(run: TrainingRun) -> list:
+    """The update rules of a watched PyTorch run that stepped no optimiser (a loop that updates its
+    parameters by hand), read from its script by the static reader; [] otherwise (a static run has its
+    own, and a run with an optimiser steps along its gradient)."""
+    if run.is_static or run.updates or run.framework != "torch" or run.history.steps_with_gradient is not None \
+            or not run.source_lines:
+        return []
+    from nnfit.doctor.rules._common import healthy
+
+    if healthy(run) is True:
+        return []
+    try:
+        from nnfit.doctor.static import analyse
+
+        read = analyse("\n".join(run.source_lines), run.source).updates
+    except Exception:   # noqa: BLE001 - the static reading is a best effort beside a measured run
+        return []
+    out = [u for u in read if u.uses_gradient is False]
+    losses = [v for v in run.history.batch_loss or run.history.loss if math.isfinite(v)]
+    rose = len(losses) >= 2 and losses[-1] > losses[0]
+    for u in read:
+        if u.uses_gradient and rose and u.expression and ASCENT.match(u.expression.strip()):
+            out.append(dataclasses.replace(u, uses_gradient=False, note=(
+                f"the step `{u.expression.strip()}` adds the gradient: it climbs the loss (measured: "
+                f"{losses[0]:.4g} at the first step, {losses[-1]:.4g} at the last)")))
+    return out
+
+
+# `p += lr * p.grad`, `p.data += lr * p.grad.data`, `w = w + lr * w.grad`: a positive multiple of the
+# gradient added to the parameter (gradient ascent)
+ASCENT = re.compile(r"^(?P<p>[\w.\[\]]+)\s*(?:\+=|=\s*(?P=p)\s*\+)\s*\(?\s*[\w.]+\s*\*\s*[\w.\[\]]*grad[\w.\[\]]*\s*\)?\s*$")
+
+
 @rule("NF116")
 def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
-    for upd in run.updates:
+    for upd in run.updates or watched_updates(run):
         cos = upd.cosine_with_negative_gradient
         static_wrong = upd.uses_gradient is False
         measured_wrong = cos is not None and cos < MIN_COSINE
@@ -87,7 +131,8 @@ def wrong_update_rule(run: TrainingRun) -> Iterator[Finding]:
                               end_column=upd.span[1] if upd.span else None, layer=upd.parameter),
             explanation="gradient descent moves each weight along minus its own gradient; any other step "
                         "changes the weights without reducing the loss",
-            basis="measured" if cos is not None else "code",
+            # a step measured climbing the loss (watched_updates) is this run's own evidence
+            basis="measured" if cos is not None or "climbs the loss" in (upd.note or "") else "code",
             margin=10.0 if "themselves" in (upd.note or "") or (cos is not None and cos < 0.1) else 2.0,
         )
     deviations = run.gradients.step_deviation
