@@ -140,8 +140,13 @@ def _loss_like(name: str, loss_vars: set[str]) -> bool:
 
 
 def _fix_broadcast(ctx: Context, f: Finding, e: Edits) -> str | None:
-    """NF125: the targets reshaped to the predictions' shape where the loss compares them."""
+    """NF125: the targets reshaped to the predictions' shape where the loss compares them; an output
+    layer wider than the one target column (evidence `output_width` > 1, predictions (n, k) against
+    targets (n, 1)) is given one unit instead (_one_output_unit)."""
     pred, target = f.evidence.get("prediction_shape") or [], f.evidence.get("target_shape") or []
+    width = f.evidence.get("output_width")
+    if isinstance(width, int) and width > 1 and (not target or target[-1] == 1 or len(target) == 1):
+        return _one_output_unit(ctx, width, e)
     if len(pred) == 2 and pred[-1] == 1 and len(target) == 1:
         template, what = "{}.reshape(-1, 1)", "(n, 1)"
     elif len(pred) == 1 and len(target) == 2 and target[-1] == 1:
@@ -154,6 +159,22 @@ def _fix_broadcast(ctx: Context, f: Finding, e: Edits) -> str | None:
     for node in targets:
         e.exprs.setdefault(id(node), []).append(_suffix(node, template))
     e.changes.append(f"targets reshaped to {what} where the loss compares them with the predictions")
+    return None
+
+
+def _one_output_unit(ctx: Context, width: int, e: Edits) -> str | None:
+    """The output layer (the last Dense / nn.Linear) made one unit wide: Keras `Dense(k)` -> `Dense(1)`
+    (`units=`, or its first positional argument), torch `nn.Linear(h, k)` -> `nn.Linear(h, 1)`
+    (`out_features=`, or its second positional argument)."""
+    sites = ctx.dense_sites()
+    if not sites or sites[-1] is None:
+        return "the output layer was not found in the script"
+    last = sites[-1]
+    if ctx.framework == "keras":
+        e.on_call(last.node, lambda c: set_kwarg(c, "units", "1", positional=0))
+    else:
+        e.on_call(last.node, lambda c: set_kwarg(c, "out_features", "1", positional=1))
+    e.changes.append(f"output layer made 1 unit wide (was {width}): one output per target column")
     return None
 
 

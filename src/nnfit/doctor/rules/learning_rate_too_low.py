@@ -8,6 +8,9 @@ or more below its optimiser's usual one whose loss is still falling after enough
 including a regression still worse than predicting the mean whose fall has slowed (BEHIND_CONSTANT_R2).
 Why it matters: the network stays close to its random initial function; more epochs help only in
 proportion, so training looks "stuck" although nothing is wrong with the model.
+From the script alone (lint) also: a rate a decade or more below its optimiser's usual one with a planned
+update count too small for that rate to get anywhere (fewer than SLOW_PROGRESS updates' worth at the usual
+rate, see there).
 Example: keras.optimizers.SGD(learning_rate=1e-6)
 Fix: raise the learning rate (Adam: 1e-3; SGD on scaled data: 1e-2 to 1e-1).
 """
@@ -63,6 +66,41 @@ SLOW_RATE = 10.0
 # loss that fell 90 % in its first fifth reads as levelled while still above the constant's level). R² 0
 # is a bound by construction, not a fitted number; the rate gate is slow_fall's own (SLOW_RATE).
 BEHIND_CONSTANT_R2 = 0.0
+# Too slow to get anywhere (planned, from the script): a rate SLOW_RATE or more times below the family's
+# usual one (vocab.good_learning_rate) with a planned update count whose worth at the usual rate,
+# updates x lr / usual, is below SLOW_PROGRESS. Plain and adaptive steps both scale with the rate, so a
+# tenth of the rate needs ten times the updates to go as far. Read from the tuning half's planned rate x
+# updates (lint's own reading of posted.py and fixed.py), for the programs whose rate is a decade below
+# the usual one: the failing ones labelled learning-rate-too-low make 4 usual-rate updates' worth or less
+# (gh-microsoft-CNTK-699: SGD 1e-4 x 400 = 4; fastai-18783 0.5 and gh-Smadx-USTC-ML24-Fall-47 0.2, both
+# below STATIC_LOW anyway), while the programs at such a rate that train well make 20 or more
+# (discuss-pytorch-7618's fixed.py: SGD 1e-5 x 20001 = 20; gh-tensorflow-tensorflow-28718's: RMSprop
+# 1e-4 x 500 = 50; gh-trentsartain-Neural-Network-7's: SGD 1e-4 x 16000 = 160; fastai-18783's: SGD 1e-3 x
+# 5000 = 500). 10 lies between 4 and 20 (their geometric middle, rounded to a decade); no tuning program
+# lies in between, so the exact bar is a choice. A setting, reported as a warning. Only for rates from
+# STATIC_LOW up: below it the rate is reported on its own, and the worth is no measure there (the tuning
+# half's gh-nethsix-gentle_tensorflow-10 fixed.py trains well at SGD 1e-7 x 1000, worth 0.01: on
+# unscaled data the gradients are that much larger than on standardised ones).
+SLOW_PROGRESS = 10.0
+
+
+def usual_rate_worth(run: TrainingRun) -> dict | None:
+    """The planned updates' worth at the usual rate (updates x lr / usual) when the rate is SLOW_RATE or
+    more times below its family's usual one and that worth is below SLOW_PROGRESS; None otherwise."""
+    from nnfit.doctor.rules._common import n_updates_planned
+    from nnfit.doctor.vocab import good_learning_rate
+
+    name, lr, _ = optimizer_facts(run)
+    if not lr or lr <= 0 or not name or float(f"{lr:.6g}") < STATIC_LOW:
+        return None
+    usual = good_learning_rate(name)
+    updates = n_updates_planned(run)
+    if not far_below(lr, usual) or not updates or updates <= 0:
+        return None
+    worth = updates * lr / usual
+    if worth >= SLOW_PROGRESS:
+        return None
+    return {"usual_learning_rate": usual, "updates": updates, "usual_rate_updates": round(worth, 3)}
 
 
 def far_below(lr: float, usual: float) -> bool:
@@ -192,6 +230,13 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
     # and lint reads the literal; both must see the same number
     if lr is not None and float(f"{lr:.6g}") < STATIC_LOW:
         reasons.append(f"learning rate {fmt(lr)} is below {fmt(STATIC_LOW)}")
+    crawl = usual_rate_worth(run) if not reasons else None
+    if crawl:
+        evidence.update(crawl)
+        reasons.append(f"{crawl['updates']} planned updates at learning rate {fmt(lr)}, "
+                       f"{fmt(crawl['usual_learning_rate'] / lr)}x below the usual {fmt(crawl['usual_learning_rate'])} "
+                       f"for {name}, go as far as {fmt(crawl['usual_rate_updates'])} updates at the usual rate "
+                       f"(fewer than {SLOW_PROGRESS:g}): too slow to get anywhere")
     short = out_of_reach(run, name, lr) if run.task in (None, "regression") else None
     if short:
         evidence.update(short)
@@ -239,6 +284,7 @@ def learning_rate_too_low(run: TrainingRun) -> Iterator[Finding]:
         margin=max((STATIC_LOW / lr) if lr else 1.0,
                    (RATIO_LOW / evidence["update_ratio"]) if evidence.get("update_ratio") else 1.0,
                    short["needed_weight"] / short["reach"] if short else 1.0,
+                   SLOW_PROGRESS / max(crawl["usual_rate_updates"], 1e-9) if crawl else 1.0,
                    slow["usual_learning_rate"] / lr if slow else 1.0,
                    flat["usual_learning_rate"] / lr if flat else 1.0),
         # measured on a failing run: it explains the failure (ranked above symptoms such as NF122)

@@ -720,6 +720,10 @@ def _data_stats(interp: _Interp, cfg: TrainingConfig, width: int | None = None) 
     stats.inputs = _columns(X)
     stats.targets = _columns(y) if y is not None else []
     stats.input_dtype = X.dtype
+    # the inputs drawn as integers (np.random.randint, rng.integers): an integer dtype the script asked for,
+    # not one numpy inferred from integer literals or np.arange (rules/integer_typed_data.py)
+    stats.inputs_drawn_as_integers = X.dist == "integers" or bool(  # type: ignore[attr-defined]
+        X.cols and all(c.dist == "integers" for c in X.cols))
     stats.target_dtype = y.dtype if y is not None else None
     if y is not None and y.counts and not y.exact:   # a literal list: its values are known
         stats.class_counts = y.counts

@@ -138,12 +138,13 @@ class NumpyReader:
                     lo, hi = const(0), args[0]
             if hi is None or hi.kind == "none":
                 lo, hi = const(0), lo
+            # dist "integers": drawn as integers on purpose (rules/integer_typed_data.py reads it)
             if lo is None or hi is None or not (lo.known and hi.known):
-                return shaped(None, None, True, *size_of(size))
+                return shaped(None, None, True, *size_of(size), dist="integers")
             inclusive = random_mod and not numpyish or (dotted.startswith("random.") and last == "randint") or last == "random_integers"
             top = hi.hi if inclusive else hi.hi - 1
             n, c = size_of(size)
-            return shaped(lo.lo, top, True, n, c)
+            return shaped(lo.lo, top, True, n, c, dist="integers")
         if last == "randrange" and random_mod and args:
             # random.randrange(stop) / randrange(start, stop[, step]): one integer in [start, stop - 1]
             lo, hi = (const(0), args[0]) if len(args) == 1 else (args[0], args[1])
@@ -734,7 +735,9 @@ class NumpyReader:
         if not tname:
             return
         short = _last(tname)
-        trainable = tname in env and env[tname].param      # made with requires_grad=True, whatever its name
+        # made with requires_grad=True, whatever its name; or bound by `for p in model.parameters()`: each
+        # weight and bias of the model in turn (interp.iter_elem), as `for p in (w, b)` binds each listed one
+        trainable = tname in env and (env[tname].param or env[tname].kind == "params")
         if not (_PARAM_NAME.match(short) or trainable) or _GRAD_NAME.search(short) \
                 or short.lower().endswith(("_old", "old", "_new", "new")):
             return
@@ -790,6 +793,8 @@ class NumpyReader:
         for nm in names:
             self.update_reads.add(_last(nm))
         gname = _dotted(grad_node)
+        while gname and gname.endswith(".data") and gname != "data":
+            gname = gname[:-len(".data")]      # p.data -= lr * p.data: the weights of p, as the target's .data is p
         if gname is None and _key(grad_node) is not None and _GRAD_NAME.search(_key(grad_node) or ""):
             gname = _key(grad_node)     # grads["dW1"]: the gradient by its key (grads['W2'] is not the weight)
             self.update_reads.add(gname)
