@@ -306,3 +306,81 @@ def accuracy_gain_share(run: TrainingRun) -> float | None:
         return None
     majority = max(counts.values()) / n
     return (acc - majority) / (1 - majority) if majority < 1 else None
+
+
+# Weights that have stopped moving: the median per-step update ratio ||dW||/||W|| of every layer over
+# the second half of training is below float32's resolution (1.2e-7: a smaller step does not change a
+# float32 weight). More updates of the same kind then change nothing (dead ReLU units, a loss without
+# gradient), so neither the update count nor the rate is the explanation (too_few_updates, learning_rate_too_high). Not a fitted number: the tuning half's stuck runs
+# (gh-MorvanZhou-PyTorch-Tutorial-31: all units dead after three steps) measure exactly 0, its
+# learning runs 1e-6 and up (gh-nethsix-gentle_tensorflow-10 at lr 1e-7 still moves its weights).
+STOPPED = 1.2e-7
+
+
+def weights_stopped(run: TrainingRun) -> bool:
+    """Every layer's late update ratio is below STOPPED (False when no ratio was measured)."""
+    late = []
+    for series in run.history.update_ratio.values():
+        vals = sorted(v for v in series[len(series) // 2:] if math.isfinite(v))
+        if vals:
+            late.append(vals[len(vals) // 2])
+    return bool(late) and max(late) < STOPPED
+
+
+# The learning rate's bars shared by learning_rate_too_low and too_few_updates (kept here, where both
+# rules read them, so that neither imports the other). STATIC_LOW: a rate below it is too low on its
+# own (learning_rate_too_low's docstring says where it comes from).
+STATIC_LOW = 1e-5
+# Slow and steady: a failing run whose loss is still falling when training ends (too_few_updates's own
+# test: more than 5 % per 20 %-window, or not levelled off), after at least too_few_updates.MIN_UPDATES
+# updates (so the count is not small by that rule's bar), at a rate SLOW_RATE or more times below the
+# family's usual one (vocab.good_learning_rate: plain SGD 1e-2, Adam-like 1e-3). The loss is going the
+# right way at a pace the rate sets; the rate, not the count, is what to change (a decade more updates
+# costs ten times the training; a decade more rate costs nothing). A factor of 10 is one decade, the
+# step of the fix itself, not a fitted number. The tuning half's programs labelled too-few-updates first
+# (cnpython-3299 and so-78199673: RMSprop 0.005, 100 updates; gh-nethsix-gentle_tensorflow-10: SGD 1e-7,
+# 100 updates) all make fewer than MIN_UPDATES updates, and the programs whose rate is a decade below the
+# usual one with more updates than that (fastai-18783: 1e-6 by hand, 5000 updates) are labelled
+# learning-rate-too-low.
+SLOW_RATE = 10.0
+# Too slow to get anywhere (planned, from the script): a rate SLOW_RATE or more times below the family's
+# usual one (vocab.good_learning_rate) with a planned update count whose worth at the usual rate,
+# updates x lr / usual, is below SLOW_PROGRESS. Plain and adaptive steps both scale with the rate, so a
+# tenth of the rate needs ten times the updates to go as far. Read from the tuning half's planned rate x
+# updates (lint's own reading of posted.py and fixed.py), for the programs whose rate is a decade below
+# the usual one: the failing ones labelled learning-rate-too-low make 4 usual-rate updates' worth or less
+# (gh-microsoft-CNTK-699: SGD 1e-4 x 400 = 4; fastai-18783 0.5 and gh-Smadx-USTC-ML24-Fall-47 0.2, both
+# below STATIC_LOW anyway), while the programs at such a rate that train well make 20 or more
+# (discuss-pytorch-7618's fixed.py: SGD 1e-5 x 20001 = 20; gh-tensorflow-tensorflow-28718's: RMSprop
+# 1e-4 x 500 = 50; gh-trentsartain-Neural-Network-7's: SGD 1e-4 x 16000 = 160; fastai-18783's: SGD 1e-3 x
+# 5000 = 500). 10 lies between 4 and 20 (their geometric middle, rounded to a decade); no tuning program
+# lies in between, so the exact bar is a choice. A setting, reported as a warning. Only for rates from
+# STATIC_LOW up: below it the rate is reported on its own, and the worth is no measure there (the tuning
+# half's gh-nethsix-gentle_tensorflow-10 fixed.py trains well at SGD 1e-7 x 1000, worth 0.01: on
+# unscaled data the gradients are that much larger than on standardised ones).
+SLOW_PROGRESS = 10.0
+
+
+def usual_rate_worth(run: TrainingRun) -> dict | None:
+    """The planned updates' worth at the usual rate (updates x lr / usual) when the rate is SLOW_RATE or
+    more times below its family's usual one and that worth is below SLOW_PROGRESS; None otherwise."""
+    from nnfit.doctor.vocab import good_learning_rate
+
+    name, lr, _ = optimizer_facts(run)
+    if not lr or lr <= 0 or not name or float(f"{lr:.6g}") < STATIC_LOW:
+        return None
+    usual = good_learning_rate(name)
+    updates = n_updates_planned(run)
+    if not far_below(lr, usual) or not updates or updates <= 0:
+        return None
+    worth = updates * lr / usual
+    if worth >= SLOW_PROGRESS:
+        return None
+    return {"usual_learning_rate": usual, "updates": updates, "usual_rate_updates": round(worth, 3)}
+
+
+def far_below(lr: float, usual: float) -> bool:
+    """Is lr SLOW_RATE or more times below the usual rate? Compared at 6 significant digits, as the
+    static bar is: Keras keeps the rate in float32, so 1e-3 reads back as 1.0000000474974513e-03 and ten
+    times it would otherwise sit just above SGD's usual 1e-2."""
+    return float(f"{lr * SLOW_RATE:.6g}") <= usual

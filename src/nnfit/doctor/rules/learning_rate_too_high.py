@@ -68,7 +68,7 @@ EARLY_SHARE = 0.1
 EARLY_MIN_STEPS = 10
 # The early blow-up is this run's failure only when it left lasting damage the run measured: units it
 # killed or saturated (dead_fraction / saturated_fraction >= DAMAGED at the end) or weights that stopped
-# moving (too_few_updates.STOPPED). A network that came back to the mean-prediction level with live units
+# moving (_common.STOPPED). A network that came back to the mean-prediction level with live units
 # and moving weights was not kept there by the rate: what keeps it there is another finding's to name,
 # and the jump alone is a warning. Read from the tuning half: gh-MorvanZhou-PyTorch-Tutorial-31 (labelled
 # learning-rate-too-high) ends with 100 % dead units and weights at rest; se-ai-16557 (labelled
@@ -112,15 +112,17 @@ def _rate_for_data_scale(run: TrainingRun, name: str, lr: float | None) -> float
 
 
 def steps_per_block(run: TrainingRun) -> int:
-    """How many consecutive per-step losses make one comparable value (see BLOCK_ROWS): enough batches
-    for BLOCK_ROWS rows, never more than one epoch's steps; 1 for batches of BLOCK_ROWS rows or more, or
+    """How many consecutive per-step losses make one comparable value (see BLOCK_ROWS): the number of
+    batches nearest BLOCK_ROWS rows, never more than one epoch's steps; 1 for batches of BLOCK_ROWS rows or more, or
     when the batch size is unknown."""
     h, batch = run.history, run.config.batch_size
     if not batch or batch >= BLOCK_ROWS or not h.batch_loss:
         return 1
     per_epoch = len(h.batch_loss) / len(h.loss) if h.loss else (
         math.ceil(run.data.n_samples / batch) if run.data.n_samples else None)
-    want = math.ceil(BLOCK_ROWS / batch)
+    # the whole number of batches whose rows come nearest BLOCK_ROWS (batches of 17-31 rows: their own
+    # blocks, already means over about as many rows as the threshold was read from)
+    want = max(1, round(BLOCK_ROWS / batch))
     return max(1, min(want, int(per_epoch))) if per_epoch else want
 
 
@@ -149,7 +151,7 @@ def early_jump(run: TrainingRun) -> tuple[float, int] | None:
 
 def _lasting_damage(run: TrainingRun) -> str | None:
     """What the run measured broken at its end: dead or saturated units, weights at rest (None: nothing)."""
-    from nnfit.doctor.rules.too_few_updates import weights_stopped
+    from nnfit.doctor.rules._common import weights_stopped
 
     for what, fractions in (("dead", run.history.dead_fraction), ("saturated", run.history.saturated_fraction)):
         hit = [(name, v[-1]) for name, v in fractions.items() if v and v[-1] >= DAMAGED]

@@ -21,11 +21,11 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import fmt, healthy, location, loss_series, optimizer_facts
+from nnfit.doctor.rules._common import (SLOW_PROGRESS, SLOW_RATE, STATIC_LOW, far_below, fmt, healthy, location,  # noqa: F401
+                                        loss_series, optimizer_facts, usual_rate_worth)
 from nnfit.doctor.run import TrainingRun
 from nnfit.doctor.vocab import ADAPTIVE
 
-STATIC_LOW = 1e-5
 # Median ||dW||/||W|| per step (second half of training) below which a poor fit is blamed on the step
 # size (DeepDiagnosis uses 1e-5). Measured: the lr 1e-6 corpus cases sit at <= 1e-5; healthy runs at
 # 1.4e-5..2.8e-3 (gated out by health anyway); dead networks also show ~0, hence the extra conditions
@@ -46,18 +46,6 @@ ADAPTIVE_FLOOR = 1e-4
 # cannot get there: a bound, not a fitted threshold (the tuning half's cnpython-3299: RMSprop 0.005 x
 # 100 updates reaches 1.6, y = 10 x up to 100 needs 9.1; its fixed program, 0.01 x 2000, reaches 63).
 STEP_BOUND = 3.2
-# Slow and steady: a failing run whose loss is still falling when training ends (too_few_updates's own
-# test: more than 5 % per 20 %-window, or not levelled off), after at least too_few_updates.MIN_UPDATES
-# updates (so the count is not small by that rule's bar), at a rate SLOW_RATE or more times below the
-# family's usual one (vocab.good_learning_rate: plain SGD 1e-2, Adam-like 1e-3). The loss is going the
-# right way at a pace the rate sets; the rate, not the count, is what to change (a decade more updates
-# costs ten times the training; a decade more rate costs nothing). A factor of 10 is one decade, the
-# step of the fix itself, not a fitted number. The tuning half's programs labelled too-few-updates first
-# (cnpython-3299 and so-78199673: RMSprop 0.005, 100 updates; gh-nethsix-gentle_tensorflow-10: SGD 1e-7,
-# 100 updates) all make fewer than MIN_UPDATES updates, and the programs whose rate is a decade below the
-# usual one with more updates than that (fastai-18783: 1e-6 by hand, 5000 updates) are labelled
-# learning-rate-too-low.
-SLOW_RATE = 10.0
 # Behind the constant: a regression whose training fit is still worse than predicting the targets' mean
 # (training R² below 0) while its loss keeps falling (more than too_few_updates.MIN_FALL per 20 %-window,
 # its noise floor) and never rose above where it started is still on its way, whatever the pace: the output
@@ -66,50 +54,6 @@ SLOW_RATE = 10.0
 # loss that fell 90 % in its first fifth reads as levelled while still above the constant's level). R² 0
 # is a bound by construction, not a fitted number; the rate gate is slow_fall's own (SLOW_RATE).
 BEHIND_CONSTANT_R2 = 0.0
-# Too slow to get anywhere (planned, from the script): a rate SLOW_RATE or more times below the family's
-# usual one (vocab.good_learning_rate) with a planned update count whose worth at the usual rate,
-# updates x lr / usual, is below SLOW_PROGRESS. Plain and adaptive steps both scale with the rate, so a
-# tenth of the rate needs ten times the updates to go as far. Read from the tuning half's planned rate x
-# updates (lint's own reading of posted.py and fixed.py), for the programs whose rate is a decade below
-# the usual one: the failing ones labelled learning-rate-too-low make 4 usual-rate updates' worth or less
-# (gh-microsoft-CNTK-699: SGD 1e-4 x 400 = 4; fastai-18783 0.5 and gh-Smadx-USTC-ML24-Fall-47 0.2, both
-# below STATIC_LOW anyway), while the programs at such a rate that train well make 20 or more
-# (discuss-pytorch-7618's fixed.py: SGD 1e-5 x 20001 = 20; gh-tensorflow-tensorflow-28718's: RMSprop
-# 1e-4 x 500 = 50; gh-trentsartain-Neural-Network-7's: SGD 1e-4 x 16000 = 160; fastai-18783's: SGD 1e-3 x
-# 5000 = 500). 10 lies between 4 and 20 (their geometric middle, rounded to a decade); no tuning program
-# lies in between, so the exact bar is a choice. A setting, reported as a warning. Only for rates from
-# STATIC_LOW up: below it the rate is reported on its own, and the worth is no measure there (the tuning
-# half's gh-nethsix-gentle_tensorflow-10 fixed.py trains well at SGD 1e-7 x 1000, worth 0.01: on
-# unscaled data the gradients are that much larger than on standardised ones).
-SLOW_PROGRESS = 10.0
-
-
-def usual_rate_worth(run: TrainingRun) -> dict | None:
-    """The planned updates' worth at the usual rate (updates x lr / usual) when the rate is SLOW_RATE or
-    more times below its family's usual one and that worth is below SLOW_PROGRESS; None otherwise."""
-    from nnfit.doctor.rules._common import n_updates_planned
-    from nnfit.doctor.vocab import good_learning_rate
-
-    name, lr, _ = optimizer_facts(run)
-    if not lr or lr <= 0 or not name or float(f"{lr:.6g}") < STATIC_LOW:
-        return None
-    usual = good_learning_rate(name)
-    updates = n_updates_planned(run)
-    if not far_below(lr, usual) or not updates or updates <= 0:
-        return None
-    worth = updates * lr / usual
-    if worth >= SLOW_PROGRESS:
-        return None
-    return {"usual_learning_rate": usual, "updates": updates, "usual_rate_updates": round(worth, 3)}
-
-
-def far_below(lr: float, usual: float) -> bool:
-    """Is lr SLOW_RATE or more times below the usual rate? Compared at 6 significant digits, as the
-    static bar is: Keras keeps the rate in float32, so 1e-3 reads back as 1.0000000474974513e-03 and ten
-    times it would otherwise sit just above SGD's usual 1e-2."""
-    return float(f"{lr * SLOW_RATE:.6g}") <= usual
-
-
 def blew_up(run: TrainingRun) -> float | None:
     """The early blow-up learning-rate-too-high measures (the per-step loss in the first EARLY_SHARE of
     the updates reaching EARLY_JUMP x its first value), as that jump, or None. A loss that first rose that

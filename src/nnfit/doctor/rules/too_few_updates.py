@@ -9,7 +9,7 @@ Example: model.fit(X, y, batch_size=100, epochs=1)
 A classifier is also caught on its way: its cross-entropy still equals the best constant prediction's
 while its accuracy is well above the majority share (the scores are right but still small; see
 AT_CONSTANT).
-Not raised when this run's weights stopped moving (see STOPPED), or when every unit of a hidden layer
+Not raised when this run's weights stopped moving (see _common.STOPPED), or when every unit of a hidden layer
 is dead (layer_all_dead: the output is a constant): more of the same updates would leave them where
 they are, so something else (dead units, a loss without gradient) is the cause.
 Fix: train for more epochs and/or use a smaller batch size (more updates per epoch), e.g. epochs=100,
@@ -22,9 +22,8 @@ from collections.abc import Iterator
 
 from nnfit.doctor.findings import Finding, Severity
 from nnfit.doctor.rules import rule
-from nnfit.doctor.rules._common import (ABOVE_CHANCE, classification, final_loss, head_drop, healthy, location, n_updates_planned,
-                                        tail_drop, train_r2, trend_series)
-from nnfit.doctor.rules.learning_rate_too_low import SLOW_PROGRESS, usual_rate_worth
+from nnfit.doctor.rules._common import (ABOVE_CHANCE, SLOW_PROGRESS, classification, final_loss, head_drop, healthy, location, n_updates_planned,
+                                        tail_drop, train_r2, trend_series, usual_rate_worth, weights_stopped)
 from nnfit.doctor.run import TrainingRun
 from nnfit.doctor.vocab import MULTICLASS_LOSSES, canonical_loss
 
@@ -56,13 +55,6 @@ STILL_FALLING = 0.05
 # fixed programs that converge end below a tenth of their first window's fall.
 LEVELLED = 0.25
 MIN_FALL = 0.01
-# Weights that have stopped moving: the median per-step update ratio ||dW||/||W|| of every layer over
-# the second half of training is below float32's resolution (1.2e-7: a smaller step does not change a
-# float32 weight). More updates of the same kind then change nothing (dead ReLU units, a loss without
-# gradient), so the count is not the explanation. Not a fitted number: the tuning half's stuck runs
-# (gh-MorvanZhou-PyTorch-Tutorial-31: all units dead after three steps) measure exactly 0, its
-# learning runs 1e-6 and up (gh-nethsix-gentle_tensorflow-10 at lr 1e-7 still moves its weights).
-STOPPED = 1.2e-7
 # A classifier whose outputs have not grown yet: its cross-entropy still sits at the loss of the best
 # constant prediction (the entropy of the class shares; log 2 for two balanced classes), within
 # AT_CONSTANT of it, while its training accuracy already covers ABOVE_CHANCE or more of the way from the
@@ -77,16 +69,6 @@ STOPPED = 1.2e-7
 # the predictions, and its level says nothing about their size (tests/rule_fixtures/NF126_fail.py).
 AT_CONSTANT = 0.05
 CROSS_ENTROPY = MULTICLASS_LOSSES | {"binary_crossentropy", "binary_crossentropy_logits"}
-
-
-def weights_stopped(run: TrainingRun) -> bool:
-    """Every layer's late update ratio is below STOPPED (False when no ratio was measured)."""
-    late = []
-    for series in run.history.update_ratio.values():
-        vals = sorted(v for v in series[len(series) // 2:] if math.isfinite(v))
-        if vals:
-            late.append(vals[len(vals) // 2])
-    return bool(late) and max(late) < STOPPED
 
 
 def layer_all_dead(run: TrainingRun) -> str | None:
